@@ -1,0 +1,31 @@
+/**
+ * `npm run bench` runs every benchmark (bench/<name>/main.ts) one after another and prints their figures;
+ * `npm run bench -- finalize bridge` runs only those named.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+
+const here = new URL(".", import.meta.url).pathname;
+const all = readdirSync(here, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(join(here, d.name, "main.ts")))
+  .map((d) => d.name)
+  .sort();
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+const unknown = wanted.filter((w) => !all.includes(w));
+if (unknown.length) {
+  console.error(`unknown benchmark(s): ${unknown.join(", ")}; have: ${all.join(", ")}`);
+  process.exit(2);
+}
+let failed = 0;
+for (const name of wanted.length ? wanted : all) {
+  console.log(`\n=== bench/${name} ===`);
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(here, name, "main.ts"), ...process.argv.slice(2).filter((a) => a.startsWith("-"))], {
+    stdio: "inherit",
+  });
+  if (r.status !== 0) {
+    failed++;
+    console.error(`bench/${name} failed (exit ${r.status})`);
+  }
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,23 @@
+import { Hono } from "hono";
+import type { AppEnv } from "./auth/context";
+import { notFoundRoute, onError } from "./lib/app-errors";
+import { adminRoutes } from "./routes/admin";
+import { authRoutes } from "./routes/auth";
+import { meRoutes } from "./routes/me";
+import { ticketRoutes } from "./routes/tickets";
+
+/** The whole API; `src/index.ts` serves it and tests call it through the same Worker entry. */
+export function createApp() {
+  return new Hono<AppEnv>()
+    .use("*", async (c, next) => {
+      c.set("requestId", c.req.header("cf-ray") ?? crypto.randomUUID());
+      await next();
+    })
+    .get("/health", (c) => c.json({ ok: true }))
+    .route("/api/admin", adminRoutes)
+    .route("/api/Auth", authRoutes)
+    .route("/api/me", meRoutes)
+    .route("/api/tickets", ticketRoutes)
+    .notFound(notFoundRoute)
+    .onError(onError);
+}

@@ -1,0 +1,80 @@
+import type { Env } from "../env";
+import { ApiError } from "../lib/errors";
+import { base64ToBytes, bytesToBase64, bytesToHex, utf8 } from "../lib/encoding";
+
+/** Purposes of the keys derived from ENCRYPTION_KEY; one key per purpose, never reused across them. */
+export type KeyPurpose = "tenant-secrets" | "phone-auth-token" | "recording-url" | "phone-login-code";
+
+function rootKeyBytes(env: Env): Uint8Array {
+  const raw = env.ENCRYPTION_KEY ? base64ToBytes(env.ENCRYPTION_KEY) : null;
+  if (!raw || raw.length < 32) throw new ApiError(500, "Server is not configured (ENCRYPTION_KEY must be base64 of 32 bytes)");
+  return raw;
+}
+
+async function hkdf(env: Env, purpose: KeyPurpose, algorithm: SubtleCryptoImportKeyAlgorithm, usages: string[]) {
+  const root = await crypto.subtle.importKey("raw", rootKeyBytes(env), "HKDF", false, ["deriveKey"]);
+  return crypto.subtle.deriveKey(
+    { name: "HKDF", hash: "SHA-256", salt: utf8("voicedesk"), info: utf8(purpose) },
+    root,
+    algorithm,
+    false,
+    usages,
+  );
+}
+
+export const hmacKey = (env: Env, purpose: Exclude<KeyPurpose, "tenant-secrets">) =>
+  hkdf(env, purpose, { name: "HMAC", hash: "SHA-256", length: 256 }, ["sign", "verify"]);
+
+/** Raw HMAC key bytes for jose (which takes a Uint8Array secret). */
+export async function hmacSecretBytes(env: Env, purpose: Exclude<KeyPurpose, "tenant-secrets">): Promise<Uint8Array> {
+  const root = await crypto.subtle.importKey("raw", rootKeyBytes(env), "HKDF", false, ["deriveBits"]);
+  const bits = await crypto.subtle.deriveBits(
+    { name: "HKDF", hash: "SHA-256", salt: utf8("voicedesk"), info: utf8(purpose) },
+    root,
+    256,
+  );
+  return new Uint8Array(bits);
+}
+
+const SECRET_PREFIX = "v1:";
+
+/** AES-256-GCM with a random 96-bit IV; stored as `v1:` + base64(iv ‖ ciphertext ‖ tag). */
+export async function encryptSecret(env: Env, plaintext: string): Promise<string> {
+  const key = await hkdf(env, "tenant-secrets", { name: "AES-GCM", length: 256 }, ["encrypt"]);
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const ct = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv }, key, utf8(plaintext)));
+  const out = new Uint8Array(iv.length + ct.length);
+  out.set(iv);
+  out.set(ct, iv.length);
+  return SECRET_PREFIX + bytesToBase64(out);
+}
+
+export async function decryptSecret(env: Env, stored: string): Promise<string> {
+  const raw = stored.startsWith(SECRET_PREFIX) ? base64ToBytes(stored.slice(SECRET_PREFIX.length)) : null;
+  if (!raw || raw.length < 13) throw new ApiError(500, "A stored secret is unreadable");
+  const key = await hkdf(env, "tenant-secrets", { name: "AES-GCM", length: 256 }, ["decrypt"]);
+  const pt = await crypto.subtle.decrypt({ name: "AES-GCM", iv: raw.subarray(0, 12) }, key, raw.subarray(12));
+  return new TextDecoder().decode(pt);
+}
+
+export async function sha256Hex(data: string | Uint8Array): Promise<string> {
+  const bytes = typeof data === "string" ? utf8(data) : data;
+  return bytesToHex(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)));
+}
+
+/**
+ * Constant-time string equality. Both sides are hashed first so neither the
+ * contents nor the length of the secret side leaks through timing.
+ */
+export async function timingSafeEqual(a: string, b: string): Promise<boolean> {
+  const [ha, hb] = await Promise.all([
+    crypto.subtle.digest("SHA-256", utf8(a)),
+    crypto.subtle.digest("SHA-256", utf8(b)),
+  ]);
+  return crypto.subtle.timingSafeEqual(ha, hb) && a.length === b.length;
+}
+
+export async function hmacSha256Hex(env: Env, purpose: Exclude<KeyPurpose, "tenant-secrets">, message: string) {
+  const key = await hmacKey(env, purpose);
+  return bytesToHex(new Uint8Array(await crypto.subtle.sign("HMAC", key, utf8(message))));
+}

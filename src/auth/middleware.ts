@@ -1,0 +1,57 @@
+import { decodeJwt } from "jose";
+import { createMiddleware } from "hono/factory";
+import type { Env } from "../env";
+import { ApiError, unauthorized } from "../lib/errors";
+import { timingSafeEqual } from "./crypto";
+import type { AppEnv, Auth } from "./context";
+import { verifyPhoneToken } from "./phone-token";
+import { verifyRepToken } from "./rep-jwt";
+
+function bearer(header: string | undefined): string {
+  const m = /^Bearer\s+(\S+)$/i.exec(header ?? "");
+  if (!m?.[1]) throw unauthorized("Missing bearer token");
+  return m[1];
+}
+
+function isPhoneToken(token: string): boolean {
+  try {
+    return decodeJwt(token).channel === "phone";
+  } catch {
+    throw unauthorized("Malformed token");
+  }
+}
+
+async function authenticate(env: Env, token: string): Promise<Auth> {
+  return isPhoneToken(token) ? verifyPhoneToken(env, token) : verifyRepToken(env, token);
+}
+
+/** A rep's JWT is required; phone-auth tokens are refused. */
+export const requireRep = createMiddleware<AppEnv>(async (c, next) => {
+  const token = bearer(c.req.header("Authorization"));
+  if (isPhoneToken(token)) throw new ApiError(403, "This endpoint needs a rep token, not a phone-auth token");
+  const rep = await verifyRepToken(c.env, token);
+  c.set("auth", rep);
+  c.set("rep", rep);
+  await next();
+});
+
+/** A rep's JWT or a phone-auth token (SPEC §B TicketAccessOrPhoneAuth); check the ticket with `loadAccessibleTicket`. */
+export const requireRepOrPhone = createMiddleware<AppEnv>(async (c, next) => {
+  const auth = await authenticate(c.env, bearer(c.req.header("Authorization")));
+  c.set("auth", auth);
+  if (auth.kind === "rep") c.set("rep", auth);
+  await next();
+});
+
+export const requireScope = (scope: string) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    const auth = c.get("auth");
+    if (auth.kind !== "rep" || !auth.scopes.has(scope)) throw new ApiError(403, `Missing scope: ${scope}`);
+    await next();
+  });
+
+export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
+  const token = bearer(c.req.header("Authorization"));
+  if (!c.env.ADMIN_TOKEN || !(await timingSafeEqual(token, c.env.ADMIN_TOKEN))) throw unauthorized("Invalid admin token");
+  await next();
+});

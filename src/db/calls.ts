@@ -1,0 +1,126 @@
+import { newId, nowIso } from "../lib/ids";
+
+export const CALL_STATES = ["Queued", "Ringing", "InProgress", "Completed", "Busy", "NoAnswer", "Failed", "Canceled"] as const;
+export type CallState = (typeof CALL_STATES)[number];
+export type Carrier = "twilio" | "telnyx" | "ringcentral" | "webrtc";
+export type Direction = "Inbound" | "Outbound";
+export type CallMode = "plain" | "record" | "translate" | "assistant";
+
+export interface CallRow {
+  id: string;
+  customer_id: number;
+  carrier: Carrier;
+  direction: Direction;
+  state: CallState;
+  mode: CallMode;
+  from_number: string | null;
+  to_number: string | null;
+  rep_id: number | null;
+  assistant_id: number | null;
+  campaign_id: number | null;
+  ticket_id: number | null;
+  start_time: string | null;
+  end_time: string | null;
+  duration_seconds: number | null;
+  talk_time_seconds: number | null;
+  outcome: string | null;
+  sentiment: "positive" | "neutral" | "negative" | null;
+  call_sid: string | null;
+  parent_call_sid: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Twilio's call status → our state vocabulary (seed 001). */
+export function stateFromTwilio(status: string): CallState {
+  switch (status) {
+    case "queued":
+    case "initiated":
+      return "Queued";
+    case "ringing":
+      return "Ringing";
+    case "in-progress":
+    case "answered":
+      return "InProgress";
+    case "completed":
+      return "Completed";
+    case "busy":
+      return "Busy";
+    case "no-answer":
+      return "NoAnswer";
+    case "canceled":
+      return "Canceled";
+    default:
+      return "Failed";
+  }
+}
+
+export type NewCall = Pick<CallRow, "customer_id" | "carrier" | "direction" | "state"> &
+  Partial<Omit<CallRow, "id" | "customer_id" | "carrier" | "direction" | "state" | "created_at" | "updated_at">> & {
+    id?: string;
+    created_at?: string;
+  };
+
+const INSERT_COLS = [
+  "id", "customer_id", "carrier", "direction", "state", "mode", "from_number", "to_number", "rep_id", "assistant_id",
+  "campaign_id", "ticket_id", "start_time", "end_time", "duration_seconds", "talk_time_seconds", "outcome", "sentiment",
+  "call_sid", "parent_call_sid", "created_at", "updated_at",
+] as const;
+
+/** Prepared insert, for single calls and for `db.batch` bulk loads alike. */
+export function insertCallStmt(db: D1Database, c: NewCall) {
+  const created = c.created_at ?? nowIso();
+  const row: Record<(typeof INSERT_COLS)[number], string | number | null> = {
+    id: c.id ?? newId("vc"),
+    customer_id: c.customer_id,
+    carrier: c.carrier,
+    direction: c.direction,
+    state: c.state,
+    mode: c.mode ?? "plain",
+    from_number: c.from_number ?? null,
+    to_number: c.to_number ?? null,
+    rep_id: c.rep_id ?? null,
+    assistant_id: c.assistant_id ?? null,
+    campaign_id: c.campaign_id ?? null,
+    ticket_id: c.ticket_id ?? null,
+    start_time: c.start_time ?? null,
+    end_time: c.end_time ?? null,
+    duration_seconds: c.duration_seconds ?? null,
+    talk_time_seconds: c.talk_time_seconds ?? null,
+    outcome: c.outcome ?? null,
+    sentiment: c.sentiment ?? null,
+    call_sid: c.call_sid ?? null,
+    parent_call_sid: c.parent_call_sid ?? null,
+    created_at: created,
+    updated_at: created,
+  };
+  return db
+    .prepare(`INSERT INTO calls (${INSERT_COLS.join(", ")}) VALUES (${INSERT_COLS.map((_, i) => `?${i + 1}`).join(", ")}) RETURNING *`)
+    .bind(...INSERT_COLS.map((k) => row[k]));
+}
+
+export async function insertCall(db: D1Database, c: NewCall): Promise<CallRow> {
+  const row = await insertCallStmt(db, c).first<CallRow>();
+  if (!row) throw new Error("insert calls returned nothing");
+  return row;
+}
+
+export type CallPatch = Partial<Omit<CallRow, "id" | "customer_id" | "created_at" | "updated_at">>;
+
+export async function updateCall(db: D1Database, customerId: number, id: string, patch: CallPatch): Promise<CallRow | null> {
+  const keys = (Object.keys(patch) as (keyof CallPatch)[]).filter((k) => patch[k] !== undefined);
+  const sets = [...keys.map((k, i) => `${k} = ?${i + 3}`), `updated_at = ?${keys.length + 3}`];
+  return db
+    .prepare(`UPDATE calls SET ${sets.join(", ")} WHERE customer_id = ?1 AND id = ?2 RETURNING *`)
+    .bind(customerId, id, ...keys.map((k) => patch[k] ?? null), nowIso())
+    .first<CallRow>();
+}
+
+export const getCall = (db: D1Database, customerId: number, id: string) =>
+  db.prepare("SELECT * FROM calls WHERE customer_id = ?1 AND id = ?2").bind(customerId, id).first<CallRow>();
+
+export const getCallBySid = (db: D1Database, customerId: number, carrier: Carrier, callSid: string) =>
+  db
+    .prepare("SELECT * FROM calls WHERE customer_id = ?1 AND carrier = ?2 AND call_sid = ?3")
+    .bind(customerId, carrier, callSid)
+    .first<CallRow>();

@@ -1,0 +1,32 @@
+import type { CallSession } from "./calls/call-session";
+
+/** Everything the Worker is bound to. Secrets come from `wrangler secret put` (or .dev.vars locally). */
+export interface Env {
+  // ── bindings ──
+  /** Tickets, reps, calls and everything relational. */
+  DB: D1Database;
+  /** Stereo call recordings (WAV). */
+  RECORDINGS: R2Bucket;
+  /** One object per live call (keyed by call SID) or per ticket (chunk uploads). */
+  CALLS: DurableObjectNamespace<CallSession>;
+
+  // ── secrets ──
+  /** HS256 key for rep JWTs (unless JWT_JWKS_URL is set). */
+  JWT_SECRET?: string;
+  /** JWKS URL for RS256/ES256 rep JWTs; takes precedence over JWT_SECRET. */
+  JWT_JWKS_URL?: string;
+  /** Bearer token for /api/admin/*. */
+  ADMIN_TOKEN?: string;
+  /** base64 of 32 random bytes; root of the keys that encrypt tenant secrets and sign internal tokens. */
+  ENCRYPTION_KEY?: string;
+
+  // ── vars ──
+  JWT_ISSUER?: string;
+  JWT_AUDIENCE?: string;
+  /** REST base of OpenAI; the realtime socket opens on the same base + /realtime. */
+  OPENAI_BASE_URL?: string;
+  /** Overrides the Twilio REST host derived from each tenant's region and edge. */
+  TWILIO_API_BASE_URL?: string;
+  /** Externally visible https origin, for TwiML callback URLs and Twilio signature checks. */
+  PUBLIC_BASE_URL?: string;
+}

@@ -1,0 +1,73 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "../auth/context";
+import { requireRepOrPhone } from "../auth/middleware";
+import { loadAccessibleTicket } from "../auth/ticket-access";
+import * as tickets from "../db/tickets";
+import { ApiError } from "../lib/errors";
+import { validate } from "../lib/validate";
+import { idParam, pagination, phoneNumber } from "./schemas";
+
+const listQuery = pagination.extend({
+  channel: z.enum(tickets.CHANNELS).optional(),
+  status: z.enum(tickets.TICKET_STATUSES).optional(),
+  phoneNumber: phoneNumber.optional(),
+});
+const createBody = z.object({
+  channel: z.enum(tickets.CHANNELS),
+  subject: z.string().trim().min(1).max(500),
+  phoneNumber: phoneNumber.optional(),
+});
+const messageBody = z.object({ senderType: z.enum(tickets.SENDER_TYPES), text: z.string().trim().min(1).max(20_000) });
+
+export const ticketRoutes = new Hono<AppEnv>()
+  .use("*", requireRepOrPhone)
+  .get("/", validate("query", listQuery), async (c) => {
+    const auth = c.get("auth");
+    const q = c.req.valid("query");
+    // A phone user sees only the phone tickets of their own number, whatever filters they send.
+    const filter: tickets.TicketFilter =
+      auth.kind === "phone"
+        ? { channel: "phone", status: q.status, phoneNumber: auth.phoneNumber }
+        : { channel: q.channel, status: q.status, phoneNumber: q.phoneNumber };
+    if (auth.kind === "phone" && ((q.channel && q.channel !== "phone") || (q.phoneNumber && q.phoneNumber !== auth.phoneNumber))) {
+      return c.json({ items: [], total: 0, page: q.page, pageSize: q.pageSize });
+    }
+    const { items, total } = await tickets.listTickets(c.env.DB, auth.customerId, filter, q.pageSize, (q.page - 1) * q.pageSize);
+    return c.json({ items: items.map(tickets.publicTicket), total, page: q.page, pageSize: q.pageSize });
+  })
+  .post("/", validate("json", createBody), async (c) => {
+    const auth = c.get("auth");
+    const b = c.req.valid("json");
+    if (b.channel === "phone" && !b.phoneNumber && auth.kind === "rep") {
+      throw new ApiError(400, "A phone ticket needs a phoneNumber", { issues: [{ path: "phoneNumber", message: "required for channel phone" }] });
+    }
+    if (auth.kind === "phone" && (b.channel !== "phone" || (b.phoneNumber && b.phoneNumber !== auth.phoneNumber))) {
+      throw new ApiError(403, "A phone-auth token can only open phone tickets for its own number");
+    }
+    const t = await tickets.insertTicket(c.env.DB, {
+      customerId: auth.customerId,
+      channel: b.channel,
+      subject: b.subject,
+      phoneNumber: auth.kind === "phone" ? auth.phoneNumber : (b.phoneNumber ?? null),
+      repId: auth.kind === "rep" ? auth.rep.id : null,
+    });
+    return c.json(tickets.publicTicket(t), 201);
+  })
+  .get("/:id", validate("param", idParam), async (c) => {
+    const auth = c.get("auth");
+    const t = await loadAccessibleTicket(c.env, auth, c.req.valid("param").id);
+    const messages = await tickets.listMessages(c.env.DB, auth.customerId, t.id);
+    return c.json({ ...tickets.publicTicket(t), messages: messages.map(tickets.publicMessage) });
+  })
+  .post("/:id/messages", validate("param", idParam), validate("json", messageBody), async (c) => {
+    const auth = c.get("auth");
+    const b = c.req.valid("json");
+    const t = await loadAccessibleTicket(c.env, auth, c.req.valid("param").id);
+    if (auth.kind === "phone" && b.senderType !== "EndUser") throw new ApiError(403, "A phone-auth token can only post as EndUser");
+    const m = await tickets.insertMessage(c.env.DB, {
+      ticketId: t.id, customerId: auth.customerId, senderType: b.senderType, text: b.text, offsetMs: null, recordingId: null,
+    });
+    await tickets.touchTicket(c.env.DB, auth.customerId, t.id);
+    return c.json(tickets.publicMessage(m), 201);
+  });

@@ -1,0 +1,25 @@
+import type { D1Migration } from "cloudflare:test";
+import type { Env as WorkerEnv } from "../src/env";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    twilioBaseUrl: string;
+    openaiBaseUrl: string;
+    idpUrl: string;
+  }
+}
+
+declare global {
+  namespace Cloudflare {
+    interface GlobalProps {
+      mainModule: typeof import("../src/index");
+    }
+    interface Env extends WorkerEnv {
+      TEST_MIGRATIONS: D1Migration[];
+      JWT_SECRET: string;
+      ADMIN_TOKEN: string;
+      TWILIO_API_BASE_URL: string;
+      OPENAI_BASE_URL: string;
+    }
+  }
+}

@@ -1,0 +1,17 @@
+import type { TestProject } from "vitest/node";
+import { startOpenAIFake } from "./fakes/openai/server";
+import { startIdpFake } from "./fakes/idp";
+import { startTwilioFake } from "./fakes/twilio";
+
+/** Runs in Node: starts the external-service fakes on loopback; the Worker reaches them through the base-URL variables. */
+export default async function setup(project: TestProject) {
+  const twilio = await startTwilioFake();
+  const openai = await startOpenAIFake();
+  const idp = await startIdpFake();
+  project.provide("twilioBaseUrl", twilio.url);
+  project.provide("openaiBaseUrl", `${openai.url}/v1`);
+  project.provide("idpUrl", idp.url);
+  return async () => {
+    await Promise.all([twilio.close(), openai.close(), idp.close()]);
+  };
+}

@@ -1,0 +1,36 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+// Fixed keys for the test Worker only; real deployments use `wrangler secret put`.
+export const TEST_SECRETS = {
+  JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789abcdef",
+  ADMIN_TOKEN: "test-admin-token",
+  ENCRYPTION_KEY: "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcyEhISE=",
+};
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations("./migrations");
+  return {
+    plugins: [
+      cloudflareTest(({ inject }) => ({
+        main: "./src/index.ts",
+        wrangler: { configPath: "./wrangler.toml" },
+        miniflare: {
+          bindings: {
+            ...TEST_SECRETS,
+            TEST_MIGRATIONS: migrations,
+            TWILIO_API_BASE_URL: inject("twilioBaseUrl"),
+            OPENAI_BASE_URL: inject("openaiBaseUrl"),
+            PUBLIC_BASE_URL: "https://voicedesk.test",
+          },
+        },
+      })),
+    ],
+    test: {
+      globalSetup: ["./test/global-setup.ts"],
+      setupFiles: ["./test/apply-migrations.ts"],
+      testTimeout: 20_000,
+      hookTimeout: 30_000,
+    },
+  };
+});
