@@ -1,11 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { handleChat } from "./chat";
+import { handleRealtimeCalls } from "./realtime-calls";
+import { handleTranscriptions } from "./transcriptions";
 
-/** OpenAI REST endpoints of the fake; returns false for paths it does not serve (the server answers 404). */
-export async function handleRest(
-  _req: IncomingMessage,
-  _res: ServerResponse,
-  _url: URL,
-  _body: () => Promise<Buffer>,
-): Promise<boolean> {
+/** One OpenAI REST endpoint of the fake: answers and returns true, or returns false when the request is not its. */
+export type RestHandler = (req: IncomingMessage, res: ServerResponse, url: URL, body: () => Promise<Buffer>) => Promise<boolean>;
+
+const handlers: RestHandler[] = [handleTranscriptions, handleRealtimeCalls, handleChat];
+
+export async function handleRest(req: IncomingMessage, res: ServerResponse, url: URL, body: () => Promise<Buffer>): Promise<boolean> {
+  for (const h of handlers) if (await h(req, res, url, body)) return true;
   return false;
 }
