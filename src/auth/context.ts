@@ -1,4 +1,5 @@
 import type { Env } from "../env";
+import type { CustomerRow } from "../db/customers";
 import type { RepRow } from "../db/reps";
 
 export interface RepAuth {
@@ -23,5 +24,13 @@ export interface AppEnv {
     requestId: string;
     auth: Auth;
     rep: RepAuth;
+    /** Set by the Twilio webhook middleware once the signature checked out. */
+    twilio: TwilioWebhook;
   };
+}
+
+export interface TwilioWebhook {
+  customer: CustomerRow;
+  /** The signed form fields, exactly as Twilio sent them. */
+  params: URLSearchParams;
 }

@@ -3,7 +3,7 @@ import { ApiError } from "../lib/errors";
 import { base64ToBytes, bytesToBase64, bytesToHex, utf8 } from "../lib/encoding";
 
 /** Purposes of the keys derived from ENCRYPTION_KEY; one key per purpose, never reused across them. */
-export type KeyPurpose = "tenant-secrets" | "phone-auth-token" | "recording-url" | "phone-login-code";
+export type KeyPurpose = "tenant-secrets" | "phone-auth-token" | "recording-url" | "phone-login-code" | "stream-token";
 
 function rootKeyBytes(env: Env): Uint8Array {
   const raw = env.ENCRYPTION_KEY ? base64ToBytes(env.ENCRYPTION_KEY) : null;
