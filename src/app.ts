@@ -3,6 +3,7 @@ import type { AppEnv } from "./auth/context";
 import { notFoundRoute, onError } from "./lib/app-errors";
 import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
+import { callDataRoutes } from "./routes/call-data";
 import { meRoutes } from "./routes/me";
 import { ticketRoutes } from "./routes/tickets";
 
@@ -18,6 +19,7 @@ export function createApp() {
     .route("/api/Auth", authRoutes)
     .route("/api/me", meRoutes)
     .route("/api/tickets", ticketRoutes)
+    .route("/", callDataRoutes)
     .notFound(notFoundRoute)
     .onError(onError);
 }

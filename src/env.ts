@@ -1,4 +1,5 @@
 import type { CallSession } from "./calls/call-session";
+import type { RateLimiter } from "./limits/rate-limiter";
 
 /** Everything the Worker is bound to. Secrets come from `wrangler secret put` (or .dev.vars locally). */
 export interface Env {
@@ -9,6 +10,8 @@ export interface Env {
   RECORDINGS: R2Bucket;
   /** One object per live call (keyed by call SID) or per ticket (chunk uploads). */
   CALLS: DurableObjectNamespace<CallSession>;
+  /** Per-tenant request counters (analytics, recordings), one object per tenant and endpoint group. */
+  RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
 
   // ── secrets ──
   /** HS256 key for rep JWTs (unless JWT_JWKS_URL is set). */

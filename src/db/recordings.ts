@@ -78,3 +78,7 @@ export async function setTranscriptionStatus(
     .bind(customerId, id, status, reason)
     .run();
 }
+
+/** By id alone: only for the signed download route, after the signature proved the id was issued by us. */
+export const getRecordingById = (db: D1Database, id: string) =>
+  db.prepare("SELECT * FROM recordings WHERE id = ?1").bind(id).first<RecordingRow>();

@@ -1,0 +1,37 @@
+-- Call data (issue 5): what the voice-call list, conversations and analytics need to stay index-only at
+-- 1 M calls per tenant. Every range below is on calls.created_at (always set, ISO-8601 UTC, sortable).
+
+-- Whether a recording exists for the call, kept by triggers so analytics never probe `recordings` per row
+-- and so every code path that links a recording (upload, Twilio, live finalize) keeps it true without knowing.
+ALTER TABLE calls ADD COLUMN has_recording INTEGER NOT NULL DEFAULT 0;
+
+CREATE TRIGGER recordings_mark_call_insert AFTER INSERT ON recordings WHEN NEW.call_id IS NOT NULL
+BEGIN
+  UPDATE calls SET has_recording = 1 WHERE id = NEW.call_id AND customer_id = NEW.customer_id;
+END;
+
+CREATE TRIGGER recordings_mark_call_update AFTER UPDATE OF call_id ON recordings WHEN NEW.call_id IS NOT NULL
+BEGIN
+  UPDATE calls SET has_recording = 1 WHERE id = NEW.call_id AND customer_id = NEW.customer_id;
+END;
+
+-- The conversation status (seed 003: active | completed | failed) of a call state, indexable.
+ALTER TABLE calls ADD COLUMN conversation_status TEXT GENERATED ALWAYS AS (
+  CASE
+    WHEN state IN ('Queued', 'Ringing', 'InProgress') THEN 'active'
+    WHEN state = 'Completed' THEN 'completed'
+    ELSE 'failed'
+  END
+) VIRTUAL;
+
+-- Analytics: one covering range scan per query (totals, averages, sentiment, recordings, day/hour buckets).
+CREATE INDEX calls_analytics_created ON calls(customer_id, created_at, state, duration_seconds, sentiment, has_recording);
+-- List: state and direction together, counted without touching the table.
+CREATE INDEX calls_state_direction ON calls(customer_id, state, direction, created_at DESC, id DESC);
+-- Conversations filtered by status.
+CREATE INDEX calls_conversation_status ON calls(customer_id, conversation_status, created_at DESC, id DESC);
+-- Tool-call success rate over a range, index-only.
+CREATE INDEX tool_calls_success ON tool_calls(customer_id, created_at, success);
+
+-- The scale each answer was given on, so the survey score is recomputed in SQL in the same transaction.
+ALTER TABLE survey_responses ADD COLUMN scale_max INTEGER;

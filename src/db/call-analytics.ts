@@ -1,0 +1,104 @@
+import type { CreatedRange } from "../lib/date-range";
+
+/**
+ * Voice analytics, aggregated by D1 itself over index range scans (calls_analytics_created, tool_calls_success):
+ * nothing row-by-row reaches the isolate. Ranges are half-open on created_at.
+ */
+
+function rangeSql(column: string, r: CreatedRange) {
+  const parts = ["customer_id = ?1"];
+  const binds: (string | number)[] = [];
+  if (r.from) {
+    binds.push(r.from);
+    parts.push(`${column} >= ?${binds.length + 1}`);
+  }
+  if (r.toExclusive) {
+    binds.push(r.toExclusive);
+    parts.push(`${column} < ?${binds.length + 1}`);
+  }
+  return { sql: parts.join(" AND "), binds };
+}
+
+interface OverviewRow {
+  total_calls: number;
+  completed_calls: number;
+  avg_duration_seconds: number | null;
+  completed_with_recording: number;
+  positive: number;
+  neutral: number;
+  negative: number;
+  unknown: number;
+}
+
+const round = (x: number | null, digits: number) => (x === null ? null : Math.round(x * 10 ** digits) / 10 ** digits);
+
+function overviewStmt(db: D1Database, customerId: number, r: CreatedRange) {
+  const w = rangeSql("created_at", r);
+  return db
+    .prepare(
+      `SELECT COUNT(*) AS total_calls,
+              COALESCE(SUM(state = 'Completed'), 0) AS completed_calls,
+              AVG(duration_seconds) AS avg_duration_seconds,
+              COALESCE(SUM(state = 'Completed' AND has_recording = 1), 0) AS completed_with_recording,
+              COALESCE(SUM(sentiment = 'positive'), 0) AS positive,
+              COALESCE(SUM(sentiment = 'neutral'), 0) AS neutral,
+              COALESCE(SUM(sentiment = 'negative'), 0) AS negative,
+              COALESCE(SUM(sentiment IS NULL), 0) AS unknown
+       FROM calls INDEXED BY calls_analytics_created WHERE ${w.sql}`,
+    )
+    .bind(customerId, ...w.binds);
+}
+
+function overviewMetrics(o: OverviewRow) {
+  return {
+    total_calls: o.total_calls,
+    completed_calls: o.completed_calls,
+    incomplete_calls: o.total_calls - o.completed_calls,
+    avg_duration_seconds: round(o.avg_duration_seconds, 1),
+    recording_availability_rate: o.completed_calls ? round(o.completed_with_recording / o.completed_calls, 4) : null,
+  };
+}
+
+export async function overview(db: D1Database, customerId: number, r: CreatedRange) {
+  const o = await overviewStmt(db, customerId, r).first<OverviewRow>();
+  if (!o) throw new Error("analytics overview returned nothing");
+  return overviewMetrics(o);
+}
+
+export async function detailed(db: D1Database, customerId: number, r: CreatedRange) {
+  const t = rangeSql("created_at", r);
+  const [calls, tools] = await db.batch<OverviewRow | { total: number; succeeded: number }>([
+    overviewStmt(db, customerId, r),
+    db
+      .prepare(
+        `SELECT COUNT(*) AS total, COALESCE(SUM(success), 0) AS succeeded
+         FROM tool_calls INDEXED BY tool_calls_success WHERE ${t.sql}`,
+      )
+      .bind(customerId, ...t.binds),
+  ]);
+  const o = calls?.results[0] as OverviewRow | undefined;
+  const tc = tools?.results[0] as { total: number; succeeded: number } | undefined;
+  if (!o || !tc) throw new Error("analytics detailed returned nothing");
+  return {
+    ...overviewMetrics(o),
+    tool_call_success_rate: tc.total ? round(tc.succeeded / tc.total, 4) : null,
+    sentiment_distribution: { positive: o.positive, neutral: o.neutral, negative: o.negative, unknown: o.unknown },
+  };
+}
+
+export type Bucket = "day" | "hour";
+const BUCKET_FORMAT: Record<Bucket, string> = { day: "%Y-%m-%dT00:00:00Z", hour: "%Y-%m-%dT%H:00:00Z" };
+
+export async function timeline(db: D1Database, customerId: number, r: CreatedRange, bucket: Bucket) {
+  const w = rangeSql("created_at", r);
+  const { results } = await db
+    .prepare(
+      `SELECT strftime('${BUCKET_FORMAT[bucket]}', created_at) AS bucket, COUNT(*) AS call_count,
+              AVG(duration_seconds) AS avg_duration_seconds
+       FROM calls INDEXED BY calls_analytics_created WHERE ${w.sql}
+       GROUP BY 1 ORDER BY 1`,
+    )
+    .bind(customerId, ...w.binds)
+    .all<{ bucket: string; call_count: number; avg_duration_seconds: number | null }>();
+  return results.map((b) => ({ ...b, avg_duration_seconds: round(b.avg_duration_seconds, 1) }));
+}

@@ -1,0 +1,71 @@
+import type { CreatedRange } from "../lib/date-range";
+import type { CallRow, CallState, Direction } from "./calls";
+import type { TranscriptSegmentRow } from "./transcripts";
+
+export interface CallFilter extends CreatedRange {
+  campaignId?: number;
+  state?: CallState;
+  direction?: Direction;
+  /** Conversation status (seed 003): active | completed | failed. */
+  conversationStatus?: "active" | "completed" | "failed";
+}
+
+/** WHERE clause and binds for a tenant's calls; ?1 is always the customer. Each shape has an index (0001, 0004). */
+function where(customerId: number, f: CallFilter): { sql: string; binds: (string | number)[] } {
+  const parts = ["customer_id = ?1"];
+  const binds: (string | number)[] = [customerId];
+  const add = (cond: string, value: string | number) => {
+    binds.push(value);
+    parts.push(cond.replace("?", `?${binds.length}`));
+  };
+  if (f.campaignId !== undefined) add("campaign_id = ?", f.campaignId);
+  if (f.state) add("state = ?", f.state);
+  if (f.direction) add("direction = ?", f.direction);
+  if (f.conversationStatus) add("conversation_status = ?", f.conversationStatus);
+  if (f.from) add("created_at >= ?", f.from);
+  if (f.toExclusive) add("created_at < ?", f.toExclusive);
+  return { sql: parts.join(" AND "), binds };
+}
+
+/** One page, newest first (ties broken by id, descending), and the total, read in one round trip. */
+export async function listCalls(db: D1Database, customerId: number, f: CallFilter, limit: number, offset: number) {
+  const w = where(customerId, f);
+  const n = w.binds.length;
+  const [page, count] = await db.batch<CallRow | { total: number }>([
+    db
+      .prepare(`SELECT * FROM calls WHERE ${w.sql} ORDER BY created_at DESC, id DESC LIMIT ?${n + 1} OFFSET ?${n + 2}`)
+      .bind(...w.binds, limit, offset),
+    db.prepare(`SELECT COUNT(*) AS total FROM calls WHERE ${w.sql}`).bind(...w.binds),
+  ]);
+  return {
+    items: (page?.results ?? []) as CallRow[],
+    total: ((count?.results[0] ?? { total: 0 }) as { total: number }).total,
+  };
+}
+
+/** Seconds offset → `HH:MM:SS` (hours keep counting past 99 rather than wrapping). */
+export function offsetTimestamp(offsetMs: number): string {
+  const s = Math.max(0, Math.floor(offsetMs / 1000));
+  const pad = (x: number) => String(x).padStart(2, "0");
+  return `${pad(Math.floor(s / 3600))}:${pad(Math.floor((s % 3600) / 60))}:${pad(s % 60)}`;
+}
+
+/** The voice-call object of seed 001. */
+export const publicVoiceCall = (c: CallRow) => ({
+  id: c.id,
+  campaignId: c.campaign_id,
+  direction: c.direction,
+  state: c.state,
+  startTime: c.start_time,
+  endTime: c.end_time,
+  durationSeconds: c.duration_seconds,
+  talkTimeSeconds: c.talk_time_seconds,
+  outcome: c.outcome,
+  createdAt: c.created_at,
+});
+
+export const publicTranscriptLine = (s: TranscriptSegmentRow) => ({
+  role: s.role,
+  text: s.text,
+  timestamp: offsetTimestamp(s.offset_ms),
+});

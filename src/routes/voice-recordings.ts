@@ -1,0 +1,38 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../auth/context";
+import { requireRep, requireScope } from "../auth/middleware";
+import { latestRecordingOfCall } from "../db/recordings";
+import { ApiError } from "../lib/errors";
+import { publicOrigin } from "../lib/public-url";
+import { signRecordingUrl } from "../lib/recording-url";
+import { validate } from "../lib/validate";
+import { rateLimit } from "../limits/middleware";
+import { callIdParam, loadCall } from "./call-params";
+import { z } from "zod";
+
+const conversationParam = z.object({ conversationId: callIdParam.shape.id });
+
+/** Seed 003 recording metadata; `urls` are signed download URLs on this Worker (valid 15 minutes). */
+export const voiceRecordingRoutes = new Hono<AppEnv>()
+  .use("*", requireRep, requireScope("audio:download"), rateLimit("recordings"))
+  .get("/:conversationId", validate("param", conversationParam), async (c) => {
+    const customerId = c.get("rep").customerId;
+    const call = await loadCall(c.env, customerId, c.req.valid("param").conversationId, "Conversation");
+    const rec = await latestRecordingOfCall(c.env.DB, customerId, call.id);
+    if (!rec) {
+      const recording = { id: null, urls: null, duration_seconds: null, available: false, started_at: call.start_time, ended_at: call.end_time };
+      throw new ApiError(404, "No recording available for this conversation", { recording });
+    }
+    const signed = await signRecordingUrl(c.env, publicOrigin(c.env, c.req.raw), rec.id);
+    return c.json({
+      recording: {
+        id: rec.id,
+        urls: [signed.url],
+        expires_at: signed.expiresAt,
+        duration_seconds: Math.round(rec.duration_ms / 1000),
+        available: true,
+        started_at: rec.started_at ?? call.start_time,
+        ended_at: rec.ended_at ?? call.end_time,
+      },
+    });
+  });
