@@ -28,6 +28,8 @@ ALTER TABLE calls ADD COLUMN conversation_status TEXT GENERATED ALWAYS AS (
 CREATE INDEX calls_analytics_created ON calls(customer_id, created_at, state, duration_seconds, sentiment, has_recording);
 -- List: state and direction together, counted without touching the table.
 CREATE INDEX calls_state_direction ON calls(customer_id, state, direction, created_at DESC, id DESC);
+-- List: a campaign with state (and direction), counted without touching the table.
+CREATE INDEX calls_campaign_state ON calls(customer_id, campaign_id, state, direction, created_at DESC, id DESC);
 -- Conversations filtered by status.
 CREATE INDEX calls_conversation_status ON calls(customer_id, conversation_status, created_at DESC, id DESC);
 -- Tool-call success rate over a range, index-only.
