@@ -37,3 +37,48 @@ CREATE INDEX tool_calls_success ON tool_calls(customer_id, created_at, success);
 
 -- The scale each answer was given on, so the survey score is recomputed in SQL in the same transaction.
 ALTER TABLE survey_responses ADD COLUMN scale_max INTEGER;
+
+-- Per-tenant, per-UTC-day call counts, kept by triggers on calls, so totals and analytics over whole days (and
+-- all time) sum a few dozen rows per day instead of counting a million calls. Ranges with a time of day count
+-- the calls themselves. sentiment_key is '' for unknown.
+CREATE TABLE call_day_counts (
+  customer_id INTEGER NOT NULL,
+  day TEXT NOT NULL,
+  state TEXT NOT NULL,
+  direction TEXT NOT NULL,
+  sentiment_key TEXT NOT NULL,
+  has_recording INTEGER NOT NULL,
+  n INTEGER NOT NULL,
+  duration_sum INTEGER NOT NULL,
+  duration_n INTEGER NOT NULL,
+  PRIMARY KEY (customer_id, day, state, direction, sentiment_key, has_recording)
+) WITHOUT ROWID;
+
+CREATE TRIGGER calls_day_count_insert AFTER INSERT ON calls
+BEGIN
+  INSERT INTO call_day_counts (customer_id, day, state, direction, sentiment_key, has_recording, n, duration_sum, duration_n)
+  VALUES (NEW.customer_id, substr(NEW.created_at, 1, 10), NEW.state, NEW.direction, IFNULL(NEW.sentiment, ''), NEW.has_recording,
+          1, IFNULL(NEW.duration_seconds, 0), NEW.duration_seconds IS NOT NULL)
+  ON CONFLICT DO UPDATE SET n = n + 1, duration_sum = duration_sum + excluded.duration_sum, duration_n = duration_n + excluded.duration_n;
+END;
+
+CREATE TRIGGER calls_day_count_update
+AFTER UPDATE OF customer_id, created_at, state, direction, sentiment, has_recording, duration_seconds ON calls
+BEGIN
+  UPDATE call_day_counts
+     SET n = n - 1, duration_sum = duration_sum - IFNULL(OLD.duration_seconds, 0), duration_n = duration_n - (OLD.duration_seconds IS NOT NULL)
+   WHERE customer_id = OLD.customer_id AND day = substr(OLD.created_at, 1, 10) AND state = OLD.state AND direction = OLD.direction
+     AND sentiment_key = IFNULL(OLD.sentiment, '') AND has_recording = OLD.has_recording;
+  INSERT INTO call_day_counts (customer_id, day, state, direction, sentiment_key, has_recording, n, duration_sum, duration_n)
+  VALUES (NEW.customer_id, substr(NEW.created_at, 1, 10), NEW.state, NEW.direction, IFNULL(NEW.sentiment, ''), NEW.has_recording,
+          1, IFNULL(NEW.duration_seconds, 0), NEW.duration_seconds IS NOT NULL)
+  ON CONFLICT DO UPDATE SET n = n + 1, duration_sum = duration_sum + excluded.duration_sum, duration_n = duration_n + excluded.duration_n;
+END;
+
+CREATE TRIGGER calls_day_count_delete AFTER DELETE ON calls
+BEGIN
+  UPDATE call_day_counts
+     SET n = n - 1, duration_sum = duration_sum - IFNULL(OLD.duration_seconds, 0), duration_n = duration_n - (OLD.duration_seconds IS NOT NULL)
+   WHERE customer_id = OLD.customer_id AND day = substr(OLD.created_at, 1, 10) AND state = OLD.state AND direction = OLD.direction
+     AND sentiment_key = IFNULL(OLD.sentiment, '') AND has_recording = OLD.has_recording;
+END;

@@ -43,3 +43,12 @@ export function orderedRange<K1 extends string, K2 extends string>(fromKey: K1, 
     }
   };
 }
+
+const MIDNIGHT = "T00:00:00.000Z";
+
+/** The range as whole UTC days (`YYYY-MM-DD`, end exclusive), or null when a bound has a time of day. */
+export function wholeDays(r: CreatedRange): { fromDay: string | null; toDayExclusive: string | null } | null {
+  const aligned = (s: string | null) => s === null || s.endsWith(MIDNIGHT);
+  if (!aligned(r.from) || !aligned(r.toExclusive)) return null;
+  return { fromDay: r.from?.slice(0, 10) ?? null, toDayExclusive: r.toExclusive?.slice(0, 10) ?? null };
+}

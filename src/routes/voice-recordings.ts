@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { z } from "zod";
 import type { AppEnv } from "../auth/context";
 import { requireRep, requireScope } from "../auth/middleware";
 import { latestRecordingOfCall } from "../db/recordings";
@@ -8,7 +9,6 @@ import { signRecordingUrl } from "../lib/recording-url";
 import { validate } from "../lib/validate";
 import { rateLimit } from "../limits/middleware";
 import { callIdParam, loadCall } from "./call-params";
-import { z } from "zod";
 
 const conversationParam = z.object({ conversationId: callIdParam.shape.id });
 

@@ -1,10 +1,10 @@
 import { env } from "cloudflare:workers";
+import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { afterCallEnded, parseSentiment } from "../../src/ai/sentiment";
+import type { AppEnv } from "../../src/auth/context";
 import { getCall } from "../../src/db/calls";
 import { callDataOnError } from "../../src/routes/call-data";
-import { Hono } from "hono";
-import type { AppEnv } from "../../src/auth/context";
 import { json, openaiFake, provisionTenant } from "../helpers";
 import { seedCall } from "../seed/calls";
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:workers";
+import { updateCall } from "../../src/db/calls";
 import { api, json, provisionTenant, repToken } from "../helpers";
-import { seedCall, wavBytes } from "../seed/calls";
+import { seedCall, seedRecording, wavBytes } from "../seed/calls";
 
 const get = (path: string, token: string, headers: Record<string, string> = {}) => api(`/api/voice/analytics${path}`, { token, headers });
 
@@ -84,6 +86,33 @@ describe("voice analytics", () => {
     await seedCall(t.customerId, { createdAt: "2025-01-20T00:00:00.000Z" });
     const after = await get("/overview", t.token, { "If-None-Match": before });
     expect(after.status).toBe(200);
+  });
+
+  it("gives the same answers from the per-day counters (whole days) as from counting calls (times of day)", async () => {
+    const t = await provisionTenant();
+    await seedMonth(t.customerId);
+    // calls change after they are made: answered, ended, classified, recorded
+    const late = await seedCall(t.customerId, { createdAt: "2025-01-20T08:00:00.000Z", state: "Ringing", durationSeconds: null });
+    await updateCall(env.DB, t.customerId, late.id, { state: "Completed", duration_seconds: 77 });
+    await updateCall(env.DB, t.customerId, late.id, { sentiment: "negative" });
+    await seedRecording(t.customerId, { ...late, duration_seconds: 77 }, wavBytes(10));
+    const days = "start_date=2025-01-01&end_date=2025-01-31";
+    const times = "start_date=2025-01-01T00:00:00Z&end_date=2025-01-31T23:59:59.999Z";
+    for (const path of ["/overview", "/detailed", "/timeline"]) {
+      const a = await json(await get(`${path}?${days}`, t.token));
+      const b = await json(await get(`${path}?${times}`, t.token));
+      expect(a, path).toEqual(b);
+    }
+    const d = await json<{ metrics: Record<string, unknown> }>(await get(`/detailed?${days}`, t.token));
+    expect(d.metrics).toMatchObject({ total_calls: 7, completed_calls: 5, recording_availability_rate: 0.8 });
+    expect(d.metrics.sentiment_distribution).toEqual({ positive: 2, neutral: 1, negative: 2, unknown: 2 });
+    const all = await json(await get("/overview", t.token));
+    const wide = await json(await get("/overview?start_date=2000-01-01T00:00:00Z&end_date=2100-01-01T00:00:00Z", t.token));
+    expect(all).toEqual(wide);
+    const total = async (q: string) => (await json<{ total: number }>(await api(`/api/v1/voice-calls?${q}`, { token: t.token }))).total;
+    expect(await total("state=Completed&dateFrom=2025-01-01&dateTo=2025-01-31")).toBe(5);
+    expect(await total("state=Completed&dateFrom=2025-01-01T00:00:00Z&dateTo=2025-01-31T23:59:59.999Z")).toBe(5);
+    expect(await total("state=Ringing")).toBe(0);
   });
 
   it("refuses bad dates and buckets with 400 naming the field", async () => {
