@@ -82,3 +82,34 @@ BEGIN
    WHERE customer_id = OLD.customer_id AND day = substr(OLD.created_at, 1, 10) AND state = OLD.state AND direction = OLD.direction
      AND sentiment_key = IFNULL(OLD.sentiment, '') AND has_recording = OLD.has_recording;
 END;
+
+-- The same for tool calls (by the tool call's own UTC day), for tool_call_success_rate.
+CREATE TABLE tool_call_day_counts (
+  customer_id INTEGER NOT NULL,
+  day TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  succeeded INTEGER NOT NULL,
+  PRIMARY KEY (customer_id, day)
+) WITHOUT ROWID;
+
+CREATE TRIGGER tool_calls_day_count_insert AFTER INSERT ON tool_calls
+BEGIN
+  INSERT INTO tool_call_day_counts (customer_id, day, n, succeeded)
+  VALUES (NEW.customer_id, substr(NEW.created_at, 1, 10), 1, NEW.success <> 0)
+  ON CONFLICT DO UPDATE SET n = n + 1, succeeded = succeeded + excluded.succeeded;
+END;
+
+CREATE TRIGGER tool_calls_day_count_update AFTER UPDATE OF customer_id, created_at, success ON tool_calls
+BEGIN
+  UPDATE tool_call_day_counts SET n = n - 1, succeeded = succeeded - (OLD.success <> 0)
+   WHERE customer_id = OLD.customer_id AND day = substr(OLD.created_at, 1, 10);
+  INSERT INTO tool_call_day_counts (customer_id, day, n, succeeded)
+  VALUES (NEW.customer_id, substr(NEW.created_at, 1, 10), 1, NEW.success <> 0)
+  ON CONFLICT DO UPDATE SET n = n + 1, succeeded = succeeded + excluded.succeeded;
+END;
+
+CREATE TRIGGER tool_calls_day_count_delete AFTER DELETE ON tool_calls
+BEGIN
+  UPDATE tool_call_day_counts SET n = n - 1, succeeded = succeeded - (OLD.success <> 0)
+   WHERE customer_id = OLD.customer_id AND day = substr(OLD.created_at, 1, 10);
+END;

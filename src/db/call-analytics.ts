@@ -83,16 +83,24 @@ export async function overview(db: D1Database, customerId: number, r: CreatedRan
   return overviewMetrics(o);
 }
 
+function toolCallStmt(db: D1Database, customerId: number, r: CreatedRange) {
+  const days = wholeDays(r);
+  if (days) {
+    const w = rangeSql("day", { from: days.fromDay, toExclusive: days.toDayExclusive });
+    return db
+      .prepare(`SELECT COALESCE(SUM(n), 0) AS total, COALESCE(SUM(succeeded), 0) AS succeeded FROM tool_call_day_counts WHERE ${w.sql}`)
+      .bind(customerId, ...w.binds);
+  }
+  const w = rangeSql("created_at", r);
+  return db
+    .prepare(`SELECT COUNT(*) AS total, COALESCE(SUM(success), 0) AS succeeded FROM tool_calls INDEXED BY tool_calls_success WHERE ${w.sql}`)
+    .bind(customerId, ...w.binds);
+}
+
 export async function detailed(db: D1Database, customerId: number, r: CreatedRange) {
-  const t = rangeSql("created_at", r);
   const [calls, tools] = await db.batch<OverviewRow | { total: number; succeeded: number }>([
     overviewStmt(db, customerId, r),
-    db
-      .prepare(
-        `SELECT COUNT(*) AS total, COALESCE(SUM(success), 0) AS succeeded
-         FROM tool_calls INDEXED BY tool_calls_success WHERE ${t.sql}`,
-      )
-      .bind(customerId, ...t.binds),
+    toolCallStmt(db, customerId, r),
   ]);
   const o = calls?.results[0] as OverviewRow | undefined;
   const tc = tools?.results[0] as { total: number; succeeded: number } | undefined;

@@ -44,6 +44,11 @@ describe("voice analytics", () => {
     expect(metrics.tool_call_success_rate).toBeNull();
     const now = await json<{ metrics: { tool_call_success_rate: number } }>(await get(`/detailed?start_date=${new Date(Date.now() - 3600_000).toISOString()}`, t.token));
     expect(now.metrics.tool_call_success_rate).toBe(0.6667);
+    const today = new Date().toISOString().slice(0, 10);
+    const byDay = await json<{ metrics: { tool_call_success_rate: number } }>(await get(`/detailed?start_date=${today}&end_date=${today}`, t.token));
+    expect(byDay.metrics.tool_call_success_rate).toBe(0.6667);
+    const allTime = await json<{ metrics: { tool_call_success_rate: number } }>(await get("/detailed", t.token));
+    expect(allTime.metrics.tool_call_success_rate).toBe(0.6667);
   });
 
   it("timeline buckets by day (default) and by hour", async () => {
