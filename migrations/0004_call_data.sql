@@ -10,9 +10,17 @@ BEGIN
   UPDATE calls SET has_recording = 1 WHERE id = NEW.call_id AND customer_id = NEW.customer_id;
 END;
 
-CREATE TRIGGER recordings_mark_call_update AFTER UPDATE OF call_id ON recordings WHEN NEW.call_id IS NOT NULL
+CREATE TRIGGER recordings_mark_call_update AFTER UPDATE OF call_id ON recordings
 BEGIN
   UPDATE calls SET has_recording = 1 WHERE id = NEW.call_id AND customer_id = NEW.customer_id;
+  UPDATE calls SET has_recording = EXISTS (SELECT 1 FROM recordings WHERE call_id = OLD.call_id)
+   WHERE id = OLD.call_id AND customer_id = OLD.customer_id AND OLD.call_id IS NOT NEW.call_id;
+END;
+
+CREATE TRIGGER recordings_unmark_call_delete AFTER DELETE ON recordings WHEN OLD.call_id IS NOT NULL
+BEGIN
+  UPDATE calls SET has_recording = EXISTS (SELECT 1 FROM recordings WHERE call_id = OLD.call_id)
+   WHERE id = OLD.call_id AND customer_id = OLD.customer_id;
 END;
 
 -- The conversation status (seed 003: active | completed | failed) of a call state, indexable.
