@@ -1,4 +1,5 @@
 import type { CallSession } from "./calls/call-session";
+import type { TicketRecorder } from "./calls/ticket-recorder";
 import type { RateLimiter } from "./limits/rate-limiter";
 
 /** Everything the Worker is bound to. Secrets come from `wrangler secret put` (or .dev.vars locally). */
@@ -10,6 +11,8 @@ export interface Env {
   RECORDINGS: R2Bucket;
   /** One object per live call (keyed by call SID) or per ticket (chunk uploads). */
   CALLS: DurableObjectNamespace<CallSession>;
+  /** One object per ticket for uploaded audio chunks (`ticket:{customerId}:{ticketId}`). */
+  TICKET_RECORDERS: DurableObjectNamespace<TicketRecorder>;
   /** Per-tenant request counters (analytics, recordings), one object per tenant and endpoint group. */
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
 

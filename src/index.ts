@@ -2,6 +2,7 @@ import { createApp } from "./app";
 import type { Env } from "./env";
 
 export { CallSession } from "./calls/call-session";
+export { TicketRecorder } from "./calls/ticket-recorder";
 export { RateLimiter } from "./limits/rate-limiter";
 
 const app = createApp();
