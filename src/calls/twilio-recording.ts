@@ -48,7 +48,8 @@ async function copyToR2(env: Env, e: TwilioRecordingEvent, key: string): Promise
   const encoded = (res.headers.get("Content-Encoding") ?? "identity") !== "identity";
   const length = Number.isSafeInteger(declared) && declared > 0 && !encoded ? declared : null;
   try {
-    const obj = await putStream(env.RECORDINGS, key, res.body!.pipeThrough(sniff.stream), length, {
+    res.body!.pipeTo(sniff.stream.writable).catch(() => undefined); // its failure reaches putStream through the readable
+    const obj = await putStream(env.RECORDINGS, key, sniff.stream.readable, length, {
       httpMetadata: { contentType: "audio/wav" },
       customMetadata: { source: "twilio", recordingSid: e.recordingSid, callSid: e.callSid },
     });

@@ -13,7 +13,12 @@ export async function putStream(
   length: number | null,
   options: R2PutOptions = {},
 ): Promise<R2Object> {
-  if (length !== null) return bucket.put(key, body.pipeThrough(new FixedLengthStream(length)), options);
+  if (length !== null) {
+    const fixed = new FixedLengthStream(length);
+    // a source that fails midway errors the put below; the pipe's own rejection is that same failure
+    body.pipeTo(fixed.writable).catch(() => undefined);
+    return bucket.put(key, fixed.readable, options);
+  }
   const upload = await bucket.createMultipartUpload(key, options);
   try {
     const parts: R2UploadedPart[] = [];
