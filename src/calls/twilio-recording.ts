@@ -1,5 +1,5 @@
 import type { Env } from "../env";
-import { isRiffWave, parseWavFormat, wavDurationMs } from "../audio/wav-fmt";
+import { parseWavFormat, wavDurationMs, type WavFormat } from "../audio/wav-fmt";
 import { TwilioApiError, TwilioRest } from "../carriers/twilio/rest";
 import { attachOpenPhoneTicketStmt, getCallBySid, insertCallStmt } from "../db/calls";
 import type { CustomerRow } from "../db/customers";
@@ -8,7 +8,7 @@ import { ensurePhoneTicketStmt } from "../db/tickets";
 import { markEventStmt } from "../db/webhook-events";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
-import { headSniffer, putStream } from "../lib/r2-upload";
+import { putStream } from "../lib/r2-upload";
 
 export interface TwilioRecordingEvent {
   customer: CustomerRow;
@@ -31,8 +31,8 @@ const isUniqueViolation = (e: unknown) => e instanceof Error && /UNIQUE constrai
 
 const retryable = (message: string) => new ApiError(502, `${message}; Twilio should retry this callback`);
 
-/** Streams the recording's WAV from Twilio into R2 and returns its header bytes; any failure is a 502. */
-async function copyToR2(env: Env, e: TwilioRecordingEvent, key: string): Promise<{ size: number; head: Uint8Array }> {
+/** Streams the recording's WAV from Twilio into R2 and reads its format; any failure is a 502 and leaves no object. */
+async function copyToR2(env: Env, e: TwilioRecordingEvent, key: string): Promise<{ size: number; fmt: WavFormat }> {
   const rest = await TwilioRest.forCustomer(env, e.customer);
   let res: Response;
   try {
@@ -41,22 +41,28 @@ async function copyToR2(env: Env, e: TwilioRecordingEvent, key: string): Promise
     if (err instanceof TwilioApiError) throw retryable(`Could not download recording ${e.recordingSid} (${err.message})`);
     throw err;
   }
-  const sniff = headSniffer(HEADER_BYTES, (head) => {
-    if (!isRiffWave(head)) throw new Error("not a RIFF/WAVE file");
-  });
   const declared = Number(res.headers.get("Content-Length") ?? NaN);
   const encoded = (res.headers.get("Content-Encoding") ?? "identity") !== "identity";
   const length = Number.isSafeInteger(declared) && declared > 0 && !encoded ? declared : null;
+  let size: number;
   try {
-    res.body!.pipeTo(sniff.stream.writable).catch(() => undefined); // its failure reaches putStream through the readable
-    const obj = await putStream(env.RECORDINGS, key, sniff.stream.readable, length, {
+    const obj = await putStream(env.RECORDINGS, key, res.body!, length, {
       httpMetadata: { contentType: "audio/wav" },
       customMetadata: { source: "twilio", recordingSid: e.recordingSid, callSid: e.callSid },
     });
-    return { size: obj.size, head: sniff.head() };
+    size = obj.size;
   } catch (err) {
     throw retryable(`Could not store recording ${e.recordingSid} (${err instanceof Error ? err.message : "stream failed"})`);
   }
+  // The header is read back from R2 rather than sniffed in flight, so the body streams through untouched.
+  const head = size > 0 ? await env.RECORDINGS.get(key, { range: { offset: 0, length: Math.min(HEADER_BYTES, size) } }) : null;
+  const bytes = head ? new Uint8Array(await head.arrayBuffer()) : new Uint8Array(0);
+  const fmt = parseWavFormat(bytes);
+  if (!fmt) {
+    await env.RECORDINGS.delete(key);
+    throw retryable(`Recording ${e.recordingSid} is not a WAV file with a readable header`);
+  }
+  return { size, fmt };
 }
 
 /**
@@ -71,9 +77,7 @@ export async function storeTwilioRecording(env: Env, e: TwilioRecordingEvent): P
   if (already) return { recording: already, created: false };
 
   const key = twilioRecordingKey(customerId, e.recordingSid);
-  const { size, head } = await copyToR2(env, e, key);
-  const fmt = parseWavFormat(head);
-  if (!fmt) throw retryable(`Recording ${e.recordingSid} has no readable WAV header`);
+  const { size, fmt } = await copyToR2(env, e, key);
   const durationMs = wavDurationMs(fmt) ?? (e.durationSeconds ?? 0) * 1000;
   const startMs = e.startedAt ? Date.parse(e.startedAt) : NaN;
 
