@@ -1,8 +1,9 @@
 /**
  * Twilio webhooks under `wrangler dev` (port 8791, local D1/R2, fake Twilio in-process):
  *  - latency of the signed voice webhook (TwiML + call record + ticket), sequential and 20 concurrent;
- *  - a 60-minute dual-channel recording (8 kHz 16-bit stereo, 115 MB) through the recording callback, once with
- *    Content-Length (FixedLengthStream put) and once chunked (R2 multipart), with workerd's peak RSS growth;
+ *  - a dual-channel recording (8 kHz 16-bit stereo, 1.92 MB a minute; `--minutes=N`, default 10) through the
+ *    recording callback, once with Content-Length (one FixedLengthStream put) and once chunked (R2 multipart),
+ *    with the peak RSS growth of the workerd process (which also runs miniflare's local R2, see docs/twilio.md);
  *  - the idempotent retry of the same callback.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -110,8 +111,8 @@ async function main() {
     const timed = async () => {
       const s = performance.now();
       const r = await voice();
-      await r.text();
-      if (r.status !== 200) throw new Error(`voice webhook ${r.status}`);
+      const text = await r.text();
+      if (r.status !== 200) throw new Error(`voice webhook ${r.status}: ${text.slice(0, 300)}`);
       return performance.now() - s;
     };
     const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
@@ -128,7 +129,7 @@ async function main() {
     console.log(`voice webhook, 20 concurrent x 10: p50 ${pct(conc, 50).toFixed(1)} ms, p95 ${pct(conc, 95).toFixed(1)} ms, ${(200 / (concWall / 1000)).toFixed(0)} req/s`);
     }
 
-    const minutes = Number(process.argv.find((a) => a.startsWith("--minutes="))?.slice(10) ?? 60);
+    const minutes = Number(process.argv.find((a) => a.startsWith("--minutes="))?.slice(10) ?? 10);
     const wav = pcmWav(minutes * 60);
     for (const chunked of [false, true]) {
       const recordingSid = `RE${hex(16)}`;
@@ -150,7 +151,7 @@ async function main() {
       const retryMs = performance.now() - rs;
       if (!(await again.text()).includes('"duplicate":true')) throw new Error("retry was not a duplicate");
       console.log(
-        `recording ${minutes} min dual (${(wav.length / 1e6).toFixed(1)} MB, ${chunked ? "chunked → R2 multipart" : "Content-Length → FixedLengthStream"}): ` +
+        `recording ${minutes} min dual (${(wav.length / 1e6).toFixed(1)} MB, ${chunked ? "chunked → R2 multipart" : "Content-Length → FixedLengthStream put"}): ` +
           `${ms.toFixed(0)} ms (${(wav.length / 1e6 / (ms / 1000)).toFixed(0)} MB/s), workerd RSS +${((peak - baseline) / 1024).toFixed(1)} MiB peak; retry ${retryMs.toFixed(1)} ms`,
       );
     }
