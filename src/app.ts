@@ -5,6 +5,7 @@ import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
 import { meRoutes } from "./routes/me";
 import { ticketRoutes } from "./routes/tickets";
+import { twilioCallRoutes } from "./routes/twilio-calls";
 
 /** The whole API; `src/index.ts` serves it and tests call it through the same Worker entry. */
 export function createApp() {
@@ -18,6 +19,7 @@ export function createApp() {
     .route("/api/Auth", authRoutes)
     .route("/api/me", meRoutes)
     .route("/api/tickets", ticketRoutes)
+    .route("/api/TwilioCalls", twilioCallRoutes)
     .notFound(notFoundRoute)
     .onError(onError);
 }
