@@ -6,6 +6,7 @@ import { authRoutes } from "./routes/auth";
 import { callDataRoutes } from "./routes/call-data";
 import { meRoutes } from "./routes/me";
 import { ticketRoutes } from "./routes/tickets";
+import { twilioCallRoutes } from "./routes/twilio-calls";
 
 /** The whole API; `src/index.ts` serves it and tests call it through the same Worker entry. */
 export function createApp() {
@@ -19,6 +20,7 @@ export function createApp() {
     .route("/api/Auth", authRoutes)
     .route("/api/me", meRoutes)
     .route("/api/tickets", ticketRoutes)
+    .route("/api/TwilioCalls", twilioCallRoutes)
     .route("/", callDataRoutes)
     .notFound(notFoundRoute)
     .onError(onError);

@@ -1,4 +1,5 @@
 import { newId, nowIso } from "../lib/ids";
+import { openPhoneTicketIdSql } from "./tickets";
 
 export const CALL_STATES = ["Queued", "Ringing", "InProgress", "Completed", "Busy", "NoAnswer", "Failed", "Canceled"] as const;
 export type CallState = (typeof CALL_STATES)[number];
@@ -107,14 +108,24 @@ export async function insertCall(db: D1Database, c: NewCall): Promise<CallRow> {
 
 export type CallPatch = Partial<Omit<CallRow, "id" | "customer_id" | "created_at" | "updated_at">>;
 
-export async function updateCall(db: D1Database, customerId: number, id: string, patch: CallPatch): Promise<CallRow | null> {
+/** Prepared update of the given fields (undefined ones untouched), for single updates and `db.batch` alike. */
+export function updateCallStmt(db: D1Database, customerId: number, id: string, patch: CallPatch) {
   const keys = (Object.keys(patch) as (keyof CallPatch)[]).filter((k) => patch[k] !== undefined);
   const sets = [...keys.map((k, i) => `${k} = ?${i + 3}`), `updated_at = ?${keys.length + 3}`];
   return db
     .prepare(`UPDATE calls SET ${sets.join(", ")} WHERE customer_id = ?1 AND id = ?2 RETURNING *`)
-    .bind(customerId, id, ...keys.map((k) => patch[k] ?? null), nowIso())
-    .first<CallRow>();
+    .bind(customerId, id, ...keys.map((k) => patch[k] ?? null), nowIso());
 }
+
+export async function updateCall(db: D1Database, customerId: number, id: string, patch: CallPatch): Promise<CallRow | null> {
+  return updateCallStmt(db, customerId, id, patch).first<CallRow>();
+}
+
+/** Links the call to the open phone ticket of the number (see `ensurePhoneTicketStmt`) unless it has a ticket already. */
+export const attachOpenPhoneTicketStmt = (db: D1Database, customerId: number, id: string, phoneNumber: string) =>
+  db
+    .prepare(`UPDATE calls SET ticket_id = COALESCE(ticket_id, ${openPhoneTicketIdSql(1, 3)}), updated_at = ?4 WHERE customer_id = ?1 AND id = ?2`)
+    .bind(customerId, id, phoneNumber, nowIso());
 
 export const getCall = (db: D1Database, customerId: number, id: string) =>
   db.prepare("SELECT * FROM calls WHERE customer_id = ?1 AND id = ?2").bind(customerId, id).first<CallRow>();

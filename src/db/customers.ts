@@ -8,6 +8,8 @@ export interface CustomerRow {
   twilio_api_key_sid: string;
   twilio_api_key_secret_enc: string;
   twilio_twiml_app_sid: string;
+  /** JSON array of further TwiML app SIDs the tenant owns (migration 0002). */
+  twilio_extra_twiml_app_sids: string;
   twilio_region: string | null;
   twilio_edge: string | null;
   phone_stream_url: string | null;
@@ -32,6 +34,7 @@ export function publicCustomer(c: CustomerRow) {
       accountSid: c.twilio_account_sid,
       apiKeySid: c.twilio_api_key_sid,
       twimlAppSid: c.twilio_twiml_app_sid,
+      extraTwimlAppSids: extraTwimlAppSids(c),
       region: c.twilio_region,
       edge: c.twilio_edge,
       hasAuthToken: true,
@@ -57,6 +60,7 @@ const COLUMNS = [
   "twilio_api_key_sid",
   "twilio_api_key_secret_enc",
   "twilio_twiml_app_sid",
+  "twilio_extra_twiml_app_sids",
   "twilio_region",
   "twilio_edge",
   "phone_stream_url",
@@ -100,3 +104,17 @@ export async function listCustomers(db: D1Database, limit: number, offset: numbe
     .all<CustomerRow>();
   return results;
 }
+
+/** The further TwiML app SIDs registered for the tenant (never the main one, which is always owned). */
+export function extraTwimlAppSids(c: Pick<CustomerRow, "twilio_extra_twiml_app_sids">): string[] {
+  try {
+    const v: unknown = JSON.parse(c.twilio_extra_twiml_app_sids);
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Whether a TwiML app SID is the tenant's: its main app or one registered as extra. */
+export const ownsTwimlApp = (c: CustomerRow, appSid: string) =>
+  c.twilio_twiml_app_sid === appSid || extraTwimlAppSids(c).includes(appSid);

@@ -45,6 +45,28 @@ export async function insertRecording(db: D1Database, r: NewRecording): Promise<
   return row;
 }
 
+/**
+ * Prepared insert of a call's recording for a `db.batch`: its ticket is the call's ticket as the batch left it,
+ * and its version follows that ticket's latest recording.
+ */
+export function insertCallRecordingStmt(db: D1Database, r: Omit<NewRecording, "ticket_id" | "version"> & { id: string; call_id: string }) {
+  return db
+    .prepare(
+      `INSERT INTO recordings (id, customer_id, ticket_id, call_id, r2_key, version, source, carrier_recording_sid,
+         content_type, size_bytes, duration_ms, channels, sample_rate, left_role, right_role, started_at, ended_at, created_at)
+       SELECT ?1, ?2, t.ticket_id, ?3, ?4,
+         COALESCE((SELECT MAX(version) FROM recordings WHERE customer_id = ?2 AND ticket_id = t.ticket_id), 0) + 1,
+         ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16
+       FROM (SELECT (SELECT ticket_id FROM calls WHERE customer_id = ?2 AND id = ?3) AS ticket_id) AS t
+       RETURNING *`,
+    )
+    .bind(
+      r.id, r.customer_id, r.call_id, r.r2_key, r.source, r.carrier_recording_sid ?? null, r.content_type ?? "audio/wav",
+      r.size_bytes ?? null, r.duration_ms, r.channels, r.sample_rate ?? 8000, r.left_role ?? "EndUser",
+      r.right_role ?? "AI+CustomerRep", r.started_at ?? null, r.ended_at ?? null, nowIso(),
+    );
+}
+
 export const getRecording = (db: D1Database, customerId: number, id: string) =>
   db.prepare("SELECT * FROM recordings WHERE customer_id = ?1 AND id = ?2").bind(customerId, id).first<RecordingRow>();
 

@@ -85,6 +85,23 @@ export async function phoneTicketFor(db: D1Database, customerId: number, phoneNu
     insertTicket(db, { customerId, channel: "phone", subject, phoneNumber, repId });
 }
 
+/** SQL for the id of the open phone ticket of a number, with the customer and number bound at `?c` and `?p`. */
+export const openPhoneTicketIdSql = (c: number, p: number) =>
+  `(SELECT id FROM tickets WHERE customer_id = ?${c} AND phone_number = ?${p} AND channel = 'phone' AND status != 'closed'
+    ORDER BY id DESC LIMIT 1)`;
+
+/**
+ * `phoneTicketFor` as one statement, for a `db.batch`: opens a phone ticket for the number unless an open one
+ * exists. Later statements of the same batch find it with `openPhoneTicketIdSql`.
+ */
+export const ensurePhoneTicketStmt = (db: D1Database, customerId: number, phoneNumber: string, repId: number | null, subject: string) =>
+  db
+    .prepare(
+      `INSERT INTO tickets (customer_id, channel, subject, phone_number, rep_id, created_at, updated_at)
+       SELECT ?1, 'phone', ?3, ?2, ?4, ?5, ?5 WHERE ${openPhoneTicketIdSql(1, 2)} IS NULL`,
+    )
+    .bind(customerId, phoneNumber, subject, repId, nowIso());
+
 export interface TicketFilter {
   channel?: Channel;
   status?: TicketStatus;

@@ -20,6 +20,8 @@ const twilioSettings = z.object({
   apiKeySid: sid("SK"),
   apiKeySecret: z.string().min(1),
   twimlAppSid: sid("AP"),
+  /** Further TwiML apps of this account that a voice token may name as twimlAppSidOverride. */
+  extraTwimlAppSids: z.array(sid("AP")).max(50).optional(),
   region: z.string().regex(/^[a-z]{2}\d$/, "a Twilio region such as us1, ie1, au1").optional(),
   edge: z.string().regex(/^[a-z-]+$/, "a Twilio edge such as dublin, sydney, ashburn").optional(),
 });
@@ -84,6 +86,7 @@ async function customerColumns(env: Env, b: CustomerInput): Promise<Partial<cust
     twilio_api_key_sid: t.apiKeySid,
     twilio_api_key_secret_enc: await enc(t.apiKeySecret),
     twilio_twiml_app_sid: t.twimlAppSid,
+    twilio_extra_twiml_app_sids: t.extraTwimlAppSids === undefined ? undefined : JSON.stringify([...new Set(t.extraTwimlAppSids)]),
     twilio_region: t.region,
     twilio_edge: t.edge,
     phone_stream_url: b.phoneStreamUrl,
@@ -120,6 +123,7 @@ export const adminRoutes = new Hono<AppEnv>()
     const row = await customers
       .insertCustomer(c.env.DB, {
         ...(cols as customers.CustomerFields),
+        twilio_extra_twiml_app_sids: cols.twilio_extra_twiml_app_sids ?? "[]",
         twilio_region: cols.twilio_region ?? null,
         twilio_edge: cols.twilio_edge ?? null,
         phone_stream_url: cols.phone_stream_url ?? null,

@@ -5,11 +5,15 @@
  * with wrong credentials fail as Twilio would (20003), and unexpected paths fail loudly (404 20404).
  *
  * Control endpoints (tests only): /__fake/accounts, /__fake/messages, /__fake/calls, /__fake/recordings/{RE},
- * /__fake/fail (inject the next failures), /__fake/requests.
+ * /__fake/fail (inject the next failures), /__fake/requests, and /__fake/reference/* (the official `twilio`
+ * package's AccessToken, VoiceResponse and signature helpers as an oracle, see twilio-reference.ts).
+ * A recording PUT may ask for `?chunked=1` (served without Content-Length) or `?truncateAfter=N` (the
+ * connection drops after N bytes of a full-length Content-Length), to exercise both upload paths and failures.
  */
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { listen, readBody, sendJson, type RunningFake } from "./http";
+import { referenceAccessToken, referenceSignature, referenceTwiml } from "./twilio-reference";
 
 interface Account {
   accountSid: string;
@@ -71,7 +75,7 @@ export async function startTwilioFake(): Promise<RunningFake> {
   const accounts = new Map<string, Account>();
   const calls = new Map<string, FakeCall>();
   const messages: Record<string, unknown>[] = [];
-  const recordings = new Map<string, { accountSid: string; body: Buffer; contentType: string }>();
+  const recordings = new Map<string, { accountSid: string; body: Buffer; contentType: string; chunked: boolean; truncateAfter: number | null }>();
   const failures: Failure[] = [];
   const requests: { method: string; path: string; params: Record<string, string | string[]>; accountSid: string }[] = [];
 
@@ -117,9 +121,14 @@ export async function startTwilioFake(): Promise<RunningFake> {
         accountSid: url.searchParams.get("accountSid") ?? "",
         body,
         contentType: req.headers["content-type"] ?? "audio/x-wav",
+        chunked: url.searchParams.get("chunked") === "1",
+        truncateAfter: url.searchParams.has("truncateAfter") ? Number(url.searchParams.get("truncateAfter")) : null,
       });
       return sendJson(res, 201, { ok: true });
     }
+    if (p === "/__fake/reference/access-token" && req.method === "POST") return sendJson(res, 200, referenceAccessToken(json() as never));
+    if (p === "/__fake/reference/twiml" && req.method === "POST") return sendJson(res, 200, referenceTwiml(json() as never));
+    if (p === "/__fake/reference/signature" && req.method === "POST") return sendJson(res, 200, referenceSignature(json() as never));
     if (p === "/__fake/fail" && req.method === "POST") {
       const f = json() as unknown as Failure;
       failures.push({ ...f, times: f.times ?? 1 });
@@ -228,7 +237,16 @@ export async function startTwilioFake(): Promise<RunningFake> {
     if (recM && req.method === "GET") {
       const r = recordings.get(recM[1]!);
       if (!r || r.accountSid !== accountSid) return twilioError(res, 404, 20404, `The requested resource ${url.pathname} was not found`);
+      if (r.chunked) {
+        res.writeHead(200, { "Content-Type": r.contentType });
+        for (let at = 0; at < r.body.length; at += 64 * 1024) res.write(r.body.subarray(at, at + 64 * 1024));
+        return void res.end();
+      }
       res.writeHead(200, { "Content-Type": r.contentType, "Content-Length": String(r.body.length) });
+      if (r.truncateAfter !== null) {
+        res.write(r.body.subarray(0, r.truncateAfter));
+        return void setTimeout(() => res.destroy(), 20);
+      }
       return void res.end(r.body);
     }
     return twilioError(res, 404, 20404, `The requested resource ${url.pathname} was not found`);

@@ -5,21 +5,40 @@ describe("normalizePhone", () => {
   it.each([
     ["+3225550100", "+3225550100"],
     ["+32 2 555 01 00", "+3225550100"],
-    ["0032 2 555 01 00", "+3225550100"],
+    ["+32-2-555-01-00", "+3225550100"],
+    ["+32.2.555.01.00", "+3225550100"],
     ["+1 (415) 867-5309", "+14158675309"],
-    ["+44.20.7946.0958", "+442079460958"],
+    ["0032 470 00 00 00", "+32470000000"],
+    ["0044 20 7946 0958", "+442079460958"],
     ["  +32470000000  ", "+32470000000"],
-  ])("%s → %s", (input, expected) => expect(normalizePhone(input)).toBe(expected));
+    ["+1\t415 867 5309", "+14158675309"],
+    ["+123456", "+123456"],
+    ["+123456789012345", "+123456789012345"],
+  ])("normalizes %j to %s", (input, expected) => {
+    expect(normalizePhone(input)).toBe(expected);
+  });
 
   it.each([
-    ["0470 00 00 00"], // national form: no country code
-    ["32470000000"], // missing +
-    ["+32 470 abc"],
-    ["+0123456789"], // country codes never start with 0
-    ["+12345"], // too short
-    ["+1234567890123456"], // 16 digits: longer than E.164 allows
-    ["+32/470/000000"],
     [""],
+    ["   "],
+    ["+"],
+    ["00"],
+    ["0470000000"], // national form: no country prefix
+    ["32470000000"], // digits without + or 00
+    ["+0470000000"], // country codes never start with 0
+    ["000032470000000"], // 00 then a 0 country code
+    ["+32 470 ABC 000"],
+    ["+32470000000x12"], // extension
+    ["+32/470/000000"],
+    ["+32_470_000000"],
+    ["+12345"], // too short
+    ["+1234567890123456"], // too long for E.164
     ["++32470000000"],
-  ])("rejects %j", (input) => expect(normalizePhone(input)).toBeNull());
+    ["+32 470 000 000;"],
+    ["tel:+32470000000"],
+    ["client:rep_1"],
+    ["+٣٢٤٧٠٠٠٠٠٠٠"], // non-ASCII digits
+  ])("refuses %j", (input) => {
+    expect(normalizePhone(input)).toBeNull();
+  });
 });

@@ -27,10 +27,45 @@ export function toApiError(e: TwilioApiError): ApiError {
   if (e.httpStatus === 400 || e.httpStatus === 404 || e.httpStatus === 422) {
     return new ApiError(400, `Twilio rejected the request: ${e.message}`, details);
   }
+  if (e.httpStatus === 429) return new ApiError(503, `Twilio is rate limiting this account: ${e.message}`, details, { "Retry-After": "1" });
   return new ApiError(502, `Twilio error: ${e.message}`, details);
 }
 
+/** Twilio's error body `{code, message}` when it is one, else the status line. */
+function errorOf(status: number, body: string, fallback: string): TwilioApiError {
+  try {
+    const j = JSON.parse(body) as { code?: number; message?: string };
+    return new TwilioApiError(status, j.code ?? null, j.message ?? fallback);
+  } catch {
+    return new TwilioApiError(status, null, fallback);
+  }
+}
+
 export type FormValue = string | string[] | undefined;
+
+/** Twilio's Call resource (snake_case JSON), the fields we read. */
+export interface TwilioCall {
+  sid: string;
+  account_sid: string;
+  parent_call_sid: string | null;
+  to: string;
+  from: string;
+  status: string;
+  direction: string;
+  start_time: string | null;
+  end_time: string | null;
+  duration: string | null;
+}
+
+export interface CreateCallParams {
+  to: string;
+  from: string;
+  /** The webhook Twilio requests for TwiML once the call is answered. */
+  url: string;
+  statusCallback?: string;
+  statusCallbackEvents?: string[];
+  timeoutSeconds?: number;
+}
 
 export class TwilioRest {
   constructor(
@@ -71,19 +106,56 @@ export class TwilioRest {
       throw new TwilioApiError(503, null, `Twilio unreachable (${e instanceof Error ? e.message : "network error"})`);
     }
     const text = await res.text();
-    if (!res.ok) {
-      let code: number | null = null;
-      let message = `HTTP ${res.status}`;
-      try {
-        const j = JSON.parse(text) as { code?: number; message?: string };
-        code = j.code ?? null;
-        message = j.message ?? message;
-      } catch {
-        /* non-JSON error body: keep the status line */
-      }
-      throw new TwilioApiError(res.status, code, message);
-    }
+    if (!res.ok) throw errorOf(res.status, text, `HTTP ${res.status}`);
     return JSON.parse(text) as T;
+  }
+
+  createCall(p: CreateCallParams) {
+    return this.request<TwilioCall>("POST", this.accountPath("/Calls.json"), {
+      To: p.to,
+      From: p.from,
+      Url: p.url,
+      Method: "POST",
+      StatusCallback: p.statusCallback,
+      StatusCallbackMethod: p.statusCallback ? "POST" : undefined,
+      StatusCallbackEvent: p.statusCallback ? p.statusCallbackEvents : undefined,
+      Timeout: p.timeoutSeconds === undefined ? undefined : String(p.timeoutSeconds),
+    });
+  }
+
+  fetchCall(callSid: string) {
+    return this.request<TwilioCall>("GET", this.accountPath(`/Calls/${encodeURIComponent(callSid)}.json`));
+  }
+
+  /** Lists calls (newest first), e.g. the child legs a `<Dial>` created under a parent call. */
+  async listCalls(filter: { ParentCallSid?: string; Status?: string; PageSize?: number }): Promise<TwilioCall[]> {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(filter)) if (v !== undefined) q.set(k, String(v));
+    const page = await this.request<{ calls: TwilioCall[] }>("GET", this.accountPath(`/Calls.json?${q}`));
+    return page.calls;
+  }
+
+  /** Modifies a live call: `Status=completed|canceled` hangs it up, `Url` redirects it. */
+  updateCall(callSid: string, p: { Status?: "completed" | "canceled"; Url?: string }) {
+    return this.request<TwilioCall>("POST", this.accountPath(`/Calls/${encodeURIComponent(callSid)}.json`), p);
+  }
+
+  /**
+   * The WAV media of one of this account's recordings, as a streaming response. The URL is always built from
+   * the account and recording SIDs (never taken from a webhook), so no caller can make us fetch anything else.
+   */
+  async downloadRecording(recordingSid: string): Promise<Response> {
+    const url = this.baseUrl + this.accountPath(`/Recordings/${encodeURIComponent(recordingSid)}.wav`);
+    let res: Response;
+    try {
+      res = await fetch(url, { headers: { Authorization: this.authHeader(), Accept: "audio/x-wav, audio/wav" } });
+    } catch (e) {
+      throw new TwilioApiError(503, null, `Twilio unreachable (${e instanceof Error ? e.message : "network error"})`);
+    }
+    if (!res.ok || !res.body) {
+      throw errorOf(res.status, await res.text().catch(() => ""), `HTTP ${res.status} downloading recording ${recordingSid}`);
+    }
+    return res;
   }
 
   sendSms(to: string, from: string, body: string) {

@@ -13,7 +13,8 @@ import { validTwilioSignature } from "./signature";
 export const twilioWebhook = createMiddleware<AppEnv>(async (c, next) => {
   const signature = c.req.header("X-Twilio-Signature");
   if (!signature) throw forbidden("Missing X-Twilio-Signature");
-  const params = new URLSearchParams(await c.req.text());
+  // decoded from bytes: workerd warns when .text() reads a form-encoded body
+  const params = new URLSearchParams(new TextDecoder().decode(await c.req.arrayBuffer()));
   const accountSid = params.get("AccountSid");
   const customer = accountSid ? await getCustomerByAccountSid(c.env.DB, accountSid) : null;
   if (!customer) throw forbidden("Unknown Twilio account");

@@ -1,0 +1,98 @@
+import { z } from "zod";
+import { el, twimlDocument } from "../carriers/twilio/twiml";
+import { intId, phoneNumber, sid } from "../routes/schemas";
+
+/** Defaults for a translated call whose request leaves a language or voice out (documented in docs/twilio.md). */
+export const TRANSLATION_DEFAULTS = {
+  CallerLanguage: "en",
+  CallerVoice: "marin",
+  ReceiverLanguage: "en",
+  ReceiverVoice: "marin",
+  ForwardRawAudio: false,
+} as const;
+
+const flag = z
+  .string()
+  .optional()
+  .transform((s, ctx) => {
+    const v = (s ?? "").trim().toLowerCase();
+    if (["", "false", "0", "no", "off"].includes(v)) return false;
+    if (["true", "1", "yes", "on"].includes(v)) return true;
+    ctx.addIssue({ code: "custom", message: `expected true or false, got "${s}"` });
+    return z.NEVER;
+  });
+export const language = z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$/, "a language tag such as en, fr or nl-BE");
+// Voices are passed through to the call's object; any printable text up to 64 characters (escaped in TwiML).
+export const voice = z.string().min(1).max(64).regex(/^[^\p{Cc}]+$/u, "printable text");
+
+export const voiceFieldsSchema = z.object({
+  RepID: intId,
+  CallSid: sid("CA"),
+  FromNumber: phoneNumber,
+  To: phoneNumber,
+  Record: flag,
+  Translate: flag,
+  CallerLanguage: language.default(TRANSLATION_DEFAULTS.CallerLanguage),
+  CallerVoice: voice.default(TRANSLATION_DEFAULTS.CallerVoice),
+  ReceiverLanguage: language.default(TRANSLATION_DEFAULTS.ReceiverLanguage),
+  ReceiverVoice: voice.default(TRANSLATION_DEFAULTS.ReceiverVoice),
+  ForwardRawAudio: flag,
+});
+export type VoiceFields = z.infer<typeof voiceFieldsSchema>;
+
+const FIELDS = Object.keys(voiceFieldsSchema.shape) as (keyof VoiceFields)[];
+
+/**
+ * The voice webhook's fields: our REST-created calls carry them in the query string (Twilio's own form `To` is
+ * then the rep's `client:` leg), a browser call sends them as form fields from `Device.connect({params})`.
+ * The query wins; empty values count as absent.
+ */
+export function voiceFieldInput(query: URLSearchParams, form: URLSearchParams): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of FIELDS) {
+    const v = query.get(k) || form.get(k);
+    if (v) out[k] = v;
+  }
+  return out;
+}
+
+export type TranslationOptions = Pick<VoiceFields, "CallerLanguage" | "CallerVoice" | "ReceiverLanguage" | "ReceiverVoice" | "ForwardRawAudio">;
+
+/** The voice webhook URL that a REST-created call requests once the rep's leg answers. */
+export function voiceWebhookUrl(
+  origin: string,
+  v: { repId: number; fromNumber: string; to: string; record: boolean; translate: boolean; translation?: Partial<TranslationOptions> },
+): string {
+  const q = new URLSearchParams({
+    RepID: String(v.repId),
+    FromNumber: v.fromNumber,
+    To: v.to,
+    Record: String(v.record),
+    Translate: String(v.translate),
+  });
+  if (v.translate) {
+    for (const [k, val] of Object.entries(v.translation ?? {})) if (val !== undefined) q.set(k, String(val));
+  }
+  return `${origin}/api/TwilioCalls/voice?${q}`;
+}
+
+export const recordingCallbackUrl = (origin: string, repId: number, from: string, to: string) =>
+  `${origin}/api/TwilioCalls/${repId}/recordingcallback?${new URLSearchParams({ customFrom: from, customTo: to })}`;
+
+export const statusCallbackUrl = (origin: string) => `${origin}/api/TwilioCalls/statuscallback`;
+
+/** `<Dial>` to the end user from the tenant's number; dual-channel recording with a callback when `recordingCallback` is given. */
+export const dialTwiml = (callerId: string, to: string, recordingCallback?: string) =>
+  twimlDocument(
+    el(
+      "Dial",
+      recordingCallback
+        ? { callerId, record: "record-from-answer-dual", recordingStatusCallback: recordingCallback, recordingStatusCallbackEvent: "completed" }
+        : { callerId },
+      el("Number", {}, to),
+    ),
+  );
+
+/** `<Connect><Stream>` to the call's Durable Object, which translates and dials the receiver itself. */
+export const translateTwiml = (streamUrl: string, parameters: [string, string][]) =>
+  twimlDocument(el("Connect", {}, el("Stream", { url: streamUrl }, ...parameters.map(([name, value]) => el("Parameter", { name, value })))));

@@ -1,0 +1,105 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "../auth/context";
+import { twimlResponse } from "../carriers/twilio/twiml";
+import { twilioWebhook } from "../carriers/twilio/webhook";
+import { assertCallerId } from "../calls/caller-id";
+import { mediaStreamUrl, streamToken } from "../calls/stream-url";
+import { upsertTwilioCall } from "../calls/twilio-call-record";
+import { storeTwilioRecording } from "../calls/twilio-recording";
+import { applyStatusCallback } from "../calls/twilio-status";
+import { dialTwiml, recordingCallbackUrl, translateTwiml, voiceFieldInput, voiceFieldsSchema } from "../calls/twilio-voice";
+import { getPhoneNumber } from "../db/phone-numbers";
+import { getRep } from "../db/reps";
+import { forbidden, ValidationError } from "../lib/errors";
+import { publicOrigin } from "../lib/public-url";
+import { toIssues } from "../lib/validate";
+import { intId, phoneNumber, sid } from "./schemas";
+
+function parse<T extends z.ZodType>(schema: T, input: unknown, what: string): z.infer<T> {
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  const issues = toIssues(r.error.issues);
+  throw new ValidationError(issues, `Invalid ${what}: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`);
+}
+
+/** The tenant's rep named by the webhook, or 403: an unknown ID and another tenant's rep look the same. */
+async function tenantRep(db: D1Database, customerId: number, raw: string | undefined, mustBeActive: boolean) {
+  const id = intId.safeParse(raw);
+  const rep = id.success ? await getRep(db, customerId, id.data) : null;
+  if (!rep || (mustBeActive && rep.active !== 1)) throw forbidden(`RepID ${raw ?? ""} is not ${mustBeActive ? "an active" : "a"} rep of this account`);
+  return rep;
+}
+
+const recordingFields = z.object({
+  CallSid: sid("CA"),
+  RecordingSid: sid("RE"),
+  RecordingStartTime: z.string().max(100).optional(),
+  RecordingDuration: z.coerce.number().int().min(0).max(86_400).optional(),
+  customFrom: phoneNumber,
+  customTo: phoneNumber,
+});
+
+/** Twilio's anonymous callbacks; `twilioWebhook` has checked the signature and the account before any handler runs. */
+export const twilioWebhookRoutes = new Hono<AppEnv>()
+  .post("/voice", twilioWebhook, async (c) => {
+    const { customer, params } = c.get("twilio");
+    const v = parse(voiceFieldsSchema, voiceFieldInput(new URL(c.req.url).searchParams, params), "voice webhook fields");
+    const rep = await tenantRep(c.env.DB, customer.id, String(v.RepID), true);
+    for (const k of ["From", "Caller", "To"]) {
+      const client = /^client:(.*)$/.exec(params.get(k) ?? "");
+      if (client && client[1] !== rep.identity) throw forbidden(`${k} is another client than rep ${rep.id}'s identity`);
+    }
+    await assertCallerId(c.env.DB, customer.id, rep.id, v.FromNumber, "FromNumber");
+    const mode = v.Translate ? "translate" : v.Record ? "record" : "plain";
+    const call = await upsertTwilioCall(c.env.DB, customer.id, v.CallSid, {
+      repId: rep.id, fromNumber: v.FromNumber, endUserNumber: v.To, mode, initialState: "Ringing",
+    });
+    const origin = publicOrigin(c.env, c.req.raw);
+    if (mode === "translate") {
+      return twimlResponse(
+        translateTwiml(mediaStreamUrl(c.env, c.req.raw, customer, v.CallSid), [
+          ["CallerLanguage", v.CallerLanguage],
+          ["CallerVoice", v.CallerVoice],
+          ["ReceiverLanguage", v.ReceiverLanguage],
+          ["ReceiverVoice", v.ReceiverVoice],
+          ["ForwardRawAudio", String(v.ForwardRawAudio)],
+          ["CustomerId", String(customer.id)],
+          ["RepId", String(rep.id)],
+          ["CallId", call.id],
+          ["From", v.FromNumber],
+          ["To", v.To],
+          ["Mode", "translate"],
+          ["StreamToken", await streamToken(c.env, customer.id, v.CallSid)],
+        ]),
+      );
+    }
+    return twimlResponse(dialTwiml(v.FromNumber, v.To, mode === "record" ? recordingCallbackUrl(origin, rep.id, v.FromNumber, v.To) : undefined));
+  })
+  .post("/statuscallback", twilioWebhook, async (c) => {
+    const { customer, params } = c.get("twilio");
+    return c.json(await applyStatusCallback(c.env.DB, customer.id, params));
+  })
+  .post("/:repID/recordingcallback", twilioWebhook, async (c) => {
+    const { customer, params } = c.get("twilio");
+    const rep = await tenantRep(c.env.DB, customer.id, c.req.param("repID"), false);
+    // Only a finished recording can be downloaded; in-progress/absent/failed notices change nothing.
+    const status = params.get("RecordingStatus");
+    if (status && status !== "completed") return c.json({ ignored: true, reason: `RecordingStatus ${status}` });
+    const form = (k: string) => params.get(k) ?? undefined;
+    const f = parse(
+      recordingFields,
+      {
+        CallSid: form("CallSid"), RecordingSid: form("RecordingSid"), RecordingStartTime: form("RecordingStartTime"),
+        RecordingDuration: form("RecordingDuration"), customFrom: c.req.query("customFrom"), customTo: c.req.query("customTo"),
+      },
+      "recording callback fields",
+    );
+    if (!(await getPhoneNumber(c.env.DB, customer.id, f.customFrom))) throw forbidden(`customFrom ${f.customFrom} is not a number of this account`);
+    const { recording, created } = await storeTwilioRecording(c.env, {
+      customer, repId: rep.id, callSid: f.CallSid, recordingSid: f.RecordingSid, startedAt: f.RecordingStartTime ?? null,
+      durationSeconds: f.RecordingDuration ?? null, fromNumber: f.customFrom, endUserNumber: f.customTo,
+    });
+    // Transcription (issue 4's transcribeRecording) is wired here by the lead when `created`; see docs/twilio.md.
+    return c.json({ recordingId: recording.id, callId: recording.call_id, ticketId: recording.ticket_id, duplicate: !created });
+  });
