@@ -4,7 +4,9 @@ import { notFoundRoute, onError } from "./lib/app-errors";
 import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
 import { meRoutes } from "./routes/me";
+import { streamRoutes } from "./routes/streams";
 import { ticketRoutes } from "./routes/tickets";
+import { twimlRoutes } from "./routes/twiml";
 
 /** The whole API; `src/index.ts` serves it and tests call it through the same Worker entry. */
 export function createApp() {
@@ -18,6 +20,8 @@ export function createApp() {
     .route("/api/Auth", authRoutes)
     .route("/api/me", meRoutes)
     .route("/api/tickets", ticketRoutes)
+    .route("/twiml", twimlRoutes)
+    .route("/streams", streamRoutes)
     .notFound(notFoundRoute)
     .onError(onError);
 }

@@ -1,0 +1,95 @@
+import { env } from "cloudflare:workers";
+import { twilioSignature } from "../../src/carriers/twilio/signature";
+import { admin, api, BASE, hex, openaiFake, provisionTenant, twilioFake, type Tenant } from "../helpers";
+import type { RealtimeScript } from "../fakes/openai/realtime-state";
+
+export const newCallSid = () => `CA${hex(16)}`;
+
+export interface AssistantTenant extends Tenant {
+  assistantId: number;
+  assistantNumber: string;
+}
+
+/** A tenant whose number is answered by an assistant (and owned by its rep, whom the 'dial' fallback calls). */
+export async function assistantTenant(
+  opts: { welcome?: string | null; aiFallback?: "dial" | "apology"; openai?: boolean } = {},
+): Promise<AssistantTenant> {
+  const t = await provisionTenant({ openai: opts.openai });
+  const a = await admin(`/customers/${t.customerId}/assistants`, {
+    method: "POST",
+    json: { name: "Front desk", instructions: "You are the front desk of Acme. Be brief.", voice: "cedar", language: "en", ...(opts.welcome === null ? {} : { welcomeMessage: opts.welcome ?? "Welcome to Acme, how can I help?" }) },
+  });
+  const assistant = (await a.json()) as { id: number };
+  const assistantNumber = `+3226${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
+  const n = await admin(`/customers/${t.customerId}/phone-numbers`, { method: "POST", json: { number: assistantNumber, assistantId: assistant.id, repId: t.repId } });
+  if (n.status !== 201) throw new Error(`number: ${n.status} ${await n.text()}`);
+  if (opts.aiFallback) await admin(`/customers/${t.customerId}`, { method: "PATCH", json: { aiFallback: opts.aiFallback } });
+  return { ...t, assistantId: assistant.id, assistantNumber };
+}
+
+/** Twilio's voice webhook, signed with the tenant's auth token over the public URL. */
+export async function postTwilio(t: Tenant, path: string, fields: Record<string, string>): Promise<Response> {
+  const params = new URLSearchParams({ AccountSid: t.accountSid, ...fields });
+  const sig = await twilioSignature(t.authToken, BASE + path, params);
+  return api(path, { method: "POST", body: params.toString(), headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": sig } });
+}
+
+export interface StreamTwiml {
+  url: string;
+  path: string;
+  parameters: Record<string, string>;
+}
+
+const unxml = (s: string) => s.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+
+export function parseStreamTwiml(xml: string): StreamTwiml {
+  const url = /<Stream url="([^"]+)"/.exec(xml)?.[1];
+  if (!url) throw new Error(`no <Stream> in ${xml}`);
+  const parameters: Record<string, string> = {};
+  for (const m of xml.matchAll(/<Parameter name="([^"]*)" value="([^"]*)"\/>/g)) parameters[unxml(m[1]!)] = unxml(m[2]!);
+  return { url: unxml(url), path: new URL(unxml(url).replace(/^ws/, "http")).pathname, parameters };
+}
+
+/** Registers the call with the fake Twilio so REST updates of it (fallback redirects) succeed. */
+export async function registerCall(t: Tenant, callSid: string, fields: Record<string, string> = {}) {
+  await twilioFake(`/calls/${callSid}`, {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ account_sid: t.accountSid, status: "in-progress", direction: "inbound", ...fields }),
+  });
+}
+
+export async function twilioRequests(t: Tenant) {
+  return (await (await twilioFake(`/requests?accountSid=${t.accountSid}`)).json()) as { method: string; path: string; params: Record<string, string> }[];
+}
+
+// ── the fake realtime server ──
+
+export async function realtimeScript(apiKey: string, script: RealtimeScript) {
+  const r = await openaiFake("/realtime/script", { method: "POST", body: JSON.stringify({ apiKey, ...script }) });
+  if (!r.ok) throw new Error(`script: ${await r.text()}`);
+}
+
+export interface FakeConnection {
+  id: number;
+  open: boolean;
+  closeCode: number | null;
+  session: { instructions?: string; audio?: { output?: { voice?: string } } } | null;
+  events: { type: string; [k: string]: unknown }[];
+  appends: number;
+  audioBytes: number;
+  audioBase64: string;
+  items: Record<string, number>;
+}
+
+export async function realtimeState(apiKey: string): Promise<{ refused: number; connections: FakeConnection[] }> {
+  return (await openaiFake(`/realtime/state?apiKey=${encodeURIComponent(apiKey)}`)).json();
+}
+
+export async function realtimeTrigger(apiKey: string, action: string) {
+  const r = await openaiFake("/realtime/trigger", { method: "POST", body: JSON.stringify({ apiKey, action }) });
+  if (!r.ok) throw new Error(`trigger ${action}: ${await r.text()}`);
+}
+
+export const callStub = (callSid: string) => env.CALLS.get(env.CALLS.idFromName(callSid));
+
+export const b64Concat = (payloads: string[]) => btoa(payloads.map((p) => atob(p)).join(""));
