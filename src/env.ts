@@ -1,4 +1,5 @@
 import type { CallSession } from "./calls/call-session";
+import type { TicketRecorder } from "./calls/ticket-recorder";
 
 /** Everything the Worker is bound to. Secrets come from `wrangler secret put` (or .dev.vars locally). */
 export interface Env {
@@ -9,6 +10,8 @@ export interface Env {
   RECORDINGS: R2Bucket;
   /** One object per live call (keyed by call SID) or per ticket (chunk uploads). */
   CALLS: DurableObjectNamespace<CallSession>;
+  /** One object per ticket for uploaded audio chunks (`ticket:{customerId}:{ticketId}`). */
+  TICKET_RECORDERS: DurableObjectNamespace<TicketRecorder>;
 
   // ── secrets ──
   /** HS256 key for rep JWTs (unless JWT_JWKS_URL is set). */

@@ -2,6 +2,7 @@ import { createApp } from "./app";
 import type { Env } from "./env";
 
 export { CallSession } from "./calls/call-session";
+export { TicketRecorder } from "./calls/ticket-recorder";
 
 const app = createApp();
 

@@ -78,3 +78,20 @@ export async function setTranscriptionStatus(
     .bind(customerId, id, status, reason)
     .run();
 }
+
+/** The version a new recording of this ticket (else this call) gets: one more than the latest. */
+export async function nextRecordingVersion(db: D1Database, customerId: number, ticketId: number | null, callId: string | null): Promise<number> {
+  if (ticketId === null && callId === null) return 1;
+  const r = await db
+    .prepare(
+      ticketId !== null
+        ? "SELECT COALESCE(MAX(version), 0) AS v FROM recordings WHERE customer_id = ?1 AND ticket_id = ?2"
+        : "SELECT COALESCE(MAX(version), 0) AS v FROM recordings WHERE customer_id = ?1 AND call_id = ?2",
+    )
+    .bind(customerId, ticketId ?? callId)
+    .first<{ v: number }>();
+  return (r?.v ?? 0) + 1;
+}
+
+export const deleteRecordingRow = (db: D1Database, customerId: number, id: string) =>
+  db.prepare("DELETE FROM recordings WHERE customer_id = ?1 AND id = ?2").bind(customerId, id).run();

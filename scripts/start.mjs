@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+// `npm start [-- wrangler dev flags]`: local D1/R2/Durable Objects, migrations applied, a demo tenant seeded
+// through the admin API (idempotently), and a rep token printed. Flags after `--` go to `wrangler dev`.
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { ensureDevVars, mintRepToken, readDemo, writeDemo } from "./dev-env.mjs";
+
+const args = process.argv.slice(2);
+const flag = (name) => {
+  const i = args.findIndex((a) => a === name || a.startsWith(`${name}=`));
+  if (i < 0) return undefined;
+  return args[i].includes("=") ? args[i].split("=").slice(1).join("=") : args[i + 1];
+};
+const varOverrides = Object.fromEntries(
+  args.flatMap((a, i) => (a === "--var" ? [args[i + 1]] : a.startsWith("--var=") ? [a.slice(6)] : []))
+    .filter(Boolean)
+    .map((kv) => [kv.slice(0, kv.indexOf(":")), kv.slice(kv.indexOf(":") + 1)]),
+);
+const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
+const vars = { ...ensureDevVars(), ...varOverrides };
+const port = Number(flag("--port") ?? 8787);
+const host = flag("--ip") && flag("--ip") !== "0.0.0.0" ? flag("--ip") : "127.0.0.1";
+const persist = flag("--persist-to");
+const base = `http://${host}:${port}`;
+
+const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", ...(persist ? ["--persist-to", persist] : [])], {
+  stdio: "inherit",
+  env: { ...env, CI: "true" },
+});
+if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+
+const dev = spawn("npx", ["wrangler", "dev", ...args], { stdio: "inherit", env });
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => dev.kill(sig));
+dev.on("exit", (code) => process.exit(code ?? 0));
+
+async function adminCall(method, path, body) {
+  const res = await fetch(`${base}/api/admin${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${vars.ADMIN_TOKEN}`, "Content-Type": "application/json" },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+async function waitForWorker() {
+  for (let i = 0; i < 240; i++) {
+    try {
+      if ((await fetch(`${base}/health`)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`the Worker did not answer on ${base} within 2 minutes`);
+}
+
+/** The demo tenant: found by name, created once; its local-only secrets are (re)set on every start. */
+async function seedDemo() {
+  const prior = readDemo() ?? {};
+  const authToken = prior.authToken ?? randomBytes(16).toString("hex");
+  const twilio = {
+    accountSid: "AC" + "de0".repeat(10) + "00",
+    authToken,
+    apiKeySid: "SK" + "de1".repeat(10) + "00",
+    apiKeySecret: "demo-api-key-secret",
+    twimlAppSid: "AP" + "de2".repeat(10) + "00",
+    region: "ie1",
+    edge: "dublin",
+  };
+  const openai = { apiKey: "sk-demo-local", realtimeModel: "gpt-realtime", transcriptionModel: "gpt-4o-transcribe", transcriptionActive: true };
+  const { items } = await adminCall("GET", "/customers?limit=200");
+  let customer = items.find((c) => c.twilio.accountSid === twilio.accountSid);
+  customer = customer
+    ? await adminCall("PATCH", `/customers/${customer.id}`, { twilio, openai })
+    : await adminCall("POST", "/customers", { name: "Demo Customer", twilio, openai });
+  const reps = (await adminCall("GET", `/customers/${customer.id}/reps`)).items;
+  const rep = reps.find((r) => r.identity === "demo_rep") ??
+    (await adminCall("POST", `/customers/${customer.id}/reps`, { name: "Demo Rep", email: "rep@demo.local", identity: "demo_rep", phoneNumbers: ["+15005550006"] }));
+  const assistants = (await adminCall("GET", `/customers/${customer.id}/assistants`)).items;
+  const assistant = assistants.find((a) => a.name === "Demo Assistant") ??
+    (await adminCall("POST", `/customers/${customer.id}/assistants`, {
+      name: "Demo Assistant",
+      instructions: "You are the friendly front desk of Demo Customer. Keep answers short.",
+      voice: "marin",
+      welcomeMessage: "Hello, thanks for calling Demo Customer. How can I help?",
+      language: "en",
+    }));
+  const assistantNumber = "+15005550100";
+  await adminCall("POST", `/customers/${customer.id}/phone-numbers`, { number: assistantNumber, assistantId: assistant.id });
+  const repToken = await mintRepToken(vars.JWT_SECRET, rep.id);
+  const demo = {
+    baseUrl: base, adminToken: vars.ADMIN_TOKEN, customerId: customer.id, accountSid: twilio.accountSid, authToken,
+    repId: rep.id, repToken, assistantId: assistant.id, assistantNumber, repNumber: "+15005550006",
+  };
+  writeDemo(demo);
+  return demo;
+}
+
+try {
+  await waitForWorker();
+  const demo = await seedDemo();
+  console.log(`
+voicedesk is running on ${base}
+  demo customer ${demo.customerId}, rep ${demo.repId}, assistant ${demo.assistantId} on ${demo.assistantNumber}
+  details in .wrangler/demo.json; a fresh rep token any time: npm run token
+
+  export TOKEN=${demo.repToken}
+  curl -s ${base}/api/me -H "Authorization: Bearer $TOKEN"
+`);
+} catch (e) {
+  console.error(`seeding the demo tenant failed: ${e.message}`);
+}

@@ -1,0 +1,236 @@
+/**
+ * Durable μ-law chunks in a Durable Object's SQLite storage, for finalize to mix into a stereo recording.
+ *
+ * Row granularity is what makes finalize fast: a 60-minute call arrives as 360,000 chunks of 20 ms, but
+ * contiguous chunks of one sender are coalesced into rows of up to ROW_TARGET_BYTES (4 s), within a batch
+ * and onto the sender's last row, so finalize reads ~2,000 rows instead of 360,000. Each chunk's
+ * (sender, timestampMs) is also remembered, so a retried batch is recognised instead of doubling the audio.
+ */
+
+export type AudioSender = "EndUser" | "AI" | "CustomerRep";
+export const AUDIO_SENDERS: readonly AudioSender[] = ["EndUser", "AI", "CustomerRep"];
+
+/** One chunk of 8 kHz μ-law audio, laid at `timestampMs` on its sender's channel. */
+export interface AudioChunk {
+  sender: AudioSender;
+  timestampMs: number;
+  audio: Uint8Array;
+}
+
+export interface AppendResult {
+  /** Chunks stored by this call. */
+  stored: number;
+  /** Chunks already stored earlier (same sender and timestampMs): ignored. */
+  duplicates: number;
+  /** Chunks stored in total. */
+  totalChunks: number;
+}
+
+/** What a finalize reads: a fixed set of rows (id ≤ throughId) and the timeline they cover. */
+export interface AudioSnapshot {
+  throughId: number;
+  chunks: number;
+  /** Absolute sample index of the earliest and just past the latest sample (timestampMs × 8). */
+  startSample: number;
+  endSample: number;
+  /** Longest row, in samples: how far before a window a row overlapping it can start. */
+  maxRowSamples: number;
+  senders: AudioSender[];
+}
+
+export interface FinalizedVersion {
+  version: number;
+  recordingId: string;
+  chunks: number;
+  throughId: number;
+}
+
+export const SAMPLES_PER_MS = 8;
+export const ROW_TARGET_BYTES = 32 * 1024;
+
+const senderCode = (s: AudioSender) => AUDIO_SENDERS.indexOf(s);
+
+interface Tail {
+  id: number;
+  start: number;
+  audio: Uint8Array;
+}
+
+interface Run {
+  start: number;
+  parts: Uint8Array[];
+  n: number;
+}
+
+type Txn = <T>(fn: () => T) => T;
+
+export class AudioStore {
+  private tails = new Map<number, Tail>();
+  /** Rows up to this id belong to a finalized (or finalizing) version and are never extended again. */
+  private frozenThrough = 0;
+
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly txn: Txn = (fn) => fn(),
+  ) {
+    sql.exec(`
+      CREATE TABLE IF NOT EXISTS audio_rows (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        sender INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        n INTEGER NOT NULL,
+        audio BLOB NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS audio_rows_start ON audio_rows(start);
+      CREATE TABLE IF NOT EXISTS audio_keys (sender INTEGER NOT NULL, ts INTEGER NOT NULL, PRIMARY KEY (sender, ts)) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS audio_meta (
+        k INTEGER PRIMARY KEY CHECK (k = 0),
+        chunks INTEGER NOT NULL, start_sample INTEGER NOT NULL, end_sample INTEGER NOT NULL, max_n INTEGER NOT NULL, senders INTEGER NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS audio_versions (
+        version INTEGER PRIMARY KEY, recording_id TEXT NOT NULL, chunks INTEGER NOT NULL, through_id INTEGER NOT NULL, created_at TEXT NOT NULL
+      );
+    `);
+    this.frozenThrough = this.lastVersion()?.throughId ?? 0;
+    for (const [id, sender, start, audio] of sql
+      .exec("SELECT id, sender, start, audio FROM audio_rows WHERE id IN (SELECT MAX(id) FROM audio_rows GROUP BY sender)")
+      .raw<[number, number, number, ArrayBuffer]>()) {
+      if (id > this.frozenThrough) this.tails.set(sender, { id, start, audio: new Uint8Array(audio) });
+    }
+  }
+
+  /** Wires the store to a Durable Object's storage, so each append is one `transactionSync`. */
+  static fromStorage(storage: DurableObjectStorage): AudioStore {
+    return new AudioStore(storage.sql, (fn) => storage.transactionSync(fn));
+  }
+
+  /** Appends chunks in one transaction (durable once the object's output gate opens). Empty chunks are ignored. */
+  append(chunks: AudioChunk[]): AppendResult {
+    return this.txn(() => {
+      const runs = new Map<number, Run>();
+      let stored = 0;
+      let duplicates = 0;
+      let lo = Infinity;
+      let hi = -Infinity;
+      let maxN = 0;
+      let senders = 0;
+      for (const c of chunks) {
+        if (c.audio.length === 0) continue;
+        const code = senderCode(c.sender);
+        if (code < 0) throw new RangeError(`unknown sender ${String(c.sender)}`);
+        if (this.sql.exec("INSERT OR IGNORE INTO audio_keys (sender, ts) VALUES (?, ?)", code, c.timestampMs).rowsWritten === 0) {
+          duplicates++;
+          continue;
+        }
+        stored++;
+        const start = c.timestampMs * SAMPLES_PER_MS;
+        lo = Math.min(lo, start);
+        hi = Math.max(hi, start + c.audio.length);
+        maxN = Math.max(maxN, c.audio.length);
+        senders |= 1 << code;
+        const run = runs.get(code);
+        if (run && run.start + run.n === start && run.n + c.audio.length <= ROW_TARGET_BYTES) {
+          run.parts.push(c.audio);
+          run.n += c.audio.length;
+        } else {
+          if (run) this.flush(code, run);
+          runs.set(code, { start, parts: [c.audio], n: c.audio.length });
+        }
+      }
+      for (const [code, run] of runs) this.flush(code, run);
+      if (stored > 0) {
+        // Rows never exceed the coalescing target unless a single chunk does: a safe bound for the overlap look-back.
+        const rowMax = Math.max(maxN, ROW_TARGET_BYTES);
+        this.sql.exec(
+          `INSERT INTO audio_meta (k, chunks, start_sample, end_sample, max_n, senders) VALUES (0, ?1, ?2, ?3, ?4, ?5)
+           ON CONFLICT (k) DO UPDATE SET chunks = chunks + ?1, start_sample = MIN(start_sample, ?2), end_sample = MAX(end_sample, ?3),
+             max_n = MAX(max_n, ?4), senders = senders | ?5`,
+          stored, lo, hi, rowMax, senders,
+        );
+      }
+      return { stored, duplicates, totalChunks: this.totalChunks() };
+    });
+  }
+
+  /** Writes a run of contiguous samples: onto the sender's last row when it continues it and stays small, else as a new row. */
+  private flush(code: number, run: Run): void {
+    const tail = this.tails.get(code);
+    const bytes = concat(run.parts, run.n);
+    if (tail && tail.id > this.frozenThrough && tail.start + tail.audio.length === run.start && tail.audio.length + run.n <= ROW_TARGET_BYTES) {
+      const merged = concat([tail.audio, bytes], tail.audio.length + run.n);
+      this.sql.exec("UPDATE audio_rows SET audio = ?, n = ? WHERE id = ?", merged, merged.length, tail.id);
+      this.tails.set(code, { ...tail, audio: merged });
+      return;
+    }
+    const id = this.sql
+      .exec<{ id: number }>("INSERT INTO audio_rows (sender, start, n, audio) VALUES (?, ?, ?, ?) RETURNING id", code, run.start, run.n, bytes)
+      .one().id;
+    this.tails.set(code, { id, start: run.start, audio: bytes });
+  }
+
+  totalChunks(): number {
+    return this.sql.exec<{ chunks: number }>("SELECT chunks FROM audio_meta WHERE k = 0").toArray()[0]?.chunks ?? 0;
+  }
+
+  /** The timeline so far (absolute samples), or null when nothing was stored. */
+  bounds(): { startSample: number; endSample: number } | null {
+    const m = this.sql.exec<{ s: number; e: number }>("SELECT start_sample AS s, end_sample AS e FROM audio_meta WHERE k = 0").toArray()[0];
+    return m ? { startSample: m.s, endSample: m.e } : null;
+  }
+
+  /** Fixes what a finalize will read and stops later appends from extending those rows. Null when empty. */
+  snapshot(): AudioSnapshot | null {
+    const m = this.sql
+      .exec<{ chunks: number; start_sample: number; end_sample: number; max_n: number; senders: number }>("SELECT * FROM audio_meta WHERE k = 0")
+      .toArray()[0];
+    if (!m || m.chunks === 0) return null;
+    const throughId = this.sql.exec<{ id: number }>("SELECT COALESCE(MAX(id), 0) AS id FROM audio_rows").one().id;
+    this.frozenThrough = Math.max(this.frozenThrough, throughId);
+    return {
+      throughId,
+      chunks: m.chunks,
+      startSample: m.start_sample,
+      endSample: m.end_sample,
+      maxRowSamples: m.max_n,
+      senders: AUDIO_SENDERS.filter((_, i) => m.senders & (1 << i)),
+    };
+  }
+
+  /** Rows of the snapshot overlapping absolute samples [from, to), ordered by start. Consume before any await. */
+  *rowsOverlapping(snap: AudioSnapshot, from: number, to: number): Generator<{ sender: AudioSender; start: number; audio: Uint8Array }> {
+    const cursor = this.sql
+      .exec("SELECT sender, start, audio FROM audio_rows WHERE start >= ? AND start < ? AND id <= ? ORDER BY start", from - snap.maxRowSamples, to, snap.throughId)
+      .raw<[number, number, ArrayBuffer]>();
+    for (const [code, start, audio] of cursor) {
+      if (start + audio.byteLength <= from) continue;
+      yield { sender: AUDIO_SENDERS[code]!, start, audio: new Uint8Array(audio) };
+    }
+  }
+
+  lastVersion(): FinalizedVersion | null {
+    const r = this.sql
+      .exec<{ version: number; recording_id: string; chunks: number; through_id: number }>(
+        "SELECT version, recording_id, chunks, through_id FROM audio_versions ORDER BY version DESC LIMIT 1",
+      )
+      .toArray()[0];
+    return r ? { version: r.version, recordingId: r.recording_id, chunks: r.chunks, throughId: r.through_id } : null;
+  }
+
+  recordVersion(v: FinalizedVersion): void {
+    this.sql.exec(
+      "INSERT OR REPLACE INTO audio_versions (version, recording_id, chunks, through_id, created_at) VALUES (?, ?, ?, ?, ?)",
+      v.version, v.recordingId, v.chunks, v.throughId, new Date().toISOString(),
+    );
+  }
+}
+
+function concat(parts: Uint8Array[], n: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}

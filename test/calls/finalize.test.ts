@@ -1,0 +1,143 @@
+import { env } from "cloudflare:workers";
+import { runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { ROW_TARGET_BYTES, type AudioChunk, type AudioSender } from "../../src/calls/audio-store";
+import { recorderName } from "../../src/calls/ticket-recorder";
+import { api, json, provisionTenant } from "../helpers";
+import { noise, parseWav, refUlawDecode } from "../audio/reference";
+
+async function ticketRecorder() {
+  const t = await provisionTenant({ openai: false });
+  const res = await api("/api/tickets", { method: "POST", token: t.token, json: { channel: "web", subject: "finalize" } });
+  const ticket = await json<{ id: number }>(res);
+  const stub = env.TICKET_RECORDERS.get(env.TICKET_RECORDERS.idFromName(recorderName(t.customerId, ticket.id)));
+  const target = { customerId: t.customerId, ticketId: ticket.id, callId: null, source: "upload" as const };
+  return { t, ticketId: ticket.id, stub, target };
+}
+
+/** The stereo signal the chunks describe, computed the plain way: full-length arrays, sum, clip. */
+function expectedStereo(chunks: AudioChunk[]): Int16Array {
+  const origin = Math.min(...chunks.map((c) => c.timestampMs * 8));
+  const end = Math.max(...chunks.map((c) => c.timestampMs * 8 + c.audio.length));
+  const l = new Float64Array(end - origin);
+  const r = new Float64Array(end - origin);
+  for (const c of chunks) {
+    const ch = c.sender === "EndUser" ? l : r;
+    c.audio.forEach((b, i) => (ch[c.timestampMs * 8 - origin + i] += refUlawDecode(b)));
+  }
+  const out = new Int16Array(2 * l.length);
+  for (let i = 0; i < l.length; i++) {
+    out[2 * i] = Math.max(-32768, Math.min(32767, l[i]!));
+    out[2 * i + 1] = Math.max(-32768, Math.min(32767, r[i]!));
+  }
+  return out;
+}
+
+async function stored(key: string) {
+  const obj = await env.RECORDINGS.get(key);
+  if (!obj) throw new Error(`no R2 object ${key}`);
+  return new Uint8Array(await obj.arrayBuffer());
+}
+
+const chunk = (sender: AudioSender, timestampMs: number, audio: Uint8Array): AudioChunk => ({ sender, timestampMs, audio });
+
+describe("finalizeRecording", () => {
+  it("lays chunks at their timestamps: gaps silent, overlaps summed and clipped, any order", async () => {
+    const { stub, target } = await ticketRecorder();
+    const loud = new Uint8Array(160).fill(0x80); // +32124
+    const chunks = [
+      chunk("AI", 1040, noise(160, 7)),
+      chunk("EndUser", 1000, noise(160, 1)),
+      chunk("CustomerRep", 1050, loud), // overlaps the AI chunk on the right channel
+      chunk("AI", 1060, loud), // …and itself: 3 sources, clipped
+      chunk("EndUser", 1500, noise(800, 2)), // after a 480 ms gap
+      chunk("EndUser", 1010, noise(40, 3)), // overlaps the first EndUser chunk, arrives late
+    ];
+    expect(await stub.append(chunks)).toMatchObject({ ok: true, stored: 6, duplicates: 0, totalChunks: 6 });
+    const out = await stub.finalize(target);
+    if (!out.ok) throw new Error(out.error);
+    const rec = out.recording;
+    expect(rec).toMatchObject({ channels: 2, sample_rate: 8000, version: 1, left_role: "EndUser", right_role: "AI+CustomerRep", source: "upload" });
+    expect(rec.duration_ms).toBe(1600 - 1000);
+    const wav = parseWav(await stored(rec.r2_key));
+    expect(wav).toMatchObject({ formatTag: 1, channels: 2, sampleRate: 8000, bitsPerSample: 16 });
+    expect(rec.size_bytes).toBe(44 + 600 * 8 * 4);
+    const expected = expectedStereo(chunks);
+    expect(wav.pcm!.length).toBe(expected.length);
+    expect(Buffer.from(wav.pcm!.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+    // spot checks that do not rely on the helper above
+    expect(wav.pcm![2 * (60 * 8) + 1]).toBe(32767); // AI + Rep loud overlap at 1060 ms, clipped
+    expect(wav.pcm![2 * (300 * 8)]).toBe(0); // the gap
+  });
+
+  it("streams a long recording as a multipart upload and every sample survives", async () => {
+    const { stub, target } = await ticketRecorder();
+    const chunks: AudioChunk[] = [];
+    // 300 s per side in 1 s chunks: 9.6 MB of stereo PCM, more than one 8 MiB part.
+    for (let s = 0; s < 300; s++) {
+      chunks.push(chunk("EndUser", s * 1000, noise(8000, s + 1)));
+      chunks.push(chunk(s % 2 ? "AI" : "CustomerRep", s * 1000 + 500, noise(8000, 1000 + s)));
+    }
+    for (let i = 0; i < chunks.length; i += 200) expect((await stub.append(chunks.slice(i, i + 200))).ok).toBe(true);
+    const out = await stub.finalize(target);
+    if (!out.ok) throw new Error(out.error);
+    expect(out.recording.duration_ms).toBe(300_500);
+    const bytes = await stored(out.recording.r2_key);
+    expect(bytes.length).toBe(44 + 300_500 * 8 * 4);
+    const wav = parseWav(bytes);
+    expect(Buffer.from(wav.pcm!.buffer).equals(Buffer.from(expectedStereo(chunks).buffer))).toBe(true);
+  });
+
+  it("makes a new version after more chunks, keeps the old one, and does not duplicate an unchanged finalize", async () => {
+    const { stub, target, t, ticketId } = await ticketRecorder();
+    const first = [chunk("EndUser", 0, noise(320, 11)), chunk("AI", 40, noise(160, 12))];
+    await stub.append(first);
+    const v1 = await stub.finalize(target);
+    const again = await stub.finalize(target);
+    if (!v1.ok || !again.ok) throw new Error("finalize failed");
+    expect(again.recording.id).toBe(v1.recording.id);
+    // a retried batch is recognised, not doubled
+    expect(await stub.append(first)).toMatchObject({ ok: true, stored: 0, duplicates: 2, totalChunks: 2 });
+    const more = [chunk("CustomerRep", 100, noise(160, 13))];
+    await stub.append(more);
+    const v2 = await stub.finalize(target);
+    if (!v2.ok) throw new Error(v2.error);
+    expect(v2.recording.version).toBe(2);
+    expect(v2.recording.id).not.toBe(v1.recording.id);
+    const wav1 = parseWav(await stored(v1.recording.r2_key));
+    const wav2 = parseWav(await stored(v2.recording.r2_key));
+    expect(Buffer.from(wav1.pcm!.buffer).equals(Buffer.from(expectedStereo(first).buffer))).toBe(true);
+    expect(Buffer.from(wav2.pcm!.buffer).equals(Buffer.from(expectedStereo([...first, ...more]).buffer))).toBe(true);
+    const { results } = await env.DB.prepare("SELECT version FROM recordings WHERE customer_id = ? AND ticket_id = ? ORDER BY version")
+      .bind(t.customerId, ticketId).all<{ version: number }>();
+    expect(results.map((r) => r.version)).toEqual([1, 2]);
+  });
+
+  it("refuses to finalize an empty store", async () => {
+    const { stub, target } = await ticketRecorder();
+    expect(await stub.finalize(target)).toEqual({ ok: false, error: expect.stringMatching(/nothing to finalize/) });
+  });
+
+  it("coalesces contiguous chunks into few rows, within a batch and across single-chunk appends", async () => {
+    const { stub } = await ticketRecorder();
+    const batch = Array.from({ length: 500 }, (_, i) => chunk("EndUser", i * 20, noise(160, i + 1)));
+    await stub.append(batch);
+    for (let i = 500; i < 700; i++) await stub.append([chunk("EndUser", i * 20, noise(160, i + 1))]);
+    await stub.append([chunk("AI", 5, noise(160, 9))]);
+    const rows = await runInDurableObject(stub, (_o, state) =>
+      state.storage.sql.exec<{ n: number; sender: number }>("SELECT n, sender FROM audio_rows ORDER BY id").toArray(),
+    );
+    const endUser = rows.filter((r) => r.sender === 0);
+    expect(endUser.reduce((a, r) => a + r.n, 0)).toBe(700 * 160);
+    expect(endUser.length).toBe(Math.ceil((700 * 160) / ROW_TARGET_BYTES));
+    expect(endUser.every((r) => r.n <= ROW_TARGET_BYTES)).toBe(true);
+  });
+
+  it("refuses a batch that would stretch the timeline past the limit, naming the chunk", async () => {
+    const { stub } = await ticketRecorder();
+    await stub.append([chunk("EndUser", 0, noise(8, 1))]);
+    const out = await stub.append([chunk("AI", 10, noise(8, 2)), chunk("AI", 5 * 3600 * 1000, noise(8, 3))]);
+    expect(out).toMatchObject({ ok: false, index: 1 });
+    expect(await stub.stats()).toMatchObject({ totalChunks: 1 });
+  });
+});
