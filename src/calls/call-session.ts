@@ -5,10 +5,10 @@ import type { Leg } from "./bridge";
 import { buildPlan } from "./call-plan";
 import { LiveCall } from "./live-call";
 import { LiveState, type LiveOptions } from "./live-state";
-import type { ChunkSink } from "./recorder";
+import { AudioStore } from "./audio-store";
 import { validStreamToken } from "./stream-url";
 
-/** Per-socket state, kept as the hibernatable socket's attachment. */
+/** Per-socket state. */
 interface SocketInfo {
   key: string;
   leg: Leg | null;
@@ -20,15 +20,17 @@ const DEFAULT_SILENCE_MS = 60_000;
 const PREPARE_TIMEOUT_MS = 60_000;
 
 /**
- * One object per call (keyed by the caller's CallSid) or per ticket (keyed `ticket:{id}` for chunk uploads).
- * Live calls: Twilio's media stream sockets are accepted with the hibernation API and bridged to OpenAI
+ * One object per live call, keyed by the caller's CallSid (ticket uploads have their own TicketRecorder).
+ * Live calls: Twilio's media stream sockets are accepted (in order, see `fetch`) and bridged to OpenAI
  * Realtime by a `LiveCall`; audio waits durably in the object's SQLite storage until it is finalized into R2.
  */
 export class CallSession extends DurableObject<Env> {
   private live: Promise<LiveCall | null> | null = null;
-  /** Frames are handled strictly in arrival order (one chain per object: sockets are not stable map keys). */
+  /** Frames are handled strictly in arrival order: media right after `start` waits for the token check. */
   private chain: Promise<void> = Promise.resolve();
+  private sockets = new Map<WebSocket, SocketInfo>();
   private readonly state = new LiveState(this.ctx.storage.kv);
+  private readonly store = AudioStore.fromStorage(this.ctx.storage);
   readonly counters = { badFrames: 0, oversizedFrames: 0, rejectedStreams: 0, framesBeforeStart: 0 };
 
   override async fetch(request: Request): Promise<Response> {
@@ -38,10 +40,16 @@ export class CallSession extends DurableObject<Env> {
     const url = new URL(request.url);
     const key = decodeURIComponent(url.pathname.split("/").pop() ?? "");
     this.state.setAddress(key, url.origin);
-    const pair = new WebSocketPair();
-    this.ctx.acceptWebSocket(pair[1]);
-    pair[1].serializeAttachment({ key, leg: null, streamSid: null } satisfies SocketInfo);
-    return new Response(null, { status: 101, webSocket: pair[0] });
+    // Not the hibernation API: workerd was seen delivering a burst of queued hibernatable-socket messages in
+    // reverse order, and audio must stay in order. The outbound OpenAI socket keeps the object awake anyway.
+    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+    server.accept();
+    const info: SocketInfo = { key, leg: null, streamSid: null };
+    this.sockets.set(server, info);
+    server.addEventListener("message", (e) => void this.serially(() => this.onFrame(server, e.data as string | ArrayBuffer)));
+    server.addEventListener("close", (e) => void this.serially(() => this.legGone(server, `socket closed (${e.code})`)));
+    server.addEventListener("error", () => void this.serially(() => this.legGone(server, "socket error")));
+    return new Response(null, { status: 101, webSocket: client });
   }
 
   /**
@@ -67,22 +75,12 @@ export class CallSession extends DurableObject<Env> {
   }
 
   /** Counters and bridge figures, for tests and diagnostics. */
-  async stats(): Promise<Record<string, unknown>> {
+  async stats(): Promise<Record<string, number | string | boolean | null>> {
     const live = this.live ? await this.live.catch(() => null) : null;
-    return { ...this.counters, ...(live?.bridge.stats() ?? {}), recorded: live?.recorder.stored ?? 0, fallback: this.state.fallback, ended: this.state.ended };
-  }
-
-  override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
-    // Frames of one socket are handled strictly in order: media right after `start` waits for the token check.
-    await this.serially(ws, () => this.onFrame(ws, data));
-  }
-
-  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    await this.serially(ws, () => this.legGone(ws, `socket closed (${code})`));
-  }
-
-  override async webSocketError(ws: WebSocket): Promise<void> {
-    await this.serially(ws, () => this.legGone(ws, "socket error"));
+    return {
+      ...this.counters, ...(live?.bridge.stats() ?? {}), recordedChunks: this.store.totalChunks(), rejectedChunks: live?.recorder.rejected ?? 0,
+      fallback: this.state.fallback, ended: this.state.ended, recordingId: this.state.recordingId,
+    };
   }
 
   override async alarm(): Promise<void> {
@@ -96,7 +94,7 @@ export class CallSession extends DurableObject<Env> {
     await live.end(started ? "silence timeout" : "media stream never started");
   }
 
-  private serially(_ws: WebSocket, task: () => Promise<void>): Promise<void> {
+  private serially(task: () => Promise<void>): Promise<void> {
     const next = this.chain.then(task).catch((e: unknown) => {
       console.error(JSON.stringify({ level: "error", msg: "media stream frame failed", error: e instanceof Error ? e.message : String(e) }));
     });
@@ -112,8 +110,8 @@ export class CallSession extends DurableObject<Env> {
       return;
     }
     const m = parsed.message;
-    const info = ws.deserializeAttachment() as SocketInfo;
-    if (m.event === "connected") return;
+    const info = this.sockets.get(ws);
+    if (!info || m.event === "connected") return;
     if (m.event === "start") return this.onStart(ws, info, m);
     if (!info.leg) {
       this.counters.framesBeforeStart++;
@@ -137,14 +135,16 @@ export class CallSession extends DurableObject<Env> {
       return;
     }
     const leg: Leg = params.Leg === "receiver" ? "receiver" : "caller";
-    ws.serializeAttachment({ ...info, leg, streamSid: m.streamSid } satisfies SocketInfo);
+    info.leg = leg;
+    info.streamSid = m.streamSid;
     live.start();
     await live.attach(leg, ws, m.streamSid, m.start.callSid);
     await this.armAlarm(this.silenceMs());
   }
 
   private async legGone(ws: WebSocket, reason: string): Promise<void> {
-    const info = ws.deserializeAttachment() as SocketInfo | null;
+    const info = this.sockets.get(ws);
+    this.sockets.delete(ws);
     if (!info?.leg || this.state.ended) return;
     const live = await this.liveCall(null);
     await live?.end(`${info.leg}: ${reason}`);
@@ -167,11 +167,7 @@ export class CallSession extends DurableObject<Env> {
       plan = await buildPlan(this.env, params);
       this.state.setPlan(plan);
     }
-    return LiveCall.create(this.env, this.state, plan, this.audioSink());
-  }
-
-  private audioSink(): ChunkSink {
-    return { append: () => {} };
+    return LiveCall.create(this.env, this.state, plan, this.store);
   }
 
   private silenceMs(): number {

@@ -7,7 +7,8 @@ import { AssistantBridge } from "./assistant-bridge";
 import type { Bridge, Leg } from "./bridge";
 import type { CallPlan } from "./call-plan";
 import { LiveState } from "./live-state";
-import { Recorder, type ChunkSink } from "./recorder";
+import type { AudioStore } from "./audio-store";
+import { Recorder } from "./recorder";
 import { TranscriptLog } from "./transcript-log";
 import { TranslateBridge } from "./translate-bridge";
 import { takeFallback, dialReceiver, hangUpReceiver } from "./live-twilio";
@@ -34,10 +35,10 @@ export class LiveCall {
     readonly plan: CallPlan,
     readonly customer: CustomerRow,
     target: RealtimeTarget | null,
-    sink: ChunkSink,
+    readonly store: AudioStore,
   ) {
     this.transcripts = new TranscriptLog(env, plan);
-    this.recorder = new Recorder(sink, () => state.setLastActivity(this.lastActivity));
+    this.recorder = new Recorder(store, () => state.setLastActivity(this.lastActivity));
     const deps = {
       plan, transcripts: this.transcripts,
       target: target ?? { baseUrl: openaiBaseUrl(env), apiKey: "", model: customer.openai_realtime_model },
@@ -53,12 +54,12 @@ export class LiveCall {
     if (!target) queueMicrotask(() => void this.aiFailed("the tenant has no OpenAI API key"));
   }
 
-  static async create(env: Env, state: LiveState, plan: CallPlan, sink: ChunkSink): Promise<LiveCall> {
+  static async create(env: Env, state: LiveState, plan: CallPlan, store: AudioStore): Promise<LiveCall> {
     const customer = await getCustomer(env.DB, plan.customerId);
     if (!customer) throw new Error("customer of the call is gone");
     const apiKey = await openaiApiKey(env, customer);
     const target = apiKey ? { baseUrl: openaiBaseUrl(env), apiKey, model: customer.openai_realtime_model } : null;
-    return new LiveCall(env, state, plan, customer, target, sink);
+    return new LiveCall(env, state, plan, customer, target, store);
   }
 
   /** Opens the realtime session(s) now, before any audio, unless the call already fell back. */
@@ -104,7 +105,10 @@ export class LiveCall {
       this.recorder.flush();
       await this.transcripts.drain();
       await finishCall(this, reason);
-    })();
+    })().catch((e: unknown) => {
+      this.ending = null; // the silence alarm tries again
+      throw e;
+    });
     return this.ending;
   }
 }

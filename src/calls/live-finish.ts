@@ -1,3 +1,4 @@
+import { finalizeRecording, NothingToFinalizeError } from "../audio/finalize";
 import { getCall, updateCall } from "../db/calls";
 import { nowIso } from "../lib/ids";
 import type { LiveCall } from "./live-call";
@@ -10,6 +11,15 @@ import type { LiveCall } from "./live-call";
 export async function finishCall(call: LiveCall, reason: string): Promise<void> {
   const { env, state, plan } = call;
   const end = new Date();
+  try {
+    const rec = await finalizeRecording(env, call.store, {
+      customerId: plan.customerId, ticketId: plan.ticketId, callId: plan.callId, source: "live",
+      startedAt: state.epoch === null ? undefined : new Date(state.epoch).toISOString(),
+    });
+    state.setRecordingId(rec.id);
+  } catch (e) {
+    if (!(e instanceof NothingToFinalizeError)) throw e; // the alarm retries a failed finalize
+  }
   const talkMs = state.epoch === null ? 0 : end.getTime() - state.epoch;
   if (plan.callId) {
     const row = await getCall(env.DB, plan.customerId, plan.callId);

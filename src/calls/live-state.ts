@@ -64,6 +64,9 @@ export class LiveState {
   get preparedAt() { return this.get<number>("preparedAt") ?? null; }
   setPreparedAt(t: number) { if (this.preparedAt === null) this.put("preparedAt", t); }
 
+  get recordingId() { return this.get<string>("recordingId") ?? null; }
+  setRecordingId(id: string) { this.put("recordingId", id); }
+
   get ended() { return this.get<boolean>("ended") ?? false; }
   setEnded() { this.put("ended", true); }
 }

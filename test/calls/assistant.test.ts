@@ -5,7 +5,7 @@ import { listSegments } from "../../src/db/transcripts";
 import { api, json } from "../helpers";
 import { eventually, TwilioStreamClient } from "./twilio-client";
 import {
-  assistantTenant, b64Concat, callStub, newCallSid, parseStreamTwiml, postTwilio, realtimeScript, realtimeState,
+  assistantTenant, b64Concat, callStub, newCallSid, parseStreamTwiml, postTwilio, realtimeScript, realtimeState, recordingOfCall,
 } from "./live-helpers";
 
 describe("AI assistant call (seed 002)", () => {
@@ -55,6 +55,12 @@ describe("AI assistant call (seed 002)", () => {
     expect(segments.map((s) => [s.sender_type, s.text])).toContainEqual(["AI", "Welcome to Acme, how can I help?"]);
     const ticket = await json<{ messages: { senderType: string; text: string }[] }>(await api(`/api/tickets/${call!.ticket_id}`, { token: t.token }));
     expect(ticket.messages.map((m) => m.text)).toContain("Welcome to Acme, how can I help?");
+    // The stereo recording: every caller sample on the left, every assistant sample on the right.
+    const rec = await recordingOfCall(t.customerId, call!.id);
+    expect(rec?.row).toMatchObject({ source: "live", call_id: call!.id, ticket_id: call!.ticket_id, channels: 2 });
+    expect(rec?.left).toBe(25 * 160);
+    expect(rec?.right).toBe(3 * 800);
+    expect((await callStub(callSid).stats()).recordingId).toBe(rec?.row.id);
     const st = await realtimeState(key);
     expect(st.connections[0]!.open).toBe(false);
     expect((await callStub(callSid).stats()).ended).toBe(true);

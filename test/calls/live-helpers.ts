@@ -93,3 +93,20 @@ export async function realtimeTrigger(apiKey: string, action: string) {
 export const callStub = (callSid: string) => env.CALLS.get(env.CALLS.idFromName(callSid));
 
 export const b64Concat = (payloads: string[]) => btoa(payloads.map((p) => atob(p)).join(""));
+
+/** The call's latest recording from R2, as non-silent sample counts per channel. */
+export async function recordingOfCall(customerId: number, callId: string) {
+  const { latestRecordingOfCall } = await import("../../src/db/recordings");
+  const { parseWav } = await import("../audio/reference");
+  const row = await latestRecordingOfCall(env.DB, customerId, callId);
+  if (!row) return null;
+  const obj = await env.RECORDINGS.get(row.r2_key);
+  const wav = parseWav(new Uint8Array(await obj!.arrayBuffer()));
+  let left = 0;
+  let right = 0;
+  for (let i = 0; i < wav.pcm!.length; i += 2) {
+    if (wav.pcm![i] !== 0) left++;
+    if (wav.pcm![i + 1] !== 0) right++;
+  }
+  return { row, wav, left, right, frames: wav.pcm!.length / 2 };
+}
