@@ -17,7 +17,7 @@ export class AssistantBridge implements Bridge {
   private responding = false;
   private speechAt = new Map<string, number>();
   private itemStart = new Map<string, number>();
-  private counts = { truncates: 0, clears: 0, cancels: 0, aiChunks: 0, callerFrames: 0 };
+  private counts = { truncates: 0, clears: 0, cancels: 0, aiChunks: 0, callerFrames: 0, speechStarts: 0 };
 
   constructor(private readonly d: BridgeDeps) {
     const a = d.plan.assistant!;
@@ -73,7 +73,7 @@ export class AssistantBridge implements Bridge {
   }
 
   stats() {
-    return { ...this.counts, staleMarks: this.tracker.staleMarks, sessions: this.link.sessions, droppedQueued: this.link.droppedQueued };
+    return { ...this.counts, staleMarks: this.tracker.staleMarks, confirmedMarks: this.tracker.confirmedMarks, sessions: this.link.sessions, droppedQueued: this.link.droppedQueued };
   }
 
   private onAi(ev: ServerEvent): void {
@@ -90,6 +90,7 @@ export class AssistantBridge implements Bridge {
       }
       case "input_audio_buffer.speech_started":
         if (ev.item_id) this.speechAt.set(ev.item_id, this.d.now());
+        this.counts.speechStarts++;
         return this.bargeIn();
       case "response.created":
         this.responding = true;

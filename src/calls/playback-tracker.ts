@@ -23,6 +23,8 @@ export class PlaybackTracker {
   private currentItem: string | null = null;
   /** Mark echoes that matched nothing pending: audio flushed by a clear, or a mark we never sent. */
   staleMarks = 0;
+  /** Mark echoes that confirmed playback. */
+  confirmedMarks = 0;
 
   /** Records a chunk about to be sent for `itemId`; returns the name of the mark to send after it. */
   sent(itemId: string, bytes: number): string {
@@ -41,6 +43,7 @@ export class PlaybackTracker {
       this.staleMarks++;
       return;
     }
+    this.confirmedMarks++;
     for (const m of this.pending.splice(0, i + 1)) {
       this.playedMs.set(m.itemId, Math.max(this.playedMs.get(m.itemId) ?? 0, m.endMs));
     }

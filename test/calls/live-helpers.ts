@@ -76,6 +76,7 @@ export interface FakeConnection {
   session: { instructions?: string; audio?: { output?: { voice?: string } } } | null;
   events: { type: string; [k: string]: unknown }[];
   appends: number;
+  appendsBeforeSession: number;
   audioBytes: number;
   audioBase64: string;
   items: Record<string, number>;
@@ -85,8 +86,8 @@ export async function realtimeState(apiKey: string): Promise<{ refused: number; 
   return (await openaiFake(`/realtime/state?apiKey=${encodeURIComponent(apiKey)}`)).json();
 }
 
-export async function realtimeTrigger(apiKey: string, action: string) {
-  const r = await openaiFake("/realtime/trigger", { method: "POST", body: JSON.stringify({ apiKey, action }) });
+export async function realtimeTrigger(apiKey: string, action: string, connection?: number) {
+  const r = await openaiFake("/realtime/trigger", { method: "POST", body: JSON.stringify({ apiKey, action, connection }) });
   if (!r.ok) throw new Error(`trigger ${action}: ${await r.text()}`);
 }
 
@@ -109,4 +110,22 @@ export async function recordingOfCall(customerId: number, callId: string) {
     if (wav.pcm![i + 1] !== 0) right++;
   }
   return { row, wav, left, right, frames: wav.pcm!.length / 2 };
+}
+
+/** An inbound assistant call as Twilio makes it: signed webhook, then the media stream started with its parameters. */
+export async function startAssistantCall(
+  t: AssistantTenant,
+  opts: { configure?: { sessionMaxMs?: number; silenceTimeoutMs?: number }; start?: boolean } = {},
+) {
+  const { TwilioStreamClient } = await import("./twilio-client");
+  const callSid = newCallSid();
+  const caller = `+32470${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
+  await registerCall(t, callSid, { from: caller, to: t.assistantNumber });
+  if (opts.configure) await callStub(callSid).configure(opts.configure);
+  const res = await postTwilio(t, "/twiml", { CallSid: callSid, From: caller, To: t.assistantNumber, Direction: "inbound" });
+  if (res.status !== 200) throw new Error(`/twiml: ${res.status} ${await res.text()}`);
+  const tw = parseStreamTwiml(await res.text());
+  const tc = await TwilioStreamClient.connect(tw.path, callSid);
+  if (opts.start !== false) tc.start(t.accountSid, tw.parameters);
+  return { callSid, caller, tw, tc, callId: tw.parameters.CallId!, stub: callStub(callSid) };
 }

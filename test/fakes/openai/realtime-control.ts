@@ -7,7 +7,7 @@ import { describe, keyState, type RealtimeScript } from "./realtime-state";
  * Test control of the fake realtime server, per API key:
  * - POST /__fake/realtime/script `{apiKey, ...RealtimeScript}` sets (replaces) the behaviour;
  * - GET /__fake/realtime/state?apiKey= lists its connections with what each received;
- * - POST /__fake/realtime/trigger `{apiKey, action}` acts on the key's newest open connection:
+ * - POST /__fake/realtime/trigger `{apiKey, action, connection?}` acts on that (or the key's newest) open connection:
  *   `speech_started` (barge-in), `user_turn`, `respond`, `finish`, `drop` (close 1011) or `kill` (no close frame).
  */
 export const handleRealtimeControl: RestHandler = async (req, res, url) => {
@@ -18,20 +18,20 @@ export const handleRealtimeControl: RestHandler = async (req, res, url) => {
     sendJson(res, 200, { refused: ks.refused, connections: ks.connections.map(describe) });
     return true;
   }
-  const body = JSON.parse((await readBody(req)).toString("utf8") || "{}") as { apiKey?: string; action?: string } & RealtimeScript;
+  const body = JSON.parse((await readBody(req)).toString("utf8") || "{}") as { apiKey?: string; action?: string; connection?: number } & RealtimeScript;
   if (!body.apiKey) {
     sendJson(res, 400, { error: "fake realtime: apiKey is required" });
     return true;
   }
   const ks = keyState(body.apiKey);
   if (op === "script" && req.method === "POST") {
-    const { apiKey: _k, action: _a, ...script } = body;
+    const { apiKey: _k, action: _a, connection: _c, ...script } = body;
     ks.script = script;
     sendJson(res, 200, { ok: true });
     return true;
   }
   if (op === "trigger" && req.method === "POST") {
-    const c = [...ks.connections].reverse().find((x) => x.open);
+    const c = [...ks.connections].reverse().find((x) => x.open && (body.connection === undefined || x.id === body.connection));
     if (!c) {
       sendJson(res, 409, { error: "fake realtime: no open connection for this key" });
       return true;

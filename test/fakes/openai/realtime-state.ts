@@ -15,6 +15,8 @@ export interface RealtimeScript {
   speechAfterBytes?: number;
   /** What the caller said, as input transcription of that turn. */
   userTranscript?: string;
+  /** Hold each upgrade this long before accepting it (a slow OpenAI: early caller audio must wait, not vanish). */
+  acceptDelayMs?: number;
   /** Close the next connection (code 1011) after it received this many appends; applies once. */
   dropAfterAppends?: number;
 }
@@ -34,6 +36,8 @@ export interface Connection {
   /** Every client event except appends (those are summed below). */
   events: ClientEventRecord[];
   appends: number;
+  /** Appends that arrived before any session.update (audio the model would misread). */
+  appendsBeforeSession: number;
   audio: Buffer[];
   /** Audio bytes per assistant item, to validate truncates as the real API does. */
   items: Map<string, number>;
@@ -61,7 +65,7 @@ export function keyState(apiKey: string): KeyState {
 
 export function describe(c: Connection) {
   return {
-    id: c.id, model: c.model, open: c.open, closeCode: c.closeCode, session: c.session, events: c.events, appends: c.appends,
+    id: c.id, model: c.model, open: c.open, closeCode: c.closeCode, session: c.session, events: c.events, appends: c.appends, appendsBeforeSession: c.appendsBeforeSession,
     audioBytes: c.audio.reduce((n, b) => n + b.length, 0), audioBase64: Buffer.concat(c.audio).toString("base64"),
     items: Object.fromEntries(c.items),
   };

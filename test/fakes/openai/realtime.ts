@@ -31,9 +31,9 @@ export function handleRealtimeUpgrade(req: IncomingMessage, socket: Duplex, head
     ks.refused++;
     return refuse(socket, ks.script.refuseStatus ?? 401, "Incorrect API key provided.", "invalid_api_key");
   }
-  wss.handleUpgrade(req, socket, head, (ws) => {
+  const accept = () => wss.handleUpgrade(req, socket, head, (ws) => {
     const c: Connection = {
-      id: nextId++, ws, model, open: true, closeCode: null, session: null, events: [], appends: 0, audio: [],
+      id: nextId++, ws, model, open: true, closeCode: null, session: null, events: [], appends: 0, appendsBeforeSession: 0, audio: [],
       items: new Map(), response: null, spoke: false, seq: 0,
     };
     ks.connections.push(c);
@@ -44,6 +44,8 @@ export function handleRealtimeUpgrade(req: IncomingMessage, socket: Duplex, head
     });
     send(c, { type: "session.created", session: { type: "realtime", model, object: "realtime.session", id: `sess_${c.id}` } });
   });
+  if (ks.script.acceptDelayMs) setTimeout(accept, ks.script.acceptDelayMs);
+  else accept();
 }
 
 export function send(c: Connection, event: Record<string, unknown>) {
@@ -100,6 +102,7 @@ function onSessionUpdate(c: Connection, s: Record<string, unknown> | undefined) 
 function onAppend(ks: KeyState, c: Connection, b64: string) {
   const bytes = Buffer.from(b64, "base64");
   c.appends++;
+  if (!c.session) c.appendsBeforeSession++;
   c.audio.push(bytes);
   const s = ks.script;
   if (s.echo) send(c, { type: "response.output_audio.delta", response_id: `resp_echo_${c.id}`, item_id: `item_echo_${c.id}`, output_index: 0, content_index: 0, delta: b64 });
