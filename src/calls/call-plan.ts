@@ -14,6 +14,8 @@ export interface CallPlan {
   mode: "assistant" | "translate";
   customerId: number;
   callId: string | null;
+  /** The caller leg's CallSid (from the call record): what a fallback redirects, even before the stream starts. */
+  callSid: string | null;
   ticketId: number | null;
   callCreatedAt: string | null;
   from: string;
@@ -57,7 +59,7 @@ export async function buildPlan(env: Env, params: Record<string, string>): Promi
   const call = p.CallId ? await getCall(env.DB, p.CustomerId, p.CallId) : null;
   if (p.CallId && !call) throw new PlanError("unknown call");
   const base = {
-    customerId: p.CustomerId, callId: call?.id ?? null, ticketId: call?.ticket_id ?? null, callCreatedAt: call?.created_at ?? null,
+    customerId: p.CustomerId, callId: call?.id ?? null, callSid: call?.call_sid ?? null, ticketId: call?.ticket_id ?? null, callCreatedAt: call?.created_at ?? null,
     from: p.From, to: p.To,
   };
   if (p.Mode === "assistant") {

@@ -43,7 +43,7 @@ export async function takeFallback(call: LiveCall): Promise<void> {
     return;
   }
   state.setFallback(dial ? "dial" : "apology");
-  const callerSid = state.legSid("caller") ?? state.key;
+  const callerSid = state.legSid("caller") ?? plan.callSid ?? state.key;
   const callerId = plan.mode === "translate" ? plan.from : plan.from || undefined;
   const twiml = dial ? dialTwiml(plan.dialTarget!, callerId) : sayHangupTwiml(APOLOGY);
   try {

@@ -51,8 +51,8 @@ export class TwilioStreamClient {
     });
   }
 
-  /** One 20 ms frame (160 bytes) of `byte`, stamped at its place in the stream. */
-  media(byte = 0x7f, bytes = 160) {
+  /** One 20 ms frame (160 bytes) of `byte` (audible: not μ-law silence), stamped at its place in the stream. */
+  media(byte = 0x55, bytes = 160) {
     const ts = this.chunk * 20;
     this.chunk++;
     const payload = btoa(String.fromCharCode(...new Uint8Array(bytes).fill(byte)));
