@@ -71,8 +71,11 @@ export class LiveCall {
 
   async attach(leg: Leg, ws: WebSocket, streamSid: string, callSid: string): Promise<void> {
     this.state.startTimeline();
+    // A leg streaming again (Twilio reconnected after a restart) never starts before audio already stored.
+    const resumed = this.state.legSid(leg) !== null;
+    const stored = resumed ? Math.ceil((this.store.bounds()?.endSample ?? 0) / 8) : 0;
     this.state.setLegSid(leg, callSid);
-    this.bridge.attach(leg, ws, streamSid, this.state.callMs());
+    this.bridge.attach(leg, ws, streamSid, Math.max(this.state.callMs(), stored));
     this.lastActivity = Date.now();
     if (leg === "caller" && this.plan.mode === "translate" && !this.state.receiverSid && !this.state.fallback) {
       await dialReceiver(this).catch((e: unknown) => this.aiFailed(`could not dial the receiver: ${e instanceof Error ? e.message : e}`));
