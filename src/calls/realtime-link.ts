@@ -14,6 +14,8 @@ export interface LinkOptions {
 
 /** Unexpected drops we reopen from before giving up on OpenAI for this call. */
 const REOPEN_BUDGET = 1;
+/** How long a renewal waits for the model to finish speaking. */
+const RENEW_GRACE_MS = 30_000;
 /** Client events held while the socket opens; beyond this the oldest audio goes (≈ 60 s of 20 ms frames). */
 const MAX_QUEUED = 3000;
 
@@ -126,7 +128,12 @@ export class RealtimeLink {
 
   private requestRenewal() {
     this.renewDue = true;
-    if (!this.responding) this.renew();
+    if (!this.responding) return this.renew();
+    // Renew at the end of the reply, but never later than this: the session's hard limit is near.
+    const gen = this.generation;
+    this.renewTimer = setTimeout(() => {
+      if (this.renewDue && gen === this.generation) this.renew();
+    }, RENEW_GRACE_MS);
   }
 
   private renew() {

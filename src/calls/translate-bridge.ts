@@ -8,7 +8,7 @@ import { RealtimeLink } from "./realtime-link";
 import { TwilioLeg } from "./twilio-leg";
 
 /** How long a leg may be silent on the wire before translation for its listener stops waiting to be mixed. */
-const RAW_IDLE_MS = 100;
+const RAW_IDLE_MS = 250;
 
 interface Direction {
   from: Leg;
