@@ -59,13 +59,15 @@ export class RealtimeRefused extends Error {
 export async function openRealtimeSocket(t: RealtimeTarget, c: RealtimeConfig, timeoutMs = 10_000): Promise<WebSocket> {
   const url = `${t.baseUrl.replace(/\/+$/, "")}/realtime?model=${encodeURIComponent(t.model)}`;
   let resp: Response;
+  // The timeout covers the handshake only: a signal still armed would abort the open socket when it fires.
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeoutMs);
   try {
-    resp = await fetch(url, {
-      headers: { Upgrade: "websocket", Authorization: `Bearer ${t.apiKey}` },
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    resp = await fetch(url, { headers: { Upgrade: "websocket", Authorization: `Bearer ${t.apiKey}` }, signal: abort.signal });
   } catch (e) {
     throw new RealtimeRefused(0, e instanceof Error ? e.message : "network error");
+  } finally {
+    clearTimeout(timer);
   }
   const ws = resp.webSocket;
   if (!ws) throw new RealtimeRefused(resp.status, await resp.text().catch(() => ""));
