@@ -27,7 +27,7 @@ export class LiveCall {
   readonly transcripts: TranscriptLog;
   private ending: Promise<void> | null = null;
   private started = false;
-  lastActivity = Date.now();
+  lastActivity: number;
 
   private constructor(
     readonly env: Env,
@@ -37,6 +37,7 @@ export class LiveCall {
     target: RealtimeTarget | null,
     readonly store: AudioStore,
   ) {
+    this.lastActivity = state.lastActivity ?? Date.now();
     this.transcripts = new TranscriptLog(env, plan);
     this.recorder = new Recorder(store, () => state.setLastActivity(this.lastActivity));
     const deps = {
