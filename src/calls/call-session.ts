@@ -11,11 +11,14 @@ import { validStreamToken } from "./stream-url";
 /** Per-socket state. */
 interface SocketInfo {
   key: string;
+  origin: string;
   leg: Leg | null;
   streamSid: string | null;
 }
 
 const DEFAULT_SILENCE_MS = 60_000;
+/** A media stream socket must send an authorized `start` within this long. */
+const START_TIMEOUT_MS = 10_000;
 /** A prepared call whose media stream never starts is given up after this long. */
 const PREPARE_TIMEOUT_MS = 60_000;
 
@@ -30,7 +33,7 @@ export class CallSession extends DurableObject<Env> {
   private chain: Promise<void> = Promise.resolve();
   private sockets = new Map<WebSocket, SocketInfo>();
   private readonly state = new LiveState(this.ctx.storage.kv);
-  private readonly store = AudioStore.fromStorage(this.ctx.storage);
+  private audio: AudioStore | null = null;
   readonly counters = { badFrames: 0, oversizedFrames: 0, rejectedStreams: 0, framesBeforeStart: 0 };
 
   override async fetch(request: Request): Promise<Response> {
@@ -39,13 +42,16 @@ export class CallSession extends DurableObject<Env> {
     }
     const url = new URL(request.url);
     const key = decodeURIComponent(url.pathname.split("/").pop() ?? "");
-    this.state.setAddress(key, url.origin);
     // Not the hibernation API: workerd was seen delivering a burst of queued hibernatable-socket messages in
     // reverse order, and audio must stay in order. The outbound OpenAI socket keeps the object awake anyway.
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     server.accept();
-    const info: SocketInfo = { key, leg: null, streamSid: null };
+    const info: SocketInfo = { key, origin: url.origin, leg: null, streamSid: null };
     this.sockets.set(server, info);
+    // Nothing is stored for a socket until its `start` proves it came from our TwiML; one that never does is dropped.
+    setTimeout(() => {
+      if (!info.leg && this.sockets.has(server)) server.close(1008, "no authorized start");
+    }, START_TIMEOUT_MS);
     server.addEventListener("message", (e) => void this.serially(() => this.onFrame(server, e.data as string | ArrayBuffer)));
     server.addEventListener("close", (e) => void this.serially(() => this.legGone(server, `socket closed (${e.code})`)));
     server.addEventListener("error", () => void this.serially(() => this.legGone(server, "socket error")));
@@ -78,7 +84,7 @@ export class CallSession extends DurableObject<Env> {
   async stats(): Promise<Record<string, number | string | boolean | null>> {
     const live = this.live ? await this.live.catch(() => null) : null;
     return {
-      ...this.counters, ...(live?.bridge.stats() ?? {}), recordedChunks: this.store.totalChunks(), rejectedChunks: live?.recorder.rejected ?? 0,
+      ...this.counters, ...(live?.bridge.stats() ?? {}), recordedChunks: this.state.plan ? this.store.totalChunks() : 0, rejectedChunks: live?.recorder.rejected ?? 0,
       fallback: this.state.fallback, ended: this.state.ended, recordingId: this.state.recordingId,
     };
   }
@@ -134,6 +140,7 @@ export class CallSession extends DurableObject<Env> {
       ws.close(1008, "stream not authorized");
       return;
     }
+    this.state.setAddress(info.key, info.origin);
     const leg: Leg = params.Leg === "receiver" ? "receiver" : "caller";
     info.leg = leg;
     info.streamSid = m.streamSid;
@@ -168,6 +175,11 @@ export class CallSession extends DurableObject<Env> {
       this.state.setPlan(plan);
     }
     return LiveCall.create(this.env, this.state, plan, this.store);
+  }
+
+  /** Created on first use, so a socket that never authenticates leaves no tables behind. */
+  private get store(): AudioStore {
+    return (this.audio ??= AudioStore.fromStorage(this.ctx.storage));
   }
 
   private silenceMs(): number {

@@ -1,3 +1,4 @@
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { getCall } from "../../src/db/calls";
@@ -78,5 +79,19 @@ describe("AI assistant call (seed 002)", () => {
     expect(tc.closed?.code).toBe(1008);
     expect(tc.of("media")).toHaveLength(0);
     expect((await callStub(callSid).stats()).rejectedStreams).toBe(1);
+  });
+
+  it("stores nothing for a socket that never proves itself", async () => {
+    const callSid = newCallSid();
+    const tc = await TwilioStreamClient.connect(`/streams/${callSid}`, callSid);
+    tc.media();
+    tc.send({ event: "stop", streamSid: tc.streamSid });
+    await eventually(() => callStub(callSid).stats(), (s) => s.framesBeforeStart === 2, "the frames to be refused");
+    const stored = await runInDurableObject(callStub(callSid), (_o, state) => ({
+      kv: [...state.storage.kv.list()].length,
+      tables: state.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\'").toArray().length,
+    }));
+    expect(stored).toEqual({ kv: 0, tables: 0 });
+    tc.close();
   });
 });
