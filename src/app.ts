@@ -5,8 +5,10 @@ import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
 import { callDataRoutes } from "./routes/call-data";
 import { meRoutes } from "./routes/me";
+import { streamRoutes } from "./routes/streams";
 import { ticketRoutes } from "./routes/tickets";
 import { twilioCallRoutes } from "./routes/twilio-calls";
+import { twimlRoutes } from "./routes/twiml";
 
 /** The whole API; `src/index.ts` serves it and tests call it through the same Worker entry. */
 export function createApp() {
@@ -21,6 +23,8 @@ export function createApp() {
     .route("/api/me", meRoutes)
     .route("/api/tickets", ticketRoutes)
     .route("/api/TwilioCalls", twilioCallRoutes)
+    .route("/twiml", twimlRoutes)
+    .route("/streams", streamRoutes)
     .route("/", callDataRoutes)
     .notFound(notFoundRoute)
     .onError(onError);

@@ -1,7 +1,161 @@
+/**
+ * The fake OpenAI Realtime WebSocket (`GET /v1/realtime?model=…`, `Upgrade: websocket`, Bearer key), speaking
+ * the GA event names (protocols.md §6.4, §6.5). It insists on a `session.update` with μ-law both ways, streams
+ * scripted replies, validates truncates like the real API, and can refuse, drop or be driven by a test.
+ * Behaviour and recordings are per API key (realtime-state.ts); control is in realtime-control.ts.
+ */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
+import { WebSocketServer, type RawData } from "ws";
+import { keyState, type Connection, type KeyState } from "./realtime-state";
 
-/** The realtime WebSocket of the fake. Until it is implemented, every upgrade is refused loudly. */
-export function handleRealtimeUpgrade(_req: IncomingMessage, socket: Duplex, _head: Buffer): void {
-  socket.end("HTTP/1.1 501 Not Implemented\r\nContent-Type: text/plain\r\n\r\nfake realtime not implemented\r\n");
+const wss = new WebSocketServer({ noServer: true });
+let nextId = 1;
+
+function refuse(socket: Duplex, status: number, message: string, code: string) {
+  const body = JSON.stringify({ error: { message, type: "invalid_request_error", code, param: null } });
+  socket.end(`HTTP/1.1 ${status} Refused\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+}
+
+export function handleRealtimeUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  const url = new URL(req.url ?? "/", "http://fake");
+  const key = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+  if (url.pathname !== "/v1/realtime") return refuse(socket, 404, `Unknown request URL: GET ${url.pathname}`, "unknown_url");
+  if (!key) return refuse(socket, 401, "You didn't provide an API key.", "missing_api_key");
+  const model = url.searchParams.get("model");
+  if (!model) return refuse(socket, 400, "Missing required parameter: 'model'.", "missing_required_parameter");
+  if (req.headers["openai-beta"]) return refuse(socket, 400, "The GA API takes no OpenAI-Beta header.", "invalid_header");
+  const ks = keyState(key);
+  if ((ks.script.refuse ?? 0) > 0) {
+    ks.script.refuse!--;
+    ks.refused++;
+    return refuse(socket, ks.script.refuseStatus ?? 401, "Incorrect API key provided.", "invalid_api_key");
+  }
+  const accept = () => wss.handleUpgrade(req, socket, head, (ws) => {
+    const c: Connection = {
+      id: nextId++, ws, model, open: true, closeCode: null, session: null, events: [], appends: 0, appendsBeforeSession: 0, audio: [],
+      items: new Map(), response: null, spoke: false, seq: 0,
+    };
+    ks.connections.push(c);
+    ws.on("message", (data: RawData) => onClientEvent(ks, c, data.toString()));
+    ws.on("close", (code) => {
+      c.open = false;
+      c.closeCode = code;
+    });
+    send(c, { type: "session.created", session: { type: "realtime", model, object: "realtime.session", id: `sess_${c.id}` } });
+  });
+  if (ks.script.acceptDelayMs) setTimeout(accept, ks.script.acceptDelayMs);
+  else accept();
+}
+
+export function send(c: Connection, event: Record<string, unknown>) {
+  if (c.open) c.ws.send(JSON.stringify({ event_id: `event_${c.id}_${++c.seq}`, ...event }));
+}
+
+const error = (c: Connection, code: string, message: string, param: string | null = null) =>
+  send(c, { type: "error", error: { type: "invalid_request_error", code, message, param, event_id: null } });
+
+function onClientEvent(ks: KeyState, c: Connection, text: string) {
+  let ev: Record<string, unknown>;
+  try {
+    ev = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return error(c, "invalid_json", "The server could not parse the event as JSON.");
+  }
+  const type = String(ev.type);
+  if (type === "input_audio_buffer.append") return onAppend(ks, c, String(ev.audio ?? ""));
+  c.events.push(ev as { type: string });
+  switch (type) {
+    case "session.update":
+      return onSessionUpdate(c, ev.session as Record<string, unknown> | undefined);
+    case "response.create":
+      return respond(ks, c);
+    case "response.cancel":
+      if (!c.response) return error(c, "response_cancel_not_active", "Cancellation failed: no active response found.");
+      return finishResponse(c, "cancelled");
+    case "conversation.item.truncate": {
+      const itemId = String(ev.item_id);
+      const ms = Number(ev.audio_end_ms);
+      const have = c.items.get(itemId);
+      if (have === undefined) return error(c, "item_not_found", `Item with item_id not found: ${itemId}`, "item_id");
+      if (!(ms >= 0) || ms > have / 8) return error(c, "invalid_value", `Audio content of ${have / 8}ms is already shorter than ${ms}ms`, "audio_end_ms");
+      c.items.set(itemId, ms * 8);
+      return send(c, { type: "conversation.item.truncated", item_id: itemId, content_index: 0, audio_end_ms: ms });
+    }
+    case "conversation.item.create":
+      return send(c, { type: "conversation.item.added", item: ev.item, previous_item_id: null });
+    default:
+      return error(c, "unknown_event", `Invalid value: '${type}'.`, "type");
+  }
+}
+
+function onSessionUpdate(c: Connection, s: Record<string, unknown> | undefined) {
+  const audio = s?.audio as { input?: { format?: { type?: string } }; output?: { format?: { type?: string }; voice?: string } } | undefined;
+  if (s?.type !== "realtime") return error(c, "missing_required_parameter", "Missing required parameter: 'session.type'.", "session.type");
+  if (audio?.input?.format?.type !== "audio/pcmu" || audio?.output?.format?.type !== "audio/pcmu") {
+    return error(c, "invalid_value", "This fake only bridges audio/pcmu both ways.", "session.audio");
+  }
+  c.session = s;
+  send(c, { type: "session.updated", session: { ...s, object: "realtime.session", id: `sess_${c.id}` } });
+}
+
+function onAppend(ks: KeyState, c: Connection, b64: string) {
+  const bytes = Buffer.from(b64, "base64");
+  c.appends++;
+  if (!c.session) c.appendsBeforeSession++;
+  c.audio.push(bytes);
+  const s = ks.script;
+  if (s.echo) send(c, { type: "response.output_audio.delta", response_id: `resp_echo_${c.id}`, item_id: `item_echo_${c.id}`, output_index: 0, content_index: 0, delta: b64 });
+  if (s.dropAfterAppends !== undefined && c.appends >= s.dropAfterAppends) {
+    delete s.dropAfterAppends;
+    c.ws.close(1011, "scripted drop");
+    return;
+  }
+  const total = c.audio.reduce((n, b) => n + b.length, 0);
+  if (s.speechAfterBytes !== undefined && !c.spoke && total >= s.speechAfterBytes) {
+    c.spoke = true;
+    userTurn(ks, c, total);
+  }
+}
+
+/** The caller spoke: what server VAD and input transcription report, then (create_response) a reply. */
+export function userTurn(ks: KeyState, c: Connection, atBytes: number) {
+  const itemId = `item_user_${c.id}_${++c.seq}`;
+  speechStarted(c, itemId, atBytes);
+  send(c, { type: "input_audio_buffer.speech_stopped", audio_end_ms: atBytes / 8, item_id: itemId });
+  send(c, { type: "input_audio_buffer.committed", item_id: itemId, previous_item_id: null });
+  send(c, { type: "conversation.item.input_audio_transcription.completed", item_id: itemId, content_index: 0, transcript: ks.script.userTranscript ?? "Hello?" });
+  respond(ks, c);
+}
+
+/** speech_started; with interrupt_response the server itself cancels a reply in progress. */
+export function speechStarted(c: Connection, itemId: string, atBytes: number) {
+  send(c, { type: "input_audio_buffer.speech_started", audio_start_ms: atBytes / 8, item_id: itemId });
+  if (c.response) finishResponse(c, "cancelled");
+}
+
+export function respond(ks: KeyState, c: Connection) {
+  if (c.response) return error(c, "conversation_already_has_active_response", "Conversation already has an active response in progress.");
+  const reply = ks.script.reply ?? { chunks: 2, chunkBytes: 800, transcript: "Hello, how can I help you?" };
+  const n = ++c.seq;
+  const r = { id: `resp_${c.id}_${n}`, itemId: `item_ai_${c.id}_${n}` };
+  c.response = r;
+  c.items.set(r.itemId, 0);
+  send(c, { type: "response.created", response: { id: r.id, object: "realtime.response", status: "in_progress", output: [] } });
+  for (let i = 0; i < reply.chunks; i++) {
+    const audio = Buffer.alloc(reply.chunkBytes, (0x10 + i) & 0xff);
+    c.items.set(r.itemId, (c.items.get(r.itemId) ?? 0) + audio.length);
+    send(c, { type: "response.output_audio.delta", response_id: r.id, item_id: r.itemId, output_index: 0, content_index: 0, delta: audio.toString("base64") });
+  }
+  send(c, { type: "response.output_audio_transcript.delta", response_id: r.id, item_id: r.itemId, output_index: 0, content_index: 0, delta: reply.transcript });
+  send(c, { type: "response.output_audio_transcript.done", response_id: r.id, item_id: r.itemId, output_index: 0, content_index: 0, transcript: reply.transcript });
+  if (!ks.script.holdResponses) finishResponse(c, "completed");
+}
+
+export function finishResponse(c: Connection, status: "completed" | "cancelled") {
+  const r = c.response;
+  if (!r) return;
+  c.response = null;
+  if (status === "completed") send(c, { type: "response.output_audio.done", response_id: r.id, item_id: r.itemId, output_index: 0, content_index: 0 });
+  send(c, { type: "response.done", response: { id: r.id, object: "realtime.response", status, status_details: status === "cancelled" ? { type: "cancelled", reason: "turn_detected" } : null } });
 }

@@ -1,0 +1,104 @@
+import { z } from "zod";
+
+/**
+ * The OpenAI Realtime WebSocket, opened from a Worker (protocols.md §6.1, §6.2, §6.8): an http(s) `fetch` with
+ * `Upgrade: websocket` and the tenant's Bearer key, then the GA `session.update` with G.711 μ-law both ways so
+ * Twilio's payloads pass through untouched.
+ */
+export interface RealtimeTarget {
+  /** OPENAI_BASE_URL, e.g. https://api.openai.com/v1 */
+  baseUrl: string;
+  apiKey: string;
+  model: string;
+}
+
+export interface RealtimeConfig {
+  instructions: string;
+  voice: string;
+  /** ISO-639-1 language of the audio the model hears, for input transcription. */
+  inputLanguage?: string | null;
+  transcriptionModel: string;
+}
+
+export const DEFAULT_VOICE = "marin";
+export const VOICES = ["alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar"] as const;
+
+/** The voice if OpenAI knows it, else the default (a bad voice would fail the whole session.update). */
+export const voiceOrDefault = (v: string | null | undefined) =>
+  v && (VOICES as readonly string[]).includes(v.toLowerCase()) ? v.toLowerCase() : DEFAULT_VOICE;
+
+export function sessionUpdate(model: string, c: RealtimeConfig) {
+  const lang = c.inputLanguage ? c.inputLanguage.slice(0, 2).toLowerCase() : undefined;
+  return {
+    type: "session.update",
+    session: {
+      type: "realtime",
+      model,
+      instructions: c.instructions,
+      output_modalities: ["audio"],
+      audio: {
+        input: {
+          format: { type: "audio/pcmu" },
+          turn_detection: { type: "server_vad", threshold: 0.5, prefix_padding_ms: 300, silence_duration_ms: 500, create_response: true, interrupt_response: true },
+          transcription: { model: c.transcriptionModel, ...(lang ? { language: lang } : {}) },
+        },
+        output: { format: { type: "audio/pcmu" }, voice: c.voice },
+      },
+    },
+  };
+}
+
+/** OpenAI answered the upgrade with something other than 101 (bad key, no quota, unknown model…). */
+export class RealtimeRefused extends Error {
+  constructor(readonly status: number, detail: string) {
+    super(`OpenAI realtime refused (${status}): ${detail.slice(0, 300)}`);
+    this.name = "RealtimeRefused";
+  }
+}
+
+export async function openRealtimeSocket(t: RealtimeTarget, c: RealtimeConfig, timeoutMs = 10_000): Promise<WebSocket> {
+  const url = `${t.baseUrl.replace(/\/+$/, "")}/realtime?model=${encodeURIComponent(t.model)}`;
+  let resp: Response;
+  // The timeout covers the handshake only: a signal still armed would abort the open socket when it fires.
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeoutMs);
+  try {
+    resp = await fetch(url, { headers: { Upgrade: "websocket", Authorization: `Bearer ${t.apiKey}` }, signal: abort.signal });
+  } catch (e) {
+    throw new RealtimeRefused(0, e instanceof Error ? e.message : "network error");
+  } finally {
+    clearTimeout(timer);
+  }
+  const ws = resp.webSocket;
+  if (!ws) throw new RealtimeRefused(resp.status, await resp.text().catch(() => ""));
+  ws.accept();
+  ws.send(JSON.stringify(sessionUpdate(t.model, c)));
+  return ws;
+}
+
+// ── server events the bridge acts on (protocols.md §6.5); everything else is ignored ──
+
+const s = z.string();
+const serverEvent = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("response.output_audio.delta"), response_id: s.optional(), item_id: s, delta: s }),
+  z.object({ type: z.literal("response.output_audio_transcript.done"), item_id: s, transcript: s }),
+  z.object({ type: z.literal("conversation.item.input_audio_transcription.completed"), item_id: s, transcript: s }),
+  z.object({ type: z.literal("input_audio_buffer.speech_started"), item_id: s.optional(), audio_start_ms: z.number().optional() }),
+  z.object({ type: z.literal("response.created"), response: z.object({ id: s.optional() }).passthrough() }),
+  z.object({ type: z.literal("response.done"), response: z.object({ id: s.optional(), status: s.optional() }).passthrough() }),
+  z.object({ type: z.literal("session.updated") }).passthrough(),
+  z.object({ type: z.literal("error"), error: z.object({ type: s.optional(), code: s.nullish(), message: s.optional() }).passthrough() }),
+]);
+export type ServerEvent = z.infer<typeof serverEvent>;
+
+export function parseServerEvent(data: unknown): ServerEvent | null {
+  if (typeof data !== "string") return null;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  const r = serverEvent.safeParse(raw);
+  return r.success ? r.data : null;
+}

@@ -1,0 +1,131 @@
+import { voiceOrDefault, type ServerEvent } from "../ai/realtime";
+import { base64Bytes } from "../carriers/twilio/media-stream";
+import type { Bridge, BridgeDeps, Leg } from "./bridge";
+import { PlaybackTracker } from "./playback-tracker";
+import { RealtimeLink } from "./realtime-link";
+import { TwilioLeg } from "./twilio-leg";
+
+/**
+ * The AI assistant answering a caller (seed 002): caller audio to the model as is, the model's audio back with
+ * one mark per chunk, barge-in truncating at what Twilio confirmed played, both sides' transcripts logged.
+ */
+export class AssistantBridge implements Bridge {
+  readonly caller = new TwilioLeg();
+  readonly tracker = new PlaybackTracker();
+  readonly link: RealtimeLink;
+  private aiCursorMs = 0;
+  private responding = false;
+  private speechAt = new Map<string, number>();
+  private itemStart = new Map<string, number>();
+  private counts = { truncates: 0, clears: 0, cancels: 0, aiChunks: 0, callerFrames: 0, speechStarts: 0 };
+
+  constructor(private readonly d: BridgeDeps) {
+    const a = d.plan.assistant!;
+    this.link = new RealtimeLink({
+      target: d.target,
+      config: { instructions: a.instructions, voice: voiceOrDefault(a.voice), inputLanguage: a.language, transcriptionModel: d.transcriptionModel },
+      maxSessionMs: d.sessionMaxMs,
+      onEvent: (ev) => this.onAi(ev),
+      onFailure: (r) => d.aiFailed(r),
+      carryOver: () => d.transcripts.carryOver(),
+    });
+  }
+
+  start(): void {
+    this.link.start();
+    const welcome = this.d.plan.assistant?.welcome;
+    if (welcome && !this.d.greeted) {
+      this.d.markGreeted();
+      // The assistant speaks first; queued until the socket is open, so it is ready when the stream starts.
+      this.link.send({ type: "response.create", response: { instructions: `Greet the caller by saying exactly this, then listen: "${welcome}"` } });
+    }
+  }
+
+  attach(leg: Leg, ws: WebSocket, streamSid: string, offsetMs: number): void {
+    if (leg === "caller") this.caller.attach(ws, streamSid, offsetMs);
+  }
+
+  hasLeg(leg: Leg): boolean {
+    return leg === "caller" && this.caller.started;
+  }
+
+  media(leg: Leg, tsMs: number, payload: string): void {
+    if (leg !== "caller") return;
+    this.counts.callerFrames++;
+    this.link.appendAudio(payload);
+    this.d.record("EndUser", this.caller.offsetMs + tsMs, payload);
+  }
+
+  mark(leg: Leg, name: string): void {
+    if (leg === "caller") this.tracker.echoed(name);
+  }
+
+  passthrough(): boolean {
+    return false;
+  }
+
+  closeLegs(): void {
+    this.caller.close();
+  }
+
+  close(): void {
+    this.link.close();
+  }
+
+  stats() {
+    return { ...this.counts, staleMarks: this.tracker.staleMarks, confirmedMarks: this.tracker.confirmedMarks, sessions: this.link.sessions, droppedQueued: this.link.droppedQueued };
+  }
+
+  private onAi(ev: ServerEvent): void {
+    switch (ev.type) {
+      case "response.output_audio.delta": {
+        const bytes = base64Bytes(ev.delta);
+        this.aiCursorMs = Math.max(this.aiCursorMs, this.d.now());
+        if (!this.itemStart.has(ev.item_id)) this.itemStart.set(ev.item_id, this.aiCursorMs);
+        this.caller.sendMedia(ev.delta, this.tracker.sent(ev.item_id, bytes));
+        this.d.record("AI", this.aiCursorMs, ev.delta);
+        this.aiCursorMs += bytes / 8;
+        this.counts.aiChunks++;
+        return;
+      }
+      case "input_audio_buffer.speech_started":
+        if (ev.item_id) this.speechAt.set(ev.item_id, this.d.now());
+        this.counts.speechStarts++;
+        return this.bargeIn();
+      case "response.created":
+        this.responding = true;
+        return;
+      case "response.done":
+        this.responding = false;
+        return;
+      case "conversation.item.input_audio_transcription.completed":
+        return this.d.transcripts.add("EndUser", ev.transcript, this.speechAt.get(ev.item_id) ?? this.d.now());
+      case "response.output_audio_transcript.done":
+        return this.d.transcripts.add("AI", ev.transcript, this.itemStart.get(ev.item_id) ?? this.d.now());
+      case "error":
+        console.warn(JSON.stringify({ level: "warn", msg: "realtime error event", code: ev.error.code, message: ev.error.message }));
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** The caller talks over the assistant: stop playback, stop the reply, and tell the model what was heard. */
+  private bargeIn(): void {
+    const playing = this.tracker.playing;
+    const cut = this.tracker.bargeIn();
+    if (playing) {
+      this.caller.clear();
+      this.counts.clears++;
+    }
+    if (this.responding) {
+      this.link.send({ type: "response.cancel" });
+      this.counts.cancels++;
+    }
+    if (cut) {
+      this.link.send({ type: "conversation.item.truncate", item_id: cut.itemId, content_index: 0, audio_end_ms: cut.audioEndMs });
+      this.counts.truncates++;
+    }
+    this.aiCursorMs = this.d.now();
+  }
+}

@@ -1,0 +1,93 @@
+import { z } from "zod";
+import { getAssistant } from "../db/assistants";
+import { getCall } from "../db/calls";
+import { getPhoneNumber } from "../db/phone-numbers";
+import { getRep } from "../db/reps";
+import type { Env } from "../env";
+
+/**
+ * What a live call does, built once from the stream's <Parameter>s (the same map the webhook passes to
+ * `prepare`) and the tenant's rows in D1, then kept in the object's storage so a restarted object resumes
+ * the same call. Secrets are never stored here: the OpenAI key is read from D1 whenever a socket opens.
+ */
+export interface CallPlan {
+  mode: "assistant" | "translate";
+  customerId: number;
+  callId: string | null;
+  /** The caller leg's CallSid (from the call record): what a fallback redirects, even before the stream starts. */
+  callSid: string | null;
+  ticketId: number | null;
+  callCreatedAt: string | null;
+  from: string;
+  to: string;
+  assistant: { instructions: string; voice: string | null; welcome: string | null; language: string | null } | null;
+  translate: {
+    callerLanguage: string;
+    callerVoice: string | null;
+    receiverLanguage: string;
+    receiverVoice: string | null;
+    forwardRaw: boolean;
+  } | null;
+  /** Who the call is handed to when OpenAI fails and the tenant's fallback is 'dial' (`client:…` or a number). */
+  dialTarget: string | null;
+}
+
+const id = z.coerce.number().int().positive();
+const common = z.object({ CustomerId: id, CallId: z.string().min(1).optional(), From: z.string().default(""), To: z.string().default("") });
+const assistantParams = common.extend({
+  Mode: z.literal("assistant"),
+  AssistantId: id,
+  WelcomeMessage: z.string().optional(),
+});
+const translateParams = common.extend({
+  Mode: z.literal("translate"),
+  CallerLanguage: z.string().min(2),
+  CallerVoice: z.string().optional(),
+  ReceiverLanguage: z.string().min(2),
+  ReceiverVoice: z.string().optional(),
+  ForwardRawAudio: z.string().optional(),
+  RepId: id.optional(),
+});
+export const planParams = z.discriminatedUnion("Mode", [assistantParams, translateParams]);
+
+export class PlanError extends Error {}
+
+export async function buildPlan(env: Env, params: Record<string, string>): Promise<CallPlan> {
+  const parsed = planParams.safeParse({ Mode: "assistant", ...params });
+  if (!parsed.success) throw new PlanError(`bad stream parameters: ${parsed.error.issues.map((i) => i.path.join(".")).join(", ")}`);
+  const p = parsed.data;
+  const call = p.CallId ? await getCall(env.DB, p.CustomerId, p.CallId) : null;
+  if (p.CallId && !call) throw new PlanError("unknown call");
+  const base = {
+    customerId: p.CustomerId, callId: call?.id ?? null, callSid: call?.call_sid ?? null, ticketId: call?.ticket_id ?? null, callCreatedAt: call?.created_at ?? null,
+    from: p.From, to: p.To,
+  };
+  if (p.Mode === "assistant") {
+    const a = await getAssistant(env.DB, p.CustomerId, p.AssistantId);
+    if (!a) throw new PlanError("unknown assistant");
+    return {
+      ...base, mode: "assistant", translate: null,
+      assistant: { instructions: a.instructions, voice: a.voice, welcome: p.WelcomeMessage ?? a.welcome_message, language: a.language },
+      dialTarget: await repBehindNumber(env, p.CustomerId, call?.direction === "Outbound" ? p.From : p.To),
+    };
+  }
+  return {
+    ...base, mode: "translate", assistant: null,
+    translate: {
+      callerLanguage: p.CallerLanguage, callerVoice: p.CallerVoice ?? null, receiverLanguage: p.ReceiverLanguage,
+      receiverVoice: p.ReceiverVoice ?? null, forwardRaw: /^(true|1|yes)$/i.test(p.ForwardRawAudio ?? ""),
+    },
+    dialTarget: p.To || null,
+  };
+}
+
+/** The rep who owns the assistant's number, as a Voice SDK client: the human the assistant hands over to. */
+async function repBehindNumber(env: Env, customerId: number, number: string): Promise<string | null> {
+  const n = number ? await getPhoneNumber(env.DB, customerId, number) : null;
+  const rep = n?.rep_id ? await getRep(env.DB, customerId, n.rep_id) : null;
+  return rep && rep.active ? `client:${rep.identity}` : null;
+}
+
+export const interpreterInstructions = (from: string, to: string) =>
+  `You are a live phone interpreter. Translate everything you hear from ${from} into ${to}, faithfully and in the first ` +
+  `person, as soon as each phrase is complete. Output only the translation: never answer, comment, greet or add anything.`;

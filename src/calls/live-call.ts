@@ -1,0 +1,118 @@
+import type { RealtimeTarget } from "../ai/realtime";
+import { openaiBaseUrl } from "../ai/openai";
+import { getCustomer, type CustomerRow } from "../db/customers";
+import type { Env } from "../env";
+import { openaiApiKey } from "../lib/tenant";
+import { AssistantBridge } from "./assistant-bridge";
+import type { Bridge, Leg } from "./bridge";
+import type { CallPlan } from "./call-plan";
+import { LiveState } from "./live-state";
+import type { AudioStore } from "./audio-store";
+import { Recorder } from "./recorder";
+import { TranscriptLog } from "./transcript-log";
+import { TranslateBridge } from "./translate-bridge";
+import { takeFallback, dialReceiver, hangUpReceiver } from "./live-twilio";
+import { finishCall } from "./live-finish";
+
+/** Default realtime session lifetime before a transparent renewal (models cap sessions at 30 or 60 minutes). */
+export const DEFAULT_SESSION_MAX_MS = 28 * 60_000;
+
+/**
+ * One live call in memory: its plan, its bridge (assistant or interpreter), its recorder and transcript.
+ * Everything that must survive a restart is in `LiveState` (the object's storage); this is rebuilt from it.
+ */
+export class LiveCall {
+  readonly bridge: Bridge;
+  readonly recorder: Recorder;
+  readonly transcripts: TranscriptLog;
+  private ending: Promise<void> | null = null;
+  private started = false;
+  lastActivity: number;
+
+  private constructor(
+    readonly env: Env,
+    readonly state: LiveState,
+    readonly plan: CallPlan,
+    readonly customer: CustomerRow,
+    target: RealtimeTarget | null,
+    readonly store: AudioStore,
+  ) {
+    this.lastActivity = state.lastActivity ?? Date.now();
+    this.transcripts = new TranscriptLog(env, plan);
+    this.recorder = new Recorder(store, () => state.setLastActivity(this.lastActivity));
+    const deps = {
+      plan, transcripts: this.transcripts,
+      target: target ?? { baseUrl: openaiBaseUrl(env), apiKey: "", model: customer.openai_realtime_model },
+      transcriptionModel: customer.openai_transcription_model,
+      sessionMaxMs: state.options.sessionMaxMs ?? (Number(env.REALTIME_SESSION_MAX_MS) || DEFAULT_SESSION_MAX_MS),
+      now: () => state.callMs(),
+      record: (sender: Parameters<Recorder["add"]>[0], at: number, payload: string) => this.recorder.add(sender, at, payload),
+      aiFailed: (reason: string) => void this.aiFailed(reason),
+      greeted: state.greeted,
+      markGreeted: () => state.setGreeted(),
+    };
+    this.bridge = plan.mode === "assistant" ? new AssistantBridge(deps) : new TranslateBridge(deps);
+    if (!target) queueMicrotask(() => void this.aiFailed("the tenant has no OpenAI API key"));
+  }
+
+  static async create(env: Env, state: LiveState, plan: CallPlan, store: AudioStore): Promise<LiveCall> {
+    const customer = await getCustomer(env.DB, plan.customerId);
+    if (!customer) throw new Error("customer of the call is gone");
+    const apiKey = await openaiApiKey(env, customer);
+    const target = apiKey ? { baseUrl: openaiBaseUrl(env), apiKey, model: customer.openai_realtime_model } : null;
+    return new LiveCall(env, state, plan, customer, target, store);
+  }
+
+  /** Opens the realtime session(s) now, before any audio, unless the call already fell back. */
+  start(): void {
+    if (this.started || this.state.fallback) return;
+    this.started = true;
+    this.bridge.start();
+  }
+
+  async attach(leg: Leg, ws: WebSocket, streamSid: string, callSid: string): Promise<void> {
+    this.state.startTimeline();
+    // A leg streaming again (Twilio reconnected after a restart) never starts before audio already stored.
+    const resumed = this.state.legSid(leg) !== null;
+    const stored = resumed ? Math.ceil((this.store.bounds()?.endSample ?? 0) / 8) : 0;
+    this.state.setLegSid(leg, callSid);
+    this.bridge.attach(leg, ws, streamSid, Math.max(this.state.callMs(), stored));
+    this.lastActivity = Date.now();
+    if (leg === "caller" && this.plan.mode === "translate" && !this.state.receiverSid && !this.state.fallback) {
+      await dialReceiver(this).catch((e: unknown) => this.aiFailed(`could not dial the receiver: ${e instanceof Error ? e.message : e}`));
+    }
+  }
+
+  media(leg: Leg, tsMs: number, payload: string): void {
+    this.lastActivity = Date.now();
+    this.bridge.media(leg, tsMs, payload);
+  }
+
+  mark(leg: Leg, name: string): void {
+    this.bridge.mark(leg, name);
+  }
+
+  /** OpenAI refused or dropped for good: the tenant's fallback, so nobody is left in dead air. */
+  async aiFailed(reason: string): Promise<void> {
+    if (this.state.fallback || this.ending) return;
+    console.warn(JSON.stringify({ level: "warn", msg: "live call falls back", callId: this.plan.callId, reason }));
+    this.bridge.close();
+    await takeFallback(this);
+  }
+
+  /** A leg's stream stopped or its socket closed: the call is over (the other leg is hung up with it). */
+  end(reason: string): Promise<void> {
+    this.ending ??= (async () => {
+      this.bridge.close();
+      this.bridge.closeLegs();
+      if (this.plan.mode === "translate") await hangUpReceiver(this).catch(() => undefined);
+      this.recorder.flush();
+      await this.transcripts.drain();
+      await finishCall(this, reason);
+    })().catch((e: unknown) => {
+      this.ending = null; // the silence alarm tries again
+      throw e;
+    });
+    return this.ending;
+  }
+}

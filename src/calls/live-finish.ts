@@ -1,0 +1,38 @@
+import { finalizeRecording, NothingToFinalizeError } from "../audio/finalize";
+import { getCall, updateCall } from "../db/calls";
+import { nowIso } from "../lib/ids";
+import type { LiveCall } from "./live-call";
+
+/**
+ * The end of a live call: the stored audio becomes the stereo recording in R2 (through the audio pipeline),
+ * and the call record gets its end, duration and talk time. Talk time = how long media streamed (from the
+ * first stream's start); duration = from the call record's creation (the webhook) to now.
+ */
+export async function finishCall(call: LiveCall, reason: string): Promise<void> {
+  const { env, state, plan } = call;
+  const end = new Date();
+  try {
+    const rec = await finalizeRecording(env, call.store, {
+      customerId: plan.customerId, ticketId: plan.ticketId, callId: plan.callId, source: "live",
+      startedAt: state.epoch === null ? undefined : new Date(state.epoch).toISOString(),
+    });
+    state.setRecordingId(rec.id);
+  } catch (e) {
+    if (!(e instanceof NothingToFinalizeError)) throw e; // the alarm retries a failed finalize
+  }
+  const talkMs = state.epoch === null ? 0 : end.getTime() - state.epoch;
+  if (plan.callId) {
+    const row = await getCall(env.DB, plan.customerId, plan.callId);
+    const began = row?.start_time ?? row?.created_at ?? null;
+    const duration = began ? Math.max(0, Math.round((end.getTime() - Date.parse(began)) / 1000)) : null;
+    await updateCall(env.DB, plan.customerId, plan.callId, {
+      state: state.epoch === null ? "Canceled" : "Completed",
+      end_time: nowIso(),
+      duration_seconds: duration,
+      talk_time_seconds: Math.round(talkMs / 1000),
+      outcome: state.fallback ? `ai_fallback:${state.fallback}` : (row?.outcome ?? null),
+    });
+  }
+  state.setEnded();
+  console.log(JSON.stringify({ level: "info", msg: "live call ended", callId: plan.callId, reason }));
+}

@@ -1,0 +1,72 @@
+import type { Leg } from "./bridge";
+import type { CallPlan } from "./call-plan";
+
+export interface LiveOptions {
+  /** Realtime session lifetime before renewal (default REALTIME_SESSION_MAX_MS or 28 min). */
+  sessionMaxMs?: number;
+  /** A call with no frame for this long is ended by the alarm (default CALL_SILENCE_TIMEOUT_MS or 60 s). */
+  silenceTimeoutMs?: number;
+}
+
+const P = "live:";
+
+/**
+ * The part of a live call that must outlive the object's memory (a restart, an eviction, the silence alarm on
+ * a fresh instance): the plan, where the call's timeline starts, the legs' call SIDs, whether the caller was
+ * greeted and whether the call fell back or ended. Synchronous KV in the object's SQLite storage.
+ */
+export class LiveState {
+  constructor(private readonly kv: SyncKvStorage) {}
+
+  private get<T>(k: string): T | undefined {
+    return this.kv.get<T>(P + k);
+  }
+  private put(k: string, v: unknown) {
+    this.kv.put(P + k, v);
+  }
+
+  get plan() { return this.get<CallPlan>("plan") ?? null; }
+  setPlan(p: CallPlan) { this.put("plan", p); }
+
+  /** The object's name: the caller's CallSid that /streams/{CallSid} and every StreamToken are bound to. */
+  get key() { return this.get<string>("key") ?? null; }
+  get origin() { return this.get<string>("origin") ?? null; }
+  setAddress(key: string, origin: string) {
+    if (!this.key) this.put("key", key);
+    if (!this.origin) this.put("origin", origin);
+  }
+
+  get options() { return this.get<LiveOptions>("options") ?? {}; }
+  setOptions(o: LiveOptions) { this.put("options", { ...this.options, ...o }); }
+
+  get epoch() { return this.get<number>("epoch") ?? null; }
+  /** Zero of the call's timeline: the first media stream's start, kept across restarts. */
+  startTimeline() { if (this.epoch === null) this.put("epoch", Date.now()); }
+  callMs() {
+    const e = this.epoch;
+    return e === null ? 0 : Date.now() - e;
+  }
+
+  get greeted() { return this.get<boolean>("greeted") ?? false; }
+  setGreeted() { this.put("greeted", true); }
+
+  legSid(leg: Leg) { return this.get<string>(`sid:${leg}`) ?? null; }
+  setLegSid(leg: Leg, sid: string) { this.put(`sid:${leg}`, sid); }
+  get receiverSid() { return this.legSid("receiver"); }
+  setReceiverSid(sid: string) { this.setLegSid("receiver", sid); }
+
+  get fallback() { return this.get<string>("fallback") ?? null; }
+  setFallback(kind: string) { this.put("fallback", kind); }
+
+  get lastActivity() { return this.get<number>("lastActivity") ?? null; }
+  setLastActivity(t: number) { this.put("lastActivity", t); }
+
+  get preparedAt() { return this.get<number>("preparedAt") ?? null; }
+  setPreparedAt(t: number) { if (this.preparedAt === null) this.put("preparedAt", t); }
+
+  get recordingId() { return this.get<string>("recordingId") ?? null; }
+  setRecordingId(id: string) { this.put("recordingId", id); }
+
+  get ended() { return this.get<boolean>("ended") ?? false; }
+  setEnded() { this.put("ended", true); }
+}

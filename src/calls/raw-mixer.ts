@@ -1,0 +1,85 @@
+import { base64ToBytes, bytesToBase64 } from "../lib/encoding";
+
+/** G.711 μ-law byte → linear sample (protocols.md §8.2). */
+const DECODE = new Int16Array(256).map((_, b) => {
+  const u = ~b & 0xff;
+  let t = ((u & 0x0f) << 3) + 0x84;
+  t <<= (u & 0x70) >> 4;
+  return u & 0x80 ? 0x84 - t : t - 0x84;
+});
+
+/** Linear sample → μ-law byte (protocols.md §8.3). */
+export function encodeMulaw(sample: number): number {
+  let s = sample;
+  let mask = 0xff;
+  if (s < 0) {
+    s = -s;
+    mask = 0x7f;
+  }
+  s = Math.min(s, 32635) + 0x84;
+  let seg = 0;
+  while (seg < 7 && s > (0x100 << seg) - 1) seg++;
+  return ((seg << 4) | ((s >> (seg + 3)) & 0x0f)) ^ mask;
+}
+
+export const decodeMulaw = (b: number) => DECODE[b & 0xff]!;
+
+/** Sum of two μ-law signals, clipped; `b` may be shorter (the rest of `a` passes unchanged). */
+export function mixMulaw(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length);
+  for (let i = 0; i < a.length; i++) {
+    out[i] = i < b.length ? encodeMulaw(Math.max(-32768, Math.min(32767, DECODE[a[i]!]! + DECODE[b[i]!]!))) : a[i]!;
+  }
+  return out;
+}
+
+/**
+ * ForwardRawAudio: the other party's own voice and the interpreter's voice share one Twilio playback queue, so
+ * sending both would make each wait for the other. Instead the raw frames (which arrive at real-time pace)
+ * carry the translation mixed into them, frame by frame; translation that has no raw frame to ride on (the
+ * speaker's leg is not streaming) is sent on its own.
+ */
+export class RawMixer {
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+
+  push(payloadB64: string): void {
+    const b = base64ToBytes(payloadB64);
+    if (!b || !b.length) return;
+    this.pending.push(b);
+    this.pendingBytes += b.length;
+  }
+
+  get queuedBytes(): number {
+    return this.pendingBytes;
+  }
+
+  /** A raw frame to forward, with as much queued translation mixed in as it has room for. */
+  mixFrame(rawB64: string): string {
+    if (!this.pendingBytes) return rawB64;
+    const raw = base64ToBytes(rawB64);
+    if (!raw) return rawB64;
+    return bytesToBase64(mixMulaw(raw, this.take(raw.length)));
+  }
+
+  /** Everything queued, for when no raw frames are flowing. */
+  drain(): string | null {
+    if (!this.pendingBytes) return null;
+    return bytesToBase64(this.take(this.pendingBytes));
+  }
+
+  private take(n: number): Uint8Array {
+    const out = new Uint8Array(Math.min(n, this.pendingBytes));
+    let o = 0;
+    while (o < out.length) {
+      const head = this.pending[0]!;
+      const k = Math.min(head.length, out.length - o);
+      out.set(head.subarray(0, k), o);
+      o += k;
+      if (k === head.length) this.pending.shift();
+      else this.pending[0] = head.subarray(k);
+    }
+    this.pendingBytes -= out.length;
+    return out;
+  }
+}

@@ -1,0 +1,69 @@
+import { z } from "zod";
+
+/**
+ * Twilio Media Streams messages (protocols.md §1.2): parsed at the edge with zod so the bridge only ever sees
+ * well-formed events. Numeric-looking fields arrive as strings; `timestamp` is turned into a number here.
+ */
+const str = z.string();
+const connected = z.object({ event: z.literal("connected"), protocol: str.optional(), version: str.optional() });
+const start = z.object({
+  event: z.literal("start"),
+  streamSid: str,
+  start: z.object({
+    streamSid: str.optional(),
+    accountSid: str,
+    callSid: str,
+    tracks: z.array(str).default(["inbound"]),
+    customParameters: z.record(str, str).default({}),
+    mediaFormat: z.object({ encoding: str, sampleRate: z.number(), channels: z.number() }).optional(),
+  }),
+});
+const media = z.object({
+  event: z.literal("media"),
+  streamSid: str.optional(),
+  media: z.object({
+    track: str.default("inbound"),
+    chunk: str.optional(),
+    timestamp: z.union([str, z.number()]).transform(Number).pipe(z.number().finite().nonnegative()),
+    payload: str,
+  }),
+});
+const mark = z.object({ event: z.literal("mark"), streamSid: str.optional(), mark: z.object({ name: str }) });
+const dtmf = z.object({ event: z.literal("dtmf"), streamSid: str.optional(), dtmf: z.object({ digit: str, track: str.optional() }) });
+const stop = z.object({ event: z.literal("stop"), streamSid: str.optional(), stop: z.object({ callSid: str.optional(), accountSid: str.optional() }).optional() });
+
+const twilioMessage = z.discriminatedUnion("event", [connected, start, media, mark, dtmf, stop]);
+export type TwilioMessage = z.infer<typeof twilioMessage>;
+export type StartMessage = z.infer<typeof start>;
+export type MediaMessage = z.infer<typeof media>;
+
+/** Twilio's frames are ~200 bytes; anything far beyond a few seconds of audio is not a real frame. */
+export const MAX_FRAME_CHARS = 64 * 1024;
+
+export type ParseResult = { ok: true; message: TwilioMessage } | { ok: false; reason: "oversized" | "binary" | "json" | "shape" };
+
+/** One WebSocket frame from Twilio → a typed message, or why it was rejected (the caller counts and skips it). */
+export function parseTwilioFrame(data: string | ArrayBuffer): ParseResult {
+  if (typeof data !== "string") return { ok: false, reason: "binary" };
+  if (data.length > MAX_FRAME_CHARS) return { ok: false, reason: "oversized" };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(data);
+  } catch {
+    return { ok: false, reason: "json" };
+  }
+  const r = twilioMessage.safeParse(raw);
+  return r.success ? { ok: true, message: r.data } : { ok: false, reason: "shape" };
+}
+
+// ── what we send (protocols.md §1.3) ──
+
+export const mediaOut = (streamSid: string, payload: string) => JSON.stringify({ event: "media", streamSid, media: { payload } });
+export const markOut = (streamSid: string, name: string) => JSON.stringify({ event: "mark", streamSid, mark: { name } });
+export const clearOut = (streamSid: string) => JSON.stringify({ event: "clear", streamSid });
+
+/** Bytes of audio in a base64 payload, without decoding it. */
+export function base64Bytes(b64: string): number {
+  const pad = b64.endsWith("==") ? 2 : b64.endsWith("=") ? 1 : 0;
+  return Math.max(0, (b64.length / 4) * 3 - pad);
+}

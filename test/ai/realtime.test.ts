@@ -1,0 +1,44 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { openRealtimeSocket, RealtimeRefused, sessionUpdate, voiceOrDefault } from "../../src/ai/realtime";
+import { hex } from "../helpers";
+import { eventually } from "../calls/twilio-client";
+import { realtimeScript, realtimeState } from "../calls/live-helpers";
+
+const config = { instructions: "Be brief.", voice: "cedar", inputLanguage: "fr-BE", transcriptionModel: "gpt-4o-mini-transcribe" };
+
+describe("OpenAI realtime socket", () => {
+  it("sends the GA session.update with μ-law both ways, voice, VAD and transcription", () => {
+    const u = sessionUpdate("gpt-realtime", config);
+    expect(u).toMatchObject({
+      type: "session.update",
+      session: {
+        type: "realtime", model: "gpt-realtime", instructions: "Be brief.", output_modalities: ["audio"],
+        audio: {
+          input: { format: { type: "audio/pcmu" }, turn_detection: { type: "server_vad" }, transcription: { model: "gpt-4o-mini-transcribe", language: "fr" } },
+          output: { format: { type: "audio/pcmu" }, voice: "cedar" },
+        },
+      },
+    });
+    expect(voiceOrDefault("Coral")).toBe("coral");
+    expect(voiceOrDefault("Polly.Joanna")).toBe("marin");
+  });
+
+  it("keeps the socket open after the handshake timeout has passed", async () => {
+    const apiKey = `sk-test-${hex(8)}`;
+    const ws = await openRealtimeSocket({ baseUrl: env.OPENAI_BASE_URL, apiKey, model: "gpt-realtime" }, config, 300);
+    await new Promise((r) => setTimeout(r, 700));
+    ws.send(JSON.stringify({ type: "input_audio_buffer.append", audio: "/////w==" }));
+    const st = await eventually(() => realtimeState(apiKey), (s) => s.connections[0]?.appends === 1, "the append");
+    expect(st.connections[0]!.open).toBe(true);
+    ws.close();
+  });
+
+  it("reports a refused upgrade with its status", async () => {
+    const apiKey = `sk-test-${hex(8)}`;
+    await realtimeScript(apiKey, { refuse: 1, refuseStatus: 429 });
+    const err = await openRealtimeSocket({ baseUrl: env.OPENAI_BASE_URL, apiKey, model: "gpt-realtime" }, config).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RealtimeRefused);
+    expect((err as RealtimeRefused).status).toBe(429);
+  });
+});

@@ -1,0 +1,127 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { streamToken } from "../../src/calls/stream-url";
+import { getCall, insertCall } from "../../src/db/calls";
+import { phoneTicketFor } from "../../src/db/tickets";
+import { listSegments } from "../../src/db/transcripts";
+import { provisionTenant, twilioFake, type Tenant } from "../helpers";
+import { eventually, TwilioStreamClient } from "./twilio-client";
+import {
+  callStub, newCallSid, parseStreamTwiml, realtimeScript, realtimeState, realtimeTrigger, recordingOfCall, registerCall, twilioRequests,
+  type FakeConnection,
+} from "./live-helpers";
+
+/** What the rep-calling webhook (issue 3) sets up for a Translate call: the call record and the stream parameters. */
+async function translateCall(t: Tenant, forwardRaw: boolean) {
+  const callerSid = newCallSid();
+  const receiver = `+32471${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
+  const ticket = await phoneTicketFor(env.DB, t.customerId, receiver, t.repId, `Call with ${receiver}`);
+  const call = await insertCall(env.DB, {
+    customer_id: t.customerId, carrier: "twilio", direction: "Outbound", state: "InProgress", mode: "translate", from_number: t.repNumber,
+    to_number: receiver, rep_id: t.repId, ticket_id: ticket.id, call_sid: callerSid, start_time: new Date().toISOString(),
+  });
+  await registerCall(t, callerSid);
+  const parameters = {
+    Mode: "translate", CallerLanguage: "en-US", CallerVoice: "alloy", ReceiverLanguage: "fr-FR", ReceiverVoice: "coral",
+    ForwardRawAudio: String(forwardRaw), CustomerId: String(t.customerId), RepId: String(t.repId), CallId: call.id,
+    From: t.repNumber, To: receiver, StreamToken: await streamToken(env, t.customerId, callerSid),
+  };
+  return { callerSid, receiver, call, parameters, stub: callStub(callerSid) };
+}
+
+/** The two interpreter sessions, told apart by their instructions. */
+function directions(conns: FakeConnection[]) {
+  const toReceiver = conns.find((c) => c.session?.instructions?.includes("from en-US into fr-FR"))!;
+  const toCaller = conns.find((c) => c.session?.instructions?.includes("from fr-FR into en-US"))!;
+  return { toReceiver, toCaller };
+}
+
+/** The caller's stream starts; the object dials the receiver, whose answered leg streams into the same object. */
+async function connectBothLegs(t: Tenant, c: Awaited<ReturnType<typeof translateCall>>) {
+  const caller = await TwilioStreamClient.connect(`/streams/${c.callerSid}`, c.callerSid);
+  caller.start(t.accountSid, c.parameters);
+  const reqs = await eventually(() => twilioRequests(t), (r) => r.some((x) => x.path.endsWith("/Calls.json") && x.method === "POST"), "the receiver to be dialed");
+  const dial = reqs.find((x) => x.path.endsWith("/Calls.json") && x.method === "POST")!;
+  expect(dial.params).toMatchObject({ To: c.receiver, From: t.repNumber });
+  const tw = parseStreamTwiml(dial.params.Twiml!);
+  expect(tw.path).toBe(`/streams/${c.callerSid}`);
+  expect(tw.parameters.Leg).toBe("receiver");
+  const calls = (await (await twilioFake(`/calls?accountSid=${t.accountSid}`)).json()) as { sid: string; to: string }[];
+  const receiverSid = calls.find((x) => x.to === c.receiver)!.sid;
+  const receiver = await TwilioStreamClient.connect(tw.path, receiverSid);
+  receiver.start(t.accountSid, tw.parameters);
+  return { caller, receiver };
+}
+
+describe("live translation (Translate)", () => {
+  it("dials the receiver into the same object and interprets each direction with its own session and voice", async () => {
+    const t = await provisionTenant();
+    const key = t.openaiKey!;
+    await realtimeScript(key, { reply: { chunks: 2, chunkBytes: 400, transcript: "Bonjour, je voudrais de l'aide." }, userTranscript: "Hello, I would like some help." });
+    const c = await translateCall(t, false);
+    expect(await c.stub.prepare(c.parameters)).toEqual({ ok: true });
+    const opened = await eventually(() => realtimeState(key), (s) => s.connections.filter((x) => x.session).length === 2, "two interpreter sessions");
+    const { toReceiver, toCaller } = directions(opened.connections);
+    expect(toReceiver.session?.audio?.output?.voice).toBe("coral");
+    expect(toCaller.session?.audio?.output?.voice).toBe("alloy");
+
+    const { caller, receiver } = await connectBothLegs(t, c);
+    for (let i = 0; i < 5; i++) caller.media(0x41);
+    for (let i = 0; i < 4; i++) receiver.media(0x42);
+    const st = await eventually(() => realtimeState(key), (s) => {
+      const d = directions(s.connections);
+      return d.toReceiver.appends === 5 && d.toCaller.appends === 4;
+    }, "each leg's audio at its own interpreter");
+    expect(directions(st.connections).toReceiver.audioBase64).toBe(btoa(String.fromCharCode(0x41).repeat(800)));
+
+    // The rep speaks: the French interpretation is played to the receiver only.
+    await realtimeTrigger(key, "user_turn", toReceiver.id);
+    await receiver.until(() => receiver.of("media").length === 2, "the interpretation at the receiver");
+    expect(caller.of("media")).toHaveLength(0);
+    // The receiver answers: its interpretation goes to the caller.
+    await realtimeTrigger(key, "respond", toCaller.id);
+    await caller.until(() => caller.of("media").length === 2, "the interpretation at the caller");
+    expect(receiver.of("media")).toHaveLength(2);
+
+    caller.stop(t.accountSid);
+    await receiver.until(() => receiver.closed !== null, "the receiver leg to be hung up");
+    const call = await eventually(() => getCall(env.DB, t.customerId, c.call.id), (x) => x?.state === "Completed", "the call to close");
+    expect(call?.end_time).toBeTruthy();
+    const segments = await listSegments(env.DB, t.customerId, c.call.id);
+    expect(segments.map((s) => s.sender_type).sort()).toEqual(["AI", "AI", "CustomerRep"]);
+    expect(segments.find((s) => s.sender_type === "CustomerRep")?.text).toBe("Hello, I would like some help.");
+    const rec = await recordingOfCall(t.customerId, c.call.id);
+    expect(rec?.left).toBe(4 * 160); // the receiver (end user)
+    expect(rec?.right).toBeGreaterThanOrEqual(5 * 160); // the rep, plus the interpreters
+    const st2 = await realtimeState(key);
+    expect(st2.connections.every((x) => !x.open)).toBe(true);
+  });
+
+  it("ForwardRawAudio: the receiver hears the rep's own voice with the interpretation mixed into it", async () => {
+    const t = await provisionTenant();
+    const key = t.openaiKey!;
+    await realtimeScript(key, { reply: { chunks: 2, chunkBytes: 320, transcript: "Bonjour" } });
+    const c = await translateCall(t, true);
+    const { caller, receiver } = await connectBothLegs(t, c);
+    const raw = caller.media(0x41);
+    await receiver.until(() => receiver.of("media").length === 1, "the raw frame");
+    expect(receiver.of("media")[0]!.media.payload).toBe(raw); // untouched when nothing is to be mixed
+    const { toReceiver } = directions((await eventually(() => realtimeState(key), (s) => s.connections.filter((x) => x.session).length === 2, "sessions")).connections);
+    // The rep keeps talking at real-time pace while the interpretation arrives.
+    let sending = true;
+    const pump = (async () => {
+      while (sending) {
+        caller.media(0x41);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    await realtimeTrigger(key, "respond", toReceiver.id);
+    await eventually(() => c.stub.stats(), (s) => Number(s.mixed) >= 4, "the interpretation mixed into raw frames");
+    sending = false;
+    await pump;
+    const sentFrames = Number((await c.stub.stats()).frames);
+    await receiver.until(() => receiver.of("media").length === sentFrames, "every raw frame forwarded");
+    expect(receiver.of("media").some((m) => m.media.payload !== raw)).toBe(true);
+    caller.stop(t.accountSid);
+  });
+});
