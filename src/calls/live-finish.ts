@@ -1,3 +1,4 @@
+import { afterCallEnded } from "../ai/sentiment";
 import { finalizeRecording, NothingToFinalizeError } from "../audio/finalize";
 import { getCall, updateCall } from "../db/calls";
 import { nowIso } from "../lib/ids";
@@ -34,5 +35,7 @@ export async function finishCall(call: LiveCall, reason: string): Promise<void> 
     });
   }
   state.setEnded();
+  // The transcript was drained before this runs; the object stays alive for the classification, nothing waits on it.
+  if (plan.callId) await afterCallEnded(env, plan.customerId, plan.callId);
   console.log(JSON.stringify({ level: "info", msg: "live call ended", callId: plan.callId, reason }));
 }

@@ -4,6 +4,7 @@ import type { AppEnv } from "../auth/context";
 import { twimlResponse } from "../carriers/twilio/twiml";
 import { twilioWebhook } from "../carriers/twilio/webhook";
 import { assertCallerId } from "../calls/caller-id";
+import { startCallSession } from "../calls/start-session";
 import { mediaStreamUrl, streamToken } from "../calls/stream-url";
 import { upsertTwilioCall } from "../calls/twilio-call-record";
 import { storeTwilioRecording } from "../calls/twilio-recording";
@@ -57,22 +58,22 @@ export const twilioWebhookRoutes = new Hono<AppEnv>()
     });
     const origin = publicOrigin(c.env, c.req.raw);
     if (mode === "translate") {
-      return twimlResponse(
-        translateTwiml(mediaStreamUrl(c.env, c.req.raw, customer, v.CallSid), [
-          ["CallerLanguage", v.CallerLanguage],
-          ["CallerVoice", v.CallerVoice],
-          ["ReceiverLanguage", v.ReceiverLanguage],
-          ["ReceiverVoice", v.ReceiverVoice],
-          ["ForwardRawAudio", String(v.ForwardRawAudio)],
-          ["CustomerId", String(customer.id)],
-          ["RepId", String(rep.id)],
-          ["CallId", call.id],
-          ["From", v.FromNumber],
-          ["To", v.To],
-          ["Mode", "translate"],
-          ["StreamToken", await streamToken(c.env, customer.id, v.CallSid)],
-        ]),
-      );
+      const parameters: [string, string][] = [
+        ["CallerLanguage", v.CallerLanguage],
+        ["CallerVoice", v.CallerVoice],
+        ["ReceiverLanguage", v.ReceiverLanguage],
+        ["ReceiverVoice", v.ReceiverVoice],
+        ["ForwardRawAudio", String(v.ForwardRawAudio)],
+        ["CustomerId", String(customer.id)],
+        ["RepId", String(rep.id)],
+        ["CallId", call.id],
+        ["From", v.FromNumber],
+        ["To", v.To],
+        ["Mode", "translate"],
+        ["StreamToken", await streamToken(c.env, customer.id, v.CallSid)],
+      ];
+      startCallSession(c.env, c.executionCtx, v.CallSid, Object.fromEntries(parameters));
+      return twimlResponse(translateTwiml(mediaStreamUrl(c.env, c.req.raw, customer, v.CallSid), parameters));
     }
     return twimlResponse(dialTwiml(v.FromNumber, v.To, mode === "record" ? recordingCallbackUrl(origin, rep.id, v.FromNumber, v.To) : undefined));
   })

@@ -9,6 +9,7 @@ import type { Env } from "../env";
 import { badRequest } from "../lib/errors";
 import { nowIso } from "../lib/ids";
 import { normalizePhone } from "../lib/phone";
+import { startCallSession } from "../calls/start-session";
 import { mediaStreamUrl, streamToken } from "../calls/stream-url";
 
 const CALL_SID = /^CA[0-9a-zA-Z]{32}$/;
@@ -47,9 +48,7 @@ export const twimlRoutes = new Hono<AppEnv>().post("/", twilioWebhook, async (c)
     ...(welcome ? { WelcomeMessage: welcome } : {}),
     StreamToken: await streamToken(c.env, customer.id, callSid),
   };
-  // The OpenAI socket opens while Twilio is still connecting the stream: the first reply comes sooner.
-  const stub = c.env.CALLS.get(c.env.CALLS.idFromName(callSid));
-  c.executionCtx.waitUntil(stub.prepare(parameters).catch(() => undefined));
+  startCallSession(c.env, c.executionCtx, callSid, parameters);
   return xml(connectStreamTwiml(mediaStreamUrl(c.env, c.req.raw, customer, callSid), parameters));
 });
 
