@@ -93,6 +93,3 @@ export const dialTwiml = (callerId: string, to: string, recordingCallback?: stri
     ),
   );
 
-/** `<Connect><Stream>` to the call's Durable Object, which translates and dials the receiver itself. */
-export const translateTwiml = (streamUrl: string, parameters: [string, string][]) =>
-  twimlDocument(el("Connect", {}, el("Stream", { url: streamUrl }, ...parameters.map(([name, value]) => el("Parameter", { name, value })))));

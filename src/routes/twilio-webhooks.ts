@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../auth/context";
+import { connectStreamTwiml } from "../carriers/twilio/live-twiml";
 import { twimlResponse } from "../carriers/twilio/twiml";
 import { twilioWebhook } from "../carriers/twilio/webhook";
 import { assertCallerId } from "../calls/caller-id";
@@ -9,7 +10,7 @@ import { mediaStreamUrl, streamToken } from "../calls/stream-url";
 import { upsertTwilioCall } from "../calls/twilio-call-record";
 import { storeTwilioRecording } from "../calls/twilio-recording";
 import { applyStatusCallback } from "../calls/twilio-status";
-import { dialTwiml, recordingCallbackUrl, translateTwiml, voiceFieldInput, voiceFieldsSchema } from "../calls/twilio-voice";
+import { dialTwiml, recordingCallbackUrl, voiceFieldInput, voiceFieldsSchema } from "../calls/twilio-voice";
 import { getPhoneNumber } from "../db/phone-numbers";
 import { getRep } from "../db/reps";
 import { forbidden, ValidationError } from "../lib/errors";
@@ -73,7 +74,7 @@ export const twilioWebhookRoutes = new Hono<AppEnv>()
         ["StreamToken", await streamToken(c.env, customer.id, v.CallSid)],
       ];
       startCallSession(c.env, c.executionCtx, v.CallSid, Object.fromEntries(parameters));
-      return twimlResponse(translateTwiml(mediaStreamUrl(c.env, c.req.raw, customer, v.CallSid), parameters));
+      return twimlResponse(connectStreamTwiml(mediaStreamUrl(c.env, c.req.raw, customer, v.CallSid), parameters));
     }
     return twimlResponse(dialTwiml(v.FromNumber, v.To, mode === "record" ? recordingCallbackUrl(origin, rep.id, v.FromNumber, v.To) : undefined));
   })

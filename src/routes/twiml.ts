@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../auth/context";
 import { connectStreamTwiml, NOT_IN_SERVICE, sayHangupTwiml } from "../carriers/twilio/live-twiml";
+import { twimlResponse } from "../carriers/twilio/twiml";
 import { twilioWebhook } from "../carriers/twilio/webhook";
 import { getAssistant, getAssistantForNumber } from "../db/assistants";
 import { getCallBySid, insertCall, type CallRow } from "../db/calls";
@@ -16,7 +17,6 @@ const CALL_SID = /^CA[0-9a-zA-Z]{32}$/;
 /** A <Parameter>'s name + value must stay under 500 characters. */
 const MAX_WELCOME = 400;
 
-const xml = (body: string) => new Response(body, { headers: { "Content-Type": "text/xml; charset=utf-8" } });
 
 /**
  * Seed 002's `/twiml`: Twilio's voice webhook for numbers answered by an AI assistant. Inbound calls find the
@@ -35,7 +35,7 @@ export const twimlRoutes = new Hono<AppEnv>().post("/", twilioWebhook, async (c)
     ? Number.isInteger(assistantId) && assistantId > 0 ? await getAssistant(c.env.DB, customer.id, assistantId) : null
     : await getAssistantForNumber(c.env.DB, customer.id, outbound ? from : to);
   // A number nobody answers: say so politely rather than failing the webhook (Twilio would play its own error).
-  if (!assistant) return xml(sayHangupTwiml(NOT_IN_SERVICE));
+  if (!assistant) return twimlResponse(sayHangupTwiml(NOT_IN_SERVICE));
 
   const endUser = outbound ? to : from;
   const call = await callRecord(c.env, {
@@ -49,7 +49,7 @@ export const twimlRoutes = new Hono<AppEnv>().post("/", twilioWebhook, async (c)
     StreamToken: await streamToken(c.env, customer.id, callSid),
   };
   startCallSession(c.env, c.executionCtx, callSid, parameters);
-  return xml(connectStreamTwiml(mediaStreamUrl(c.env, c.req.raw, customer, callSid), parameters));
+  return twimlResponse(connectStreamTwiml(mediaStreamUrl(c.env, c.req.raw, customer, callSid), parameters));
 });
 
 /** The call's record; a retried webhook finds the one it already made. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { el, twimlDocument, xmlEscape } from "../../src/carriers/twilio/twiml";
-import { dialTwiml, translateTwiml } from "../../src/calls/twilio-voice";
+import { connectStreamTwiml } from "../../src/carriers/twilio/live-twiml";
+import { dialTwiml } from "../../src/calls/twilio-voice";
 import { referenceTwiml } from "./twilio-helpers";
 import { parseXml } from "./xml";
 
@@ -35,7 +36,7 @@ describe("TwiML builder vs twilio's VoiceResponse", () => {
 
   it("builds <Connect><Stream> with parameters whose values need escaping", async () => {
     const params: [string, string][] = [["CallerVoice", nasty], ["To", "+32470000000"], ["Empty&", "<>"]];
-    const ours = translateTwiml("wss://voicedesk.test/streams/CA1", params);
+    const ours = connectStreamTwiml("wss://voicedesk.test/streams/CA1", params);
     const ref = await referenceTwiml([
       { connect: {}, stream: { url: "wss://voicedesk.test/streams/CA1" }, parameters: params.map(([name, value]) => ({ name, value })) },
     ]);
