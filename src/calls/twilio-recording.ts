@@ -1,5 +1,5 @@
 import type { Env } from "../env";
-import { parseWavFormat, wavDurationMs, type WavFormat } from "../audio/wav-fmt";
+import { readWavHeader, WavFormatError, type WavInfo } from "../audio/wav";
 import { TwilioApiError, TwilioRest } from "../carriers/twilio/rest";
 import { attachOpenPhoneTicketStmt, getCallBySid, insertCallStmt } from "../db/calls";
 import type { CustomerRow } from "../db/customers";
@@ -32,7 +32,7 @@ const isUniqueViolation = (e: unknown) => e instanceof Error && /UNIQUE constrai
 const retryable = (message: string) => new ApiError(502, `${message}; Twilio should retry this callback`);
 
 /** Streams the recording's WAV from Twilio into R2 and reads its format; any failure is a 502 and leaves no object. */
-async function copyToR2(env: Env, e: TwilioRecordingEvent, key: string): Promise<{ size: number; fmt: WavFormat }> {
+async function copyToR2(env: Env, e: TwilioRecordingEvent, key: string): Promise<{ size: number; fmt: WavInfo }> {
   const rest = await TwilioRest.forCustomer(env, e.customer);
   let res: Response;
   try {
@@ -57,12 +57,13 @@ async function copyToR2(env: Env, e: TwilioRecordingEvent, key: string): Promise
   // The header is read back from R2 rather than sniffed in flight, so the body streams through untouched.
   const head = size > 0 ? await env.RECORDINGS.get(key, { range: { offset: 0, length: Math.min(HEADER_BYTES, size) } }) : null;
   const bytes = head ? new Uint8Array(await head.arrayBuffer()) : new Uint8Array(0);
-  const fmt = parseWavFormat(bytes);
-  if (!fmt) {
+  try {
+    return { size, fmt: readWavHeader(bytes, size) };
+  } catch (err) {
+    if (!(err instanceof WavFormatError)) throw err;
     await env.RECORDINGS.delete(key);
-    throw retryable(`Recording ${e.recordingSid} is not a WAV file with a readable header`);
+    throw retryable(`Recording ${e.recordingSid} is not a WAV file with a readable header (${err.message})`);
   }
-  return { size, fmt };
 }
 
 /**
@@ -78,7 +79,7 @@ export async function storeTwilioRecording(env: Env, e: TwilioRecordingEvent): P
 
   const key = twilioRecordingKey(customerId, e.recordingSid);
   const { size, fmt } = await copyToR2(env, e, key);
-  const durationMs = wavDurationMs(fmt) ?? (e.durationSeconds ?? 0) * 1000;
+  const durationMs = fmt.frames > 0 ? Math.round((fmt.frames / fmt.sampleRate) * 1000) : (e.durationSeconds ?? 0) * 1000;
   const startMs = e.startedAt ? Date.parse(e.startedAt) : NaN;
 
   const call = await getCallBySid(db, customerId, "twilio", e.callSid);
