@@ -283,8 +283,8 @@ function assistantSession(ws: WebSocket, model: string, stats: RunningFakeRealti
         return error(`Invalid value: '${e.type}'. Supported values are realtime client events.`, "invalid_value", e.event_id);
     }
   });
-  ws.on("close", () => {
+  ws.on("close", (code, reason) => {
     if (active) clearInterval(active.timer);
-    log(`realtime closed after ${(audioMs / 1000).toFixed(1)} s of caller audio, ${replies} replies`);
+    log(`realtime closed (${code}${reason.length ? ` ${reason.toString()}` : ""}) after ${(audioMs / 1000).toFixed(1)} s of caller audio, ${replies} replies`);
   });
 }
