@@ -145,6 +145,7 @@ async function main(): Promise<RunResult> {
 
   // One global cursor: frame k of call i is due at t0 + (k·N + i)·20/N ms.
   measuring = true;
+  process.send?.({ phase: "measuring" });
   const slot = 20 / cfg.calls;
   const total = cfg.calls * framesPerCall;
   const frames = Array.from({ length: cfg.calls }, (_, i) => Array.from({ length: framesPerCall + 1 }, (_, seq) => (seq ? makeFrame(i, seq) : Buffer.alloc(0))));
@@ -177,6 +178,7 @@ async function main(): Promise<RunResult> {
     for (const c of calls) c.pump(performance.now());
     await new Promise((r) => setTimeout(r, 5));
   }
+  process.send?.({ phase: "drained" });
   const cpu = process.cpuUsage(cpu0);
   const wallMs = performance.now() - t0;
   measuring = false;

@@ -19,6 +19,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { newSid } from "../../scripts/lib/twiml-call";
 import type { LoadConfig } from "./load";
+import { groupCpuSeconds } from "./cpu";
 import { applyMigrations, runLoad, startScript, startWranglerDev, stopAll } from "./processes";
 import type { RunResult } from "./stats";
 
@@ -69,16 +70,17 @@ async function provisionWorkerTenant(base: string, adminToken: string): Promise<
 const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(1).padStart(7) : "    n/a");
 function row(target: string, calls: number, r: RunResult | string): string {
   if (typeof r === "string") return `${target.padEnd(7)} ${String(calls).padStart(5)}  FAILED: ${r}`;
-  return `${target.padEnd(7)} ${String(calls).padStart(5)} ${String(r.sent).padStart(8)} ${String(r.lost).padStart(6)} ${fmt(r.p50)} ${fmt(r.p90)} ${fmt(r.p99)} ${fmt(r.max)} ${fmt(r.sendLagP99)} ${fmt(r.clientCpuPct)}%`;
+  return `${target.padEnd(7)} ${String(calls).padStart(5)} ${String(r.sent).padStart(8)} ${String(r.lost).padStart(6)} ${fmt(r.p50)} ${fmt(r.p90)} ${fmt(r.p99)} ${fmt(r.max)} ${fmt(r.sendLagP99)}   ${fmt(r.clientCpuPct)}%  ${fmt(r.hopCpuUs ?? NaN)}`;
 }
 
 async function main(): Promise<boolean> {
   console.log(`bridge bench: ${callCounts.join(" and ")} calls × ${seconds} s, one 160-byte frame per call every 20 ms; targets ${targets.join(", ")}`);
-  await startScript("scripts/fake-openai.ts", ["--echo", "--quiet", "--port", String(PORTS.fake)], /listening on/, join(tmp, "fake.log"));
+  const fake = await startScript("scripts/fake-openai.ts", ["--echo", "--quiet", "--port", String(PORTS.fake)], /listening on/, join(tmp, "fake.log"));
+  const groups: Record<Target, number> = { floor: fake.pid!, relay: 0, worker: 0 };
   const fakeBase = `http://127.0.0.1:${PORTS.fake}/v1`;
   let relayBase = "";
   if (targets.includes("relay")) {
-    await startScript("bench/bridge/node-relay.ts", ["--port", String(PORTS.relay), "--openai", fakeBase, "--account-sid", creds.accountSid, "--auth-token", creds.authToken], /listening on/, join(tmp, "relay.log"));
+    groups.relay = (await startScript("bench/bridge/node-relay.ts", ["--port", String(PORTS.relay), "--openai", fakeBase, "--account-sid", creds.accountSid, "--auth-token", creds.authToken], /listening on/, join(tmp, "relay.log"))).pid!;
     relayBase = `http://127.0.0.1:${PORTS.relay}`;
   }
   let workerBase = "";
@@ -88,7 +90,7 @@ async function main(): Promise<boolean> {
     const logFile = join(tmp, "wrangler.log");
     const t = performance.now();
     await applyMigrations(persistTo, logFile);
-    workerBase = await startWranglerDev({
+    const dev = await startWranglerDev({
       port: PORTS.wrangler, inspectorPort: PORTS.inspector, persistTo, logFile,
       vars: {
         ADMIN_TOKEN: adminToken,
@@ -99,17 +101,27 @@ async function main(): Promise<boolean> {
         TWILIO_API_BASE_URL: `http://127.0.0.1:${PORTS.deadTwilio}`,
       },
     });
+    workerBase = dev.base;
+    groups.worker = dev.pgid;
     await provisionWorkerTenant(workerBase, adminToken);
     console.log(`wrangler dev ready on ${workerBase} in ${((performance.now() - t) / 1000).toFixed(1)} s (log: ${logFile})`);
   }
 
   const results = new Map<string, RunResult | string>();
-  console.log(`\ntarget  calls   frames   lost   p50 ms  p90 ms  p99 ms  max ms  send-lag p99  client CPU`);
+  console.log(`\ntarget  calls   frames   lost   p50 ms  p90 ms  p99 ms  max ms  send-lag p99  client CPU  hop CPU µs/frame`);
   for (const calls of callCounts) {
     for (const target of targets) {
       const base = target === "floor" ? fakeBase : target === "relay" ? relayBase : workerBase;
       const cfg: LoadConfig = { target: target === "floor" ? "floor" : "twilio", base, ...creds, to: ASSISTANT_NUMBER, calls, seconds, drainMs: 5000 };
-      const r = await runLoad(cfg).catch((e: unknown) => (e instanceof Error ? e.message : String(e)));
+      // CPU burned by the hop (and by the echo fake) while the calls were paced, per frame that made the round trip.
+      const cpu = { hop0: 0, fake0: 0, hop: NaN, fake: NaN };
+      const r = await runLoad(cfg, (phase) => {
+        const hop = groupCpuSeconds(groups[target]) ?? NaN;
+        const fakeCpu = groupCpuSeconds(groups.floor) ?? NaN;
+        if (phase === "measuring") Object.assign(cpu, { hop0: hop, fake0: fakeCpu });
+        else Object.assign(cpu, { hop: hop - cpu.hop0, fake: fakeCpu - cpu.fake0 });
+      }).catch((e: unknown) => (e instanceof Error ? e.message : String(e)));
+      if (typeof r !== "string") Object.assign(r, { hopCpuUs: (cpu.hop / r.received) * 1e6, fakeCpuUs: (cpu.fake / r.received) * 1e6 });
       results.set(`${target}:${calls}`, r);
       console.log(row(target, calls, r));
       if (typeof r !== "string" && (r.duplicates || r.unmatchedPayloads)) console.log(`        (${r.duplicates} duplicate frames, ${r.unmatchedPayloads} payloads without a bench frame)`);
@@ -130,6 +142,10 @@ async function main(): Promise<boolean> {
     const workerAdded = added(worker);
     const ratio = relayAdded > 0.05 ? workerAdded / relayAdded : NaN;
     console.log(`  ${String(calls).padStart(4)} calls: relay +${fmt(relayAdded).trim()} ms, worker +${fmt(workerAdded).trim()} ms, worker/relay = ${Number.isFinite(ratio) ? ratio.toFixed(2) : "n/a"}`);
+    const us = (r: RunResult | string | undefined) => (r && typeof r !== "string" ? r.hopCpuUs ?? NaN : NaN);
+    if (Number.isFinite(us(relay)) && Number.isFinite(us(worker))) {
+      console.log(`              CPU per round-tripped frame: relay ${us(relay).toFixed(0)} µs, worker ${us(worker).toFixed(0)} µs (wrangler + workerd), worker/relay = ${(us(worker) / us(relay)).toFixed(2)}`);
+    }
     if (worker !== undefined) {
       const lost = typeof worker === "string" ? Infinity : worker.lost;
       if (lost !== 0) pass = false;

@@ -66,7 +66,7 @@ export async function applyMigrations(persistTo: string, logFile: string): Promi
   if (code !== 0) throw new Error(`wrangler d1 migrations apply failed (${code}):\n${readFileSync(logFile, "utf8").slice(-3000)}`);
 }
 
-export async function startWranglerDev(o: { port: number; inspectorPort: number; persistTo: string; vars: Record<string, string>; logFile: string }): Promise<string> {
+export async function startWranglerDev(o: { port: number; inspectorPort: number; persistTo: string; vars: Record<string, string>; logFile: string }): Promise<{ base: string; pgid: number }> {
   const vars = Object.entries(o.vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
   const child = wrangler(
     ["dev", "--ip", "127.0.0.1", "--port", String(o.port), "--inspector-port", String(o.inspectorPort), "--persist-to", o.persistTo, "--show-interactive-dev-session=false", ...vars],
@@ -78,19 +78,20 @@ export async function startWranglerDev(o: { port: number; inspectorPort: number;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
     const ok = await fetch(`${base}/health`).then((r) => r.ok, () => false);
-    if (ok) return base;
+    if (ok) return { base, pgid: child.pid! };
     await new Promise((r) => setTimeout(r, 500));
   }
   throw new Error(`wrangler dev did not answer ${base}/health:\n${readFileSync(o.logFile, "utf8").slice(-3000)}`);
 }
 
 /** One load run in a fresh process, so no run inherits another's heap or sockets. */
-export function runLoad(cfg: LoadConfig): Promise<RunResult> {
+export function runLoad(cfg: LoadConfig, onPhase: (phase: "measuring" | "drained") => void): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = fork(join(ROOT, "bench/bridge/load.ts"), [JSON.stringify(cfg)], { cwd: ROOT, execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
     children.push(child);
     let settled = false;
-    child.on("message", (m: { ok: boolean; result?: RunResult; error?: string }) => {
+    child.on("message", (m: { phase?: "measuring" | "drained"; ok?: boolean; result?: RunResult; error?: string }) => {
+      if (m.phase) return onPhase(m.phase);
       settled = true;
       if (m.ok && m.result) resolve(m.result);
       else reject(new Error(m.error ?? "load run failed"));

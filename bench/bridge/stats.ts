@@ -12,6 +12,9 @@ export interface RunResult {
   sendLagP99: number;
   setupMs: number;
   clientCpuPct: number;
+  /** CPU time (µs) the hop under test spent per round-tripped frame while paced (floor: the echo fake). */
+  hopCpuUs?: number;
+  fakeCpuUs?: number;
 }
 
 export function percentile(sorted: Float64Array, p: number): number {
