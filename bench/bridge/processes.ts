@@ -87,6 +87,12 @@ export async function startWranglerDev(o: { port: number; inspectorPort: number;
 /** One load run in a fresh process, so no run inherits another's heap or sockets. */
 export function runLoad(cfg: LoadConfig, onPhase: (phase: "measuring" | "drained") => void): Promise<RunResult> {
   return new Promise((resolve, reject) => {
+    // Setup (webhooks, upgrades: 15-30 s timeouts each), probe (20 s), pacing, drain, stop: a hung run is killed.
+    const limitMs = (cfg.seconds + 150) * 1000;
+    const watchdog = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`load run still going after ${limitMs / 1000} s: killed`));
+    }, limitMs);
     const child = fork(join(ROOT, "bench/bridge/load.ts"), [JSON.stringify(cfg)], { cwd: ROOT, execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
     children.push(child);
     let settled = false;
@@ -97,6 +103,7 @@ export function runLoad(cfg: LoadConfig, onPhase: (phase: "measuring" | "drained
       else reject(new Error(m.error ?? "load run failed"));
     });
     child.once("exit", (code) => {
+      clearTimeout(watchdog);
       if (!settled) reject(new Error(`load run exited (${code}) without a result`));
     });
   });

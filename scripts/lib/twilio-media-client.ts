@@ -26,6 +26,8 @@ export interface MediaClientOptions {
   /** Keep what the caller would have heard (for the output WAV); off in the bench. */
   recordHeard?: boolean;
   headers?: Record<string, string>;
+  /** The upgrade fails (an `error`) when it has not completed by then. */
+  handshakeTimeoutMs?: number;
   onEvent?: (e: ServerEvent) => void;
 }
 
@@ -48,7 +50,7 @@ export class TwilioMediaClient {
 
   constructor(url: string, private readonly id: StreamIdentity, private readonly opts: MediaClientOptions = {}) {
     this.streamSid = id.streamSid ?? `MZ${randomBytes(16).toString("hex")}`;
-    this.ws = new WebSocket(url, { perMessageDeflate: false, headers: opts.headers });
+    this.ws = new WebSocket(url, { perMessageDeflate: false, headers: opts.headers, handshakeTimeout: opts.handshakeTimeoutMs ?? 15_000 });
     this.ws.on("message", (data, isBinary) => this.onMessage(isBinary ? "" : data.toString()));
   }
 

@@ -35,7 +35,7 @@ export function twilioSignature(authToken: string, url: string, params: Record<s
 export async function postVoiceWebhook(
   base: string,
   creds: CallCredentials,
-  call: { callSid?: string; from: string; to: string; path?: string; extra?: Record<string, string> },
+  call: { callSid?: string; from: string; to: string; path?: string; extra?: Record<string, string>; timeoutMs?: number },
 ): Promise<WebhookResult> {
   const callSid = call.callSid ?? newSid("CA");
   const url = `${base.replace(/\/+$/, "")}${call.path ?? "/twiml"}`;
@@ -59,6 +59,7 @@ export async function postVoiceWebhook(
       "User-Agent": "TwilioProxy/1.1 (voicedesk simulate-call)",
     },
     body: new URLSearchParams(params).toString(),
+    signal: AbortSignal.timeout(call.timeoutMs ?? 30_000),
   });
   const twiml = await res.text();
   const stream = res.ok ? parseStream(twiml, base) : null;
