@@ -99,7 +99,8 @@ export function runLoad(cfg: LoadConfig, onPhase: (phase: "measuring" | "drained
     child.on("message", (m: { phase?: "measuring" | "drained"; ok?: boolean; result?: RunResult; error?: string }) => {
       if (m.phase) return onPhase(m.phase);
       settled = true;
-      if (m.ok && m.result) resolve(m.result);
+      // IPC is JSON: an empty run's NaN percentiles arrive as null.
+      if (m.ok && m.result) resolve(Object.fromEntries(Object.entries(m.result).map(([k, v]) => [k, v ?? NaN])) as unknown as RunResult);
       else reject(new Error(m.error ?? "load run failed"));
     });
     child.once("exit", (code) => {
