@@ -47,6 +47,7 @@ export interface FinalizedVersion {
 
 export const SAMPLES_PER_MS = 8;
 export const ROW_TARGET_BYTES = 32 * 1024;
+const KEYS_PER_STATEMENT = 49;
 
 const senderCode = (s: AudioSender) => AUDIO_SENDERS.indexOf(s);
 
@@ -114,11 +115,11 @@ export class AudioStore {
       let hi = -Infinity;
       let maxN = 0;
       let senders = 0;
+      const fresh = this.claimKeys(chunks);
       for (const c of chunks) {
         if (c.audio.length === 0) continue;
         const code = senderCode(c.sender);
-        if (code < 0) throw new RangeError(`unknown sender ${String(c.sender)}`);
-        if (this.sql.exec("INSERT OR IGNORE INTO audio_keys (sender, ts) VALUES (?, ?)", code, c.timestampMs).rowsWritten === 0) {
+        if (!fresh.delete(`${code}:${c.timestampMs}`)) {
           duplicates++;
           continue;
         }
@@ -150,6 +151,29 @@ export class AudioStore {
       }
       return { stored, duplicates, totalChunks: this.totalChunks() };
     });
+  }
+
+  /**
+   * Records the (sender, timestampMs) keys of a batch, 49 per statement (SQLite binds at most 100 values), and
+   * returns those that were new: one statement per batch instead of one per chunk on the live-call hot path.
+   */
+  private claimKeys(chunks: AudioChunk[]): Set<string> {
+    const keys: [number, number][] = [];
+    for (const c of chunks) {
+      if (c.audio.length === 0) continue;
+      const code = senderCode(c.sender);
+      if (code < 0) throw new RangeError(`unknown sender ${String(c.sender)}`);
+      keys.push([code, c.timestampMs]);
+    }
+    const fresh = new Set<string>();
+    for (let i = 0; i < keys.length; i += KEYS_PER_STATEMENT) {
+      const group = keys.slice(i, i + KEYS_PER_STATEMENT);
+      const rows = this.sql
+        .exec(`INSERT OR IGNORE INTO audio_keys (sender, ts) VALUES ${group.map(() => "(?, ?)").join(", ")} RETURNING sender, ts`, ...group.flat())
+        .raw<[number, number]>();
+      for (const [sender, ts] of rows) fresh.add(`${sender}:${ts}`);
+    }
+    return fresh;
   }
 
   /** Writes a run of contiguous samples: onto the sender's last row when it continues it and stays small, else as a new row. */

@@ -16,13 +16,21 @@ const P = "live:";
  * greeted and whether the call fell back or ended. Synchronous KV in the object's SQLite storage.
  */
 export class LiveState {
+  /**
+   * Read-through, write-through: this object is the only writer of its storage, so values read once stay true
+   * until it writes them, and the per-frame reads (the timeline's epoch) never reach SQLite.
+   */
+  private readonly cache = new Map<string, unknown>();
+
   constructor(private readonly kv: SyncKvStorage) {}
 
   private get<T>(k: string): T | undefined {
-    return this.kv.get<T>(P + k);
+    if (!this.cache.has(k)) this.cache.set(k, this.kv.get<T>(P + k));
+    return this.cache.get(k) as T | undefined;
   }
   private put(k: string, v: unknown) {
     this.kv.put(P + k, v);
+    this.cache.set(k, v);
   }
 
   get plan() { return this.get<CallPlan>("plan") ?? null; }
