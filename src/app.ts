@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "./auth/context";
 import { notFoundRoute, onError } from "./lib/app-errors";
 import { adminRoutes } from "./routes/admin";
+import { audioChunkRoutes } from "./routes/audio-chunks";
 import { authRoutes } from "./routes/auth";
 import { meRoutes } from "./routes/me";
 import { ticketRoutes } from "./routes/tickets";
@@ -18,6 +19,7 @@ export function createApp() {
     .route("/api/Auth", authRoutes)
     .route("/api/me", meRoutes)
     .route("/api/tickets", ticketRoutes)
+    .route("/api/AudioChunks", audioChunkRoutes)
     .notFound(notFoundRoute)
     .onError(onError);
 }

@@ -23,7 +23,10 @@ function expectedStereo(chunks: AudioChunk[]): Int16Array {
   const r = new Float64Array(end - origin);
   for (const c of chunks) {
     const ch = c.sender === "EndUser" ? l : r;
-    c.audio.forEach((b, i) => (ch[c.timestampMs * 8 - origin + i] += refUlawDecode(b)));
+    c.audio.forEach((b, i) => {
+      const k = c.timestampMs * 8 - origin + i;
+      ch[k] = ch[k]! + refUlawDecode(b);
+    });
   }
   const out = new Int16Array(2 * l.length);
   for (let i = 0; i < l.length; i++) {
