@@ -6,6 +6,7 @@ import { audioChunkRoutes } from "./routes/audio-chunks";
 import { authRoutes } from "./routes/auth";
 import { meRoutes } from "./routes/me";
 import { ticketRoutes } from "./routes/tickets";
+import { transcriptionRoutes } from "./routes/transcriptions";
 
 /** The whole API; `src/index.ts` serves it and tests call it through the same Worker entry. */
 export function createApp() {
@@ -20,6 +21,7 @@ export function createApp() {
     .route("/api/me", meRoutes)
     .route("/api/tickets", ticketRoutes)
     .route("/api/AudioChunks", audioChunkRoutes)
+    .route("/api/Transcriptions", transcriptionRoutes)
     .notFound(notFoundRoute)
     .onError(onError);
 }
