@@ -5,6 +5,7 @@ import { adminRoutes } from "./routes/admin";
 import { audioChunkRoutes } from "./routes/audio-chunks";
 import { authRoutes } from "./routes/auth";
 import { meRoutes } from "./routes/me";
+import { realtimeRoutes } from "./routes/realtime";
 import { ticketRoutes } from "./routes/tickets";
 import { transcriptionRoutes } from "./routes/transcriptions";
 
@@ -22,6 +23,7 @@ export function createApp() {
     .route("/api/tickets", ticketRoutes)
     .route("/api/AudioChunks", audioChunkRoutes)
     .route("/api/Transcriptions", transcriptionRoutes)
+    .route("/api/realtime", realtimeRoutes)
     .notFound(notFoundRoute)
     .onError(onError);
 }

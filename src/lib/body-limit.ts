@@ -21,10 +21,10 @@ export function byteLimit(limit: number, what: string): TransformStream<Uint8Arr
   });
 }
 
-/** Reads a request body as text, refusing (413) more than `limit` bytes whether or not Content-Length was sent. */
-export async function readTextLimited(request: Request, limit: number, what: string): Promise<string> {
+/** Reads a request body, refusing (413) more than `limit` bytes whether or not Content-Length was sent. */
+export async function readBytesLimited(request: Request, limit: number, what: string): Promise<Uint8Array> {
   checkContentLength(request, limit, what);
-  if (!request.body) return "";
+  if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
   const parts: Uint8Array[] = [];
   let n = 0;
@@ -44,5 +44,8 @@ export async function readTextLimited(request: Request, limit: number, what: str
     all.set(p, o);
     o += p.byteLength;
   }
-  return new TextDecoder().decode(all);
+  return all;
 }
+
+export const readTextLimited = async (request: Request, limit: number, what: string): Promise<string> =>
+  new TextDecoder().decode(await readBytesLimited(request, limit, what));
