@@ -117,9 +117,12 @@ export const audioChunkRoutes = new Hono<AppEnv>()
   })
   .post("/uploadAndFinalize", async (c) => {
     const auth = c.get("auth");
+    const t0 = Date.now();
     const { ticketId, stub, result } = await appendBatch(c.env, auth, c.req.raw);
+    const t1 = Date.now();
     const fin = await stub.finalize({ customerId: auth.customerId, ticketId, callId: null, source: "upload" });
     if (!fin.ok) throw new ApiError(409, fin.error);
+    const t2 = Date.now();
     let transcription: TranscriptionOutcome;
     try {
       transcription = await transcribeRecording(c.env, await loadCustomer(c.env, auth.customerId), fin.recording);
@@ -128,5 +131,7 @@ export const audioChunkRoutes = new Hono<AppEnv>()
       console.error(JSON.stringify({ level: "error", requestId: c.get("requestId"), what: "transcription", message: e instanceof Error ? e.message : String(e) }));
       transcription = { status: "failed", reason: "transcription failed unexpectedly", messages: 0, segments: 0 };
     }
+    // Server-Timing lets a client (and bench/finalize) see where the time went without guessing.
+    c.header("Server-Timing", `append;dur=${t1 - t0}, finalize;dur=${t2 - t1}, transcription;dur=${Date.now() - t2}`);
     return c.json({ ...publicRecording(fin.recording), chunks: result, transcription }, 201);
   });
