@@ -13,7 +13,7 @@
  * checked (size, header, samples at spread-out positions).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SignJWT } from "jose";
@@ -73,7 +73,10 @@ const statusKb = (pid: number, field: string) => Number(new RegExp(`${field}:\\s
 const mb = (kb: number) => (kb / 1024).toFixed(1);
 
 async function main() {
-  const dir = mkdtempSync(join(tmpdir(), "voicedesk-bench-finalize-"));
+  // Local R2 and SQLite live under --persist-to: a RAM-backed temp dir (when there is one) keeps the host's
+  // disk out of a figure that, deployed, is R2's network upload rather than a local file write.
+  const base = process.env.BENCH_TMP ?? (existsSync("/dev/shm") ? "/dev/shm" : tmpdir());
+  const dir = mkdtempSync(join(base, "voicedesk-bench-finalize-"));
   let dev: ChildProcess | null = null;
   const stop = () => {
     if (dev?.pid) {
@@ -88,8 +91,8 @@ async function main() {
     const mig = spawnSync(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", dir], { cwd: root, env: { ...process.env, CI: "1" }, encoding: "utf8" });
     if (mig.status !== 0) throw new Error(`migrations failed: ${mig.stderr || mig.stdout}`);
     const vars = Object.entries({ ...SECRETS, OPENAI_BASE_URL: "http://127.0.0.1:9/v1" }).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
-    dev = spawn(wrangler, ["dev", "--port", String(PORT), "--ip", "127.0.0.1", "--inspector-port", "9792", "--persist-to", dir, "--show-interactive-dev-session=false", "--log-level", "warn", ...vars], {
-      cwd: root, env: { ...process.env, CI: "1" }, detached: true, stdio: ["ignore", "ignore", "pipe"],
+    dev = spawn(wrangler, ["dev", "--port", String(PORT), "--ip", "127.0.0.1", "--inspector-port", "9792", "--persist-to", dir, "--show-interactive-dev-session=false", "--log-level", process.env.BENCH_LOG ?? "warn", ...vars], {
+      cwd: root, env: { ...process.env, CI: "1" }, detached: true, stdio: ["ignore", process.env.BENCH_LOG ? "inherit" : "ignore", "pipe"],
     });
     let devErr = "";
     dev.stderr?.on("data", (d: Buffer) => (devErr += d.toString()).length > 20_000 && (devErr = devErr.slice(-10_000)));
@@ -100,8 +103,10 @@ async function main() {
       if (i > 600) throw new Error(`wrangler dev did not start:\n${devErr}`);
       await new Promise((r) => setTimeout(r, 200));
     }
-    const workerd = descendants(dev.pid!).find((p) => p.comm === "workerd");
-    if (!workerd) throw new Error("no workerd process under wrangler dev");
+    // wrangler dev runs two workerd processes: a proxy on our port and the one running the Worker and its
+    // Durable Objects (on an ephemeral port). Both are measured; the Worker's is the one that moves.
+    const workerds = descendants(dev.pid!).filter((p) => p.comm === "workerd");
+    if (!workerds.length) throw new Error("no workerd process under wrangler dev");
 
     // tenant, rep, token, ticket
     const adminPost = async (path: string, body: unknown) => {
@@ -131,21 +136,23 @@ async function main() {
     const appendSeconds = (performance.now() - a0) / 1000;
 
     // finalize
-    const rssBefore = statusKb(workerd.pid, "VmRSS");
+    const rssBefore = workerds.map((p) => statusKb(p.pid, "VmRSS"));
     let resetPeak = true;
-    try {
-      writeFileSync(`/proc/${workerd.pid}/clear_refs`, "5");
-    } catch {
-      resetPeak = false;
+    for (const p of workerds) {
+      try {
+        writeFileSync(`/proc/${p.pid}/clear_refs`, "5");
+      } catch {
+        resetPeak = false;
+      }
     }
-    let sampledPeak = rssBefore;
-    const sampler = setInterval(() => (sampledPeak = Math.max(sampledPeak, statusKb(workerd.pid, "VmRSS"))), 5);
+    const sampledPeak = [...rssBefore];
+    const sampler = setInterval(() => workerds.forEach((p, i) => (sampledPeak[i] = Math.max(sampledPeak[i]!, statusKb(p.pid, "VmRSS")))), 5);
     const f0 = performance.now();
     const fr = await fetch(`${BASE}/api/AudioChunks/uploadAndFinalize`, { method: "POST", headers: auth, body: `[${item(0, 0)}]` });
     const body = await fr.text();
     const wall = (performance.now() - f0) / 1000;
     clearInterval(sampler);
-    const hwm = statusKb(workerd.pid, "VmHWM");
+    const hwm = workerds.map((p) => statusKb(p.pid, "VmHWM"));
     if (fr.status !== 201) throw new Error(`uploadAndFinalize: ${fr.status} ${body}`);
     const rec = JSON.parse(body) as { durationMs: number; sizeBytes: number; chunks: { totalChunks: number } };
     const timing = Object.fromEntries((fr.headers.get("Server-Timing") ?? "").split(",").map((s) => /(\w+);dur=(\d+)/.exec(s)).filter((m) => m).map((m) => [m![1], Number(m![2])]));
@@ -183,9 +190,8 @@ finalize of a ${MINUTES}-minute two-party call (${CHUNKS} chunks per side, 20 ms
   Server-Timing finalize:      ${timing.finalize ?? "?"} ms (append ${timing.append ?? "?"} ms, transcription ${timing.transcription ?? "?"} ms: skipped, no key)
   recording:                   ${rec.durationMs} ms, ${rec.sizeBytes} bytes (${(rec.sizeBytes / 1e6).toFixed(1)} MB stereo 16-bit WAV)
   verified download:           ${got} bytes, header ${okHeader ? "ok" : "WRONG"}, ${probes.length - mismatches}/${probes.length} probed frames equal the input
-  workerd RSS before finalize: ${mb(rssBefore)} MB
-  workerd RSS peak during:     ${resetPeak ? `${mb(hwm)} MB (VmHWM after reset)` : "n/a (could not reset VmHWM)"}; sampled every 5 ms: ${mb(sampledPeak)} MB
-  growth during finalize:      ${mb((resetPeak ? hwm : sampledPeak) - rssBefore)} MB (upper bound for the isolate; limit 128 MB)
+${workerds.map((p, i) => `  workerd ${p.pid}: RSS before finalize ${mb(rssBefore[i]!)} MB, peak during ${resetPeak ? mb(hwm[i]!) : mb(sampledPeak[i]!)} MB (${resetPeak ? "VmHWM after reset" : "sampled"}; 5 ms samples ${mb(sampledPeak[i]!)} MB), growth ${mb((resetPeak ? hwm[i]! : sampledPeak[i]!) - rssBefore[i]!)} MB`).join("\n")}
+  (a whole workerd process, all its isolates + SQLite + local R2 included, bounds the object's isolate from above: limit 128 MB)
   (machine shared with other work while measured; figures are indicative)`);
     if (got !== rec.sizeBytes || !okHeader || mismatches) throw new Error("the recording did not verify");
   } finally {

@@ -110,14 +110,14 @@ async function mixInto(writer: R2PartWriter, store: AudioStore, snap: AudioSnaps
   const window = Math.min(WINDOW_FRAMES, frames);
   const left = new Int32Array(window);
   const right = new Int32Array(window);
+  const out = new Int16Array(window * 2); // reused: the writer copies it into the part being filled
   for (let w0 = 0; w0 < frames; w0 += window) {
     const n = Math.min(window, frames - w0);
     const l = left.subarray(0, n).fill(0);
     const r = right.subarray(0, n).fill(0);
     const from = snap.startSample + w0;
     for (const row of store.rowsOverlapping(snap, from, from + n)) addMulaw(row.sender === "EndUser" ? l : r, from, row.start, row.audio);
-    const out = new Int16Array(n * 2);
     interleaveClipped(l, r, n, out);
-    await writer.write(new Uint8Array(out.buffer));
+    await writer.write(new Uint8Array(out.buffer, 0, n * 4));
   }
 }
