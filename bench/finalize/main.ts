@@ -78,6 +78,7 @@ async function main() {
   const base = process.env.BENCH_TMP ?? (existsSync("/dev/shm") ? "/dev/shm" : tmpdir());
   const dir = mkdtempSync(join(base, "voicedesk-bench-finalize-"));
   let dev: ChildProcess | null = null;
+  let devErr = "";
   const stop = () => {
     if (dev?.pid) {
       try {
@@ -94,7 +95,6 @@ async function main() {
     dev = spawn(wrangler, ["dev", "--port", String(PORT), "--ip", "127.0.0.1", "--inspector-port", "9792", "--persist-to", dir, "--show-interactive-dev-session=false", "--log-level", process.env.BENCH_LOG ?? "warn", ...vars], {
       cwd: root, env: { ...process.env, CI: "1" }, detached: true, stdio: ["ignore", process.env.BENCH_LOG ? "inherit" : "ignore", "pipe"],
     });
-    let devErr = "";
     dev.stderr?.on("data", (d: Buffer) => (devErr += d.toString()).length > 20_000 && (devErr = devErr.slice(-10_000)));
     for (let i = 0; ; i++) {
       try {
@@ -194,6 +194,9 @@ ${workerds.map((p, i) => `  workerd ${p.pid}: RSS before finalize ${mb(rssBefore
   (a whole workerd process, all its isolates + SQLite + local R2 included, bounds the object's isolate from above: limit 128 MB)
   (machine shared with other work while measured; figures are indicative)`);
     if (got !== rec.sizeBytes || !okHeader || mismatches) throw new Error("the recording did not verify");
+  } catch (e) {
+    const cause = e instanceof Error && e.cause ? ` (${String(e.cause)})` : "";
+    throw new Error(`${e instanceof Error ? e.message : String(e)}${cause}\nwrangler dev stderr (tail):\n${devErr.slice(-3000)}`);
   } finally {
     stop();
   }
