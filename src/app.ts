@@ -2,11 +2,14 @@ import { Hono } from "hono";
 import type { AppEnv } from "./auth/context";
 import { notFoundRoute, onError } from "./lib/app-errors";
 import { adminRoutes } from "./routes/admin";
+import { audioChunkRoutes } from "./routes/audio-chunks";
 import { authRoutes } from "./routes/auth";
 import { callDataRoutes } from "./routes/call-data";
 import { meRoutes } from "./routes/me";
+import { realtimeRoutes } from "./routes/realtime";
 import { streamRoutes } from "./routes/streams";
 import { ticketRoutes } from "./routes/tickets";
+import { transcriptionRoutes } from "./routes/transcriptions";
 import { twilioCallRoutes } from "./routes/twilio-calls";
 import { twimlRoutes } from "./routes/twiml";
 
@@ -22,6 +25,9 @@ export function createApp() {
     .route("/api/Auth", authRoutes)
     .route("/api/me", meRoutes)
     .route("/api/tickets", ticketRoutes)
+    .route("/api/AudioChunks", audioChunkRoutes)
+    .route("/api/Transcriptions", transcriptionRoutes)
+    .route("/api/realtime", realtimeRoutes)
     .route("/api/TwilioCalls", twilioCallRoutes)
     .route("/twiml", twimlRoutes)
     .route("/streams", streamRoutes)

@@ -4,7 +4,9 @@
  * Left = EndUser, right = AI and CustomerRep summed. The timeline starts at the earliest chunk; each chunk
  * sits at (timestampMs − earliest) × 8 samples; gaps are silence, overlaps add and are clipped once.
  * Memory stays flat: the call is mixed window by window (WINDOW_FRAMES) from ordered SQLite reads and each
- * window goes straight into the R2 part being filled, so no more than a few windows exist at once.
+ * window goes straight into the R2 part being filled, so no more than a few windows exist at once. A channel
+ * whose chunks do not overlap in a window (the usual case) is decoded straight into the output; only where
+ * they overlap are they summed in Int32 and clipped.
  */
 import type { AudioStore, AudioSnapshot } from "../calls/audio-store";
 import { SAMPLES_PER_MS } from "../calls/audio-store";
@@ -12,7 +14,7 @@ import { getRecording, insertRecording, nextRecordingVersion, type RecordingRow 
 import type { Env } from "../env";
 import { newId, nowIso } from "../lib/ids";
 import { R2PartWriter } from "../lib/r2-part-writer";
-import { addMulaw, interleaveClipped } from "./mix";
+import { addMulaw, writeClippedStereo, writeMulawStereo } from "./mix";
 import { wavHeader } from "./wav";
 
 export const SAMPLE_RATE = 8000;
@@ -108,16 +110,35 @@ async function finalizeNow(env: Env, store: AudioStore, target: FinalizeTarget):
 
 async function mixInto(writer: R2PartWriter, store: AudioStore, snap: AudioSnapshot, frames: number): Promise<void> {
   const window = Math.min(WINDOW_FRAMES, frames);
-  const left = new Int32Array(window);
-  const right = new Int32Array(window);
+  const acc = new Int32Array(window); // only for a channel whose chunks overlap in this window
+  const out = new Int16Array(window * 2); // reused: the writer copies it into the part being filled
   for (let w0 = 0; w0 < frames; w0 += window) {
     const n = Math.min(window, frames - w0);
-    const l = left.subarray(0, n).fill(0);
-    const r = right.subarray(0, n).fill(0);
     const from = snap.startSample + w0;
-    for (const row of store.rowsOverlapping(snap, from, from + n)) addMulaw(row.sender === "EndUser" ? l : r, from, row.start, row.audio);
-    const out = new Int16Array(n * 2);
-    interleaveClipped(l, r, n, out);
-    await writer.write(new Uint8Array(out.buffer));
+    const channels: StoredRow[][] = [[], []];
+    for (const row of store.rowsOverlapping(snap, from, from + n)) channels[row.sender === "EndUser" ? 0 : 1]!.push(row);
+    out.fill(0, 0, n * 2);
+    channels.forEach((rows, ch) => {
+      if (!overlapping(rows)) {
+        for (const row of rows) writeMulawStereo(out, from, n, ch, row.start, row.audio);
+        return;
+      }
+      const a = acc.subarray(0, n).fill(0);
+      for (const row of rows) addMulaw(a, from, row.start, row.audio);
+      writeClippedStereo(out, a, n, ch);
+    });
+    await writer.write(new Uint8Array(out.buffer, 0, n * 4));
   }
+}
+
+type StoredRow = { start: number; audio: Uint8Array };
+
+/** Whether any two rows (ordered by start) share a sample. */
+function overlapping(rows: StoredRow[]): boolean {
+  let end = -Infinity;
+  for (const r of rows) {
+    if (r.start < end) return true;
+    end = Math.max(end, r.start + r.audio.length);
+  }
+  return false;
 }

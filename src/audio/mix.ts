@@ -23,6 +23,23 @@ export function addMulaw(acc: Int32Array, accStart: number, start: number, audio
 
 const clip = (x: number) => (x > 32767 ? 32767 : x < -32768 ? -32768 : x);
 
+/**
+ * The fast path when a channel's chunks do not overlap (the usual case: one continuous stream per side):
+ * decodes straight into one channel of interleaved stereo `out` (frame 0 = absolute sample `outStart`).
+ * Decoded μ-law is within ±32124, so nothing needs clipping.
+ */
+export function writeMulawStereo(out: Int16Array, outStart: number, frames: number, channel: number, start: number, audio: Uint8Array): void {
+  const from = Math.max(0, outStart - start);
+  const to = Math.min(audio.length, outStart + frames - start);
+  const T = MULAW_DECODE;
+  for (let i = from, k = 2 * (start + from - outStart) + channel; i < to; i++, k += 2) out[k] = T[audio[i]!]!;
+}
+
+/** Writes the first `frames` sums of `acc` into one channel of interleaved stereo `out`, clipped. */
+export function writeClippedStereo(out: Int16Array, acc: Int32Array, frames: number, channel: number): void {
+  for (let i = 0, k = channel; i < frames; i++, k += 2) out[k] = clip(acc[i]!);
+}
+
 /** Writes the first `frames` samples of `left`/`right` interleaved (L R L R …) and clipped into `out`. */
 export function interleaveClipped(left: Int32Array, right: Int32Array, frames: number, out: Int16Array): void {
   for (let i = 0, j = 0; i < frames; i++, j += 2) {

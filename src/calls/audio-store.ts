@@ -124,7 +124,7 @@ export class AudioStore {
           continue;
         }
         stored++;
-        const start = c.timestampMs * SAMPLES_PER_MS;
+        const start = Math.round(c.timestampMs * SAMPLES_PER_MS);
         lo = Math.min(lo, start);
         hi = Math.max(hi, start + c.audio.length);
         maxN = Math.max(maxN, c.audio.length);

@@ -1,9 +1,10 @@
 /**
  * Streams bytes of a known total size into R2 without holding them: one `put` when they fit in a part,
  * else a multipart upload of equal PART_BYTES parts (R2 wants ≥ 5 MiB and equal sizes except the last),
- * with one part uploading while the next is being filled.
+ * with up to MAX_IN_FLIGHT parts uploading while the next is being filled (memory: that many parts + one).
  */
 export const PART_BYTES = 8 * 1024 * 1024;
+export const MAX_IN_FLIGHT = 3;
 
 export class R2PartWriter {
   private buf: Uint8Array;
@@ -11,8 +12,11 @@ export class R2PartWriter {
   private written = 0;
   private upload: R2MultipartUpload | null = null;
   private parts: R2UploadedPart[] = [];
-  private inFlight: Promise<void> | null = null;
+  private inFlight = new Set<Promise<void>>();
+  private failure: unknown = null;
   private nextPart = 1;
+  /** Part buffers whose upload finished, reused so a long upload allocates MAX_IN_FLIGHT + 1 buffers in all. */
+  private spare: Uint8Array[] = [];
 
   constructor(
     private readonly bucket: R2Bucket,
@@ -42,12 +46,27 @@ export class R2PartWriter {
     const upload = this.upload;
     const body = this.buf.length === this.used ? this.buf : this.buf.subarray(0, this.used);
     const partNumber = this.nextPart++;
-    await this.inFlight;
-    this.inFlight = upload.uploadPart(partNumber, body).then((p) => {
-      this.parts.push(p);
-    });
-    this.buf = new Uint8Array(Math.min(this.partBytes, this.totalBytes - this.written));
+    while (this.inFlight.size >= MAX_IN_FLIGHT) await Promise.race(this.inFlight);
+    if (this.failure) throw this.failure;
+    const p: Promise<void> = upload
+      .uploadPart(partNumber, body)
+      .then((part) => {
+        this.parts.push(part);
+        if (body.length === this.partBytes) this.spare.push(body);
+      })
+      .catch((e: unknown) => {
+        this.failure ??= e;
+      })
+      .finally(() => this.inFlight.delete(p));
+    this.inFlight.add(p);
+    const size = Math.min(this.partBytes, this.totalBytes - this.written);
+    this.buf = size === this.partBytes ? (this.spare.pop() ?? new Uint8Array(size)) : new Uint8Array(size);
     this.used = 0;
+  }
+
+  private async settle(): Promise<void> {
+    while (this.inFlight.size) await Promise.race(this.inFlight);
+    if (this.failure) throw this.failure;
   }
 
   /** Finishes the object; the R2 object's size. */
@@ -58,14 +77,13 @@ export class R2PartWriter {
       return obj.size;
     }
     await this.sendPart();
-    await this.inFlight;
-    this.inFlight = null;
+    await this.settle();
     const obj = await this.upload!.complete(this.parts.sort((a, b) => a.partNumber - b.partNumber));
     return obj.size;
   }
 
   async abort(): Promise<void> {
-    await this.inFlight?.catch(() => undefined);
+    await this.settle().catch(() => undefined);
     await this.upload?.abort().catch(() => undefined);
   }
 }

@@ -3,7 +3,9 @@ import { z } from "zod";
 import type { AppEnv } from "../auth/context";
 import { requireRepOrPhone } from "../auth/middleware";
 import { loadAccessibleTicket } from "../auth/ticket-access";
+import { latestRecordingOfTicket } from "../db/recordings";
 import * as tickets from "../db/tickets";
+import { serveR2Object } from "../lib/r2-serve";
 import { ApiError } from "../lib/errors";
 import { validate } from "../lib/validate";
 import { idParam, pagination, phoneNumber } from "./schemas";
@@ -70,4 +72,14 @@ export const ticketRoutes = new Hono<AppEnv>()
     });
     await tickets.touchTicket(c.env.DB, auth.customerId, t.id);
     return c.json(tickets.publicMessage(m), 201);
+  })
+  // The latest recording version of the ticket, streamed from R2 with Range support so an audio element can seek.
+  // Reps only: a phone-auth token can upload its own audio but not download recordings.
+  .get("/:id/recording", validate("param", idParam), async (c) => {
+    const auth = c.get("auth");
+    if (auth.kind !== "rep") throw new ApiError(403, "Downloading a recording needs a rep token");
+    const t = await loadAccessibleTicket(c.env, auth, c.req.valid("param").id);
+    const rec = await latestRecordingOfTicket(c.env.DB, auth.customerId, t.id);
+    if (!rec) throw new ApiError(404, `Ticket ${t.id} has no recording`);
+    return serveR2Object(c.env.RECORDINGS, rec.r2_key, c.req.raw, `ticket-${t.id}-v${rec.version}.wav`);
   });

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { runInDurableObject } from "cloudflare:test";
+import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { ROW_TARGET_BYTES, type AudioChunk, type AudioSender } from "../../src/calls/audio-store";
 import { recorderName } from "../../src/calls/ticket-recorder";
@@ -23,7 +23,10 @@ function expectedStereo(chunks: AudioChunk[]): Int16Array {
   const r = new Float64Array(end - origin);
   for (const c of chunks) {
     const ch = c.sender === "EndUser" ? l : r;
-    c.audio.forEach((b, i) => (ch[c.timestampMs * 8 - origin + i] += refUlawDecode(b)));
+    c.audio.forEach((b, i) => {
+      const k = c.timestampMs * 8 - origin + i;
+      ch[k] = ch[k]! + refUlawDecode(b);
+    });
   }
   const out = new Int16Array(2 * l.length);
   for (let i = 0; i < l.length; i++) {
@@ -139,5 +142,21 @@ describe("finalizeRecording", () => {
     const out = await stub.append([chunk("AI", 10, noise(8, 2)), chunk("AI", 5 * 3600 * 1000, noise(8, 3))]);
     expect(out).toMatchObject({ ok: false, index: 1 });
     expect(await stub.stats()).toMatchObject({ totalChunks: 1 });
+  });
+
+  it("keeps acknowledged chunks across an object restart and keeps coalescing onto the stored tail", async () => {
+    const { stub, target, t, ticketId } = await ticketRecorder();
+    const first = Array.from({ length: 10 }, (_, i) => chunk("EndUser", i * 20, noise(160, i + 1)));
+    await stub.append(first);
+    await abortAllDurableObjects();
+    const again = env.TICKET_RECORDERS.get(env.TICKET_RECORDERS.idFromName(recorderName(t.customerId, ticketId)));
+    const more = Array.from({ length: 10 }, (_, i) => chunk("EndUser", 200 + i * 20, noise(160, 100 + i)));
+    expect(await again.append(more)).toMatchObject({ ok: true, stored: 10, totalChunks: 20 });
+    const rows = await runInDurableObject(again, (_o, state) => state.storage.sql.exec("SELECT id FROM audio_rows").toArray());
+    expect(rows).toHaveLength(1);
+    const out = await again.finalize(target);
+    if (!out.ok) throw new Error(out.error);
+    const wav = parseWav(await stored(out.recording.r2_key));
+    expect(Buffer.from(wav.pcm!.buffer).equals(Buffer.from(expectedStereo([...first, ...more]).buffer))).toBe(true);
   });
 });
