@@ -1,3 +1,5 @@
+import { afterCallEnded } from "../ai/sentiment";
+import { transcribeRecording } from "../ai/transcription";
 import type { Env } from "../env";
 import { readWavHeader, WavFormatError, type WavInfo } from "../audio/wav";
 import { TwilioApiError, TwilioRest } from "../carriers/twilio/rest";
@@ -123,4 +125,17 @@ export async function storeTwilioRecording(env: Env, e: TwilioRecordingEvent): P
   const recording = await getRecording(db, customerId, recordingId);
   if (!recording) throw new Error(`recording ${recordingId} vanished`);
   return { recording, created: true };
+}
+
+/**
+ * After a Twilio recording is stored: its transcript becomes the ticket's messages and the call's transcript,
+ * then the call's sentiment is classified from it. Runs in `waitUntil`; failures are recorded, never thrown.
+ */
+export async function transcribeThenClassify(env: Env, customer: CustomerRow, recording: RecordingRow): Promise<void> {
+  try {
+    const outcome = await transcribeRecording(env, customer, recording);
+    if (outcome.status === "done" && recording.call_id) await afterCallEnded(env, customer.id, recording.call_id);
+  } catch (e) {
+    console.error(JSON.stringify({ level: "error", msg: "post-recording work failed", recordingId: recording.id, error: e instanceof Error ? e.message : String(e) }));
+  }
 }

@@ -8,7 +8,7 @@ import { assertCallerId } from "../calls/caller-id";
 import { startCallSession } from "../calls/start-session";
 import { mediaStreamUrl, streamToken } from "../calls/stream-url";
 import { upsertTwilioCall } from "../calls/twilio-call-record";
-import { storeTwilioRecording } from "../calls/twilio-recording";
+import { storeTwilioRecording, transcribeThenClassify } from "../calls/twilio-recording";
 import { applyStatusCallback } from "../calls/twilio-status";
 import { dialTwiml, recordingCallbackUrl, voiceFieldInput, voiceFieldsSchema } from "../calls/twilio-voice";
 import { getPhoneNumber } from "../db/phone-numbers";
@@ -102,6 +102,7 @@ export const twilioWebhookRoutes = new Hono<AppEnv>()
       customer, repId: rep.id, callSid: f.CallSid, recordingSid: f.RecordingSid, startedAt: f.RecordingStartTime ?? null,
       durationSeconds: f.RecordingDuration ?? null, fromNumber: f.customFrom, endUserNumber: f.customTo,
     });
-    // Transcription (issue 4's transcribeRecording) is wired here by the lead when `created`; see docs/twilio.md.
+    // Only a newly stored recording is transcribed (a retry must not transcribe twice); sentiment needs the transcript.
+    if (created) c.executionCtx.waitUntil(transcribeThenClassify(c.env, customer, recording));
     return c.json({ recordingId: recording.id, callId: recording.call_id, ticketId: recording.ticket_id, duplicate: !created });
   });

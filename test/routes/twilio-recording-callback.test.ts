@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { CallRow } from "../../src/db/calls";
 import type { RecordingRow } from "../../src/db/recordings";
-import { admin, api, hex, json, provisionTenant, twilioFake, type Tenant } from "../helpers";
+import { admin, api, hex, json, openaiFake, provisionTenant, twilioFake, type Tenant } from "../helpers";
 import { pcmWav, putFakeRecording, twilioPost } from "../carriers/twilio-helpers";
 
 const endUser = () => `+32470${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
@@ -69,7 +69,7 @@ describe("POST /api/TwilioCalls/{repID}/recordingcallback", () => {
       customer_id: s.t.customerId, ticket_id: call.ticket_id, call_id: call.id, r2_key: objectKey(s), source: "twilio",
       carrier_recording_sid: s.recordingSid, content_type: "audio/wav", size_bytes: wav.length, channels: 2, sample_rate: 8000,
       duration_ms: 2500, left_role: "CustomerRep", right_role: "EndUser", version: 1,
-      started_at: "2026-11-22T10:00:00.000Z", ended_at: "2026-11-22T10:00:02.500Z", transcription_status: "pending",
+      started_at: "2026-11-22T10:00:00.000Z", ended_at: "2026-11-22T10:00:02.500Z",
     });
     const obj = await env.RECORDINGS.get(objectKey(s));
     expect(await sha(await obj!.arrayBuffer())).toBe(await sha(wav));
@@ -77,6 +77,33 @@ describe("POST /api/TwilioCalls/{repID}/recordingcallback", () => {
     expect(await downloads(s)).toEqual([`/2010-04-01/Accounts/${s.t.accountSid}/Recordings/${s.recordingSid}.wav`]);
     expect(await env.DB.prepare("SELECT 1 FROM webhook_events WHERE source = 'twilio-recording' AND event_id = ?1").bind(`${s.t.customerId}:${s.recordingSid}`).first()).not.toBeNull();
 
+  });
+
+  it("then transcribes each channel into the ticket and the call's transcript, and classifies the call's sentiment", async () => {
+    const s = await scenario();
+    await putFakeRecording(s.t.accountSid, s.recordingSid, pcmWav(2.5));
+    await openaiFake(`/chat/${encodeURIComponent(s.t.openaiKey!)}`, {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ content: JSON.stringify({ sentiment: "neutral" }) }),
+    });
+    const body = await json<{ recordingId: string; callId: string; ticketId: number }>(await send(s));
+    // The work runs after the answer (waitUntil): wait for its outcome in D1.
+    let rec: RecordingRow | null = null;
+    for (let i = 0; i < 100 && rec?.transcription_status !== "done"; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      rec = await env.DB.prepare("SELECT * FROM recordings WHERE id = ?1").bind(body.recordingId).first<RecordingRow>();
+    }
+    expect(rec?.transcription_status).toBe("done");
+    const messages = await env.DB.prepare("SELECT sender_type, text, recording_id FROM ticket_messages WHERE ticket_id = ?1").bind(body.ticketId).all<{ sender_type: string; recording_id: string }>();
+    expect(new Set(messages.results.map((m) => m.sender_type))).toEqual(new Set(["CustomerRep", "EndUser"]));
+    expect(messages.results.every((m) => m.recording_id === body.recordingId)).toBe(true);
+    const segments = await env.DB.prepare("SELECT role FROM transcript_segments WHERE call_id = ?1").bind(body.callId).all<{ role: string }>();
+    expect(new Set(segments.results.map((x) => x.role))).toEqual(new Set(["agent", "customer"]));
+    let sentiment: string | null = null;
+    for (let i = 0; i < 100 && !sentiment; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      sentiment = (await env.DB.prepare("SELECT sentiment FROM calls WHERE id = ?1").bind(body.callId).first<{ sentiment: string | null }>())?.sentiment ?? null;
+    }
+    expect(sentiment).toBe("neutral");
   });
 
   it("is idempotent by RecordingSid: a retry creates nothing and downloads nothing", async () => {
