@@ -99,6 +99,13 @@ export function parseServerEvent(data: unknown): ServerEvent | null {
   } catch {
     return null;
   }
+  // The audio delta is nearly every event of a call: checked by hand, the schema for the rest.
+  if (typeof raw === "object" && raw !== null && (raw as { type?: unknown }).type === "response.output_audio.delta") {
+    const { item_id, delta, response_id } = raw as Record<string, unknown>;
+    if (typeof item_id === "string" && typeof delta === "string" && (response_id === undefined || typeof response_id === "string")) {
+      return { type: "response.output_audio.delta", item_id, delta, response_id };
+    }
+  }
   const r = serverEvent.safeParse(raw);
   return r.success ? r.data : null;
 }

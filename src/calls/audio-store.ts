@@ -65,6 +65,14 @@ interface Run {
 
 type Txn = <T>(fn: () => T) => T;
 
+export interface StoreOptions {
+  /**
+   * The writer guarantees every (sender, timestampMs) is new (a live call's recorder does), so no retry can
+   * repeat a chunk and the per-chunk dedup keys are skipped. Uploads, which clients may retry, keep them.
+   */
+  trustedTimestamps?: boolean;
+}
+
 export class AudioStore {
   private tails = new Map<number, Tail>();
   /** Rows up to this id belong to a finalized (or finalizing) version and are never extended again. */
@@ -73,6 +81,7 @@ export class AudioStore {
   constructor(
     private readonly sql: SqlStorage,
     private readonly txn: Txn = (fn) => fn(),
+    private readonly options: StoreOptions = {},
   ) {
     sql.exec(`
       CREATE TABLE IF NOT EXISTS audio_rows (
@@ -101,8 +110,8 @@ export class AudioStore {
   }
 
   /** Wires the store to a Durable Object's storage, so each append is one `transactionSync`. */
-  static fromStorage(storage: DurableObjectStorage): AudioStore {
-    return new AudioStore(storage.sql, (fn) => storage.transactionSync(fn));
+  static fromStorage(storage: DurableObjectStorage, options: StoreOptions = {}): AudioStore {
+    return new AudioStore(storage.sql, (fn) => storage.transactionSync(fn), options);
   }
 
   /** Appends chunks in one transaction (durable once the object's output gate opens). Empty chunks are ignored. */
@@ -115,11 +124,12 @@ export class AudioStore {
       let hi = -Infinity;
       let maxN = 0;
       let senders = 0;
-      const fresh = this.claimKeys(chunks);
+      const fresh = this.options.trustedTimestamps ? null : this.claimKeys(chunks);
       for (const c of chunks) {
         if (c.audio.length === 0) continue;
         const code = senderCode(c.sender);
-        if (!fresh.delete(`${code}:${c.timestampMs}`)) {
+        if (code < 0) throw new RangeError(`unknown sender ${String(c.sender)}`);
+        if (fresh && !fresh.delete(`${code}:${c.timestampMs}`)) {
           duplicates++;
           continue;
         }

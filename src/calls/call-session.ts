@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { parseTwilioFrame, type StartMessage } from "../carriers/twilio/media-stream";
+import { parseTwilioFrame, type ParseResult, type StartMessage } from "../carriers/twilio/media-stream";
 import type { Env } from "../env";
 import type { Leg } from "./bridge";
 import { buildPlan } from "./call-plan";
@@ -31,6 +31,10 @@ export class CallSession extends DurableObject<Env> {
   private live: Promise<LiveCall | null> | null = null;
   /** Frames are handled strictly in arrival order: media right after `start` waits for the token check. */
   private chain: Promise<void> = Promise.resolve();
+  /** Frames waiting in `chain`; while any are, later frames queue behind them to keep their order. */
+  private queued = 0;
+  /** The call once loaded, for the synchronous hot path. */
+  private liveNow: LiveCall | null = null;
   private sockets = new Map<WebSocket, SocketInfo>();
   private readonly state = new LiveState(this.ctx.storage.kv);
   private audio: AudioStore | null = null;
@@ -52,7 +56,7 @@ export class CallSession extends DurableObject<Env> {
     setTimeout(() => {
       if (!info.leg && this.sockets.has(server)) server.close(1008, "no authorized start");
     }, START_TIMEOUT_MS);
-    server.addEventListener("message", (e) => void this.serially(() => this.onFrame(server, e.data as string | ArrayBuffer)));
+    server.addEventListener("message", (e) => this.onMessage(server, e.data as string | ArrayBuffer));
     server.addEventListener("close", (e) => void this.serially(() => this.legGone(server, `socket closed (${e.code})`)));
     server.addEventListener("error", () => void this.serially(() => this.legGone(server, "socket error")));
     return new Response(null, { status: 101, webSocket: client });
@@ -100,16 +104,36 @@ export class CallSession extends DurableObject<Env> {
     await live.end(started ? "silence timeout" : "media stream never started");
   }
 
+  /**
+   * Media and marks of a started leg are handled at once when nothing is queued ahead of them (the hot path:
+   * ~50 frames a second per leg); anything else, or anything behind a frame still being handled, is queued.
+   */
+  private onMessage(ws: WebSocket, data: string | ArrayBuffer): void {
+    const parsed = parseTwilioFrame(data);
+    const leg = this.sockets.get(ws)?.leg;
+    if (parsed.ok && leg && this.queued === 0 && this.liveNow) {
+      const m = parsed.message;
+      if (m.event === "media") return this.liveNow.media(leg, m.media.timestamp, m.media.payload);
+      if (m.event === "mark") return this.liveNow.mark(leg, m.mark.name);
+    }
+    void this.serially(() => this.onFrame(ws, parsed));
+  }
+
   private serially(task: () => Promise<void>): Promise<void> {
-    const next = this.chain.then(task).catch((e: unknown) => {
-      console.error(JSON.stringify({ level: "error", msg: "media stream frame failed", error: e instanceof Error ? e.message : String(e) }));
-    });
+    this.queued++;
+    const next = this.chain
+      .then(task)
+      .catch((e: unknown) => {
+        console.error(JSON.stringify({ level: "error", msg: "media stream frame failed", error: e instanceof Error ? e.message : String(e) }));
+      })
+      .finally(() => {
+        this.queued--;
+      });
     this.chain = next;
     return next;
   }
 
-  private async onFrame(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
-    const parsed = parseTwilioFrame(data);
+  private async onFrame(ws: WebSocket, parsed: ParseResult): Promise<void> {
     if (!parsed.ok) {
       if (parsed.reason === "oversized") this.counters.oversizedFrames++;
       else this.counters.badFrames++;
@@ -159,10 +183,13 @@ export class CallSession extends DurableObject<Env> {
 
   /** The call in memory, rebuilt from storage after a restart; built from `params` the first time. */
   private liveCall(params: Record<string, string> | null): Promise<LiveCall | null> {
-    this.live ??= this.loadLive(params).catch((e: unknown) => {
-      this.live = null;
-      throw e;
-    });
+    this.live ??= this.loadLive(params).then(
+      (live) => (this.liveNow = live),
+      (e: unknown) => {
+        this.live = null;
+        throw e;
+      },
+    );
     return this.live;
   }
 
@@ -179,7 +206,8 @@ export class CallSession extends DurableObject<Env> {
 
   /** Created on first use, so a socket that never authenticates leaves no tables behind. */
   private get store(): AudioStore {
-    return (this.audio ??= AudioStore.fromStorage(this.ctx.storage));
+    // The live recorder keeps each sender's timestamps distinct, so the store need not dedupe them.
+    return (this.audio ??= AudioStore.fromStorage(this.ctx.storage, { trustedTimestamps: true }));
   }
 
   private silenceMs(): number {

@@ -9,10 +9,13 @@ export interface ChunkSink {
 /** Timestamps remembered per sender to keep chunks distinct (the store treats a repeated sender+ms as a retry). */
 const RECENT_TS = 4096;
 
-/** Flush once this much audio is waiting (bytes = samples; 4000 ≈ 0.5 s of one channel). */
-const FLUSH_BYTES = 4000;
-/** …or once the oldest waiting chunk is this old, so a quiet call also reaches storage within a second. */
-const FLUSH_AFTER_MS = 500;
+/**
+ * Flush once this much audio is waiting (bytes = samples; 16000 ≈ 1 s of both directions) or once the oldest
+ * waiting chunk is a second old: the issue's "at most ~1 s at risk". Fewer, larger transactions keep storage
+ * off the bridge's hot path (each write also holds the object's outgoing messages until it is durable).
+ */
+const FLUSH_BYTES = 16000;
+const FLUSH_AFTER_MS = 1000;
 
 /**
  * Batches every frame of both directions into the object's storage: at most ~1 s of audio is ever only in
