@@ -27,6 +27,9 @@ export default defineConfig(async () => {
       })),
     ],
     test: {
+      // CI also writes a JSON report, from which .ci/run prints its one-line summary.
+      reporters: process.env.CI ? ["default", "json"] : ["default"],
+      outputFile: process.env.CI ? { json: ".ci/vitest-report.json" } : undefined,
       globalSetup: ["./test/global-setup.ts"],
       setupFiles: ["./test/apply-migrations.ts"],
       testTimeout: 20_000,
