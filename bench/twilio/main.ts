@@ -134,7 +134,7 @@ async function main() {
     for (const chunked of [false, true]) {
       const recordingSid = `RE${hex(16)}`;
       const q = new URLSearchParams({ accountSid: t.accountSid, ...(chunked ? { chunked: "1" } : {}) });
-      await fetch(`${fake.url}/__fake/recordings/${recordingSid}?${q}`, { method: "PUT", headers: { "Content-Type": "audio/x-wav" }, body: wav });
+      await fetch(`${fake.url}/__fake/recordings/${recordingSid}?${q}`, { method: "PUT", headers: { "Content-Type": "audio/x-wav" }, body: new Uint8Array(wav) });
       const path = `/api/TwilioCalls/${rep.id}/recordingcallback?customFrom=${encodeURIComponent(repNumber)}&customTo=${encodeURIComponent("+32470999999")}`;
       const params = { AccountSid: t.accountSid, CallSid: `CA${hex(16)}`, RecordingSid: recordingSid, RecordingStatus: "completed", RecordingDuration: "3600" };
       const baseline = workerdRssKiB(dev.pid!);

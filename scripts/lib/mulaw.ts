@@ -1,26 +1,10 @@
-/** G.711 mu-law (protocols.md §8): a 256-entry decode table and the classic encoder. */
+/** G.711 mu-law helpers for the Node tools, on the Worker's own codec (src/audio/mulaw.ts). */
+import { MULAW_DECODE, MULAW_SILENCE, mulawEncode } from "../../src/audio/mulaw";
 
-export const MULAW_SILENCE = 0xff;
+export { MULAW_DECODE, MULAW_SILENCE } from "../../src/audio/mulaw";
 
-export const MULAW_DECODE = new Int16Array(256).map((_, b) => {
-  const u = ~b & 0xff;
-  let t = ((u & 0x0f) << 3) + 0x84;
-  t <<= (u & 0x70) >> 4;
-  return u & 0x80 ? 0x84 - t : t - 0x84;
-});
-
-export function encodeMulawSample(sample: number): number {
-  let s = Math.round(sample);
-  let mask = 0xff;
-  if (s < 0) {
-    s = -s;
-    mask = 0x7f;
-  }
-  s = Math.min(s, 32635) + 0x84;
-  let seg = 0;
-  while (seg < 7 && s > (0x100 << seg) - 1) seg++;
-  return ((seg << 4) | ((s >> (seg + 3)) & 0x0f)) ^ mask;
-}
+/** One sample → μ-law, rounding first (the Worker's encoder truncates; tools feed it floating-point samples). */
+export const encodeMulawSample = (sample: number): number => mulawEncode(Math.round(sample));
 
 export function pcmToMulaw(pcm: Int16Array): Uint8Array {
   const out = new Uint8Array(pcm.length);

@@ -1,34 +1,12 @@
+import { MULAW_DECODE, mulawEncode } from "../audio/mulaw";
 import { base64ToBytes, bytesToBase64 } from "../lib/encoding";
 
-/** G.711 μ-law byte → linear sample (protocols.md §8.2). */
-const DECODE = new Int16Array(256).map((_, b) => {
-  const u = ~b & 0xff;
-  let t = ((u & 0x0f) << 3) + 0x84;
-  t <<= (u & 0x70) >> 4;
-  return u & 0x80 ? 0x84 - t : t - 0x84;
-});
-
-/** Linear sample → μ-law byte (protocols.md §8.3). */
-export function encodeMulaw(sample: number): number {
-  let s = sample;
-  let mask = 0xff;
-  if (s < 0) {
-    s = -s;
-    mask = 0x7f;
-  }
-  s = Math.min(s, 32635) + 0x84;
-  let seg = 0;
-  while (seg < 7 && s > (0x100 << seg) - 1) seg++;
-  return ((seg << 4) | ((s >> (seg + 3)) & 0x0f)) ^ mask;
-}
-
-export const decodeMulaw = (b: number) => DECODE[b & 0xff]!;
 
 /** Sum of two μ-law signals, clipped; `b` may be shorter (the rest of `a` passes unchanged). */
 export function mixMulaw(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.length);
   for (let i = 0; i < a.length; i++) {
-    out[i] = i < b.length ? encodeMulaw(Math.max(-32768, Math.min(32767, DECODE[a[i]!]! + DECODE[b[i]!]!))) : a[i]!;
+    out[i] = i < b.length ? mulawEncode(MULAW_DECODE[a[i]!]! + MULAW_DECODE[b[i]!]!) : a[i]!;
   }
   return out;
 }

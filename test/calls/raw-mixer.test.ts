@@ -1,16 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { decodeMulaw, encodeMulaw, mixMulaw, RawMixer } from "../../src/calls/raw-mixer";
-import { refUlawDecode, refUlawEncode } from "../audio/reference";
+import { MULAW_DECODE, mulawEncode as encodeMulaw } from "../../src/audio/mulaw";
+import { mixMulaw, RawMixer } from "../../src/calls/raw-mixer";
+
+const decodeMulaw = (b: number) => MULAW_DECODE[b]!;
 
 const b64 = (bytes: number[]) => btoa(String.fromCharCode(...bytes));
 const unb64 = (s: string) => [...atob(s)].map((c) => c.charCodeAt(0));
 
 describe("μ-law mixing for ForwardRawAudio", () => {
-  it("agrees with the reference codec", () => {
-    for (let b = 0; b < 256; b++) expect(decodeMulaw(b)).toBe(refUlawDecode(b));
-    for (const s of [0, 1, -1, 100, -100, 5000, -5000, 32767, -32768]) expect(encodeMulaw(s)).toBe(refUlawEncode(s));
-  });
-
   it("adds two signals and clips", () => {
     const loud = encodeMulaw(30000);
     const mixed = mixMulaw(new Uint8Array([loud, encodeMulaw(1000), 0xff]), new Uint8Array([loud, encodeMulaw(-1000)]));
