@@ -3,7 +3,7 @@ import { getTicket, type TicketRow } from "../db/tickets";
 import { notFound } from "../lib/errors";
 import type { Auth } from "./context";
 
-/** Whether this caller may touch this ticket: any rep of its customer, or the phone user of a phone ticket of their number. */
+/** Whether this caller may touch this ticket (every rep of its customer, or the phone user of a phone ticket of their number). */
 export function canAccessTicket(auth: Auth, t: TicketRow): boolean {
   if (t.customer_id !== auth.customerId) return false;
   return auth.kind === "rep" || (t.channel === "phone" && t.phone_number === auth.phoneNumber);

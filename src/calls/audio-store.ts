@@ -7,6 +7,8 @@
  * (sender, timestampMs) is also remembered, so a retried batch is recognised instead of doubling the audio.
  */
 
+import { concatBytes } from "../lib/encoding";
+
 export type AudioSender = "EndUser" | "AI" | "CustomerRep";
 export const AUDIO_SENDERS: readonly AudioSender[] = ["EndUser", "AI", "CustomerRep"];
 
@@ -189,9 +191,9 @@ export class AudioStore {
   /** Writes a run of contiguous samples: onto the sender's last row when it continues it and stays small, else as a new row. */
   private flush(code: number, run: Run): void {
     const tail = this.tails.get(code);
-    const bytes = concat(run.parts, run.n);
+    const bytes = concatBytes(run.parts, run.n);
     if (tail && tail.id > this.frozenThrough && tail.start + tail.audio.length === run.start && tail.audio.length + run.n <= ROW_TARGET_BYTES) {
-      const merged = concat([tail.audio, bytes], tail.audio.length + run.n);
+      const merged = concatBytes([tail.audio, bytes], tail.audio.length + run.n);
       this.sql.exec("UPDATE audio_rows SET audio = ?, n = ? WHERE id = ?", merged, merged.length, tail.id);
       this.tails.set(code, { ...tail, audio: merged });
       return;
@@ -258,13 +260,3 @@ export class AudioStore {
   }
 }
 
-function concat(parts: Uint8Array[], n: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}

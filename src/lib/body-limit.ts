@@ -1,3 +1,4 @@
+import { concatBytes } from "./encoding";
 import { ApiError } from "./errors";
 
 /** 413 up front when the declared Content-Length is over the limit. */
@@ -38,13 +39,7 @@ export async function readBytesLimited(request: Request, limit: number, what: st
     }
     parts.push(value);
   }
-  const all = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    all.set(p, o);
-    o += p.byteLength;
-  }
-  return all;
+  return concatBytes(parts, n);
 }
 
 export const readTextLimited = async (request: Request, limit: number, what: string): Promise<string> =>

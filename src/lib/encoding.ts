@@ -23,3 +23,15 @@ export function base64ToBytes(b64: string): Uint8Array | null {
 }
 
 export const bytesToHex = (b: Uint8Array): string => [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+
+/** Joins byte arrays into one (`n` = their total length, when the caller already knows it). */
+export function concatBytes(parts: Uint8Array[], n = parts.reduce((a, p) => a + p.length, 0)): Uint8Array {
+  if (parts.length === 1 && parts[0]!.length === n) return parts[0]!;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
