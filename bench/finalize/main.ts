@@ -188,6 +188,7 @@ finalize of a ${MINUTES}-minute two-party call (${CHUNKS} chunks per side, 20 ms
   append through the Worker:   ${appendSeconds.toFixed(1)} s (${Math.round((2 * CHUNKS) / appendSeconds)} chunks/s, ${Math.ceil((2 * CHUNKS) / BATCH)} requests)
   finalize request wall time:  ${wall.toFixed(2)} s  (${(audioSeconds / wall).toFixed(0)}× real time)   bar: < 2 s
   Server-Timing finalize:      ${timing.finalize ?? "?"} ms (append ${timing.append ?? "?"} ms, transcription ${timing.transcription ?? "?"} ms: skipped, no key)
+    of which blocked on R2:    ${timing.r2wait ?? "?"} ms; reading + mixing + D1: ${timing.finalize !== undefined && timing.r2wait !== undefined ? timing.finalize - timing.r2wait : "?"} ms
   recording:                   ${rec.durationMs} ms, ${rec.sizeBytes} bytes (${(rec.sizeBytes / 1e6).toFixed(1)} MB stereo 16-bit WAV)
   verified download:           ${got} bytes, header ${okHeader ? "ok" : "WRONG"}, ${probes.length - mismatches}/${probes.length} probed frames equal the input
 ${workerds.map((p, i) => `  workerd ${p.pid}: RSS before finalize ${mb(rssBefore[i]!)} MB, peak during ${resetPeak ? mb(hwm[i]!) : mb(sampledPeak[i]!)} MB (${resetPeak ? "VmHWM after reset" : "sampled"}; 5 ms samples ${mb(sampledPeak[i]!)} MB), growth ${mb((resetPeak ? hwm[i]! : sampledPeak[i]!) - rssBefore[i]!)} MB`).join("\n")}

@@ -51,14 +51,19 @@ const queues = new WeakMap<AudioStore, Promise<unknown>>();
  * Finalizes everything stored so far as a new recording version. Calls on one store run one after another;
  * finalizing again with no new chunk returns the latest version instead of a copy.
  */
-export function finalizeRecording(env: Env, store: AudioStore, target: FinalizeTarget): Promise<RecordingRow> {
+export function finalizeRecording(env: Env, store: AudioStore, target: FinalizeTarget, timings?: FinalizeTimings): Promise<RecordingRow> {
   const prev = queues.get(store) ?? Promise.resolve();
-  const next = prev.catch(() => undefined).then(() => finalizeNow(env, store, target));
+  const next = prev.catch(() => undefined).then(() => finalizeNow(env, store, target, timings));
   queues.set(store, next);
   return next;
 }
 
-async function finalizeNow(env: Env, store: AudioStore, target: FinalizeTarget): Promise<RecordingRow> {
+/** Filled in by a finalize that wrote a new version: how long it waited on R2 (the rest is reading and mixing). */
+export interface FinalizeTimings {
+  r2WaitMs?: number;
+}
+
+async function finalizeNow(env: Env, store: AudioStore, target: FinalizeTarget, timings?: FinalizeTimings): Promise<RecordingRow> {
   const snap = store.snapshot();
   if (!snap) throw new NothingToFinalizeError();
   const last = store.lastVersion();
@@ -77,6 +82,7 @@ async function finalizeNow(env: Env, store: AudioStore, target: FinalizeTarget):
     await writer.write(header);
     await mixInto(writer, store, snap, frames);
     size = await writer.close();
+    if (timings) timings.r2WaitMs = writer.waitMs;
   } catch (e) {
     await writer.abort();
     throw e;

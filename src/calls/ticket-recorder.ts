@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { finalizeRecording, NothingToFinalizeError, type FinalizeTarget } from "../audio/finalize";
+import { finalizeRecording, NothingToFinalizeError, type FinalizeTarget, type FinalizeTimings } from "../audio/finalize";
 import type { RecordingRow } from "../db/recordings";
 import type { Env } from "../env";
 import { AudioStore, SAMPLES_PER_MS, type AppendResult, type AudioChunk } from "./audio-store";
@@ -8,7 +8,7 @@ import { AudioStore, SAMPLES_PER_MS, type AppendResult, type AudioChunk } from "
 export const MAX_SPAN_MS = 4 * 60 * 60 * 1000;
 
 export type AppendOutcome = ({ ok: true } & AppendResult) | { ok: false; index: number; error: string };
-export type FinalizeOutcome = { ok: true; recording: RecordingRow } | { ok: false; error: string };
+export type FinalizeOutcome = { ok: true; recording: RecordingRow; r2WaitMs: number | null } | { ok: false; error: string };
 
 /** The recorder of one ticket's uploaded audio: `idFromName(recorderName(customerId, ticketId))`. */
 export const recorderName = (customerId: number, ticketId: number) => `ticket:${customerId}:${ticketId}`;
@@ -43,7 +43,9 @@ export class TicketRecorder extends DurableObject<Env> {
 
   async finalize(target: FinalizeTarget): Promise<FinalizeOutcome> {
     try {
-      return { ok: true, recording: await finalizeRecording(this.env, this.store, target) };
+      const timings: FinalizeTimings = {};
+      const recording = await finalizeRecording(this.env, this.store, target, timings);
+      return { ok: true, recording, r2WaitMs: timings.r2WaitMs ?? null };
     } catch (e) {
       if (e instanceof NothingToFinalizeError) return { ok: false, error: e.message };
       throw e;

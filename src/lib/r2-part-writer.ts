@@ -17,6 +17,8 @@ export class R2PartWriter {
   private nextPart = 1;
   /** Part buffers whose upload finished, reused so a long upload allocates MAX_IN_FLIGHT + 1 buffers in all. */
   private spare: Uint8Array[] = [];
+  /** Time spent blocked on R2 (creating the upload, waiting for a free part slot, completing): the rest is the producer's. */
+  waitMs = 0;
 
   constructor(
     private readonly bucket: R2Bucket,
@@ -42,11 +44,13 @@ export class R2PartWriter {
   }
 
   private async sendPart(): Promise<void> {
+    const waited = Date.now();
     this.upload ??= await this.bucket.createMultipartUpload(this.key, { httpMetadata: this.httpMetadata });
     const upload = this.upload;
     const body = this.buf.length === this.used ? this.buf : this.buf.subarray(0, this.used);
     const partNumber = this.nextPart++;
     while (this.inFlight.size >= MAX_IN_FLIGHT) await Promise.race(this.inFlight);
+    this.waitMs += Date.now() - waited;
     if (this.failure) throw this.failure;
     const p: Promise<void> = upload
       .uploadPart(partNumber, body)
@@ -72,13 +76,17 @@ export class R2PartWriter {
   /** Finishes the object; the R2 object's size. */
   async close(): Promise<number> {
     if (this.written !== this.totalBytes) throw new RangeError(`wrote ${this.written} of ${this.totalBytes} bytes`);
+    const waited = Date.now();
     if (!this.upload && this.used === this.totalBytes) {
       const obj = await this.bucket.put(this.key, this.buf, { httpMetadata: this.httpMetadata });
+      this.waitMs += Date.now() - waited;
       return obj.size;
     }
     await this.sendPart();
+    const settling = Date.now();
     await this.settle();
     const obj = await this.upload!.complete(this.parts.sort((a, b) => a.partNumber - b.partNumber));
+    this.waitMs += Date.now() - settling;
     return obj.size;
   }
 

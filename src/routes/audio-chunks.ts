@@ -132,6 +132,7 @@ export const audioChunkRoutes = new Hono<AppEnv>()
       transcription = { status: "failed", reason: "transcription failed unexpectedly", messages: 0, segments: 0 };
     }
     // Server-Timing lets a client (and bench/finalize) see where the time went without guessing.
-    c.header("Server-Timing", `append;dur=${t1 - t0}, finalize;dur=${t2 - t1}, transcription;dur=${Date.now() - t2}`);
+    const r2 = fin.r2WaitMs === null ? "" : `, r2wait;dur=${fin.r2WaitMs}`;
+    c.header("Server-Timing", `append;dur=${t1 - t0}, finalize;dur=${t2 - t1}${r2}, transcription;dur=${Date.now() - t2}`);
     return c.json({ ...publicRecording(fin.recording), chunks: result, transcription }, 201);
   });
