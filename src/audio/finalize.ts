@@ -1,25 +1,29 @@
 /**
- * Mixes an AudioStore into a stereo 16-bit WAV streamed into R2 and records it in D1.
+ * Mixes an AudioStore into a stereo 16-bit WAV uploaded into R2 and records it in D1.
  *
  * Left = EndUser, right = AI and CustomerRep summed. The timeline starts at the earliest chunk; each chunk
  * sits at (timestampMs − earliest) × 8 samples; gaps are silence, overlaps add and are clipped once.
- * Memory stays flat: the call is mixed window by window (WINDOW_FRAMES) from ordered SQLite reads and each
- * window goes straight into the R2 part being filled, so no more than a few windows exist at once. A channel
- * whose chunks do not overlap in a window (the usual case) is decoded straight into the output; only where
- * they overlap are they summed in Int32 and clipped.
+ * The WAV is produced part by part (8 MiB R2 parts, see stereo-parts): each part is mixed from ordered SQLite
+ * reads straight into the buffer that is uploaded, so memory stays flat whatever the call's length. A
+ * channel whose chunks do not overlap in a part (the usual case) is decoded straight into the output; only
+ * where they overlap are they summed in Int32 and clipped. With a RecordingDraft, full parts are mixed and
+ * uploaded while audio still arrives (`renderAhead`), and finalize reuses every part nothing touched since.
  */
 import type { AudioStore, AudioSnapshot } from "../calls/audio-store";
 import { SAMPLES_PER_MS } from "../calls/audio-store";
 import { getRecording, insertRecording, nextRecordingVersion, type RecordingRow } from "../db/recordings";
 import type { Env } from "../env";
 import { newId, nowIso } from "../lib/ids";
-import { R2PartWriter } from "../lib/r2-part-writer";
+import { PART_BYTES, R2PartWriter } from "../lib/r2-part-writer";
 import { addMulaw, writeClippedStereo, writeMulawStereo } from "./mix";
+import type { RecordingDraft, TakenDraft } from "./recording-draft";
+import { fullPartEnd, partCount, partFrames, stereoFileBytes } from "./stereo-parts";
 import { wavHeader } from "./wav";
 
 export const SAMPLE_RATE = 8000;
-/** 1 Mi frames ≈ 131 s per window: 8 MiB of Int32 accumulators and 4 MiB of output. */
-export const WINDOW_FRAMES = 1 << 20;
+/** Audio the draft leaves unmixed behind the timeline's end, so the other side's slightly later chunks do not dirty a part. */
+export const DRAFT_LAG_FRAMES = 30 * SAMPLE_RATE;
+const CONTENT_TYPE = { contentType: "audio/wav" };
 
 export interface FinalizeTarget {
   customerId: number;
@@ -42,28 +46,53 @@ const rightRole = (snap: AudioSnapshot) => {
   return right.length === 1 ? right[0]! : "AI+CustomerRep";
 };
 
-export const recordingKey = (t: FinalizeTarget, version: number, id: string) =>
-  `recordings/${t.customerId}/${t.ticketId !== null ? `tickets/${t.ticketId}` : `calls/${t.callId ?? "none"}`}/v${version}-${id}.wav`;
+/** The version number lives in D1, not the key: a draft's key is fixed before its version is known. */
+export const recordingKey = (t: FinalizeTarget, id: string) =>
+  `recordings/${t.customerId}/${t.ticketId !== null ? `tickets/${t.ticketId}` : `calls/${t.callId ?? "none"}`}/${id}.wav`;
 
-const queues = new WeakMap<AudioStore, Promise<unknown>>();
+/** Per store: the chain its finalizes and draft steps run on, one after another, and how many finalizes wait in it. */
+interface StoreQueue {
+  tail: Promise<unknown>;
+  finalizesWaiting: number;
+}
+const queues = new WeakMap<AudioStore, StoreQueue>();
 
-/**
- * Finalizes everything stored so far as a new recording version. Calls on one store run one after another;
- * finalizing again with no new chunk returns the latest version instead of a copy.
- */
-export function finalizeRecording(env: Env, store: AudioStore, target: FinalizeTarget, timings?: FinalizeTimings): Promise<RecordingRow> {
-  const prev = queues.get(store) ?? Promise.resolve();
-  const next = prev.catch(() => undefined).then(() => finalizeNow(env, store, target, timings));
-  queues.set(store, next);
+function queueOf(store: AudioStore): StoreQueue {
+  let q = queues.get(store);
+  if (!q) queues.set(store, (q = { tail: Promise.resolve(), finalizesWaiting: 0 }));
+  return q;
+}
+
+function enqueue<T>(queue: StoreQueue, job: () => Promise<T>): Promise<T> {
+  const next = queue.tail.catch(() => undefined).then(job);
+  queue.tail = next;
   return next;
 }
 
 /** Filled in by a finalize that wrote a new version: how long it waited on R2 (the rest is reading and mixing). */
 export interface FinalizeTimings {
   r2WaitMs?: number;
+  /** Parts the draft had already uploaded, of all the recording's parts. */
+  reusedParts?: number;
+  parts?: number;
 }
 
-async function finalizeNow(env: Env, store: AudioStore, target: FinalizeTarget, timings?: FinalizeTimings): Promise<RecordingRow> {
+/**
+ * Finalizes everything stored so far as a new recording version. Calls on one store run one after another;
+ * finalizing again with no new chunk returns the latest version instead of a copy.
+ */
+export function finalizeRecording(
+  env: Env, store: AudioStore, target: FinalizeTarget, draft: RecordingDraft | null = null, timings?: FinalizeTimings,
+): Promise<RecordingRow> {
+  const queue = queueOf(store);
+  queue.finalizesWaiting++;
+  return enqueue(queue, () => {
+    queue.finalizesWaiting--;
+    return finalizeNow(env, store, target, draft, timings);
+  });
+}
+
+async function finalizeNow(env: Env, store: AudioStore, target: FinalizeTarget, draft: RecordingDraft | null, timings?: FinalizeTimings): Promise<RecordingRow> {
   const snap = store.snapshot();
   if (!snap) throw new NothingToFinalizeError();
   const last = store.lastVersion();
@@ -71,21 +100,19 @@ async function finalizeNow(env: Env, store: AudioStore, target: FinalizeTarget, 
     const existing = await getRecording(env.DB, target.customerId, last.recordingId);
     if (existing) return existing;
   }
-  const version = await nextRecordingVersion(env.DB, target.customerId, target.ticketId, target.callId);
-  const id = newId("rec");
-  const key = recordingKey(target, version, id);
   const frames = snap.endSample - snap.startSample;
-  const header = wavHeader({ encoding: "pcm16", channels: 2, sampleRate: SAMPLE_RATE }, frames);
-  const writer = new R2PartWriter(env.RECORDINGS, key, header.length + frames * 4, { contentType: "audio/wav" });
+  const taken = draft?.take(snap.startSample, frames) ?? null;
+  const version = await nextRecordingVersion(env.DB, target.customerId, target.ticketId, target.callId);
+  const id = taken?.recordingId ?? newId("rec");
+  const key = taken?.key ?? recordingKey(target, id);
   let size: number;
   try {
-    await writer.write(header);
-    await mixInto(writer, store, snap, frames);
-    size = await writer.close();
-    if (timings) timings.r2WaitMs = writer.waitMs;
+    size = await writeWav(env, store, snap, key, taken, timings);
   } catch (e) {
-    await writer.abort();
-    throw e;
+    if (!taken) throw e;
+    // The draft's upload is gone (aborted or expired): mix everything into a fresh one.
+    console.error(JSON.stringify({ level: "warn", msg: "recording draft unusable, finalizing without it", key, error: e instanceof Error ? e.message : String(e) }));
+    size = await writeWav(env, store, snap, key, null, timings);
   }
   let row: RecordingRow;
   try {
@@ -114,27 +141,68 @@ async function finalizeNow(env: Env, store: AudioStore, target: FinalizeTarget, 
   return row;
 }
 
-async function mixInto(writer: R2PartWriter, store: AudioStore, snap: AudioSnapshot, frames: number): Promise<void> {
-  const window = Math.min(WINDOW_FRAMES, frames);
-  const acc = new Int32Array(window); // only for a channel whose chunks overlap in this window
-  const out = new Int16Array(window * 2); // reused: the writer copies it into the part being filled
-  for (let w0 = 0; w0 < frames; w0 += window) {
-    const n = Math.min(window, frames - w0);
-    const from = snap.startSample + w0;
-    const channels: StoredRow[][] = [[], []];
-    for (const row of store.rowsOverlapping(snap, from, from + n)) channels[row.sender === "EndUser" ? 0 : 1]!.push(row);
-    out.fill(0, 0, n * 2);
-    channels.forEach((rows, ch) => {
-      if (!overlapping(rows)) {
-        for (const row of rows) writeMulawStereo(out, from, n, ch, row.start, row.audio);
-        return;
-      }
-      const a = acc.subarray(0, n).fill(0);
-      for (const row of rows) addMulaw(a, from, row.start, row.audio);
-      writeClippedStereo(out, a, n, ch);
-    });
-    await writer.write(new Uint8Array(out.buffer, 0, n * 4));
+/** Uploads the snapshot as a stereo WAV under `key`, reusing the draft's parts; the object's size. */
+async function writeWav(env: Env, store: AudioStore, snap: AudioSnapshot, key: string, taken: TakenDraft | null, timings?: FinalizeTimings): Promise<number> {
+  const frames = snap.endSample - snap.startSample;
+  const header = wavHeader({ encoding: "pcm16", channels: 2, sampleRate: SAMPLE_RATE }, frames);
+  const parts = partCount(frames);
+  if (timings) Object.assign(timings, { parts, reusedParts: taken?.parts.length ?? 0 });
+  const t0 = Date.now();
+  if (parts === 1 && !taken) {
+    const buf = new Uint8Array(stereoFileBytes(frames));
+    mixPart(store, snap, header, 1, buf);
+    const t1 = Date.now();
+    const obj = await env.RECORDINGS.put(key, buf, { httpMetadata: CONTENT_TYPE });
+    if (timings) timings.r2WaitMs = Date.now() - t1;
+    return obj.size;
   }
+  const upload = taken ? env.RECORDINGS.resumeMultipartUpload(key, taken.uploadId) : await env.RECORDINGS.createMultipartUpload(key, { httpMetadata: CONTENT_TYPE });
+  const createMs = Date.now() - t0;
+  const writer = new R2PartWriter(upload);
+  const reused = new Set(taken?.parts.map((p) => p.partNumber));
+  try {
+    for (let p = 1; p <= parts; p++) {
+      if (reused.has(p)) continue;
+      const { from, to } = partFrames(p, frames);
+      const buf = await writer.buffer((p === 1 ? header.length : 0) + (to - from) * 4);
+      mixPart(store, snap, header, p, buf);
+      writer.send(p, buf);
+    }
+    const obj = await writer.complete(taken?.parts);
+    if (timings) timings.r2WaitMs = createMs + writer.waitMs;
+    return obj.size;
+  } catch (e) {
+    await writer.abort();
+    throw e;
+  }
+}
+
+/** Mixes part `p` of the snapshot's WAV into `buf` (its exact size), the header first in part 1. Synchronous. */
+function mixPart(store: AudioStore, snap: AudioSnapshot, header: Uint8Array, p: number, buf: Uint8Array): void {
+  const frames = snap.endSample - snap.startSample;
+  const { from, to } = partFrames(p, frames);
+  let offset = 0;
+  if (p === 1) {
+    buf.set(header);
+    offset = header.length;
+  }
+  mixFrames(store, snap, snap.startSample + from, to - from, new Int16Array(buf.buffer, buf.byteOffset + offset, (to - from) * 2));
+}
+
+/** Writes absolute samples [from, from + n) of both channels into interleaved `out` (n frames). */
+function mixFrames(store: AudioStore, snap: AudioSnapshot, from: number, n: number, out: Int16Array): void {
+  const channels: StoredRow[][] = [[], []];
+  for (const row of store.rowsOverlapping(snap, from, from + n)) channels[row.sender === "EndUser" ? 0 : 1]!.push(row);
+  out.fill(0);
+  channels.forEach((rows, ch) => {
+    if (!overlapping(rows)) {
+      for (const row of rows) writeMulawStereo(out, from, n, ch, row.start, row.audio);
+      return;
+    }
+    const acc = new Int32Array(n); // rare: only a channel whose own chunks overlap
+    for (const row of rows) addMulaw(acc, from, row.start, row.audio);
+    writeClippedStereo(out, acc, n, ch);
+  });
 }
 
 type StoredRow = { start: number; audio: Uint8Array };
@@ -147,4 +215,48 @@ function overlapping(rows: StoredRow[]): boolean {
     end = Math.max(end, r.start + r.audio.length);
   }
   return false;
+}
+
+/**
+ * One step of the draft, queued behind (and yielding to) finalizes of the same store: aborts abandoned
+ * uploads, opens the draft's upload once the timeline holds a full part past the first, then mixes and
+ * uploads the next full part that lies DRAFT_LAG_FRAMES behind the timeline's end, and repeats while no
+ * finalize is waiting. Failures only cost the optimisation: finalize mixes whatever the draft lacks.
+ */
+export function renderAhead(env: Env, store: AudioStore, draft: RecordingDraft, target: FinalizeTarget): Promise<void> {
+  const queue = queueOf(store);
+  return enqueue(queue, async () => {
+    for (const u of draft.abandoned.splice(0)) await env.RECORDINGS.resumeMultipartUpload(u.key, u.uploadId).abort().catch(() => undefined);
+    while (queue.finalizesWaiting === 0) {
+      const view = store.view();
+      if (!view) return;
+      const ready = view.endSample - view.startSample - DRAFT_LAG_FRAMES;
+      if (ready < fullPartEnd(2)) return;
+      let meta = draft.current;
+      if (!meta) {
+        const recordingId = newId("rec");
+        const key = recordingKey(target, recordingId);
+        const upload = await env.RECORDINGS.createMultipartUpload(key, { httpMetadata: CONTENT_TYPE });
+        if (store.view()?.startSample !== view.startSample || draft.current) {
+          await upload.abort().catch(() => undefined);
+          continue;
+        }
+        draft.begin((meta = { recordingId, key, uploadId: upload.uploadId, origin: view.startSample }));
+      }
+      const now = store.view()!;
+      const p = draft.nextPart(now.endSample - meta.origin - DRAFT_LAG_FRAMES);
+      if (p === null) return;
+      const token = draft.startPart(p);
+      const from = fullPartEnd(p - 1);
+      const buf = new Uint8Array(PART_BYTES);
+      mixFrames(store, now, meta.origin + from, PART_BYTES / 4, new Int16Array(buf.buffer));
+      try {
+        const part = await env.RECORDINGS.resumeMultipartUpload(meta.key, meta.uploadId).uploadPart(p, buf);
+        draft.finishPart(meta.uploadId, p, token, part.etag);
+      } catch (e) {
+        draft.failPart(p, token);
+        throw e;
+      }
+    }
+  });
 }

@@ -75,8 +75,14 @@ export interface StoreOptions {
   trustedTimestamps?: boolean;
 }
 
+/** Told of every run of samples the store writes: absolute samples [lo, hi), inside the append's transaction. */
+export interface AudioObserver {
+  touch(lo: number, hi: number): void;
+}
+
 export class AudioStore {
   private tails = new Map<number, Tail>();
+  private observer: AudioObserver | null = null;
   /** Rows up to this id belong to a finalized (or finalizing) version and are never extended again. */
   private frozenThrough = 0;
 
@@ -114,6 +120,10 @@ export class AudioStore {
   /** Wires the store to a Durable Object's storage, so each append is one `transactionSync`. */
   static fromStorage(storage: DurableObjectStorage, options: StoreOptions = {}): AudioStore {
     return new AudioStore(storage.sql, (fn) => storage.transactionSync(fn), options);
+  }
+
+  observe(observer: AudioObserver): void {
+    this.observer = observer;
   }
 
   /** Appends chunks in one transaction (durable once the object's output gate opens). Empty chunks are ignored. */
@@ -190,6 +200,7 @@ export class AudioStore {
 
   /** Writes a run of contiguous samples: onto the sender's last row when it continues it and stays small, else as a new row. */
   private flush(code: number, run: Run): void {
+    this.observer?.touch(run.start, run.start + run.n);
     const tail = this.tails.get(code);
     const bytes = concatBytes(run.parts, run.n);
     if (tail && tail.id > this.frozenThrough && tail.start + tail.audio.length === run.start && tail.audio.length + run.n <= ROW_TARGET_BYTES) {
@@ -216,12 +227,18 @@ export class AudioStore {
 
   /** Fixes what a finalize will read and stops later appends from extending those rows. Null when empty. */
   snapshot(): AudioSnapshot | null {
+    const snap = this.view();
+    if (snap) this.frozenThrough = Math.max(this.frozenThrough, snap.throughId);
+    return snap;
+  }
+
+  /** What is stored right now, without freezing it: valid until the next append, so read it before any await. */
+  view(): AudioSnapshot | null {
     const m = this.sql
       .exec<{ chunks: number; start_sample: number; end_sample: number; max_n: number; senders: number }>("SELECT * FROM audio_meta WHERE k = 0")
       .toArray()[0];
     if (!m || m.chunks === 0) return null;
     const throughId = this.sql.exec<{ id: number }>("SELECT COALESCE(MAX(id), 0) AS id FROM audio_rows").one().id;
-    this.frozenThrough = Math.max(this.frozenThrough, throughId);
     return {
       throughId,
       chunks: m.chunks,

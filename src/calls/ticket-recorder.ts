@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
-import { finalizeRecording, NothingToFinalizeError, type FinalizeTarget, type FinalizeTimings } from "../audio/finalize";
+import { finalizeRecording, NothingToFinalizeError, renderAhead, type FinalizeTarget, type FinalizeTimings } from "../audio/finalize";
+import { RecordingDraft } from "../audio/recording-draft";
 import type { RecordingRow } from "../db/recordings";
 import type { Env } from "../env";
 import { AudioStore, SAMPLES_PER_MS, type AppendResult, type AudioChunk } from "./audio-store";
@@ -8,25 +9,31 @@ import { AudioStore, SAMPLES_PER_MS, type AppendResult, type AudioChunk } from "
 export const MAX_SPAN_MS = 4 * 60 * 60 * 1000;
 
 export type AppendOutcome = ({ ok: true } & AppendResult) | { ok: false; index: number; error: string };
-export type FinalizeOutcome = { ok: true; recording: RecordingRow; r2WaitMs: number | null } | { ok: false; error: string };
+export type FinalizeOutcome = { ok: true; recording: RecordingRow; timings: FinalizeTimings } | { ok: false; error: string };
 
 /** The recorder of one ticket's uploaded audio: `idFromName(recorderName(customerId, ticketId))`. */
 export const recorderName = (customerId: number, ticketId: number) => `ticket:${customerId}:${ticketId}`;
 
 /**
  * One object per ticket. Chunks are stored in its SQLite storage before `append` returns (the output gate
- * holds the RPC reply until the write is durable), and `finalize` mixes them into a recording version.
+ * holds the RPC reply until the write is durable), and `finalize` mixes them into a recording version. After
+ * each append the recording draft mixes and uploads the parts the timeline has passed, in the background, so
+ * finalizing a long call is left with little more than its last part.
  * Outcomes are returned rather than thrown because error classes do not survive RPC.
  */
 export class TicketRecorder extends DurableObject<Env> {
   private readonly store: AudioStore;
+  private readonly draft: RecordingDraft;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = AudioStore.fromStorage(ctx.storage);
+    this.draft = new RecordingDraft(ctx.storage.sql);
+    this.store.observe(this.draft);
   }
 
-  append(chunks: AudioChunk[]): AppendOutcome {
+  /** Stores the chunks of `target`'s ticket (the target names where the draft uploads). */
+  append(chunks: AudioChunk[], target: FinalizeTarget): AppendOutcome {
     const b = this.store.bounds();
     let lo = b?.startSample ?? Infinity;
     let hi = b?.endSample ?? -Infinity;
@@ -38,21 +45,31 @@ export class TicketRecorder extends DurableObject<Env> {
         return { ok: false, index: i, error: `chunk ${i} would make this ticket's audio span more than ${MAX_SPAN_MS / 3_600_000} hours` };
       }
     }
-    return { ok: true, ...this.store.append(chunks) };
+    const result = this.store.append(chunks);
+    if (result.stored > 0) this.ctx.waitUntil(this.renderDraft(target));
+    return { ok: true, ...result };
+  }
+
+  private async renderDraft(target: FinalizeTarget): Promise<void> {
+    try {
+      await renderAhead(this.env, this.store, this.draft, target);
+    } catch (e) {
+      console.error(JSON.stringify({ level: "warn", msg: "recording draft step failed", error: e instanceof Error ? e.message : String(e) }));
+    }
   }
 
   async finalize(target: FinalizeTarget): Promise<FinalizeOutcome> {
     try {
       const timings: FinalizeTimings = {};
-      const recording = await finalizeRecording(this.env, this.store, target, timings);
-      return { ok: true, recording, r2WaitMs: timings.r2WaitMs ?? null };
+      const recording = await finalizeRecording(this.env, this.store, target, this.draft, timings);
+      return { ok: true, recording, timings };
     } catch (e) {
       if (e instanceof NothingToFinalizeError) return { ok: false, error: e.message };
       throw e;
     }
   }
 
-  stats(): { totalChunks: number; lastVersion: number | null } {
-    return { totalChunks: this.store.totalChunks(), lastVersion: this.store.lastVersion()?.version ?? null };
+  stats(): { totalChunks: number; lastVersion: number | null; draftParts: number } {
+    return { totalChunks: this.store.totalChunks(), lastVersion: this.store.lastVersion()?.version ?? null, draftParts: this.draft.partsDone };
   }
 }

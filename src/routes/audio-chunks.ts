@@ -12,6 +12,7 @@ import { requireRepOrPhone } from "../auth/middleware";
 import { loadAccessibleTicket } from "../auth/ticket-access";
 import type { AudioChunk } from "../calls/audio-store";
 import { recorderName, type AppendOutcome } from "../calls/ticket-recorder";
+import type { FinalizeTarget } from "../audio/finalize";
 import type { RecordingRow } from "../db/recordings";
 import { SENDER_TYPES } from "../db/tickets";
 import type { Env } from "../env";
@@ -90,9 +91,10 @@ async function appendBatch(env: Env, auth: Auth, request: Request) {
   }
   const stub = env.TICKET_RECORDERS.get(env.TICKET_RECORDERS.idFromName(recorderName(auth.customerId, ticketId)));
   const audio: AudioChunk[] = chunks.map((c) => ({ sender: c.senderType, timestampMs: c.timestampMs, audio: c.base64AudioData }));
-  const out: AppendOutcome = await stub.append(audio);
+  const target: FinalizeTarget = { customerId: auth.customerId, ticketId, callId: null, source: "upload" };
+  const out: AppendOutcome = await stub.append(audio, target);
   if (!out.ok) invalid([{ path: `${out.index}.timestampMs`, message: out.error }]);
-  return { ticketId, stub, result: { ticketID: ticketId, received: chunks.length, stored: out.stored, duplicates: out.duplicates, totalChunks: out.totalChunks } };
+  return { target, stub, result: { ticketID: ticketId, received: chunks.length, stored: out.stored, duplicates: out.duplicates, totalChunks: out.totalChunks } };
 }
 
 export const publicRecording = (r: RecordingRow) => ({
@@ -118,9 +120,9 @@ export const audioChunkRoutes = new Hono<AppEnv>()
   .post("/uploadAndFinalize", async (c) => {
     const auth = c.get("auth");
     const t0 = Date.now();
-    const { ticketId, stub, result } = await appendBatch(c.env, auth, c.req.raw);
+    const { target, stub, result } = await appendBatch(c.env, auth, c.req.raw);
     const t1 = Date.now();
-    const fin = await stub.finalize({ customerId: auth.customerId, ticketId, callId: null, source: "upload" });
+    const fin = await stub.finalize(target);
     if (!fin.ok) throw new ApiError(409, fin.error);
     const t2 = Date.now();
     let transcription: TranscriptionOutcome;
@@ -132,7 +134,8 @@ export const audioChunkRoutes = new Hono<AppEnv>()
       transcription = { status: "failed", reason: "transcription failed unexpectedly", messages: 0, segments: 0 };
     }
     // Server-Timing lets a client (and bench/finalize) see where the time went without guessing.
-    const r2 = fin.r2WaitMs === null ? "" : `, r2wait;dur=${fin.r2WaitMs}`;
+    const { r2WaitMs, parts, reusedParts } = fin.timings;
+    const r2 = r2WaitMs === undefined ? "" : `, r2wait;dur=${r2WaitMs}, parts;desc="${reusedParts ?? 0} of ${parts ?? 0} uploaded ahead"`;
     c.header("Server-Timing", `append;dur=${t1 - t0}, finalize;dur=${t2 - t1}${r2}, transcription;dur=${Date.now() - t2}`);
     return c.json({ ...publicRecording(fin.recording), chunks: result, transcription }, 201);
   });

@@ -56,7 +56,7 @@ describe("finalizeRecording", () => {
       chunk("EndUser", 1500, noise(800, 2)), // after a 480 ms gap
       chunk("EndUser", 1010, noise(40, 3)), // overlaps the first EndUser chunk, arrives late
     ];
-    expect(await stub.append(chunks)).toMatchObject({ ok: true, stored: 6, duplicates: 0, totalChunks: 6 });
+    expect(await stub.append(chunks, target)).toMatchObject({ ok: true, stored: 6, duplicates: 0, totalChunks: 6 });
     const out = await stub.finalize(target);
     if (!out.ok) throw new Error(out.error);
     const rec = out.recording;
@@ -81,7 +81,7 @@ describe("finalizeRecording", () => {
       chunks.push(chunk("EndUser", s * 1000, noise(8000, s + 1)));
       chunks.push(chunk(s % 2 ? "AI" : "CustomerRep", s * 1000 + 500, noise(8000, 1000 + s)));
     }
-    for (let i = 0; i < chunks.length; i += 200) expect((await stub.append(chunks.slice(i, i + 200))).ok).toBe(true);
+    for (let i = 0; i < chunks.length; i += 200) expect((await stub.append(chunks.slice(i, i + 200), target)).ok).toBe(true);
     const out = await stub.finalize(target);
     if (!out.ok) throw new Error(out.error);
     expect(out.recording.duration_ms).toBe(300_500);
@@ -94,15 +94,15 @@ describe("finalizeRecording", () => {
   it("makes a new version after more chunks, keeps the old one, and does not duplicate an unchanged finalize", async () => {
     const { stub, target, t, ticketId } = await ticketRecorder();
     const first = [chunk("EndUser", 0, noise(320, 11)), chunk("AI", 40, noise(160, 12))];
-    await stub.append(first);
+    await stub.append(first, target);
     const v1 = await stub.finalize(target);
     const again = await stub.finalize(target);
     if (!v1.ok || !again.ok) throw new Error("finalize failed");
     expect(again.recording.id).toBe(v1.recording.id);
     // a retried batch is recognised, not doubled
-    expect(await stub.append(first)).toMatchObject({ ok: true, stored: 0, duplicates: 2, totalChunks: 2 });
+    expect(await stub.append(first, target)).toMatchObject({ ok: true, stored: 0, duplicates: 2, totalChunks: 2 });
     const more = [chunk("CustomerRep", 100, noise(160, 13))];
-    await stub.append(more);
+    await stub.append(more, target);
     const v2 = await stub.finalize(target);
     if (!v2.ok) throw new Error(v2.error);
     expect(v2.recording.version).toBe(2);
@@ -122,11 +122,11 @@ describe("finalizeRecording", () => {
   });
 
   it("coalesces contiguous chunks into few rows, within a batch and across single-chunk appends", async () => {
-    const { stub } = await ticketRecorder();
+    const { stub, target } = await ticketRecorder();
     const batch = Array.from({ length: 500 }, (_, i) => chunk("EndUser", i * 20, noise(160, i + 1)));
-    await stub.append(batch);
-    for (let i = 500; i < 700; i++) await stub.append([chunk("EndUser", i * 20, noise(160, i + 1))]);
-    await stub.append([chunk("AI", 5, noise(160, 9))]);
+    await stub.append(batch, target);
+    for (let i = 500; i < 700; i++) await stub.append([chunk("EndUser", i * 20, noise(160, i + 1))], target);
+    await stub.append([chunk("AI", 5, noise(160, 9))], target);
     const rows = await runInDurableObject(stub, (_o, state) =>
       state.storage.sql.exec<{ n: number; sender: number }>("SELECT n, sender FROM audio_rows ORDER BY id").toArray(),
     );
@@ -137,9 +137,9 @@ describe("finalizeRecording", () => {
   });
 
   it("refuses a batch that would stretch the timeline past the limit, naming the chunk", async () => {
-    const { stub } = await ticketRecorder();
-    await stub.append([chunk("EndUser", 0, noise(8, 1))]);
-    const out = await stub.append([chunk("AI", 10, noise(8, 2)), chunk("AI", 5 * 3600 * 1000, noise(8, 3))]);
+    const { stub, target } = await ticketRecorder();
+    await stub.append([chunk("EndUser", 0, noise(8, 1))], target);
+    const out = await stub.append([chunk("AI", 10, noise(8, 2)), chunk("AI", 5 * 3600 * 1000, noise(8, 3))], target);
     expect(out).toMatchObject({ ok: false, index: 1 });
     expect(await stub.stats()).toMatchObject({ totalChunks: 1 });
   });
@@ -147,11 +147,11 @@ describe("finalizeRecording", () => {
   it("keeps acknowledged chunks across an object restart and keeps coalescing onto the stored tail", async () => {
     const { stub, target, t, ticketId } = await ticketRecorder();
     const first = Array.from({ length: 10 }, (_, i) => chunk("EndUser", i * 20, noise(160, i + 1)));
-    await stub.append(first);
+    await stub.append(first, target);
     await abortAllDurableObjects();
     const again = env.TICKET_RECORDERS.get(env.TICKET_RECORDERS.idFromName(recorderName(t.customerId, ticketId)));
     const more = Array.from({ length: 10 }, (_, i) => chunk("EndUser", 200 + i * 20, noise(160, 100 + i)));
-    expect(await again.append(more)).toMatchObject({ ok: true, stored: 10, totalChunks: 20 });
+    expect(await again.append(more, target)).toMatchObject({ ok: true, stored: 10, totalChunks: 20 });
     const rows = await runInDurableObject(again, (_o, state) => state.storage.sql.exec("SELECT id FROM audio_rows").toArray());
     expect(rows).toHaveLength(1);
     const out = await again.finalize(target);
