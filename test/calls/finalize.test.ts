@@ -1,7 +1,9 @@
 import { env } from "cloudflare:workers";
 import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { ROW_TARGET_BYTES, type AudioChunk, type AudioSender } from "../../src/calls/audio-store";
+import { ROW_TARGET_BYTES, type AudioChunk, type AudioSender, type AudioStore } from "../../src/calls/audio-store";
+import { fullPartEnd } from "../../src/audio/stereo-parts";
+import { DRAFT_LAG_FRAMES } from "../../src/audio/finalize";
 import { recorderName } from "../../src/calls/ticket-recorder";
 import { api, json, provisionTenant } from "../helpers";
 import { noise, parseWav, refUlawDecode } from "../audio/reference";
@@ -158,5 +160,118 @@ describe("finalizeRecording", () => {
     if (!out.ok) throw new Error(out.error);
     const wav = parseWav(await stored(out.recording.r2_key));
     expect(Buffer.from(wav.pcm!.buffer).equals(Buffer.from(expectedStereo([...first, ...more]).buffer))).toBe(true);
+  });
+});
+
+/**
+ * A long call whose chunks never overlap within a channel, so its expected channels are plain mu-law arrays
+ * (0xFF, silence, decodes to 0): EndUser speaks every second whole, AI its first half only.
+ */
+function longCall(seconds: number, startMs = 0): AudioChunk[] {
+  const chunks: AudioChunk[] = [];
+  for (let s = 0; s < seconds; s++) {
+    chunks.push(chunk("EndUser", startMs + s * 1000, noise(8000, s + 1)));
+    chunks.push(chunk("AI", startMs + s * 1000, noise(4000, 5000 + s)));
+  }
+  return chunks;
+}
+
+const REF_DECODE = Int16Array.from({ length: 256 }, (_, b) => refUlawDecode(b));
+
+/** Checks every sample of a stereo WAV against non-overlapping chunks; the first mismatch, or null. */
+function firstMismatch(pcm: Int16Array, chunks: AudioChunk[]): string | null {
+  const origin = Math.min(...chunks.map((c) => c.timestampMs * 8));
+  const frames = Math.max(...chunks.map((c) => c.timestampMs * 8 + c.audio.length)) - origin;
+  if (pcm.length !== frames * 2) return `length ${pcm.length} != ${frames * 2}`;
+  const ch = [new Uint8Array(frames).fill(0xff), new Uint8Array(frames).fill(0xff)];
+  for (const c of chunks) ch[c.sender === "EndUser" ? 0 : 1]!.set(c.audio, c.timestampMs * 8 - origin);
+  for (let i = 0; i < frames; i++) {
+    for (const k of [0, 1]) {
+      if (pcm[2 * i + k] !== REF_DECODE[ch[k]![i]!]) return `frame ${i} channel ${k}: ${pcm[2 * i + k]} != ${REF_DECODE[ch[k]![i]!]}`;
+    }
+  }
+  return null;
+}
+
+async function appendAll(stub: DurableObjectStub<import("../../src/calls/ticket-recorder").TicketRecorder>, chunks: AudioChunk[], target: Parameters<typeof stub.append>[1]) {
+  for (let i = 0; i < chunks.length; i += 100) expect((await stub.append(chunks.slice(i, i + 100), target)).ok).toBe(true);
+}
+
+/** Waits until the draft has uploaded `parts` parts (it works in the background after each append). */
+async function draftedParts(stub: { stats(): Promise<{ draftParts: number }> }, parts: number) {
+  for (let waited = 0; waited < 15_000; waited += 50) {
+    if ((await stub.stats()).draftParts >= parts) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`the draft never reached ${parts} parts: ${JSON.stringify(await stub.stats())}`);
+}
+
+/** Seconds of audio after which the draft has uploaded parts 2..(parts + 1). */
+const secondsForDraftParts = (parts: number) => Math.ceil((fullPartEnd(parts + 1) + DRAFT_LAG_FRAMES) / 8000);
+
+describe("the recording draft", () => {
+  it("uploads full parts ahead, finalize reuses them after an object restart, and every sample is right", { timeout: 60_000 }, async () => {
+    const { stub, target, t, ticketId } = await ticketRecorder();
+    const chunks = longCall(secondsForDraftParts(2));
+    await appendAll(stub, chunks, target);
+    await draftedParts(stub, 2);
+    await abortAllDurableObjects();
+    const again = env.TICKET_RECORDERS.get(env.TICKET_RECORDERS.idFromName(recorderName(t.customerId, ticketId)));
+    expect(await again.stats()).toMatchObject({ draftParts: 2 });
+    const out = await again.finalize(target);
+    if (!out.ok) throw new Error(out.error);
+    expect(out.timings).toMatchObject({ parts: 4, reusedParts: 2 });
+    const wav = parseWav(await stored(out.recording.r2_key));
+    expect(out.recording.size_bytes).toBe(44 + chunks.length / 2 * 8000 * 4);
+    expect(firstMismatch(wav.pcm!, chunks)).toBeNull();
+    // the draft was taken: the next version starts afresh
+    expect(await again.stats()).toMatchObject({ draftParts: 0, lastVersion: 1 });
+  });
+
+  it("mixes again a part that a late chunk landed in, and reuses the untouched ones", { timeout: 60_000 }, async () => {
+    const { stub, target } = await ticketRecorder();
+    const chunks = longCall(secondsForDraftParts(2));
+    await appendAll(stub, chunks, target);
+    await draftedParts(stub, 2);
+    // Straight into the store, so no draft step races the finalize: the late chunk fills the right
+    // channel's silence at 300.5 s, inside part 2.
+    const late = chunk("CustomerRep", 300_500, noise(4000, 77));
+    await runInDurableObject(stub, (o) => void (o as unknown as { store: AudioStore }).store.append([late]));
+    expect(await stub.stats()).toMatchObject({ draftParts: 1 });
+    const out = await stub.finalize(target);
+    if (!out.ok) throw new Error(out.error);
+    expect(out.timings).toMatchObject({ parts: 4, reusedParts: 1 });
+    expect(out.recording.right_role).toBe("AI+CustomerRep");
+    expect(firstMismatch(parseWav(await stored(out.recording.r2_key)).pcm!, [...chunks, late])).toBeNull();
+  });
+
+  it("re-renders a part dirtied by a late upload in the background, with the late audio in it", { timeout: 60_000 }, async () => {
+    const { stub, target } = await ticketRecorder();
+    const chunks = longCall(secondsForDraftParts(1));
+    await appendAll(stub, chunks, target);
+    await draftedParts(stub, 1);
+    const late = chunk("CustomerRep", 400_500, noise(4000, 78));
+    expect(await stub.append([late], target)).toMatchObject({ ok: true, stored: 1 });
+    await draftedParts(stub, 1);
+    const out = await stub.finalize(target);
+    if (!out.ok) throw new Error(out.error);
+    expect(out.timings).toMatchObject({ parts: 3, reusedParts: 1 });
+    expect(firstMismatch(parseWav(await stored(out.recording.r2_key)).pcm!, [...chunks, late])).toBeNull();
+  });
+
+  it("drops the draft when a chunk lands before its first sample, and the recording is still exact", { timeout: 60_000 }, async () => {
+    const { stub, target } = await ticketRecorder();
+    const chunks = longCall(secondsForDraftParts(1), 10_000);
+    await appendAll(stub, chunks, target);
+    await draftedParts(stub, 1);
+    const early = chunk("EndUser", 2_000, noise(8000, 79));
+    await runInDurableObject(stub, (o) => void (o as unknown as { store: AudioStore }).store.append([early]));
+    const meta = await runInDurableObject(stub, (_o, state) => state.storage.sql.exec("SELECT * FROM draft_meta").toArray());
+    expect(meta).toEqual([]);
+    const out = await stub.finalize(target);
+    if (!out.ok) throw new Error(out.error);
+    expect(out.timings).toMatchObject({ reusedParts: 0 });
+    expect(out.recording.duration_ms).toBe(10_000 + chunks.length / 2 * 1000 - 2_000);
+    expect(firstMismatch(parseWav(await stored(out.recording.r2_key)).pcm!, [early, ...chunks])).toBeNull();
   });
 });
