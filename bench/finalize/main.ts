@@ -155,6 +155,7 @@ async function main() {
     const hwm = workerds.map((p) => statusKb(p.pid, "VmHWM"));
     if (fr.status !== 201) throw new Error(`uploadAndFinalize: ${fr.status} ${body}`);
     const rec = JSON.parse(body) as { durationMs: number; sizeBytes: number; chunks: { totalChunks: number } };
+    const partsAhead = /parts;desc="([^"]*)"/.exec(fr.headers.get("Server-Timing") ?? "")?.[1] ?? "?";
     const timing = Object.fromEntries((fr.headers.get("Server-Timing") ?? "").split(",").map((s) => /(\w+);dur=(\d+)/.exec(s)).filter((m) => m).map((m) => [m![1], Number(m![2])]));
 
     // verify the WAV: size, header, samples spread over the hour
@@ -189,6 +190,7 @@ finalize of a ${MINUTES}-minute two-party call (${CHUNKS} chunks per side, 20 ms
   finalize request wall time:  ${wall.toFixed(2)} s  (${(audioSeconds / wall).toFixed(0)}× real time)   bar: < 2 s
   Server-Timing finalize:      ${timing.finalize ?? "?"} ms (append ${timing.append ?? "?"} ms, transcription ${timing.transcription ?? "?"} ms: skipped, no key)
     of which blocked on R2:    ${timing.r2wait ?? "?"} ms; reading + mixing + D1: ${timing.finalize !== undefined && timing.r2wait !== undefined ? timing.finalize - timing.r2wait : "?"} ms
+  R2 parts (8 MiB):            ${partsAhead} by the recording draft while the audio arrived
   recording:                   ${rec.durationMs} ms, ${rec.sizeBytes} bytes (${(rec.sizeBytes / 1e6).toFixed(1)} MB stereo 16-bit WAV)
   verified download:           ${got} bytes, header ${okHeader ? "ok" : "WRONG"}, ${probes.length - mismatches}/${probes.length} probed frames equal the input
 ${workerds.map((p, i) => `  workerd ${p.pid}: RSS before finalize ${mb(rssBefore[i]!)} MB, peak during ${resetPeak ? mb(hwm[i]!) : mb(sampledPeak[i]!)} MB (${resetPeak ? "VmHWM after reset" : "sampled"}; 5 ms samples ${mb(sampledPeak[i]!)} MB), growth ${mb((resetPeak ? hwm[i]! : sampledPeak[i]!) - rssBefore[i]!)} MB`).join("\n")}

@@ -227,6 +227,7 @@ export function renderAhead(env: Env, store: AudioStore, draft: RecordingDraft, 
   const queue = queueOf(store);
   return enqueue(queue, async () => {
     for (const u of draft.abandoned.splice(0)) await env.RECORDINGS.resumeMultipartUpload(u.key, u.uploadId).abort().catch(() => undefined);
+    let buf: Uint8Array | null = null; // one part buffer for the whole step: each upload finishes before the next mix
     while (queue.finalizesWaiting === 0) {
       const view = store.view();
       if (!view) return;
@@ -248,7 +249,7 @@ export function renderAhead(env: Env, store: AudioStore, draft: RecordingDraft, 
       if (p === null) return;
       const token = draft.startPart(p);
       const from = fullPartEnd(p - 1);
-      const buf = new Uint8Array(PART_BYTES);
+      buf ??= new Uint8Array(PART_BYTES);
       mixFrames(store, now, meta.origin + from, PART_BYTES / 4, new Int16Array(buf.buffer));
       try {
         const part = await env.RECORDINGS.resumeMultipartUpload(meta.key, meta.uploadId).uploadPart(p, buf);
