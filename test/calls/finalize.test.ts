@@ -259,6 +259,22 @@ describe("the recording draft", () => {
     expect(firstMismatch(parseWav(await stored(out.recording.r2_key)).pcm!, [...chunks, late])).toBeNull();
   });
 
+  it("finalizes without the draft when its upload is gone, into the same key", { timeout: 60_000 }, async () => {
+    const { stub, target } = await ticketRecorder();
+    const chunks = longCall(secondsForDraftParts(1));
+    await appendAll(stub, chunks, target);
+    await draftedParts(stub, 1);
+    const [meta] = await runInDurableObject(stub, (_o, state) =>
+      state.storage.sql.exec<{ r2_key: string; upload_id: string; recording_id: string }>("SELECT r2_key, upload_id, recording_id FROM draft_meta").toArray(),
+    );
+    await env.RECORDINGS.resumeMultipartUpload(meta!.r2_key, meta!.upload_id).abort();
+    const out = await stub.finalize(target);
+    if (!out.ok) throw new Error(out.error);
+    expect(out.timings).toMatchObject({ parts: 3, reusedParts: 0 });
+    expect(out.recording).toMatchObject({ id: meta!.recording_id, r2_key: meta!.r2_key });
+    expect(firstMismatch(parseWav(await stored(out.recording.r2_key)).pcm!, chunks)).toBeNull();
+  });
+
   it("drops the draft when a chunk lands before its first sample, and the recording is still exact", { timeout: 60_000 }, async () => {
     const { stub, target } = await ticketRecorder();
     const chunks = longCall(secondsForDraftParts(1), 10_000);
