@@ -8,6 +8,7 @@
  *   npm run bench -- bridge                       50 and 200 calls, 20 s each, floor + relay + worker
  *   npm run bench -- bridge --calls=50 --seconds=10 --targets=floor,relay
  *   --strict   exit 1 when the bar is not met (Worker p99 added ≤ relay's at 50 calls; no frame lost)
+ *   --profile=FILE   V8 CPU profile of the Worker's workerd during each Worker run (FILE, or FILE.<calls>.cpuprofile)
  *
  * Process model (fairness): wrangler dev / workerd, the echo fake, the Node relay and each load run are separate
  * processes; every target is driven by the same load process code with the same pacing, frame size and probe.
@@ -19,7 +20,8 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { newSid } from "../../scripts/lib/twiml-call";
 import type { LoadConfig } from "./load";
-import { groupCpuSeconds } from "./cpu";
+import { cpuDelta, groupCpu, type CpuSplit } from "./cpu";
+import { InspectorProfiler } from "./profile";
 import { applyMigrations, runLoad, startScript, startWranglerDev, stopAll } from "./processes";
 import type { RunResult } from "./stats";
 
@@ -33,6 +35,7 @@ const { values } = parseArgs({
     targets: { type: "string", default: "floor,relay,worker" },
     strict: { type: "boolean", default: false },
     keep: { type: "boolean", default: false },
+    profile: { type: "string" },
   },
   strict: false,
 });
@@ -70,8 +73,10 @@ async function provisionWorkerTenant(base: string, adminToken: string): Promise<
 const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(1).padStart(7) : "    n/a");
 function row(target: string, calls: number, r: RunResult | string): string {
   if (typeof r === "string") return `${target.padEnd(7)} ${String(calls).padStart(5)}  FAILED: ${r}`;
-  return `${target.padEnd(7)} ${String(calls).padStart(5)} ${String(r.sent).padStart(8)} ${String(r.lost).padStart(6)} ${fmt(r.p50)} ${fmt(r.p90)} ${fmt(r.p99)} ${fmt(r.max)} ${fmt(r.sendLagP99)}   ${fmt(r.clientCpuPct)}%  ${fmt(r.hopCpuUs ?? NaN)}`;
+  return `${target.padEnd(7)} ${String(calls).padStart(5)} ${String(r.sent).padStart(8)} ${String(r.lost).padStart(6)} ${String(r.late).padStart(6)} ${fmt(r.p50)} ${fmt(r.p90)} ${fmt(r.p99)} ${fmt(r.max)} ${fmt(r.sendLagP99)}   ${fmt(r.clientCpuPct)}%  ${fmt(r.hopCpuUs ?? NaN)}`;
 }
+
+let profiler: InspectorProfiler | null = null;
 
 async function main(): Promise<boolean> {
   console.log(`bridge bench: ${callCounts.join(" and ")} calls × ${seconds} s, one 160-byte frame per call every 20 ms; targets ${targets.join(", ")}`);
@@ -104,26 +109,45 @@ async function main(): Promise<boolean> {
     workerBase = dev.base;
     groups.worker = dev.pgid;
     await provisionWorkerTenant(workerBase, adminToken);
+    if (values.profile) profiler = await InspectorProfiler.connect(PORTS.inspector);
     console.log(`wrangler dev ready on ${workerBase} in ${((performance.now() - t) / 1000).toFixed(1)} s (log: ${logFile})`);
   }
 
   const results = new Map<string, RunResult | string>();
-  console.log(`\ntarget  calls   frames   lost   p50 ms  p90 ms  p99 ms  max ms  send-lag p99  client CPU  hop CPU µs/frame`);
+  console.log(`\ntarget  calls   frames   lost   late   p50 ms  p90 ms  p99 ms  max ms  send-lag p99  client CPU  hop CPU µs/frame`);
   for (const calls of callCounts) {
     for (const target of targets) {
       const base = target === "floor" ? fakeBase : target === "relay" ? relayBase : workerBase;
       const cfg: LoadConfig = { target: target === "floor" ? "floor" : "twilio", base, ...creds, to: ASSISTANT_NUMBER, calls, seconds, drainMs: 5000 };
       // CPU burned by the hop (and by the echo fake) while the calls were paced, per frame that made the round trip.
-      const cpu = { hop0: 0, fake0: 0, hop: NaN, fake: NaN };
+      const none: CpuSplit = { worker: NaN, proxy: NaN, cli: NaN, total: NaN };
+      const cpu = { hop0: none, fake0: none, hop: none, fake: none };
+      const profiling = target === "worker" && profiler ? profiler : null;
+      const profileFile = values.profile && callCounts.length > 1 ? `${values.profile}.${calls}.cpuprofile` : String(values.profile);
+      let profileStart: Promise<unknown> = Promise.resolve();
+      let profileSummary: Promise<string> | null = null;
       const r = await runLoad(cfg, (phase) => {
-        const hop = groupCpuSeconds(groups[target]) ?? NaN;
-        const fakeCpu = groupCpuSeconds(groups.floor) ?? NaN;
-        if (phase === "measuring") Object.assign(cpu, { hop0: hop, fake0: fakeCpu });
-        else Object.assign(cpu, { hop: hop - cpu.hop0, fake: fakeCpu - cpu.fake0 });
+        const hop = groupCpu(groups[target]) ?? none;
+        const fakeCpu = groupCpu(groups.floor) ?? none;
+        if (phase === "measuring") {
+          Object.assign(cpu, { hop0: hop, fake0: fakeCpu });
+          if (profiling) profileStart = profiling.start();
+        } else {
+          Object.assign(cpu, { hop: cpuDelta(hop, cpu.hop0), fake: cpuDelta(fakeCpu, cpu.fake0) });
+          if (profiling) profileSummary = profileStart.then(() => profiling.stop(profileFile));
+        }
       }).catch((e: unknown) => (e instanceof Error ? e.message : String(e)));
-      if (typeof r !== "string") Object.assign(r, { hopCpuUs: (cpu.hop / r.received) * 1e6, fakeCpuUs: (cpu.fake / r.received) * 1e6 });
+      if (typeof r !== "string") {
+        const us = (s: number) => (s / r.received) * 1e6;
+        Object.assign(r, { hopCpuUs: us(cpu.hop.total), fakeCpuUs: us(cpu.fake.total) });
+        if (target === "worker") Object.assign(r, { workerCpuUs: us(cpu.hop.worker), proxyCpuUs: us(cpu.hop.proxy), cliCpuUs: us(cpu.hop.cli) });
+      }
       results.set(`${target}:${calls}`, r);
       console.log(row(target, calls, r));
+      if (typeof r !== "string" && target === "worker") {
+        console.log(`        worker CPU µs/frame: workerd (Worker) ${fmt(r.workerCpuUs ?? NaN).trim()}, workerd (dev proxy) ${fmt(r.proxyCpuUs ?? NaN).trim()}, wrangler CLI ${fmt(r.cliCpuUs ?? NaN).trim()}; echo fake ${fmt(r.fakeCpuUs ?? NaN).trim()}`);
+      }
+      if (profileSummary) console.log(`${await (profileSummary as Promise<string>).catch((e: unknown) => `  profile failed: ${String(e)}`)}\n  profile written to ${profileFile}`);
       if (typeof r !== "string" && (r.duplicates || r.unmatchedPayloads)) console.log(`        (${r.duplicates} duplicate frames, ${r.unmatchedPayloads} payloads without a bench frame)`);
       // Let the previous run's teardown (the Worker finalizes 2 recordings per call) finish before timing again.
       await new Promise((res) => setTimeout(res, target === "worker" ? 8000 : 2000));
@@ -168,6 +192,7 @@ main()
     },
   )
   .then((ok) => {
+    profiler?.close();
     stopAll();
     if (!values.keep) rmSync(tmp, { recursive: true, force: true });
     else console.log(`kept ${tmp}`);
