@@ -124,6 +124,14 @@ function fastPath(raw: unknown): MediaMessage | Extract<TwilioMessage, { event: 
 
 export const mediaOut = (streamSid: string, payload: string) => JSON.stringify({ event: "media", streamSid, media: { payload } });
 export const markOut = (streamSid: string, name: string) => JSON.stringify({ event: "mark", streamSid, mark: { name } });
+/**
+ * The same media and mark texts for the hot path, built once per stream: `${media}${JSON.stringify(payload)}}}`
+ * is `mediaOut(streamSid, payload)` and `${mark}${JSON.stringify(name)}}}` is `markOut(streamSid, name)`.
+ */
+export function outgoingPrefixes(streamSid: string): { media: string; mark: string } {
+  const sid = JSON.stringify(streamSid);
+  return { media: `{"event":"media","streamSid":${sid},"media":{"payload":`, mark: `{"event":"mark","streamSid":${sid},"mark":{"name":` };
+}
 export const clearOut = (streamSid: string) => JSON.stringify({ event: "clear", streamSid });
 
 /** Bytes of audio in a base64 payload, without decoding it. */
