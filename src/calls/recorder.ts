@@ -1,4 +1,5 @@
 import { base64ToBytes } from "../lib/encoding";
+import { base64Bytes } from "../carriers/twilio/media-stream";
 import type { AudioChunk, AudioSender } from "./audio-store";
 
 /** Where chunks go durably (the audio pipeline's AudioStore: one synchronous SQLite transaction per batch). */
@@ -16,6 +17,37 @@ const RECENT_TS = 4096;
  */
 const FLUSH_BYTES = 16000;
 const FLUSH_AFTER_MS = 1000;
+/**
+ * Frames are decoded straight into a shared arena instead of one allocation each; every chunk is a view into
+ * it. An arena is never written twice (the store may keep a view of the last chunk as its row tail), so a full
+ * one is simply left to the chunks that use it. Frames bigger than a quarter of an arena get their own bytes.
+ */
+const ARENA_BYTES = 16 * 1024;
+
+type SetFromBase64 = (this: Uint8Array, b64: string) => { read: number; written: number };
+/** Native base64 decoding into an existing buffer (workerd has it; Node 20 does not). */
+const setFromBase64 = (Uint8Array.prototype as unknown as { setFromBase64?: SetFromBase64 }).setFromBase64;
+
+/**
+ * Decodes strict base64 (length a multiple of 4, the base64 alphabet, padding only at the end — what
+ * `base64ToBytes` accepts) into `out`, which is exactly as long as the decoded bytes; false if it is not.
+ */
+export function decodeBase64Into(b64: string, out: Uint8Array): boolean {
+  if (b64.length % 4 !== 0 || out.length !== base64Bytes(b64)) return false;
+  if (setFromBase64) {
+    try {
+      // It skips ASCII whitespace, which would leave fewer bytes written than the length promises.
+      const { read, written } = setFromBase64.call(out, b64);
+      return read === b64.length && written === out.length;
+    } catch {
+      return false; // not base64
+    }
+  }
+  const bytes = base64ToBytes(b64);
+  if (!bytes || bytes.length !== out.length) return false;
+  out.set(bytes);
+  return true;
+}
 
 /**
  * Batches every frame of both directions into the object's storage: at most ~1 s of audio is ever only in
@@ -25,6 +57,8 @@ export class Recorder {
   private pending: AudioChunk[] = [];
   private recent = new Map<AudioSender, Set<number>>();
   private pendingBytes = 0;
+  private arena = new Uint8Array(ARENA_BYTES);
+  private arenaUsed = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   stored = 0;
   rejected = 0;
@@ -32,8 +66,8 @@ export class Recorder {
   constructor(private readonly sink: ChunkSink, private readonly onFlush: () => void = () => {}) {}
 
   add(sender: AudioSender, timestampMs: number, payloadB64: string): void {
-    const audio = base64ToBytes(payloadB64);
-    if (!audio || !audio.length) {
+    const audio = this.decode(payloadB64);
+    if (!audio) {
       this.rejected++;
       return;
     }
@@ -41,6 +75,24 @@ export class Recorder {
     this.pendingBytes += audio.length;
     if (this.pendingBytes >= FLUSH_BYTES) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), FLUSH_AFTER_MS);
+  }
+
+  /** The frame's bytes in the arena (or its own buffer when large); null for empty or invalid base64. */
+  private decode(b64: string): Uint8Array | null {
+    const n = b64.length % 4 === 0 ? base64Bytes(b64) : 0;
+    if (n <= 0) return null;
+    let out: Uint8Array;
+    if (n > ARENA_BYTES / 4) out = new Uint8Array(n);
+    else {
+      if (this.arenaUsed + n > ARENA_BYTES) {
+        this.arena = new Uint8Array(ARENA_BYTES);
+        this.arenaUsed = 0;
+      }
+      out = this.arena.subarray(this.arenaUsed, this.arenaUsed + n);
+    }
+    if (!decodeBase64Into(b64, out)) return null;
+    if (out.buffer === this.arena.buffer) this.arenaUsed += n;
+    return out;
   }
 
   flush(): void {
