@@ -18,6 +18,14 @@ const RECENT_TS = 4096;
 const FLUSH_BYTES = 16000;
 const FLUSH_AFTER_MS = 1000;
 /**
+ * Each call's first batch is cut short at a random point (this fraction of a full batch or more), so calls
+ * that started together do not all flush in the same instant ever after. Objects that share a thread (every
+ * call under `wrangler dev`; many objects per isolate in production) otherwise commit in lockstep once a
+ * second, and that burst of transactions stalls every call on the thread at once (bench/bridge showed
+ * 40-100 ms stalls of all 50 calls, once a second, from calls whose webhooks arrived together).
+ */
+const MIN_FIRST_BATCH = 0.1;
+/**
  * Frames are decoded straight into a shared arena instead of one allocation each; every chunk is a view into
  * it. An arena is never written twice (the store may keep a view of the last chunk as its row tail), so a full
  * one is simply left to the chunks that use it. Frames bigger than a quarter of an arena get their own bytes.
@@ -63,7 +71,16 @@ export class Recorder {
   stored = 0;
   rejected = 0;
 
-  constructor(private readonly sink: ChunkSink, private readonly onFlush: () => void = () => {}) {}
+  /** This batch flushes at this many bytes or this old (ms); the first batch's are shortened by `phase`. */
+  private flushBytes: number;
+  private flushAfterMs: number;
+
+  /** `phase` in [0, 1): where this call's flushes fall within the batch period (random unless a test sets it). */
+  constructor(private readonly sink: ChunkSink, private readonly onFlush: () => void = () => {}, phase = Math.random()) {
+    const first = MIN_FIRST_BATCH + (1 - MIN_FIRST_BATCH) * Math.min(Math.max(phase, 0), 1);
+    this.flushBytes = Math.round(FLUSH_BYTES * first);
+    this.flushAfterMs = Math.round(FLUSH_AFTER_MS * first);
+  }
 
   add(sender: AudioSender, timestampMs: number, payloadB64: string): void {
     const audio = this.decode(payloadB64);
@@ -73,8 +90,8 @@ export class Recorder {
     }
     this.pending.push({ sender, timestampMs: this.distinct(sender, Math.max(0, Math.round(timestampMs))), audio });
     this.pendingBytes += audio.length;
-    if (this.pendingBytes >= FLUSH_BYTES) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), FLUSH_AFTER_MS);
+    if (this.pendingBytes >= this.flushBytes) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.flushAfterMs);
   }
 
   /** The frame's bytes in the arena (or its own buffer when large); null for empty or invalid base64. */
@@ -102,6 +119,8 @@ export class Recorder {
     const batch = this.pending;
     this.pending = [];
     this.pendingBytes = 0;
+    this.flushBytes = FLUSH_BYTES;
+    this.flushAfterMs = FLUSH_AFTER_MS;
     this.sink.append(batch);
     this.stored += batch.length;
     this.onFlush();

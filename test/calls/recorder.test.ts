@@ -38,4 +38,23 @@ describe("Recorder", () => {
     expect(rec.rejected).toBe(8);
     got.forEach((c, i) => expect([...c.audio], `frame ${i}`).toEqual([...sent[i]!]));
   });
+
+  it("spreads calls' flushes: the first batch is cut at the call's phase, later ones are full (~1 s)", () => {
+    const flushedAt = (phase: number) => {
+      const at: number[] = [];
+      let frames = 0;
+      const rec = new Recorder({ append: () => at.push(frames) }, () => {}, phase);
+      const frame = bytesToBase64(new Uint8Array(160).fill(0xff));
+      for (; frames < 400; frames++) rec.add(frames % 2 ? "AI" : "EndUser", frames * 10, frame);
+      return at;
+    };
+    const a = flushedAt(0);
+    const b = flushedAt(0.5);
+    expect(a[0]).toBeLessThan(b[0]!);
+    for (const at of [a, b]) {
+      expect(at[0]! * 160).toBeLessThanOrEqual(16000);
+      for (let i = 1; i < at.length; i++) expect((at[i]! - at[i - 1]!) * 160).toBe(16000); // 100 frames of both directions ≈ 1 s
+    }
+  });
 });
+
