@@ -26,11 +26,13 @@ const FLUSH_AFTER_MS = 1000;
  */
 const MIN_FIRST_BATCH = 0.1;
 /**
- * Frames are decoded straight into a shared arena instead of one allocation each; every chunk is a view into
- * it. An arena is never written twice (the store may keep a view of the last chunk as its row tail), so a full
- * one is simply left to the chunks that use it. Frames bigger than a quarter of an arena get their own bytes.
+ * A batch's audio is decoded straight into one buffer (sized for a full batch, grown if ever needed); until
+ * the flush, a frame is only numbers (sender, timestamp, offset), so nothing per frame lives for the ~1 s a
+ * batch waits (long-lived small objects are what makes the young-generation GC pauses long). The flush hands
+ * the store views into the buffer, and the next batch gets a fresh one (the store may keep a view of the
+ * last chunk as its row tail).
  */
-const ARENA_BYTES = 16 * 1024;
+const BATCH_BUFFER_BYTES = FLUSH_BYTES + 4096;
 
 type SetFromBase64 = (this: Uint8Array, b64: string) => { read: number; written: number };
 /** Native base64 decoding into an existing buffer (workerd has it; Node 20 does not). */
@@ -62,11 +64,13 @@ export function decodeBase64Into(b64: string, out: Uint8Array): boolean {
  * memory, so an object restart loses at most that. Frames that are not valid base64 are counted, not stored.
  */
 export class Recorder {
-  private pending: AudioChunk[] = [];
+  /** The waiting batch: audio bytes back to back in `buf`, and per frame its sender, timestamp and end offset. */
+  private buf = new Uint8Array(BATCH_BUFFER_BYTES);
+  private senders: AudioSender[] = [];
+  private stamps: number[] = [];
+  private ends: number[] = [];
   private recent = new Map<AudioSender, Set<number>>();
   private pendingBytes = 0;
-  private arena = new Uint8Array(ARENA_BYTES);
-  private arenaUsed = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   stored = 0;
   rejected = 0;
@@ -83,41 +87,39 @@ export class Recorder {
   }
 
   add(sender: AudioSender, timestampMs: number, payloadB64: string): void {
-    const audio = this.decode(payloadB64);
-    if (!audio) {
+    const n = payloadB64.length % 4 === 0 ? base64Bytes(payloadB64) : 0;
+    const at = this.pendingBytes;
+    if (n > 0 && at + n > this.buf.length) {
+      const bigger = new Uint8Array(Math.max(this.buf.length * 2, at + n));
+      bigger.set(this.buf.subarray(0, at));
+      this.buf = bigger;
+    }
+    if (n <= 0 || !decodeBase64Into(payloadB64, this.buf.subarray(at, at + n))) {
       this.rejected++;
       return;
     }
-    this.pending.push({ sender, timestampMs: this.distinct(sender, Math.max(0, Math.round(timestampMs))), audio });
-    this.pendingBytes += audio.length;
+    this.senders.push(sender);
+    this.stamps.push(this.distinct(sender, Math.max(0, Math.round(timestampMs))));
+    this.ends.push(at + n);
+    this.pendingBytes = at + n;
     if (this.pendingBytes >= this.flushBytes) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.flushAfterMs);
-  }
-
-  /** The frame's bytes in the arena (or its own buffer when large); null for empty or invalid base64. */
-  private decode(b64: string): Uint8Array | null {
-    const n = b64.length % 4 === 0 ? base64Bytes(b64) : 0;
-    if (n <= 0) return null;
-    let out: Uint8Array;
-    if (n > ARENA_BYTES / 4) out = new Uint8Array(n);
-    else {
-      if (this.arenaUsed + n > ARENA_BYTES) {
-        this.arena = new Uint8Array(ARENA_BYTES);
-        this.arenaUsed = 0;
-      }
-      out = this.arena.subarray(this.arenaUsed, this.arenaUsed + n);
-    }
-    if (!decodeBase64Into(b64, out)) return null;
-    if (out.buffer === this.arena.buffer) this.arenaUsed += n;
-    return out;
   }
 
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (!this.pending.length) return;
-    const batch = this.pending;
-    this.pending = [];
+    const count = this.senders.length;
+    if (!count) return;
+    const buf = this.buf;
+    const batch: AudioChunk[] = new Array(count);
+    for (let i = 0, start = 0; i < count; start = this.ends[i]!, i++) {
+      batch[i] = { sender: this.senders[i]!, timestampMs: this.stamps[i]!, audio: buf.subarray(start, this.ends[i]!) };
+    }
+    this.buf = new Uint8Array(BATCH_BUFFER_BYTES);
+    this.senders.length = 0;
+    this.stamps.length = 0;
+    this.ends.length = 0;
     this.pendingBytes = 0;
     this.flushBytes = FLUSH_BYTES;
     this.flushAfterMs = FLUSH_AFTER_MS;

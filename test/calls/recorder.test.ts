@@ -20,7 +20,7 @@ describe("Recorder", () => {
     }
   });
 
-  it("keeps every frame's bytes intact across arenas and flushes, and counts bad frames", () => {
+  it("keeps every frame's bytes intact across batches, buffer growth and flushes, and counts bad frames", () => {
     const batches: AudioChunk[][] = [];
     const rec = new Recorder({ append: (chunks) => batches.push(chunks) });
     const sent: Uint8Array[] = [];
