@@ -25,7 +25,7 @@ export function startScript(file: string, args: string[], ready: RegExp, logFile
   const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, file), ...args], { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   children.push(child);
   const log = createWriteStream(logFile);
-  child.stderr?.pipe(log);
+  child.stderr?.pipe(log, { end: false }); // stdout writes to the same log: neither stream may end it
   return new Promise((resolve, reject) => {
     let out = "";
     const t = setTimeout(() => reject(new Error(`${file} not ready in 30 s: ${out}`)), 30_000);
@@ -54,8 +54,8 @@ const wrangler = (args: string[], logFile: string, wait: boolean) => {
     env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
   });
   const log = createWriteStream(logFile, { flags: "a" });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
+  child.stdout?.pipe(log, { end: false });
+  child.stderr?.pipe(log, { end: false }); // stdout writes to the same log: neither stream may end it
   if (!wait) children.push(child);
   return child;
 };
