@@ -41,9 +41,14 @@ const PROBE = 0;
 const sentAt: Float64Array[] = [];
 const rtts: number[] = [];
 const got: Uint8Array[] = [];
-const counts = { duplicates: 0, probeEchoes: 0, unmatchedPayloads: 0 };
+const counts = { duplicates: 0, probeEchoes: 0, unmatchedPayloads: 0, late: 0 };
 const probeWaiters = new Map<number, () => void>();
-let measuring = false;
+/**
+ * setup: only probe echoes count. measuring: paced sending and the drain window; every frame back is timed.
+ * late: after the drain window; a frame still coming back is counted as late (and stays lost: a frame seconds
+ * late is as good as lost on a call). done: teardown, nothing counts.
+ */
+let phase: "setup" | "measuring" | "late" | "done" = "setup";
 
 function onAudio(call: number, matcher: FrameMatcher, payload: Buffer, at: number) {
   let matched = false;
@@ -54,14 +59,15 @@ function onAudio(call: number, matcher: FrameMatcher, payload: Buffer, at: numbe
       probeWaiters.get(call)?.();
       continue;
     }
-    if (!measuring) continue;
+    if (phase !== "measuring" && phase !== "late") continue;
     const seen = got[call]!;
     if (seen[seq]) {
       counts.duplicates++;
       continue;
     }
     seen[seq] = 1;
-    if (seq > warmupFrames) rtts.push(at - sentAt[call]![seq]!);
+    if (phase === "late") counts.late++;
+    else if (seq > warmupFrames) rtts.push(at - sentAt[call]![seq]!);
     else warmupReceived++;
   }
   if (!matched) counts.unmatchedPayloads++;
@@ -144,7 +150,7 @@ async function main(): Promise<RunResult> {
   const cpu0 = process.cpuUsage();
 
   // One global cursor: frame k of call i is due at t0 + (k·N + i)·20/N ms.
-  measuring = true;
+  phase = "measuring";
   process.send?.({ phase: "measuring" });
   const slot = 20 / cfg.calls;
   const total = cfg.calls * framesPerCall;
@@ -181,7 +187,14 @@ async function main(): Promise<RunResult> {
   process.send?.({ phase: "drained" });
   const cpu = process.cpuUsage(cpu0);
   const wallMs = performance.now() - t0;
-  measuring = false;
+  // Frames still missing: keep listening (and echoing marks) for as long again, to tell late from never.
+  phase = "late";
+  const lateStart = performance.now();
+  while (rtts.length + warmupReceived + counts.late < expected && performance.now() - lateStart < cfg.drainMs) {
+    for (const c of calls) c.pump(performance.now());
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  phase = "done";
   await Promise.all(calls.map((c) => c.end()));
   return summarize({ rtts, sent: expected, warmupReceived, lateness, setupMs, clientCpuPct: ((cpu.user + cpu.system) / 1000 / wallMs) * 100, ...counts });
 }

@@ -8,6 +8,7 @@
  *   npm run bench -- bridge                       50 and 200 calls, 20 s each, floor + relay + worker
  *   npm run bench -- bridge --calls=50 --seconds=10 --targets=floor,relay
  *   --strict   exit 1 when the bar is not met (Worker p99 added ≤ relay's at 50 calls; no frame lost)
+ *   --profile=FILE   V8 CPU profile of the Worker's workerd during each Worker run (FILE, or FILE.<calls>.cpuprofile)
  *
  * Process model (fairness): wrangler dev / workerd, the echo fake, the Node relay and each load run are separate
  * processes; every target is driven by the same load process code with the same pacing, frame size and probe.
@@ -19,12 +20,15 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { newSid } from "../../scripts/lib/twiml-call";
 import type { LoadConfig } from "./load";
-import { groupCpuSeconds } from "./cpu";
-import { applyMigrations, runLoad, startScript, startWranglerDev, stopAll } from "./processes";
+import { cpuDelta, groupCpu, type CpuSplit } from "./cpu";
+import { InspectorProfiler } from "./profile";
+import { applyMigrations, findWorkerEntry, runLoad, startScript, startWranglerDev, stopAll } from "./processes";
 import type { RunResult } from "./stats";
 
 const PORTS = { wrangler: 8795, fake: 9101, relay: 9102, inspector: 9103, deadTwilio: 9104 };
-type Target = "floor" | "relay" | "worker";
+/** `direct`: a diagnostic, the same wrangler dev Worker reached without the dev proxy (not part of the bar). */
+type Target = "floor" | "relay" | "worker" | "direct";
+const TARGETS: Target[] = ["floor", "relay", "worker", "direct"];
 
 const { values } = parseArgs({
   options: {
@@ -33,14 +37,15 @@ const { values } = parseArgs({
     targets: { type: "string", default: "floor,relay,worker" },
     strict: { type: "boolean", default: false },
     keep: { type: "boolean", default: false },
+    profile: { type: "string" },
   },
   strict: false,
 });
 const callCounts = String(values.calls).split(",").map(Number);
 const seconds = Number(values.seconds);
 const targets = String(values.targets).split(",") as Target[];
-if (callCounts.some((n) => !(n >= 1 && n <= 60_000)) || !(seconds > 0) || targets.some((t) => !["floor", "relay", "worker"].includes(t))) {
-  console.error("usage: --calls=50,200 --seconds=20 --targets=floor,relay,worker [--strict]");
+if (callCounts.some((n) => !(n >= 1 && n <= 60_000)) || !(seconds > 0) || targets.some((t) => !TARGETS.includes(t))) {
+  console.error("usage: --calls=50,200 --seconds=20 --targets=floor,relay,worker[,direct] [--strict] [--profile=FILE]");
   process.exit(2);
 }
 
@@ -70,13 +75,15 @@ async function provisionWorkerTenant(base: string, adminToken: string): Promise<
 const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(1).padStart(7) : "    n/a");
 function row(target: string, calls: number, r: RunResult | string): string {
   if (typeof r === "string") return `${target.padEnd(7)} ${String(calls).padStart(5)}  FAILED: ${r}`;
-  return `${target.padEnd(7)} ${String(calls).padStart(5)} ${String(r.sent).padStart(8)} ${String(r.lost).padStart(6)} ${fmt(r.p50)} ${fmt(r.p90)} ${fmt(r.p99)} ${fmt(r.max)} ${fmt(r.sendLagP99)}   ${fmt(r.clientCpuPct)}%  ${fmt(r.hopCpuUs ?? NaN)}`;
+  return `${target.padEnd(7)} ${String(calls).padStart(5)} ${String(r.sent).padStart(8)} ${String(r.lost).padStart(6)} ${String(r.late).padStart(6)} ${fmt(r.p50)} ${fmt(r.p90)} ${fmt(r.p99)} ${fmt(r.max)} ${fmt(r.sendLagP99)}   ${fmt(r.clientCpuPct)}%  ${fmt(r.hopCpuUs ?? NaN)}`;
 }
+
+let profiler: InspectorProfiler | null = null;
 
 async function main(): Promise<boolean> {
   console.log(`bridge bench: ${callCounts.join(" and ")} calls × ${seconds} s, one 160-byte frame per call every 20 ms; targets ${targets.join(", ")}`);
   const fake = await startScript("scripts/fake-openai.ts", ["--echo", "--quiet", "--port", String(PORTS.fake)], /listening on/, join(tmp, "fake.log"));
-  const groups: Record<Target, number> = { floor: fake.pid!, relay: 0, worker: 0 };
+  const groups: Record<Target, number> = { floor: fake.pid!, relay: 0, worker: 0, direct: 0 };
   const fakeBase = `http://127.0.0.1:${PORTS.fake}/v1`;
   let relayBase = "";
   if (targets.includes("relay")) {
@@ -84,7 +91,8 @@ async function main(): Promise<boolean> {
     relayBase = `http://127.0.0.1:${PORTS.relay}`;
   }
   let workerBase = "";
-  if (targets.includes("worker")) {
+  let directBase = "";
+  if (targets.includes("worker") || targets.includes("direct")) {
     const adminToken = randomBytes(16).toString("hex");
     const persistTo = join(tmp, "state");
     const logFile = join(tmp, "wrangler.log");
@@ -103,30 +111,51 @@ async function main(): Promise<boolean> {
     });
     workerBase = dev.base;
     groups.worker = dev.pgid;
+    groups.direct = dev.pgid;
+    if (targets.includes("direct")) directBase = await findWorkerEntry(dev.pgid);
     await provisionWorkerTenant(workerBase, adminToken);
+    if (values.profile) profiler = await InspectorProfiler.connect(PORTS.inspector);
     console.log(`wrangler dev ready on ${workerBase} in ${((performance.now() - t) / 1000).toFixed(1)} s (log: ${logFile})`);
   }
 
   const results = new Map<string, RunResult | string>();
-  console.log(`\ntarget  calls   frames   lost   p50 ms  p90 ms  p99 ms  max ms  send-lag p99  client CPU  hop CPU µs/frame`);
+  console.log(`\ntarget  calls   frames   lost   late   p50 ms  p90 ms  p99 ms  max ms  send-lag p99  client CPU  hop CPU µs/frame`);
   for (const calls of callCounts) {
     for (const target of targets) {
-      const base = target === "floor" ? fakeBase : target === "relay" ? relayBase : workerBase;
+      const base = { floor: fakeBase, relay: relayBase, worker: workerBase, direct: directBase }[target];
       const cfg: LoadConfig = { target: target === "floor" ? "floor" : "twilio", base, ...creds, to: ASSISTANT_NUMBER, calls, seconds, drainMs: 5000 };
       // CPU burned by the hop (and by the echo fake) while the calls were paced, per frame that made the round trip.
-      const cpu = { hop0: 0, fake0: 0, hop: NaN, fake: NaN };
+      const none: CpuSplit = { worker: NaN, proxy: NaN, cli: NaN, total: NaN };
+      const cpu = { hop0: none, fake0: none, hop: none, fake: none };
+      const profiling = (target === "worker" || target === "direct") && profiler ? profiler : null;
+      const profileFile = `${values.profile}${callCounts.length > 1 ? `.${calls}` : ""}${target === "direct" ? ".direct" : ""}`;
+      let profileStart: Promise<unknown> = Promise.resolve();
+      let profileSummary: Promise<string> | null = null;
       const r = await runLoad(cfg, (phase) => {
-        const hop = groupCpuSeconds(groups[target]) ?? NaN;
-        const fakeCpu = groupCpuSeconds(groups.floor) ?? NaN;
-        if (phase === "measuring") Object.assign(cpu, { hop0: hop, fake0: fakeCpu });
-        else Object.assign(cpu, { hop: hop - cpu.hop0, fake: fakeCpu - cpu.fake0 });
+        const hop = groupCpu(groups[target]) ?? none;
+        const fakeCpu = groupCpu(groups.floor) ?? none;
+        if (phase === "measuring") {
+          Object.assign(cpu, { hop0: hop, fake0: fakeCpu });
+          if (profiling) profileStart = profiling.start();
+        } else {
+          Object.assign(cpu, { hop: cpuDelta(hop, cpu.hop0), fake: cpuDelta(fakeCpu, cpu.fake0) });
+          if (profiling) profileSummary = profileStart.then(() => profiling.stop(profileFile));
+        }
       }).catch((e: unknown) => (e instanceof Error ? e.message : String(e)));
-      if (typeof r !== "string") Object.assign(r, { hopCpuUs: (cpu.hop / r.received) * 1e6, fakeCpuUs: (cpu.fake / r.received) * 1e6 });
+      if (typeof r !== "string") {
+        const us = (s: number) => (s / r.received) * 1e6;
+        Object.assign(r, { hopCpuUs: us(cpu.hop.total), fakeCpuUs: us(cpu.fake.total) });
+        if (target === "worker" || target === "direct") Object.assign(r, { workerCpuUs: us(cpu.hop.worker), proxyCpuUs: us(cpu.hop.proxy), cliCpuUs: us(cpu.hop.cli) });
+      }
       results.set(`${target}:${calls}`, r);
       console.log(row(target, calls, r));
+      if (typeof r !== "string" && (target === "worker" || target === "direct")) {
+        console.log(`        worker CPU µs/frame: workerd (Worker) ${fmt(r.workerCpuUs ?? NaN).trim()}, workerd (dev proxy) ${fmt(r.proxyCpuUs ?? NaN).trim()}, wrangler CLI ${fmt(r.cliCpuUs ?? NaN).trim()}; echo fake ${fmt(r.fakeCpuUs ?? NaN).trim()}`);
+      }
+      if (profileSummary) console.log(`${await (profileSummary as Promise<string>).catch((e: unknown) => `  profile failed: ${String(e)}`)}\n  profile written to ${profileFile}`);
       if (typeof r !== "string" && (r.duplicates || r.unmatchedPayloads)) console.log(`        (${r.duplicates} duplicate frames, ${r.unmatchedPayloads} payloads without a bench frame)`);
       // Let the previous run's teardown (the Worker finalizes 2 recordings per call) finish before timing again.
-      await new Promise((res) => setTimeout(res, target === "worker" ? 8000 : 2000));
+      await new Promise((res) => setTimeout(res, target === "worker" || target === "direct" ? 8000 : 2000));
     }
   }
 
@@ -141,7 +170,9 @@ async function main(): Promise<boolean> {
     const relayAdded = added(relay);
     const workerAdded = added(worker);
     const ratio = relayAdded > 0.05 ? workerAdded / relayAdded : NaN;
-    console.log(`  ${String(calls).padStart(4)} calls: relay +${fmt(relayAdded).trim()} ms, worker +${fmt(workerAdded).trim()} ms, worker/relay = ${Number.isFinite(ratio) ? ratio.toFixed(2) : "n/a"}`);
+    const direct = get("direct");
+    const directNote = direct ? `; direct (no dev proxy, diagnostic) +${fmt(added(direct)).trim()} ms` : "";
+    console.log(`  ${String(calls).padStart(4)} calls: relay +${fmt(relayAdded).trim()} ms, worker +${fmt(workerAdded).trim()} ms, worker/relay = ${Number.isFinite(ratio) ? ratio.toFixed(2) : "n/a"}${directNote}`);
     const us = (r: RunResult | string | undefined) => (r && typeof r !== "string" ? r.hopCpuUs ?? NaN : NaN);
     if (Number.isFinite(us(relay)) && Number.isFinite(us(worker))) {
       console.log(`              CPU per round-tripped frame: relay ${us(relay).toFixed(0)} µs, worker ${us(worker).toFixed(0)} µs (wrangler + workerd), worker/relay = ${(us(worker) / us(relay)).toFixed(2)}`);
@@ -152,7 +183,7 @@ async function main(): Promise<boolean> {
       if (calls === 50 && !(workerAdded <= relayAdded)) pass = false;
     }
   }
-  const judged = targets.length === 3 && callCounts.includes(50);
+  const judged = (["floor", "relay", "worker"] as Target[]).every((t) => targets.includes(t)) && callCounts.includes(50);
   if (judged) console.log(`\nbar (at 50 calls the Worker adds no more p99 than the Node relay; no frame lost at any count): ${pass ? "MET" : "NOT MET"}`);
   else console.log("\nbar not judged: it needs --targets=floor,relay,worker and 50 among --calls");
   const failedRuns = [...results.values()].filter((r) => typeof r === "string").length;
@@ -168,6 +199,7 @@ main()
     },
   )
   .then((ok) => {
+    profiler?.close();
     stopAll();
     if (!values.keep) rmSync(tmp, { recursive: true, force: true });
     else console.log(`kept ${tmp}`);

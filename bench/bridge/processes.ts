@@ -1,5 +1,5 @@
 /** Child processes of the bridge bench: the echo fake, the Node relay, `wrangler dev`, and each load run. */
-import { spawn, fork, type ChildProcess } from "node:child_process";
+import { execSync, spawn, fork, type ChildProcess } from "node:child_process";
 import { createWriteStream, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { LoadConfig } from "./load";
@@ -25,7 +25,7 @@ export function startScript(file: string, args: string[], ready: RegExp, logFile
   const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, file), ...args], { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   children.push(child);
   const log = createWriteStream(logFile);
-  child.stderr?.pipe(log);
+  child.stderr?.pipe(log, { end: false }); // stdout writes to the same log: neither stream may end it
   return new Promise((resolve, reject) => {
     let out = "";
     const t = setTimeout(() => reject(new Error(`${file} not ready in 30 s: ${out}`)), 30_000);
@@ -54,8 +54,8 @@ const wrangler = (args: string[], logFile: string, wait: boolean) => {
     env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
   });
   const log = createWriteStream(logFile, { flags: "a" });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
+  child.stdout?.pipe(log, { end: false });
+  child.stderr?.pipe(log, { end: false }); // stdout writes to the same log: neither stream may end it
   if (!wait) children.push(child);
   return child;
 };
@@ -82,6 +82,23 @@ export async function startWranglerDev(o: { port: number; inspectorPort: number;
     await new Promise((r) => setTimeout(r, 500));
   }
   throw new Error(`wrangler dev did not answer ${base}/health:\n${readFileSync(o.logFile, "utf8").slice(-3000)}`);
+}
+
+/**
+ * The origin of the workerd that runs the Worker itself, behind wrangler's dev proxy: for the `direct`
+ * diagnostic target (same Worker, same process, without the proxy hop that production does not have).
+ * Found as the listening port of the group's workerd with an inspector address that answers `/health`.
+ */
+export async function findWorkerEntry(pgid: number): Promise<string> {
+  const ps = execSync("ps -eo pid=,pgid=,args=", { encoding: "utf8" }).split("\n");
+  const pid = ps.map((l) => l.trim().split(/\s+/)).find((f) => Number(f[1]) === pgid && f.slice(2).join(" ").includes("workerd serve") && f.join(" ").includes("--inspector-addr"))?.[0];
+  if (!pid) throw new Error("no workerd with an inspector address in wrangler's process group");
+  const ports = execSync("ss -ltnpH", { encoding: "utf8" }).split("\n").filter((l) => l.includes(`pid=${pid},`)).map((l) => l.match(/127\.0\.0\.1:(\d+)/)?.[1]).filter(Boolean);
+  for (const port of ports) {
+    const ok = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+    if (ok) return `http://127.0.0.1:${port}`;
+  }
+  throw new Error(`none of the Worker's workerd ports (${ports.join(", ")}) answers /health`);
 }
 
 /** One load run in a fresh process, so no run inherits another's heap or sockets. */

@@ -1,7 +1,10 @@
 export interface RunResult {
   sent: number;
   received: number;
+  /** Frames not back within the drain window: counted as lost, whether or not they came back later. */
   lost: number;
+  /** Of the lost frames, those that came back after the drain window (within as long again). */
+  late: number;
   duplicates: number;
   unmatchedPayloads: number;
   p50: number;
@@ -15,6 +18,10 @@ export interface RunResult {
   /** CPU time (µs) the hop under test spent per round-tripped frame while paced (floor: the echo fake). */
   hopCpuUs?: number;
   fakeCpuUs?: number;
+  /** wrangler dev only: hopCpuUs split between the Worker's workerd, the dev proxy's workerd and the CLI. */
+  workerCpuUs?: number;
+  proxyCpuUs?: number;
+  cliCpuUs?: number;
 }
 
 export function percentile(sorted: Float64Array, p: number): number {
@@ -23,7 +30,7 @@ export function percentile(sorted: Float64Array, p: number): number {
 }
 
 export function summarize(x: {
-  rtts: number[]; sent: number; warmupReceived: number; lateness: number[]; setupMs: number; clientCpuPct: number; duplicates: number; unmatchedPayloads: number;
+  rtts: number[]; sent: number; warmupReceived: number; lateness: number[]; setupMs: number; clientCpuPct: number; duplicates: number; unmatchedPayloads: number; late: number;
 }): RunResult {
   const s = Float64Array.from(x.rtts).sort();
   const lag = Float64Array.from(x.lateness).sort();
@@ -31,6 +38,7 @@ export function summarize(x: {
     sent: x.sent,
     received: s.length + x.warmupReceived,
     lost: x.sent - s.length - x.warmupReceived,
+    late: x.late,
     duplicates: x.duplicates,
     unmatchedPayloads: x.unmatchedPayloads,
     p50: percentile(s, 50),

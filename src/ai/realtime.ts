@@ -91,8 +91,33 @@ const serverEvent = z.discriminatedUnion("type", [
 ]);
 export type ServerEvent = z.infer<typeof serverEvent>;
 
+/*
+ * The audio delta is nearly every event of a call, and OpenAI writes it as compact JSON in a fixed key order:
+ * matched whole (anchored, strings without escapes or control characters, so the raw text is the value) and
+ * sliced, without building the object tree. Anything else takes JSON.parse, with the same result
+ * (test/ai/realtime-fast-parse.test.ts). `event_id` may come first (the fake) or second (OpenAI).
+ */
+const STR = String.raw`"([^"\\\u0000-\u001f]*)"`;
+/** A JSON non-negative integer (no leading zeros). */
+const INT = "(?:0|[1-9]\\d{0,8})";
+const DELTA = new RegExp(
+  String.raw`^\{(?:"type":"response\.output_audio\.delta","event_id":${STR}|"event_id":${STR},"type":"response\.output_audio\.delta"),` +
+    String.raw`"response_id":${STR},"item_id":${STR},"output_index":${INT},"content_index":${INT},"delta":"([A-Za-z0-9+/=]*)"\}$`,
+);
+
+/** Exported for its test: the hot-path match alone (null = not a canonical audio delta). */
+export function matchAudioDelta(data: string): ServerEvent | null {
+  const m = data.startsWith('{"', 0) ? DELTA.exec(data) : null;
+  return m ? { type: "response.output_audio.delta", item_id: m[4]!, delta: m[5]!, response_id: m[3]! } : null;
+}
+
 export function parseServerEvent(data: unknown): ServerEvent | null {
   if (typeof data !== "string") return null;
+  return matchAudioDelta(data) ?? parseServerEventJson(data);
+}
+
+/** The general path (and the reference the delta matcher is tested against). */
+export function parseServerEventJson(data: string): ServerEvent | null {
   let raw: unknown;
   try {
     raw = JSON.parse(data);

@@ -38,7 +38,8 @@ export class PlaybackTracker {
 
   /** A mark echo from Twilio: that chunk (and every one before it, since playback is in order) has played. */
   echoed(name: string): void {
-    const i = this.pending.findIndex((m) => m.name === name);
+    // Echoes come back in order, so the oldest pending mark is nearly always the one.
+    const i = this.pending[0]?.name === name ? 0 : this.pending.findIndex((m) => m.name === name);
     if (i < 0) {
       this.staleMarks++;
       return;

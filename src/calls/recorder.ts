@@ -1,4 +1,5 @@
 import { base64ToBytes } from "../lib/encoding";
+import { base64Bytes } from "../carriers/twilio/media-stream";
 import type { AudioChunk, AudioSender } from "./audio-store";
 
 /** Where chunks go durably (the audio pipeline's AudioStore: one synchronous SQLite transaction per batch). */
@@ -16,40 +17,112 @@ const RECENT_TS = 4096;
  */
 const FLUSH_BYTES = 16000;
 const FLUSH_AFTER_MS = 1000;
+/**
+ * Each call's first batch is cut short at a random point (this fraction of a full batch or more), so calls
+ * that started together do not all flush in the same instant ever after. Objects that share a thread (every
+ * call under `wrangler dev`; many objects per isolate in production) otherwise commit in lockstep once a
+ * second, and that burst of transactions stalls every call on the thread at once (bench/bridge showed
+ * 40-100 ms stalls of all 50 calls, once a second, from calls whose webhooks arrived together).
+ */
+const MIN_FIRST_BATCH = 0.1;
+/**
+ * A batch's audio is decoded straight into one buffer (sized for a full batch, grown if ever needed); until
+ * the flush, a frame is only numbers (sender, timestamp, offset), so nothing per frame lives for the ~1 s a
+ * batch waits (long-lived small objects are what makes the young-generation GC pauses long). The flush hands
+ * the store views into the buffer, and the next batch gets a fresh one (the store may keep a view of the
+ * last chunk as its row tail).
+ */
+const BATCH_BUFFER_BYTES = FLUSH_BYTES + 4096;
+
+type SetFromBase64 = (this: Uint8Array, b64: string) => { read: number; written: number };
+/** Native base64 decoding into an existing buffer (workerd has it; Node 20 does not). */
+const setFromBase64 = (Uint8Array.prototype as unknown as { setFromBase64?: SetFromBase64 }).setFromBase64;
+
+/**
+ * Decodes strict base64 (length a multiple of 4, the base64 alphabet, padding only at the end — what
+ * `base64ToBytes` accepts) into `out`, which is exactly as long as the decoded bytes; false if it is not.
+ */
+export function decodeBase64Into(b64: string, out: Uint8Array): boolean {
+  if (b64.length % 4 !== 0 || out.length !== base64Bytes(b64)) return false;
+  if (setFromBase64) {
+    try {
+      // It skips ASCII whitespace, which would leave fewer bytes written than the length promises.
+      const { read, written } = setFromBase64.call(out, b64);
+      return read === b64.length && written === out.length;
+    } catch {
+      return false; // not base64
+    }
+  }
+  const bytes = base64ToBytes(b64);
+  if (!bytes || bytes.length !== out.length) return false;
+  out.set(bytes);
+  return true;
+}
 
 /**
  * Batches every frame of both directions into the object's storage: at most ~1 s of audio is ever only in
  * memory, so an object restart loses at most that. Frames that are not valid base64 are counted, not stored.
  */
 export class Recorder {
-  private pending: AudioChunk[] = [];
+  /** The waiting batch: audio bytes back to back in `buf`, and per frame its sender, timestamp and end offset. */
+  private buf = new Uint8Array(BATCH_BUFFER_BYTES);
+  private senders: AudioSender[] = [];
+  private stamps: number[] = [];
+  private ends: number[] = [];
   private recent = new Map<AudioSender, Set<number>>();
   private pendingBytes = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   stored = 0;
   rejected = 0;
 
-  constructor(private readonly sink: ChunkSink, private readonly onFlush: () => void = () => {}) {}
+  /** This batch flushes at this many bytes or this old (ms); the first batch's are shortened by `phase`. */
+  private flushBytes: number;
+  private flushAfterMs: number;
+
+  /** `phase` in [0, 1): where this call's flushes fall within the batch period (random unless a test sets it). */
+  constructor(private readonly sink: ChunkSink, private readonly onFlush: () => void = () => {}, phase = Math.random()) {
+    const first = MIN_FIRST_BATCH + (1 - MIN_FIRST_BATCH) * Math.min(Math.max(phase, 0), 1);
+    this.flushBytes = Math.round(FLUSH_BYTES * first);
+    this.flushAfterMs = Math.round(FLUSH_AFTER_MS * first);
+  }
 
   add(sender: AudioSender, timestampMs: number, payloadB64: string): void {
-    const audio = base64ToBytes(payloadB64);
-    if (!audio || !audio.length) {
+    const n = payloadB64.length % 4 === 0 ? base64Bytes(payloadB64) : 0;
+    const at = this.pendingBytes;
+    if (n > 0 && at + n > this.buf.length) {
+      const bigger = new Uint8Array(Math.max(this.buf.length * 2, at + n));
+      bigger.set(this.buf.subarray(0, at));
+      this.buf = bigger;
+    }
+    if (n <= 0 || !decodeBase64Into(payloadB64, this.buf.subarray(at, at + n))) {
       this.rejected++;
       return;
     }
-    this.pending.push({ sender, timestampMs: this.distinct(sender, Math.max(0, Math.round(timestampMs))), audio });
-    this.pendingBytes += audio.length;
-    if (this.pendingBytes >= FLUSH_BYTES) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), FLUSH_AFTER_MS);
+    this.senders.push(sender);
+    this.stamps.push(this.distinct(sender, Math.max(0, Math.round(timestampMs))));
+    this.ends.push(at + n);
+    this.pendingBytes = at + n;
+    if (this.pendingBytes >= this.flushBytes) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.flushAfterMs);
   }
 
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (!this.pending.length) return;
-    const batch = this.pending;
-    this.pending = [];
+    const count = this.senders.length;
+    if (!count) return;
+    const buf = this.buf;
+    const batch: AudioChunk[] = new Array(count);
+    for (let i = 0, start = 0; i < count; start = this.ends[i]!, i++) {
+      batch[i] = { sender: this.senders[i]!, timestampMs: this.stamps[i]!, audio: buf.subarray(start, this.ends[i]!) };
+    }
+    this.buf = new Uint8Array(BATCH_BUFFER_BYTES);
+    this.senders.length = 0;
+    this.stamps.length = 0;
+    this.ends.length = 0;
     this.pendingBytes = 0;
+    this.flushBytes = FLUSH_BYTES;
+    this.flushAfterMs = FLUSH_AFTER_MS;
     this.sink.append(batch);
     this.stored += batch.length;
     this.onFlush();

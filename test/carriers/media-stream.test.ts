@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { base64Bytes, clearOut, markOut, MAX_FRAME_CHARS, mediaOut, parseTwilioFrame } from "../../src/carriers/twilio/media-stream";
+import { base64Bytes, clearOut, markOut, MAX_FRAME_CHARS, mediaOut, outgoingPrefixes, parseTwilioFrame } from "../../src/carriers/twilio/media-stream";
 
 const start = {
   event: "start", sequenceNumber: "1", streamSid: "MZ1",
@@ -41,6 +41,11 @@ describe("Twilio media stream frames", () => {
     expect(JSON.parse(mediaOut("MZ1", "AAA="))).toEqual({ event: "media", streamSid: "MZ1", media: { payload: "AAA=" } });
     expect(JSON.parse(markOut("MZ1", "m7"))).toEqual({ event: "mark", streamSid: "MZ1", mark: { name: "m7" } });
     expect(JSON.parse(clearOut("MZ1"))).toEqual({ event: "clear", streamSid: "MZ1" });
+    for (const sid of ["MZ1", 'MZ"odd\\']) {
+      const p = outgoingPrefixes(sid);
+      expect(`${p.media}${JSON.stringify("AAA=")}}}`).toBe(mediaOut(sid, "AAA="));
+      expect(`${p.mark}${JSON.stringify("m7")}}}`).toBe(markOut(sid, "m7"));
+    }
   });
 
   it("counts payload bytes without decoding", () => {

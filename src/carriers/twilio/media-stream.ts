@@ -46,6 +46,12 @@ export type ParseResult = { ok: true; message: TwilioMessage } | { ok: false; re
 export function parseTwilioFrame(data: string | ArrayBuffer): ParseResult {
   if (typeof data !== "string") return { ok: false, reason: "binary" };
   if (data.length > MAX_FRAME_CHARS) return { ok: false, reason: "oversized" };
+  const fast = data.charCodeAt(10) === 109 /* m of "media"/"mark" */ ? matchHotFrame(data) : null;
+  return fast ? { ok: true, message: fast } : parseTwilioJson(data);
+}
+
+/** The general path (and the reference the hot-path matcher is tested against): JSON.parse, then the schema. */
+export function parseTwilioJson(data: string): ParseResult {
   let raw: unknown;
   try {
     raw = JSON.parse(data);
@@ -58,11 +64,43 @@ export function parseTwilioFrame(data: string | ArrayBuffer): ParseResult {
   return r.success ? { ok: true, message: r.data } : { ok: false, reason: "shape" };
 }
 
+/*
+ * `media` and `mark` are ~99% of a call's frames, and Twilio writes them as compact JSON in a fixed key order.
+ * Those exact texts are matched whole (anchored at both ends, so no duplicate keys or trailing garbage) and
+ * their fields sliced out, without building the JSON object tree. Strings are matched only without escapes or
+ * control characters, where the raw text is the value; anything else — other key orders, whitespace, escapes,
+ * malformed frames — falls through to JSON.parse, which gives the same result (test/carriers/twilio-fast-parse).
+ */
+const SEQ = String.raw`"sequenceNumber":"\d{1,15}"`;
+const STR = String.raw`"([^"\\\u0000-\u001f]*)"`;
+const MEDIA_BODY = String.raw`"media":\{"track":${STR},"chunk":${STR},"timestamp":"(\d{1,15})","payload":"([A-Za-z0-9+/=]*)"\}`;
+/** Twilio's order: event, sequenceNumber, media, streamSid. */
+const MEDIA_TWILIO = new RegExp(String.raw`^\{"event":"media",${SEQ},${MEDIA_BODY},"streamSid":${STR}\}$`);
+/** Our Twilio client's (and protocols.md's) order: event, sequenceNumber, streamSid, media. */
+const MEDIA_SID_FIRST = new RegExp(String.raw`^\{"event":"media",${SEQ},"streamSid":${STR},${MEDIA_BODY}\}$`);
+const MARK = new RegExp(String.raw`^\{"event":"mark",${SEQ},"streamSid":${STR},"mark":\{"name":${STR}\}\}$`);
+
+/** Exported for its test: the hot-path match alone (null = not a canonical media/mark frame). */
+export function matchHotFrame(data: string): MediaMessage | Extract<TwilioMessage, { event: "mark" }> | null {
+  if (data.startsWith('{"event":"media",')) {
+    let m = MEDIA_TWILIO.exec(data);
+    if (m) return { event: "media", streamSid: m[5]!, media: { track: m[1]!, chunk: m[2]!, timestamp: Number(m[3]), payload: m[4]! } };
+    m = MEDIA_SID_FIRST.exec(data);
+    if (m) return { event: "media", streamSid: m[1]!, media: { track: m[2]!, chunk: m[3]!, timestamp: Number(m[4]), payload: m[5]! } };
+    return null;
+  }
+  if (data.startsWith('{"event":"mark",')) {
+    const m = MARK.exec(data);
+    if (m) return { event: "mark", streamSid: m[1]!, mark: { name: m[2]! } };
+  }
+  return null;
+}
+
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
- * `media` and `mark` are ~99% of a call's frames: checked by hand (the same rules as the schema) because zod's
+ * After JSON.parse, `media` and `mark` are still checked by hand (the same rules as the schema) because zod's
  * generic walk showed up in the bridge's CPU profile. Anything unusual falls through to the schema.
  */
 function fastPath(raw: unknown): MediaMessage | Extract<TwilioMessage, { event: "mark" }> | null {
@@ -86,6 +124,14 @@ function fastPath(raw: unknown): MediaMessage | Extract<TwilioMessage, { event: 
 
 export const mediaOut = (streamSid: string, payload: string) => JSON.stringify({ event: "media", streamSid, media: { payload } });
 export const markOut = (streamSid: string, name: string) => JSON.stringify({ event: "mark", streamSid, mark: { name } });
+/**
+ * The same media and mark texts for the hot path, built once per stream: `${media}${JSON.stringify(payload)}}}`
+ * is `mediaOut(streamSid, payload)` and `${mark}${JSON.stringify(name)}}}` is `markOut(streamSid, name)`.
+ */
+export function outgoingPrefixes(streamSid: string): { media: string; mark: string } {
+  const sid = JSON.stringify(streamSid);
+  return { media: `{"event":"media","streamSid":${sid},"media":{"payload":`, mark: `{"event":"mark","streamSid":${sid},"mark":{"name":` };
+}
 export const clearOut = (streamSid: string) => JSON.stringify({ event: "clear", streamSid });
 
 /** Bytes of audio in a base64 payload, without decoding it. */

@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import type { AudioChunk } from "../../src/calls/audio-store";
+import { decodeBase64Into, Recorder } from "../../src/calls/recorder";
+import { base64ToBytes, bytesToBase64 } from "../../src/lib/encoding";
+import { base64Bytes } from "../../src/carriers/twilio/media-stream";
+
+describe("Recorder", () => {
+  it("decodes exactly what the strict base64 helper accepts", () => {
+    const cases = ["", "AA==", "AAA=", "AAAA", "/////w==", "AR==", "A===", "====", "AA=A", "AA", "AAA", "AA AA", " AAA", "AAA\n", "AA==AA==", "AA-_", "AA\u0000A", "ÿÿÿÿ", bytesToBase64(new Uint8Array(160).fill(0x7f))];
+    for (const b64 of cases) {
+      const reference = base64ToBytes(b64);
+      const out = new Uint8Array(Math.max(0, b64.length % 4 === 0 ? base64Bytes(b64) : 0));
+      const ok = b64.length % 4 === 0 && out.length > 0 ? decodeBase64Into(b64, out) : false;
+      if (reference && reference.length > 0) {
+        expect(ok, JSON.stringify(b64)).toBe(true);
+        expect([...out], b64).toEqual([...reference]);
+      } else {
+        expect(ok, JSON.stringify(b64)).toBe(false);
+      }
+    }
+  });
+
+  it("keeps every frame's bytes intact across batches, buffer growth and flushes, and counts bad frames", () => {
+    const batches: AudioChunk[][] = [];
+    const rec = new Recorder({ append: (chunks) => batches.push(chunks) });
+    const sent: Uint8Array[] = [];
+    for (let i = 0; i < 400; i++) {
+      const n = i % 97 === 0 ? 6000 : 160 + (i % 3); // some large frames get their own buffer
+      const frame = Uint8Array.from({ length: n }, (_, k) => (i * 31 + k) & 0xff);
+      sent.push(frame);
+      rec.add(i % 2 ? "AI" : "EndUser", i * 20, bytesToBase64(frame));
+      if (i % 50 === 0) rec.add("EndUser", i * 20 + 1, "not base64!");
+    }
+    rec.flush();
+    const got = batches.flat();
+    expect(got.length).toBe(400);
+    expect(rec.stored).toBe(400);
+    expect(rec.rejected).toBe(8);
+    got.forEach((c, i) => expect([...c.audio], `frame ${i}`).toEqual([...sent[i]!]));
+  });
+
+  it("spreads calls' flushes: the first batch is cut at the call's phase, later ones are full (~1 s)", () => {
+    const flushedAt = (phase: number) => {
+      const at: number[] = [];
+      let frames = 0;
+      const rec = new Recorder({ append: () => at.push(frames) }, () => {}, phase);
+      const frame = bytesToBase64(new Uint8Array(160).fill(0xff));
+      for (; frames < 400; frames++) rec.add(frames % 2 ? "AI" : "EndUser", frames * 10, frame);
+      return at;
+    };
+    const a = flushedAt(0);
+    const b = flushedAt(0.5);
+    expect(a[0]).toBeLessThan(b[0]!);
+    for (const at of [a, b]) {
+      expect(at[0]! * 160).toBeLessThanOrEqual(16000);
+      for (let i = 1; i < at.length; i++) expect((at[i]! - at[i - 1]!) * 160).toBe(16000); // 100 frames of both directions ≈ 1 s
+    }
+  });
+});
+
