@@ -25,10 +25,14 @@ import { InspectorProfiler } from "./profile";
 import { applyMigrations, findWorkerEntry, runLoad, startScript, startWranglerDev, stopAll } from "./processes";
 import type { RunResult } from "./stats";
 
-const PORTS = { wrangler: 8795, fake: 9101, relay: 9102, inspector: 9103, deadTwilio: 9104 };
-/** `direct`: a diagnostic, the same wrangler dev Worker reached without the dev proxy (not part of the bar). */
-type Target = "floor" | "relay" | "worker" | "direct";
-const TARGETS: Target[] = ["floor", "relay", "worker", "direct"];
+const PORTS = { wrangler: 8795, fake: 9101, relay: 9102, inspector: 9103, deadTwilio: 9104, bare: 8796, bareInspector: 9105 };
+/**
+ * Diagnostics, not part of the bar: `direct`, the same wrangler dev Worker reached without the dev proxy;
+ * `bare`, the Node relay's passthrough as a bare Worker under wrangler dev (bare-worker/), what workerd itself costs.
+ */
+type Target = "floor" | "relay" | "worker" | "direct" | "bare";
+const TARGETS: Target[] = ["floor", "relay", "worker", "direct", "bare"];
+const underWrangler = (t: Target) => t === "worker" || t === "direct" || t === "bare";
 
 const { values } = parseArgs({
   options: {
@@ -45,7 +49,7 @@ const callCounts = String(values.calls).split(",").map(Number);
 const seconds = Number(values.seconds);
 const targets = String(values.targets).split(",") as Target[];
 if (callCounts.some((n) => !(n >= 1 && n <= 60_000)) || !(seconds > 0) || targets.some((t) => !TARGETS.includes(t))) {
-  console.error("usage: --calls=50,200 --seconds=20 --targets=floor,relay,worker[,direct] [--strict] [--profile=FILE]");
+  console.error("usage: --calls=50,200 --seconds=20 --targets=floor,relay,worker[,direct][,bare] [--strict] [--profile=FILE]");
   process.exit(2);
 }
 
@@ -83,7 +87,7 @@ let profiler: InspectorProfiler | null = null;
 async function main(): Promise<boolean> {
   console.log(`bridge bench: ${callCounts.join(" and ")} calls × ${seconds} s, one 160-byte frame per call every 20 ms; targets ${targets.join(", ")}`);
   const fake = await startScript("scripts/fake-openai.ts", ["--echo", "--quiet", "--port", String(PORTS.fake)], /listening on/, join(tmp, "fake.log"));
-  const groups: Record<Target, number> = { floor: fake.pid!, relay: 0, worker: 0, direct: 0 };
+  const groups: Record<Target, number> = { floor: fake.pid!, relay: 0, worker: 0, direct: 0, bare: 0 };
   const fakeBase = `http://127.0.0.1:${PORTS.fake}/v1`;
   let relayBase = "";
   if (targets.includes("relay")) {
@@ -118,11 +122,23 @@ async function main(): Promise<boolean> {
     console.log(`wrangler dev ready on ${workerBase} in ${((performance.now() - t) / 1000).toFixed(1)} s (log: ${logFile})`);
   }
 
+  let bareBase = "";
+  if (targets.includes("bare")) {
+    const bare = await startWranglerDev({
+      config: "bench/bridge/bare-worker/wrangler.toml", port: PORTS.bare, inspectorPort: PORTS.bareInspector,
+      persistTo: join(tmp, "bare-state"), logFile: join(tmp, "bare-wrangler.log"),
+      vars: { OPENAI_BASE_URL: fakeBase, TWILIO_ACCOUNT_SID: creds.accountSid, TWILIO_AUTH_TOKEN: creds.authToken },
+    });
+    bareBase = bare.base;
+    groups.bare = bare.pgid;
+    console.log(`bare relay Worker ready on ${bareBase}`);
+  }
+
   const results = new Map<string, RunResult | string>();
   console.log(`\ntarget  calls   frames   lost   late   p50 ms  p90 ms  p99 ms  max ms  send-lag p99  client CPU  hop CPU µs/frame`);
   for (const calls of callCounts) {
     for (const target of targets) {
-      const base = { floor: fakeBase, relay: relayBase, worker: workerBase, direct: directBase }[target];
+      const base = { floor: fakeBase, relay: relayBase, worker: workerBase, direct: directBase, bare: bareBase }[target];
       const cfg: LoadConfig = { target: target === "floor" ? "floor" : "twilio", base, ...creds, to: ASSISTANT_NUMBER, calls, seconds, drainMs: 5000 };
       // CPU burned by the hop (and by the echo fake) while the calls were paced, per frame that made the round trip.
       const none: CpuSplit = { worker: NaN, proxy: NaN, cli: NaN, total: NaN };
@@ -145,11 +161,11 @@ async function main(): Promise<boolean> {
       if (typeof r !== "string") {
         const us = (s: number) => (s / r.received) * 1e6;
         Object.assign(r, { hopCpuUs: us(cpu.hop.total), fakeCpuUs: us(cpu.fake.total) });
-        if (target === "worker" || target === "direct") Object.assign(r, { workerCpuUs: us(cpu.hop.worker), proxyCpuUs: us(cpu.hop.proxy), cliCpuUs: us(cpu.hop.cli) });
+        if (underWrangler(target)) Object.assign(r, { workerCpuUs: us(cpu.hop.worker), proxyCpuUs: us(cpu.hop.proxy), cliCpuUs: us(cpu.hop.cli) });
       }
       results.set(`${target}:${calls}`, r);
       console.log(row(target, calls, r));
-      if (typeof r !== "string" && (target === "worker" || target === "direct")) {
+      if (typeof r !== "string" && underWrangler(target)) {
         console.log(`        worker CPU µs/frame: workerd (Worker) ${fmt(r.workerCpuUs ?? NaN).trim()}, workerd (dev proxy) ${fmt(r.proxyCpuUs ?? NaN).trim()}, wrangler CLI ${fmt(r.cliCpuUs ?? NaN).trim()}; echo fake ${fmt(r.fakeCpuUs ?? NaN).trim()}`);
       }
       if (profileSummary) console.log(`${await (profileSummary as Promise<string>).catch((e: unknown) => `  profile failed: ${String(e)}`)}\n  profile written to ${profileFile}`);
@@ -171,7 +187,8 @@ async function main(): Promise<boolean> {
     const workerAdded = added(worker);
     const ratio = relayAdded > 0.05 ? workerAdded / relayAdded : NaN;
     const direct = get("direct");
-    const directNote = direct ? `; direct (no dev proxy, diagnostic) +${fmt(added(direct)).trim()} ms` : "";
+    const bare = get("bare");
+    const directNote = (direct ? `; direct (no dev proxy, diagnostic) +${fmt(added(direct)).trim()} ms` : "") + (bare ? `; bare relay Worker (diagnostic) +${fmt(added(bare)).trim()} ms` : "");
     console.log(`  ${String(calls).padStart(4)} calls: relay +${fmt(relayAdded).trim()} ms, worker +${fmt(workerAdded).trim()} ms, worker/relay = ${Number.isFinite(ratio) ? ratio.toFixed(2) : "n/a"}${directNote}`);
     const us = (r: RunResult | string | undefined) => (r && typeof r !== "string" ? r.hopCpuUs ?? NaN : NaN);
     if (Number.isFinite(us(relay)) && Number.isFinite(us(worker))) {

@@ -66,10 +66,11 @@ export async function applyMigrations(persistTo: string, logFile: string): Promi
   if (code !== 0) throw new Error(`wrangler d1 migrations apply failed (${code}):\n${readFileSync(logFile, "utf8").slice(-3000)}`);
 }
 
-export async function startWranglerDev(o: { port: number; inspectorPort: number; persistTo: string; vars: Record<string, string>; logFile: string }): Promise<{ base: string; pgid: number }> {
+export async function startWranglerDev(o: { port: number; inspectorPort: number; persistTo: string; vars: Record<string, string>; logFile: string; config?: string }): Promise<{ base: string; pgid: number }> {
   const vars = Object.entries(o.vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+  const config = o.config ? ["--config", join(ROOT, o.config)] : [];
   const child = wrangler(
-    ["dev", "--ip", "127.0.0.1", "--port", String(o.port), "--inspector-port", String(o.inspectorPort), "--persist-to", o.persistTo, "--show-interactive-dev-session=false", ...vars],
+    ["dev", ...config, "--ip", "127.0.0.1", "--port", String(o.port), "--inspector-port", String(o.inspectorPort), "--persist-to", o.persistTo, "--show-interactive-dev-session=false", ...vars],
     o.logFile,
     false,
   );
