@@ -1,4 +1,4 @@
-import { clearOut, outgoingPrefixes } from "../carriers/twilio/media-stream";
+import { clearOut, outgoingFrames } from "../carriers/twilio/media-stream";
 
 /**
  * Our side of one Twilio media stream (a call leg). Audio produced before the stream has started — the
@@ -10,13 +10,12 @@ export class TwilioLeg {
   /** Where this stream's `media.timestamp` 0 sits on the call's timeline (ms since the call's first stream). */
   offsetMs = 0;
   private pending: { payload: string; mark: string | null }[] = [];
-  /** The stream's outgoing media and mark JSON up to the payload / name, built once per stream. */
-  private prefix = outgoingPrefixes("");
+  private frames = outgoingFrames("");
 
   attach(ws: WebSocket, streamSid: string, offsetMs: number): void {
     this.ws = ws;
     this.streamSid = streamSid;
-    this.prefix = outgoingPrefixes(streamSid);
+    this.frames = outgoingFrames(streamSid);
     this.offsetMs = offsetMs;
     for (const p of this.pending.splice(0)) this.sendMedia(p.payload, p.mark);
   }
@@ -30,8 +29,8 @@ export class TwilioLeg {
       this.pending.push({ payload, mark });
       return;
     }
-    this.trySend(`${this.prefix.media}${JSON.stringify(payload)}}}`);
-    if (mark) this.trySend(`${this.prefix.mark}${JSON.stringify(mark)}}}`);
+    this.trySend(this.frames.media(payload));
+    if (mark) this.trySend(this.frames.mark(mark));
   }
 
   /** Twilio drops its buffered playback and echoes every pending mark. */

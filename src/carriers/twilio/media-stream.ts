@@ -122,15 +122,15 @@ function fastPath(raw: unknown): MediaMessage | Extract<TwilioMessage, { event: 
 
 // ── what we send (protocols.md §1.3) ──
 
-export const mediaOut = (streamSid: string, payload: string) => JSON.stringify({ event: "media", streamSid, media: { payload } });
-export const markOut = (streamSid: string, name: string) => JSON.stringify({ event: "mark", streamSid, mark: { name } });
 /**
- * The same media and mark texts for the hot path, built once per stream: `${media}${JSON.stringify(payload)}}}`
- * is `mediaOut(streamSid, payload)` and `${mark}${JSON.stringify(name)}}}` is `markOut(streamSid, name)`.
+ * A stream's outgoing `media` and `mark` frames. The JSON up to the payload / name is built once per stream
+ * (they are sent for every chunk of the call's audio); each call only adds the escaped value.
  */
-export function outgoingPrefixes(streamSid: string): { media: string; mark: string } {
+export function outgoingFrames(streamSid: string): { media(payload: string): string; mark(name: string): string } {
   const sid = JSON.stringify(streamSid);
-  return { media: `{"event":"media","streamSid":${sid},"media":{"payload":`, mark: `{"event":"mark","streamSid":${sid},"mark":{"name":` };
+  const media = `{"event":"media","streamSid":${sid},"media":{"payload":`;
+  const mark = `{"event":"mark","streamSid":${sid},"mark":{"name":`;
+  return { media: (payload) => `${media}${JSON.stringify(payload)}}}`, mark: (name) => `${mark}${JSON.stringify(name)}}}` };
 }
 export const clearOut = (streamSid: string) => JSON.stringify({ event: "clear", streamSid });
 
