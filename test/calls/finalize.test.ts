@@ -193,9 +193,6 @@ function firstMismatch(pcm: Int16Array, chunks: AudioChunk[]): string | null {
   return null;
 }
 
-async function appendAll(stub: DurableObjectStub<import("../../src/calls/ticket-recorder").TicketRecorder>, chunks: AudioChunk[], target: Parameters<typeof stub.append>[1]) {
-  for (let i = 0; i < chunks.length; i += 100) expect((await stub.append(chunks.slice(i, i + 100), target)).ok).toBe(true);
-}
 
 /** Waits until the draft has uploaded `parts` parts (it works in the background after each append). */
 async function draftedParts(stub: { stats(): Promise<{ draftParts: number }> }, parts: number) {
@@ -209,12 +206,22 @@ async function draftedParts(stub: { stats(): Promise<{ draftParts: number }> }, 
 /** Seconds of audio after which the draft has uploaded parts 2..(parts + 1). */
 const secondsForDraftParts = (parts: number) => Math.ceil((fullPartEnd(parts + 1) + DRAFT_LAG_FRAMES) / 8000);
 
+/** A ticket whose long call has been uploaded in batches and drafted into `parts` uploaded parts. */
+async function draftedCall(parts: number, startMs = 0) {
+  const rec = await ticketRecorder();
+  const chunks = longCall(secondsForDraftParts(parts), startMs);
+  for (let i = 0; i < chunks.length; i += 100) expect((await rec.stub.append(chunks.slice(i, i + 100), rec.target)).ok).toBe(true);
+  await draftedParts(rec.stub, parts);
+  return { ...rec, chunks };
+}
+
+/** Appends straight into the object's store, so no draft step runs (and races the assertions) after it. */
+const appendToStore = (stub: Awaited<ReturnType<typeof ticketRecorder>>["stub"], chunks: AudioChunk[]) =>
+  runInDurableObject(stub, (o) => void (o as unknown as { store: AudioStore }).store.append(chunks));
+
 describe("the recording draft", () => {
   it("uploads full parts ahead, finalize reuses them after an object restart, and every sample is right", { timeout: 60_000 }, async () => {
-    const { stub, target, t, ticketId } = await ticketRecorder();
-    const chunks = longCall(secondsForDraftParts(2));
-    await appendAll(stub, chunks, target);
-    await draftedParts(stub, 2);
+    const { target, t, ticketId, chunks } = await draftedCall(2);
     await abortAllDurableObjects();
     const again = env.TICKET_RECORDERS.get(env.TICKET_RECORDERS.idFromName(recorderName(t.customerId, ticketId)));
     expect(await again.stats()).toMatchObject({ draftParts: 2 });
@@ -229,14 +236,10 @@ describe("the recording draft", () => {
   });
 
   it("mixes again a part that a late chunk landed in, and reuses the untouched ones", { timeout: 60_000 }, async () => {
-    const { stub, target } = await ticketRecorder();
-    const chunks = longCall(secondsForDraftParts(2));
-    await appendAll(stub, chunks, target);
-    await draftedParts(stub, 2);
-    // Straight into the store, so no draft step races the finalize: the late chunk fills the right
-    // channel's silence at 300.5 s, inside part 2.
+    const { stub, target, chunks } = await draftedCall(2);
+    // The late chunk fills the right channel's silence at 300.5 s, inside part 2.
     const late = chunk("CustomerRep", 300_500, noise(4000, 77));
-    await runInDurableObject(stub, (o) => void (o as unknown as { store: AudioStore }).store.append([late]));
+    await appendToStore(stub, [late]);
     expect(await stub.stats()).toMatchObject({ draftParts: 1 });
     const out = await stub.finalize(target);
     if (!out.ok) throw new Error(out.error);
@@ -246,10 +249,7 @@ describe("the recording draft", () => {
   });
 
   it("re-renders a part dirtied by a late upload in the background, with the late audio in it", { timeout: 60_000 }, async () => {
-    const { stub, target } = await ticketRecorder();
-    const chunks = longCall(secondsForDraftParts(1));
-    await appendAll(stub, chunks, target);
-    await draftedParts(stub, 1);
+    const { stub, target, chunks } = await draftedCall(1);
     const late = chunk("CustomerRep", 400_500, noise(4000, 78));
     expect(await stub.append([late], target)).toMatchObject({ ok: true, stored: 1 });
     await draftedParts(stub, 1);
@@ -260,10 +260,7 @@ describe("the recording draft", () => {
   });
 
   it("finalizes without the draft when its upload is gone, into the same key", { timeout: 60_000 }, async () => {
-    const { stub, target } = await ticketRecorder();
-    const chunks = longCall(secondsForDraftParts(1));
-    await appendAll(stub, chunks, target);
-    await draftedParts(stub, 1);
+    const { stub, target, chunks } = await draftedCall(1);
     const [meta] = await runInDurableObject(stub, (_o, state) =>
       state.storage.sql.exec<{ r2_key: string; upload_id: string; recording_id: string }>("SELECT r2_key, upload_id, recording_id FROM draft_meta").toArray(),
     );
@@ -276,12 +273,9 @@ describe("the recording draft", () => {
   });
 
   it("drops the draft when a chunk lands before its first sample, and the recording is still exact", { timeout: 60_000 }, async () => {
-    const { stub, target } = await ticketRecorder();
-    const chunks = longCall(secondsForDraftParts(1), 10_000);
-    await appendAll(stub, chunks, target);
-    await draftedParts(stub, 1);
+    const { stub, target, chunks } = await draftedCall(1, 10_000);
     const early = chunk("EndUser", 2_000, noise(8000, 79));
-    await runInDurableObject(stub, (o) => void (o as unknown as { store: AudioStore }).store.append([early]));
+    await appendToStore(stub, [early]);
     const meta = await runInDurableObject(stub, (_o, state) => state.storage.sql.exec("SELECT * FROM draft_meta").toArray());
     expect(meta).toEqual([]);
     const out = await stub.finalize(target);
