@@ -193,7 +193,6 @@ function firstMismatch(pcm: Int16Array, chunks: AudioChunk[]): string | null {
   return null;
 }
 
-
 /** Waits until the draft has uploaded `parts` parts (it works in the background after each append). */
 async function draftedParts(stub: { stats(): Promise<{ draftParts: number }> }, parts: number) {
   for (let waited = 0; waited < 15_000; waited += 50) {
