@@ -1,5 +1,5 @@
-import type { CallSession } from "./calls/call-session";
-import type { TicketRecorder } from "./calls/ticket-recorder";
+import type { CallSession } from "./live/call-session";
+import type { TicketRecorder } from "./recordings/ticket-recorder";
 import type { RateLimiter } from "./limits/rate-limiter";
 
 /** Everything the Worker is bound to. Secrets come from `wrangler secret put` (or .dev.vars locally). */

@@ -1,8 +1,8 @@
 import { createApp } from "./app";
 import type { Env } from "./env";
 
-export { CallSession } from "./calls/call-session";
-export { TicketRecorder } from "./calls/ticket-recorder";
+export { CallSession } from "./live/call-session";
+export { TicketRecorder } from "./recordings/ticket-recorder";
 export { RateLimiter } from "./limits/rate-limiter";
 
 const app = createApp();

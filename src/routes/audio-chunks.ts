@@ -10,9 +10,9 @@ import { transcribeRecording, type TranscriptionOutcome } from "../ai/transcript
 import type { AppEnv, Auth } from "../auth/context";
 import { requireRepOrPhone } from "../auth/middleware";
 import { loadAccessibleTicket } from "../auth/ticket-access";
-import type { AudioChunk } from "../calls/audio-store";
-import { recorderName, type AppendOutcome } from "../calls/ticket-recorder";
-import type { FinalizeTarget } from "../audio/finalize";
+import type { AudioChunk } from "../recordings/audio-store";
+import { recorderName, type AppendOutcome } from "../recordings/ticket-recorder";
+import type { FinalizeTarget } from "../recordings/finalize";
 import type { RecordingRow } from "../db/recordings";
 import { SENDER_TYPES } from "../db/tickets";
 import type { Env } from "../env";

@@ -2,7 +2,7 @@ import { Hono, type Context } from "hono";
 import type { AppEnv } from "../auth/context";
 import { ApiError } from "../lib/errors";
 import { onError } from "../lib/app-errors";
-import { RECORDING_DOWNLOAD_PATH } from "../lib/recording-url";
+import { RECORDING_DOWNLOAD_PATH } from "../recordings/signed-url";
 import { adminSurveyRoutes } from "./admin-surveys";
 import { conversationRoutes } from "./conversations";
 import { recordingDownloadRoutes } from "./recording-download";

@@ -2,8 +2,8 @@ import { Hono } from "hono";
 import type { AppEnv } from "../auth/context";
 import { getRecordingById } from "../db/recordings";
 import { ApiError } from "../lib/errors";
-import { serveR2Object } from "../lib/r2-serve";
-import { validRecordingSignature } from "../lib/recording-url";
+import { serveR2Object } from "../recordings/r2-serve";
+import { validRecordingSignature } from "../recordings/signed-url";
 
 /**
  * The public end of the three-step download: no Authorization, the signed query is the credential.

@@ -5,7 +5,7 @@ import { requireRepOrPhone } from "../auth/middleware";
 import { loadAccessibleTicket } from "../auth/ticket-access";
 import { latestRecordingOfTicket } from "../db/recordings";
 import * as tickets from "../db/tickets";
-import { serveR2Object } from "../lib/r2-serve";
+import { serveR2Object } from "../recordings/r2-serve";
 import { ApiError } from "../lib/errors";
 import { validate } from "../lib/validate";
 import { idParam, pagination, phoneNumber } from "./schemas";

@@ -10,8 +10,8 @@ import type { Env } from "../env";
 import { badRequest } from "../lib/errors";
 import { nowIso } from "../lib/ids";
 import { normalizePhone } from "../lib/phone";
-import { startCallSession } from "../calls/start-session";
-import { mediaStreamUrl, streamToken } from "../calls/stream-url";
+import { startCallSession } from "../live/start-session";
+import { mediaStreamUrl, streamToken } from "../live/stream-token";
 
 const CALL_SID = /^CA[0-9a-zA-Z]{32}$/;
 /** A <Parameter>'s name + value must stay under 500 characters. */

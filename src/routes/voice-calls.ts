@@ -12,7 +12,7 @@ import type { Env } from "../env";
 import { createdRange, isoDateOrDateTime, orderedRange } from "../lib/date-range";
 import { notFound } from "../lib/errors";
 import { publicOrigin } from "../lib/public-url";
-import { signRecordingUrl } from "../lib/recording-url";
+import { signRecordingUrl } from "../recordings/signed-url";
 import { validate } from "../lib/validate";
 import { rateLimit } from "../limits/middleware";
 import { callIdParam, loadCall } from "./call-params";

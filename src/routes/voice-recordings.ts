@@ -5,7 +5,7 @@ import { requireRep, requireScope } from "../auth/middleware";
 import { latestRecordingOfCall } from "../db/recordings";
 import { ApiError } from "../lib/errors";
 import { publicOrigin } from "../lib/public-url";
-import { signRecordingUrl } from "../lib/recording-url";
+import { signRecordingUrl } from "../recordings/signed-url";
 import { validate } from "../lib/validate";
 import { rateLimit } from "../limits/middleware";
 import { callIdParam, loadCall } from "./call-params";

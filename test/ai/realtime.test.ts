@@ -2,8 +2,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { openRealtimeSocket, RealtimeRefused, sessionUpdate, voiceOrDefault } from "../../src/ai/realtime";
 import { hex } from "../helpers";
-import { eventually } from "../calls/twilio-client";
-import { realtimeScript, realtimeState } from "../calls/live-helpers";
+import { eventually } from "../live/twilio-client";
+import { realtimeScript, realtimeState } from "../live/live-helpers";
 
 const config = { instructions: "Be brief.", voice: "cedar", inputLanguage: "fr-BE", transcriptionModel: "gpt-4o-mini-transcribe" };
 

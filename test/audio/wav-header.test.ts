@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readWavHeader, WavFormatError } from "../../src/audio/wav";
-import { pcmWav } from "../carriers/twilio-helpers";
+import { pcmWav } from "../carriers/twilio/helpers";
 
 // The header shapes Twilio recordings and other producers use, read by the one WAV reader.
 

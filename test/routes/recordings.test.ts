@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { signRecordingUrl } from "../../src/lib/recording-url";
+import { signRecordingUrl } from "../../src/recordings/signed-url";
 import { BASE, api, json, provisionTenant, repToken } from "../helpers";
 import { seedCall, wavBytes } from "../seed/calls";
 

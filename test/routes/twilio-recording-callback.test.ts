@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { CallRow } from "../../src/db/calls";
 import type { RecordingRow } from "../../src/db/recordings";
 import { admin, api, hex, json, openaiFake, provisionTenant, twilioFake, type Tenant } from "../helpers";
-import { pcmWav, putFakeRecording, twilioPost } from "../carriers/twilio-helpers";
+import { pcmWav, putFakeRecording, twilioPost } from "../carriers/twilio/helpers";
 
 const endUser = () => `+32470${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
 const sha = async (b: ArrayBuffer | Uint8Array) => [...new Uint8Array(await crypto.subtle.digest("SHA-256", b))].map((x) => x.toString(16).padStart(2, "0")).join("");

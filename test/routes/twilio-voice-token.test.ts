@@ -1,7 +1,7 @@
 import { decodeJwt, decodeProtectedHeader, jwtVerify } from "jose";
 import { describe, expect, it } from "vitest";
 import { admin, api, hex, json, provisionTenant, repToken } from "../helpers";
-import { referenceAccessToken } from "../carriers/twilio-helpers";
+import { referenceAccessToken } from "../carriers/twilio/helpers";
 
 interface TokenBody {
   token: string;

@@ -1,10 +1,10 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { validStreamToken } from "../../src/calls/stream-url";
+import { validStreamToken } from "../../src/live/stream-token";
 import type { CallRow } from "../../src/db/calls";
 import { BASE, admin, api, hex, json, provisionTenant, twilioFake, type Tenant } from "../helpers";
-import { referenceSignature, referenceTwiml, twilioPost } from "../carriers/twilio-helpers";
-import { parseXml, type XmlNode } from "../carriers/xml";
+import { referenceSignature, referenceTwiml, twilioPost } from "../carriers/twilio/helpers";
+import { parseXml, type XmlNode } from "../carriers/twilio/xml";
 
 const endUser = () => `+32470${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
 const callSid = () => `CA${hex(16)}`;

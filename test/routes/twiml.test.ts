@@ -2,8 +2,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { getCallBySid } from "../../src/db/calls";
 import { api } from "../helpers";
-import { eventually } from "../calls/twilio-client";
-import { assistantTenant, newCallSid, parseStreamTwiml, postTwilio, realtimeState } from "../calls/live-helpers";
+import { eventually } from "../live/twilio-client";
+import { assistantTenant, newCallSid, parseStreamTwiml, postTwilio, realtimeState } from "../live/live-helpers";
 
 describe("POST /twiml", () => {
   it("answers a number no assistant owns with a polite hang-up and writes nothing", async () => {

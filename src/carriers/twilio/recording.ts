@@ -1,16 +1,16 @@
-import { afterCallEnded } from "../ai/sentiment";
-import { transcribeRecording } from "../ai/transcription";
-import type { Env } from "../env";
-import { readWavHeader, WavFormatError, type WavInfo } from "../audio/wav";
-import { TwilioApiError, TwilioRest } from "../carriers/twilio/rest";
-import { attachOpenPhoneTicketStmt, getCallBySid, insertCallStmt } from "../db/calls";
-import type { CustomerRow } from "../db/customers";
-import { getRecording, getRecordingByCarrierSid, insertCallRecordingStmt, type RecordingRow } from "../db/recordings";
-import { ensurePhoneTicketStmt } from "../db/tickets";
-import { markEventStmt } from "../db/webhook-events";
-import { ApiError } from "../lib/errors";
-import { newId } from "../lib/ids";
-import { putStream } from "../lib/r2-upload";
+import { afterCallEnded } from "../../ai/sentiment";
+import { transcribeRecording } from "../../ai/transcription";
+import type { Env } from "../../env";
+import { readWavHeader, WavFormatError, type WavInfo } from "../../audio/wav";
+import { TwilioApiError, TwilioRest } from "./rest";
+import { attachOpenPhoneTicketStmt, getCallBySid, insertCallStmt } from "../../db/calls";
+import type { CustomerRow } from "../../db/customers";
+import { getRecording, getRecordingByCarrierSid, insertCallRecordingStmt, type RecordingRow } from "../../db/recordings";
+import { ensurePhoneTicketStmt } from "../../db/tickets";
+import { markEventStmt } from "../../db/webhook-events";
+import { ApiError } from "../../lib/errors";
+import { newId } from "../../lib/ids";
+import { putStream } from "../../recordings/r2-upload";
 
 export interface TwilioRecordingEvent {
   customer: CustomerRow;

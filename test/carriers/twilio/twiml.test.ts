@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { el, twimlDocument, xmlEscape } from "../../src/carriers/twilio/twiml";
-import { connectStreamTwiml } from "../../src/carriers/twilio/live-twiml";
-import { dialTwiml } from "../../src/calls/twilio-voice";
-import { referenceTwiml } from "./twilio-helpers";
+import { el, twimlDocument, xmlEscape } from "../../../src/carriers/twilio/twiml";
+import { connectStreamTwiml } from "../../../src/carriers/twilio/live-twiml";
+import { dialTwiml } from "../../../src/carriers/twilio/voice-fields";
+import { referenceTwiml } from "./helpers";
 import { parseXml } from "./xml";
 
 const nasty = `a&b <c> "d" 'e'`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MULAW_DECODE, mulawEncode as encodeMulaw } from "../../src/audio/mulaw";
-import { mixMulaw, RawMixer } from "../../src/calls/raw-mixer";
+import { mixMulaw, RawMixer } from "../../src/live/raw-mixer";
 
 const decodeMulaw = (b: number) => MULAW_DECODE[b]!;
 

@@ -1,11 +1,11 @@
 import { voiceOrDefault, type ServerEvent } from "../ai/realtime";
-import { base64Bytes } from "../carriers/twilio/media-stream";
+import { base64Bytes } from "../carriers/twilio/media-wire";
 import type { SenderType } from "../db/tickets";
 import type { Bridge, BridgeDeps, Leg } from "./bridge";
 import { interpreterInstructions } from "./call-plan";
 import { RawMixer } from "./raw-mixer";
 import { RealtimeLink } from "./realtime-link";
-import { TwilioLeg } from "./twilio-leg";
+import { TwilioLeg } from "./media-leg";
 
 /** How long a leg may be silent on the wire before translation for its listener stops waiting to be mixed. */
 const RAW_IDLE_MS = 250;

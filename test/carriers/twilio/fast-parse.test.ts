@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { matchHotFrame, parseTwilioFrame, parseTwilioJson } from "../../src/carriers/twilio/media-stream";
+import { matchHotFrame, parseTwilioFrame, parseTwilioJson } from "../../../src/carriers/twilio/media-wire";
 
 const payload = btoa(String.fromCharCode(...Array.from({ length: 160 }, (_, i) => (i * 37) & 0xff)));
 /** Twilio's key order (media before streamSid). */

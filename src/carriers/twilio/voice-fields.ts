@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { el, twimlDocument } from "../carriers/twilio/twiml";
-import { intId, phoneNumber, sid } from "../routes/schemas";
+import { el, twimlDocument } from "./twiml";
+import { intId, phoneNumber, sid } from "../../routes/schemas";
 
 /** Defaults for a translated call whose request leaves a language or voice out (documented in docs/twilio.md). */
 export const TRANSLATION_DEFAULTS = {

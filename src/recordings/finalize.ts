@@ -9,16 +9,16 @@
  * where they overlap are they summed in Int32 and clipped. With a RecordingDraft, full parts are mixed and
  * uploaded while audio still arrives (`renderAhead`), and finalize reuses every part nothing touched since.
  */
-import type { AudioStore, AudioSnapshot } from "../calls/audio-store";
-import { SAMPLES_PER_MS } from "../calls/audio-store";
+import type { AudioStore, AudioSnapshot } from "./audio-store";
+import { SAMPLES_PER_MS } from "./audio-store";
 import { getRecording, insertRecording, nextRecordingVersion, type RecordingRow } from "../db/recordings";
 import type { Env } from "../env";
 import { newId, nowIso } from "../lib/ids";
-import { PART_BYTES, R2PartWriter } from "../lib/r2-part-writer";
-import { addMulaw, writeClippedStereo, writeMulawStereo } from "./mix";
+import { PART_BYTES, R2PartWriter } from "./r2-part-writer";
+import { addMulaw, writeClippedStereo, writeMulawStereo } from "../audio/mix";
 import type { RecordingDraft, TakenDraft } from "./recording-draft";
 import { fullPartEnd, partCount, partFrames, stereoFileBytes } from "./stereo-parts";
-import { wavHeader } from "./wav";
+import { wavHeader } from "../audio/wav";
 
 export const SAMPLE_RATE = 8000;
 /** Audio the draft leaves unmixed behind the timeline's end, so the other side's slightly later chunks do not dirty a part. */

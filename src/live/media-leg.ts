@@ -1,4 +1,4 @@
-import { clearOut, outgoingFrames } from "../carriers/twilio/media-stream";
+import { clearOut, outgoingFrames } from "../carriers/twilio/media-wire";
 
 /**
  * Our side of one Twilio media stream (a call leg). Audio produced before the stream has started — the

@@ -1,6 +1,6 @@
 import { base64ToBytes } from "../lib/encoding";
-import { base64Bytes } from "../carriers/twilio/media-stream";
-import type { AudioChunk, AudioSender } from "./audio-store";
+import { base64Bytes } from "../carriers/twilio/media-wire";
+import type { AudioChunk, AudioSender } from "../recordings/audio-store";
 
 /** Where chunks go durably (the audio pipeline's AudioStore: one synchronous SQLite transaction per batch). */
 export interface ChunkSink {

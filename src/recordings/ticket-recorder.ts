@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
-import { finalizeRecording, NothingToFinalizeError, renderAhead, type FinalizeTarget, type FinalizeTimings } from "../audio/finalize";
-import { RecordingDraft } from "../audio/recording-draft";
+import { finalizeRecording, NothingToFinalizeError, renderAhead, type FinalizeTarget, type FinalizeTimings } from "./finalize";
+import { RecordingDraft } from "./recording-draft";
 import type { RecordingRow } from "../db/recordings";
 import type { Env } from "../env";
 import { AudioStore, SAMPLES_PER_MS, type AppendResult, type AudioChunk } from "./audio-store";

@@ -1,4 +1,4 @@
-import { BASE, api, twilioFake } from "../helpers";
+import { BASE, api, twilioFake } from "../../helpers";
 
 async function postJson<T>(path: string, body: unknown): Promise<T> {
   const res = await twilioFake(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });

@@ -1,8 +1,8 @@
 import { decodeJwt, decodeProtectedHeader, jwtVerify } from "jose";
 import { describe, expect, it } from "vitest";
-import { voiceAccessToken } from "../../src/carriers/twilio/access-token";
-import { hex } from "../helpers";
-import { referenceAccessToken } from "./twilio-helpers";
+import { voiceAccessToken } from "../../../src/carriers/twilio/access-token";
+import { hex } from "../../helpers";
+import { referenceAccessToken } from "./helpers";
 
 const input = (region?: string) => ({
   accountSid: `AC${hex(16)}`,

@@ -3,7 +3,7 @@
  * [(p − 1)·PART_BYTES, p·PART_BYTES): the 44-byte header opens part 1, so a frame's bytes never straddle a
  * part (both sizes are multiples of 4). Finalize and the recording draft agree on this layout.
  */
-import { PART_BYTES } from "../lib/r2-part-writer";
+import { PART_BYTES } from "./r2-part-writer";
 
 export const STEREO_HEADER_BYTES = 44;
 export const STEREO_FRAME_BYTES = 4;

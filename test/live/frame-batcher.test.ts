@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { AudioChunk } from "../../src/calls/audio-store";
-import { decodeBase64Into, Recorder } from "../../src/calls/recorder";
+import type { AudioChunk } from "../../src/recordings/audio-store";
+import { decodeBase64Into, Recorder } from "../../src/live/frame-batcher";
 import { base64ToBytes, bytesToBase64 } from "../../src/lib/encoding";
-import { base64Bytes } from "../../src/carriers/twilio/media-stream";
+import { base64Bytes } from "../../src/carriers/twilio/media-wire";
 
 describe("Recorder", () => {
   it("decodes exactly what the strict base64 helper accepts", () => {

@@ -1,9 +1,9 @@
 import { voiceOrDefault, type ServerEvent } from "../ai/realtime";
-import { base64Bytes } from "../carriers/twilio/media-stream";
+import { base64Bytes } from "../carriers/twilio/media-wire";
 import type { Bridge, BridgeDeps, Leg } from "./bridge";
 import { PlaybackTracker } from "./playback-tracker";
 import { RealtimeLink } from "./realtime-link";
-import { TwilioLeg } from "./twilio-leg";
+import { TwilioLeg } from "./media-leg";
 
 /**
  * The AI assistant answering a caller (seed 002): caller audio to the model as is, the model's audio back with

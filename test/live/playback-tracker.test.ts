@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PlaybackTracker } from "../../src/calls/playback-tracker";
+import { PlaybackTracker } from "../../src/live/playback-tracker";
 
 describe("PlaybackTracker (barge-in at the confirmed-played position)", () => {
   it("truncates at what Twilio confirmed played, not at what was sent", () => {

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { streamToken } from "../../src/calls/stream-url";
+import { streamToken } from "../../src/live/stream-token";
 import { getCall, insertCall } from "../../src/db/calls";
 import { phoneTicketFor } from "../../src/db/tickets";
 import { listSegments } from "../../src/db/transcripts";

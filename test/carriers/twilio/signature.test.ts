@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { twilioSignature, validTwilioSignature } from "../../src/carriers/twilio/signature";
+import { twilioSignature, validTwilioSignature } from "../../../src/carriers/twilio/signature";
 
 // Twilio's published test vector (reference §3.3).
 const url = "https://mycompany.com/myapp.php?foo=1&bar=2";

@@ -1,5 +1,5 @@
 import { afterCallEnded } from "../ai/sentiment";
-import { finalizeRecording, NothingToFinalizeError } from "../audio/finalize";
+import { finalizeRecording, NothingToFinalizeError } from "../recordings/finalize";
 import { getCall, updateCall } from "../db/calls";
 import { nowIso } from "../lib/ids";
 import type { LiveCall } from "./live-call";

@@ -1,7 +1,7 @@
 import { createCallWithTwiml, updateCall } from "../carriers/twilio/live-calls-api";
 import { APOLOGY, connectStreamTwiml, dialTwiml, sayHangupTwiml } from "../carriers/twilio/live-twiml";
 import { TwilioRest } from "../carriers/twilio/rest";
-import { mediaStreamUrl, streamToken } from "./stream-url";
+import { mediaStreamUrl, streamToken } from "./stream-token";
 import type { LiveCall } from "./live-call";
 
 /**

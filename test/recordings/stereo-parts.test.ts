@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { PART_BYTES } from "../../src/lib/r2-part-writer";
-import { fullPartEnd, partCount, partFrames, partOfFrame, stereoFileBytes } from "../../src/audio/stereo-parts";
+import { PART_BYTES } from "../../src/recordings/r2-part-writer";
+import { fullPartEnd, partCount, partFrames, partOfFrame, stereoFileBytes } from "../../src/recordings/stereo-parts";
 
 describe("stereo WAV part layout", () => {
   it("tiles every frame into exactly one part, parts full but the last, the header in part 1", () => {

@@ -1,12 +1,12 @@
 import { DurableObject } from "cloudflare:workers";
-import { parseTwilioFrame, type ParseResult, type StartMessage } from "../carriers/twilio/media-stream";
+import { parseTwilioFrame, type ParseResult, type StartMessage } from "../carriers/twilio/media-wire";
 import type { Env } from "../env";
 import type { Leg } from "./bridge";
 import { buildPlan } from "./call-plan";
 import { LiveCall } from "./live-call";
 import { LiveState, type LiveOptions } from "./live-state";
-import { AudioStore } from "./audio-store";
-import { validStreamToken } from "./stream-url";
+import { AudioStore } from "../recordings/audio-store";
+import { validStreamToken } from "./stream-token";
 
 /** Per-socket state. */
 interface SocketInfo {

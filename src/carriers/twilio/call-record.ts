@@ -1,7 +1,7 @@
-import { attachOpenPhoneTicketStmt, getCall, getCallBySid, insertCallStmt, updateCallStmt, type CallMode, type CallRow, type CallState } from "../db/calls";
-import { ensurePhoneTicketStmt } from "../db/tickets";
-import { ApiError } from "../lib/errors";
-import { newId } from "../lib/ids";
+import { attachOpenPhoneTicketStmt, getCall, getCallBySid, insertCallStmt, updateCallStmt, type CallMode, type CallRow, type CallState } from "../../db/calls";
+import { ensurePhoneTicketStmt } from "../../db/tickets";
+import { ApiError } from "../../lib/errors";
+import { newId } from "../../lib/ids";
 
 export interface TwilioCallFields {
   repId: number;

@@ -1,4 +1,4 @@
-import { ApiError } from "./errors";
+import { ApiError } from "../lib/errors";
 
 /** Parses a single `bytes=` range against the object size; multi-range requests get the whole object. */
 function parseRange(header: string | null, size: number): { offset: number; length: number } | null | "unsatisfiable" {

@@ -1,4 +1,4 @@
-import { getCallBySid, stateFromTwilio, updateCall, type CallPatch, type CallState } from "../db/calls";
+import { getCallBySid, stateFromTwilio, updateCall, type CallPatch, type CallState } from "../../db/calls";
 
 /** Progress order of call states; a late, out-of-order callback never moves a call back. */
 const RANK: Record<CallState, number> = { Queued: 0, Ringing: 1, InProgress: 2, Completed: 3, Busy: 3, NoAnswer: 3, Failed: 3, Canceled: 3 };

@@ -7,12 +7,12 @@ import { AssistantBridge } from "./assistant-bridge";
 import type { Bridge, Leg } from "./bridge";
 import type { CallPlan } from "./call-plan";
 import { LiveState } from "./live-state";
-import type { AudioStore } from "./audio-store";
-import { Recorder } from "./recorder";
+import type { AudioStore } from "../recordings/audio-store";
+import { Recorder } from "./frame-batcher";
 import { TranscriptLog } from "./transcript-log";
 import { TranslateBridge } from "./translate-bridge";
-import { takeFallback, dialReceiver, hangUpReceiver } from "./live-twilio";
-import { finishCall } from "./live-finish";
+import { takeFallback, dialReceiver, hangUpReceiver } from "./carrier-actions";
+import { finishCall } from "./finish";
 
 /** Default realtime session lifetime before a transparent renewal (models cap sessions at 30 or 60 minutes). */
 export const DEFAULT_SESSION_MAX_MS = 28 * 60_000;

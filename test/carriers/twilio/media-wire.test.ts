@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { base64Bytes, clearOut, MAX_FRAME_CHARS, outgoingFrames, parseTwilioFrame } from "../../src/carriers/twilio/media-stream";
+import { base64Bytes, clearOut, MAX_FRAME_CHARS, outgoingFrames, parseTwilioFrame } from "../../../src/carriers/twilio/media-wire";
 
 const start = {
   event: "start", sequenceNumber: "1", streamSid: "MZ1",
