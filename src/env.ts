@@ -1,4 +1,4 @@
-import type { CallSession } from "./live/call-session";
+import type { CallObjectEngine } from "./live/call-session";
 import type { TicketRecorder } from "./recordings/ticket-recorder";
 import type { RateLimiter } from "./limits/rate-limiter";
 
@@ -9,8 +9,8 @@ export interface Env {
   DB: D1Database;
   /** Stereo call recordings (WAV). */
   RECORDINGS: R2Bucket;
-  /** One object per live call (keyed by call SID) or per ticket (chunk uploads). */
-  CALLS: DurableObjectNamespace<CallSession>;
+  /** One object per live call, named by the caller leg's carrier id (a Twilio CallSid, …). */
+  CALLS: DurableObjectNamespace<CallObjectEngine>;
   /** One object per ticket for uploaded audio chunks (`ticket:{customerId}:{ticketId}`). */
   TICKET_RECORDERS: DurableObjectNamespace<TicketRecorder>;
   /** Per-tenant request counters (analytics, recordings), one object per tenant and endpoint group. */

@@ -32,30 +32,6 @@ export interface CallRow {
   updated_at: string;
 }
 
-/** Twilio's call status → our state vocabulary (seed 001). */
-export function stateFromTwilio(status: string): CallState {
-  switch (status) {
-    case "queued":
-    case "initiated":
-      return "Queued";
-    case "ringing":
-      return "Ringing";
-    case "in-progress":
-    case "answered":
-      return "InProgress";
-    case "completed":
-      return "Completed";
-    case "busy":
-      return "Busy";
-    case "no-answer":
-      return "NoAnswer";
-    case "canceled":
-      return "Canceled";
-    default:
-      return "Failed";
-  }
-}
-
 export type NewCall = Pick<CallRow, "customer_id" | "carrier" | "direction" | "state"> &
   Partial<Omit<CallRow, "id" | "customer_id" | "carrier" | "direction" | "state" | "created_at" | "updated_at">> & {
     id?: string;

@@ -22,6 +22,12 @@ export function base64ToBytes(b64: string): Uint8Array | null {
   return out;
 }
 
+/** Bytes of audio in a base64 payload, without decoding it. */
+export function base64Bytes(b64: string): number {
+  const pad = b64.endsWith("==") ? 2 : b64.endsWith("=") ? 1 : 0;
+  return Math.max(0, (b64.length / 4) * 3 - pad);
+}
+
 export const bytesToHex = (b: Uint8Array): string => [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
 
 /** Joins byte arrays into one (`n` = their total length, when the caller already knows it). */

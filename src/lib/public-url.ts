@@ -1,9 +1,9 @@
 import type { Env } from "../env";
 
-/** The externally visible origin: PUBLIC_BASE_URL when set (behind proxies), else the request's own origin. */
-export function publicOrigin(env: Env, request: Request): string {
-  return (env.PUBLIC_BASE_URL || new URL(request.url).origin).replace(/\/+$/, "");
-}
+/** The externally visible origin: PUBLIC_BASE_URL when set (behind proxies), else the origin a request arrived at. */
+export const publicOriginOf = (env: Env, origin: string): string => (env.PUBLIC_BASE_URL || origin).replace(/\/+$/, "");
+
+export const publicOrigin = (env: Env, request: Request): string => publicOriginOf(env, new URL(request.url).origin);
 
 /** The public URL of this request, path and query byte-for-byte as received: what Twilio signed. */
 export function publicRequestUrl(env: Env, request: Request): string {

@@ -1,16 +1,17 @@
 import { voiceOrDefault, type ServerEvent } from "../ai/realtime";
-import { base64Bytes } from "../carriers/twilio/media-wire";
-import type { Bridge, BridgeDeps, Leg } from "./bridge";
+import { base64Bytes } from "../lib/encoding";
+import type { Bridge, BridgeDeps } from "./bridge";
+import type { Leg, OutgoingFrames } from "./carrier";
+import { MediaLeg } from "./media-leg";
 import { PlaybackTracker } from "./playback-tracker";
 import { RealtimeLink } from "./realtime-link";
-import { TwilioLeg } from "./media-leg";
 
 /**
  * The AI assistant answering a caller (seed 002): caller audio to the model as is, the model's audio back with
  * one mark per chunk, barge-in truncating at what Twilio confirmed played, both sides' transcripts logged.
  */
 export class AssistantBridge implements Bridge {
-  readonly caller = new TwilioLeg();
+  readonly caller = new MediaLeg();
   readonly tracker = new PlaybackTracker();
   readonly link: RealtimeLink;
   private aiCursorMs = 0;
@@ -41,8 +42,8 @@ export class AssistantBridge implements Bridge {
     }
   }
 
-  attach(leg: Leg, ws: WebSocket, streamSid: string, offsetMs: number): void {
-    if (leg === "caller") this.caller.attach(ws, streamSid, offsetMs);
+  attach(leg: Leg, ws: WebSocket, frames: OutgoingFrames, offsetMs: number): void {
+    if (leg === "caller") this.caller.attach(ws, frames, offsetMs);
   }
 
   hasLeg(leg: Leg): boolean {

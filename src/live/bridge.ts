@@ -1,9 +1,8 @@
 import type { RealtimeTarget } from "../ai/realtime";
 import type { SenderType } from "../db/tickets";
 import type { CallPlan } from "./call-plan";
+import type { Leg, OutgoingFrames } from "./carrier";
 import type { TranscriptLog } from "./transcript-log";
-
-export type Leg = "caller" | "receiver";
 
 /** What a mode's bridge needs from the call around it. */
 export interface BridgeDeps {
@@ -26,7 +25,7 @@ export interface BridgeDeps {
 /** One live-call mode: the AI assistant or the interpreter between two legs. */
 export interface Bridge {
   start(): void;
-  attach(leg: Leg, ws: WebSocket, streamSid: string, offsetMs: number): void;
+  attach(leg: Leg, ws: WebSocket, frames: OutgoingFrames, offsetMs: number): void;
   media(leg: Leg, tsMs: number, payloadB64: string): void;
   mark(leg: Leg, name: string): void;
   /** AI is gone and the fallback keeps the call on these legs (e.g. plain audio between two connected legs). */

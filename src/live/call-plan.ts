@@ -4,6 +4,7 @@ import { getCall } from "../db/calls";
 import { getPhoneNumber } from "../db/phone-numbers";
 import { getRep } from "../db/reps";
 import type { Env } from "../env";
+import type { PersonTarget } from "./carrier";
 
 /**
  * What a live call does, built once from the stream's <Parameter>s (the same map the webhook passes to
@@ -12,10 +13,12 @@ import type { Env } from "../env";
  */
 export interface CallPlan {
   mode: "assistant" | "translate";
+  /** The carrier (`calls.carrier`) whose call control and media streams this call uses. */
+  carrier: string;
   customerId: number;
   callId: string | null;
-  /** The caller leg's CallSid (from the call record): what a fallback redirects, even before the stream starts. */
-  callSid: string | null;
+  /** The caller leg's carrier id (from the call record): what a fallback redirects, even before the stream starts. */
+  callRef: string | null;
   ticketId: number | null;
   callCreatedAt: string | null;
   from: string;
@@ -28,8 +31,8 @@ export interface CallPlan {
     receiverVoice: string | null;
     forwardRaw: boolean;
   } | null;
-  /** Who the call is handed to when OpenAI fails and the tenant's fallback is 'dial' (`client:…` or a number). */
-  dialTarget: string | null;
+  /** Who the call is handed to when OpenAI fails and the tenant's fallback is 'dial'. */
+  dialTarget: PersonTarget | null;
 }
 
 const id = z.coerce.number().int().positive();
@@ -52,14 +55,15 @@ export const planParams = z.discriminatedUnion("Mode", [assistantParams, transla
 
 export class PlanError extends Error {}
 
-export async function buildPlan(env: Env, params: Record<string, string>): Promise<CallPlan> {
+/** `streamCarrier`: the carrier whose media stream brought the parameters, for a call with no record. */
+export async function buildPlan(env: Env, params: Record<string, string>, streamCarrier: string): Promise<CallPlan> {
   const parsed = planParams.safeParse({ Mode: "assistant", ...params });
   if (!parsed.success) throw new PlanError(`bad stream parameters: ${parsed.error.issues.map((i) => i.path.join(".")).join(", ")}`);
   const p = parsed.data;
   const call = p.CallId ? await getCall(env.DB, p.CustomerId, p.CallId) : null;
   if (p.CallId && !call) throw new PlanError("unknown call");
   const base = {
-    customerId: p.CustomerId, callId: call?.id ?? null, callSid: call?.call_sid ?? null, ticketId: call?.ticket_id ?? null, callCreatedAt: call?.created_at ?? null,
+    carrier: call?.carrier ?? streamCarrier, customerId: p.CustomerId, callId: call?.id ?? null, callRef: call?.call_sid ?? null, ticketId: call?.ticket_id ?? null, callCreatedAt: call?.created_at ?? null,
     from: p.From, to: p.To,
   };
   if (p.Mode === "assistant") {
@@ -77,15 +81,15 @@ export async function buildPlan(env: Env, params: Record<string, string>): Promi
       callerLanguage: p.CallerLanguage, callerVoice: p.CallerVoice ?? null, receiverLanguage: p.ReceiverLanguage,
       receiverVoice: p.ReceiverVoice ?? null, forwardRaw: /^(true|1|yes)$/i.test(p.ForwardRawAudio ?? ""),
     },
-    dialTarget: p.To || null,
+    dialTarget: p.To ? { kind: "number", number: p.To } : null,
   };
 }
 
-/** The rep who owns the assistant's number, as a Voice SDK client: the human the assistant hands over to. */
-async function repBehindNumber(env: Env, customerId: number, number: string): Promise<string | null> {
+/** The rep who owns the assistant's number (reached in their browser): the human the assistant hands over to. */
+async function repBehindNumber(env: Env, customerId: number, number: string): Promise<PersonTarget | null> {
   const n = number ? await getPhoneNumber(env.DB, customerId, number) : null;
   const rep = n?.rep_id ? await getRep(env.DB, customerId, n.rep_id) : null;
-  return rep && rep.active ? `client:${rep.identity}` : null;
+  return rep && rep.active ? { kind: "rep", identity: rep.identity } : null;
 }
 
 export const interpreterInstructions = (from: string, to: string) =>

@@ -1,19 +1,20 @@
 import { DurableObject } from "cloudflare:workers";
-import { parseTwilioFrame, type ParseResult, type StartMessage } from "../carriers/twilio/media-wire";
 import type { Env } from "../env";
-import type { Leg } from "./bridge";
+import { AudioStore } from "../recordings/audio-store";
 import { buildPlan } from "./call-plan";
+import type { CarrierRegistry, Leg, LegEvent, MediaWire, ParsedFrame } from "./carrier";
 import { LiveCall } from "./live-call";
 import { LiveState, type LiveOptions } from "./live-state";
-import { AudioStore } from "../recordings/audio-store";
+import { STREAM_CARRIER_HEADER } from "./start-session";
 import { validStreamToken } from "./stream-token";
 
 /** Per-socket state. */
 interface SocketInfo {
   key: string;
   origin: string;
+  carrier: string;
+  wire: MediaWire;
   leg: Leg | null;
-  streamSid: string | null;
 }
 
 const DEFAULT_SILENCE_MS = 60_000;
@@ -23,11 +24,12 @@ const START_TIMEOUT_MS = 10_000;
 const PREPARE_TIMEOUT_MS = 60_000;
 
 /**
- * One object per live call, keyed by the caller's CallSid (ticket uploads have their own TicketRecorder).
- * Live calls: Twilio's media stream sockets are accepted (in order, see `fetch`) and bridged to OpenAI
- * Realtime by a `LiveCall`; audio waits durably in the object's SQLite storage until it is finalized into R2.
+ * One object per live call, named by its caller leg's carrier id (ticket uploads have their own TicketRecorder).
+ * The carrier's media stream sockets are accepted (in order, see `fetch`) and bridged to OpenAI Realtime by a
+ * `LiveCall`; audio waits durably in the object's SQLite storage until it is finalized into R2. Carriers are
+ * known only through the registry the composition root passes in (src/index.ts).
  */
-export class CallSession extends DurableObject<Env> {
+export class CallObjectEngine extends DurableObject<Env> {
   private live: Promise<LiveCall | null> | null = null;
   /** Frames are handled strictly in arrival order: media right after `start` waits for the token check. */
   private chain: Promise<void> = Promise.resolve();
@@ -40,35 +42,42 @@ export class CallSession extends DurableObject<Env> {
   private audio: AudioStore | null = null;
   readonly counters = { badFrames: 0, oversizedFrames: 0, rejectedStreams: 0, framesBeforeStart: 0 };
 
+  constructor(ctx: DurableObjectState, env: Env, private readonly carriers: CarrierRegistry) {
+    super(ctx, env);
+  }
+
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
-      return Response.json({ error: "Expected a WebSocket upgrade (Twilio Media Streams)" }, { status: 426 });
+      return Response.json({ error: "Expected a WebSocket upgrade (a carrier media stream)" }, { status: 426 });
     }
+    const carrier = request.headers.get(STREAM_CARRIER_HEADER) ?? "";
+    const wire = this.carriers.get(carrier)?.wire;
+    if (!wire) return Response.json({ error: `Unknown carrier "${carrier}"` }, { status: 400 });
     const url = new URL(request.url);
     const key = decodeURIComponent(url.pathname.split("/").pop() ?? "");
     // Not the hibernation API: workerd was seen delivering a burst of queued hibernatable-socket messages in
     // reverse order, and audio must stay in order. The outbound OpenAI socket keeps the object awake anyway.
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     server.accept();
-    const info: SocketInfo = { key, origin: url.origin, leg: null, streamSid: null };
+    const info: SocketInfo = { key, origin: url.origin, carrier, wire, leg: null };
     this.sockets.set(server, info);
-    // Nothing is stored for a socket until its `start` proves it came from our TwiML; one that never does is dropped.
+    // Nothing is stored for a socket until its `start` proves it came from our answer; one that never does is dropped.
     setTimeout(() => {
       if (!info.leg && this.sockets.has(server)) server.close(1008, "no authorized start");
     }, START_TIMEOUT_MS);
-    server.addEventListener("message", (e) => this.onMessage(server, e.data as string | ArrayBuffer));
+    server.addEventListener("message", (e) => this.onMessage(server, info, e.data as string | ArrayBuffer));
     server.addEventListener("close", (e) => void this.serially(() => this.legGone(server, `socket closed (${e.code})`)));
     server.addEventListener("error", () => void this.serially(() => this.legGone(server, "socket error")));
     return new Response(null, { status: 101, webSocket: client });
   }
 
   /**
-   * Opens the call's OpenAI session(s) as soon as the webhook has answered, before Twilio's media stream
-   * starts. `parameters` = the same <Parameter> map the TwiML carries (CustomerId, CallId, Mode, …).
+   * Opens the call's OpenAI session(s) as soon as the webhook has answered, before the media stream starts.
+   * `parameters` = the same map the stream's `start` will carry (CustomerId, CallId, Mode, …).
    */
-  async prepare(parameters: Record<string, string>): Promise<{ ok: boolean; error?: string }> {
+  async prepare(carrier: string, parameters: Record<string, string>): Promise<{ ok: boolean; error?: string }> {
     try {
-      const live = await this.liveCall(parameters);
+      const live = await this.liveCall(parameters, carrier);
       if (!live) return { ok: false, error: "call already ended" };
       live.start();
       this.state.setPreparedAt(Date.now());
@@ -88,14 +97,14 @@ export class CallSession extends DurableObject<Env> {
   async stats(): Promise<Record<string, number | string | boolean | null>> {
     const live = this.live ? await this.live.catch(() => null) : null;
     return {
-      ...this.counters, ...(live?.bridge.stats() ?? {}), recordedChunks: this.state.plan ? this.store.totalChunks() : 0, rejectedChunks: live?.recorder.rejected ?? 0,
+      ...this.counters, ...(live?.bridge.stats() ?? {}), recordedChunks: this.state.plan ? this.store.totalChunks() : 0, rejectedChunks: live?.batcher.rejected ?? 0,
       fallback: this.state.fallback, ended: this.state.ended, recordingId: this.state.recordingId,
     };
   }
 
   override async alarm(): Promise<void> {
     if (this.state.ended || !this.state.plan) return;
-    const live = await this.liveCall(null).catch(() => null);
+    const live = await this.liveCall(null, null).catch(() => null);
     if (!live) return;
     const started = this.state.epoch !== null;
     const idleSince = started ? Math.max(live.lastActivity, this.state.lastActivity ?? 0) : (this.state.preparedAt ?? 0);
@@ -108,13 +117,13 @@ export class CallSession extends DurableObject<Env> {
    * Media and marks of a started leg are handled at once when nothing is queued ahead of them (the hot path:
    * ~50 frames a second per leg); anything else, or anything behind a frame still being handled, is queued.
    */
-  private onMessage(ws: WebSocket, data: string | ArrayBuffer): void {
-    const parsed = parseTwilioFrame(data);
-    const leg = this.sockets.get(ws)?.leg;
+  private onMessage(ws: WebSocket, info: SocketInfo, data: string | ArrayBuffer): void {
+    const parsed = info.wire.parse(data);
+    const leg = info.leg;
     if (parsed.ok && leg && this.queued === 0 && this.liveNow) {
-      const m = parsed.message;
-      if (m.event === "media") return this.liveNow.media(leg, m.media.timestamp, m.media.payload);
-      if (m.event === "mark") return this.liveNow.mark(leg, m.mark.name);
+      const ev = parsed.event;
+      if (ev.kind === "media") return this.liveNow.media(leg, ev.timestampMs, ev.payload);
+      if (ev.kind === "mark") return this.liveNow.mark(leg, ev.name);
     }
     void this.serially(() => this.onFrame(ws, parsed));
   }
@@ -133,33 +142,33 @@ export class CallSession extends DurableObject<Env> {
     return next;
   }
 
-  private async onFrame(ws: WebSocket, parsed: ParseResult): Promise<void> {
+  private async onFrame(ws: WebSocket, parsed: ParsedFrame): Promise<void> {
     if (!parsed.ok) {
       if (parsed.reason === "oversized") this.counters.oversizedFrames++;
       else this.counters.badFrames++;
       return;
     }
-    const m = parsed.message;
+    const ev = parsed.event;
     const info = this.sockets.get(ws);
-    if (!info || m.event === "connected") return;
-    if (m.event === "start") return this.onStart(ws, info, m);
+    if (!info || ev.kind === "other") return;
+    if (ev.kind === "start") return this.onStart(ws, info, ev);
     if (!info.leg) {
       this.counters.framesBeforeStart++;
       return;
     }
-    const live = await this.liveCall(null);
+    const live = await this.liveCall(null, null);
     if (!live) return;
-    if (m.event === "media") return live.media(info.leg, m.media.timestamp, m.media.payload);
-    if (m.event === "mark") return live.mark(info.leg, m.mark.name);
-    if (m.event === "stop") return this.legGone(ws, "stop");
+    if (ev.kind === "media") return live.media(info.leg, ev.timestampMs, ev.payload);
+    if (ev.kind === "mark") return live.mark(info.leg, ev.name);
+    if (ev.kind === "stop") return this.legGone(ws, "stop");
   }
 
-  private async onStart(ws: WebSocket, info: SocketInfo, m: StartMessage): Promise<void> {
-    const params = m.start.customParameters;
+  private async onStart(ws: WebSocket, info: SocketInfo, ev: Extract<LegEvent, { kind: "start" }>): Promise<void> {
+    const params = ev.parameters;
     const customerId = Number(params.CustomerId);
     const tokenOk = Number.isInteger(customerId) && (await validStreamToken(this.env, customerId, info.key, params.StreamToken ?? ""));
-    const live = tokenOk && !this.state.ended ? await this.liveCall(params).catch(() => null) : null;
-    if (!live || live.plan.customerId !== customerId) {
+    const live = tokenOk && !this.state.ended ? await this.liveCall(params, info.carrier).catch(() => null) : null;
+    if (!live || live.plan.customerId !== customerId || live.plan.carrier !== info.carrier) {
       this.counters.rejectedStreams++;
       ws.close(1008, "stream not authorized");
       return;
@@ -167,9 +176,8 @@ export class CallSession extends DurableObject<Env> {
     this.state.setAddress(info.key, info.origin);
     const leg: Leg = params.Leg === "receiver" ? "receiver" : "caller";
     info.leg = leg;
-    info.streamSid = m.streamSid;
     live.start();
-    await live.attach(leg, ws, m.streamSid, m.start.callSid);
+    await live.attach(leg, ws, info.wire.outgoing(ev.streamId), ev.callRef);
     await this.armAlarm(this.silenceMs());
   }
 
@@ -177,13 +185,13 @@ export class CallSession extends DurableObject<Env> {
     const info = this.sockets.get(ws);
     this.sockets.delete(ws);
     if (!info?.leg || this.state.ended) return;
-    const live = await this.liveCall(null);
+    const live = await this.liveCall(null, null);
     await live?.end(`${info.leg}: ${reason}`);
   }
 
   /** The call in memory, rebuilt from storage after a restart; built from `params` the first time. */
-  private liveCall(params: Record<string, string> | null): Promise<LiveCall | null> {
-    this.live ??= this.loadLive(params).then(
+  private liveCall(params: Record<string, string> | null, carrier: string | null): Promise<LiveCall | null> {
+    this.live ??= this.loadLive(params, carrier).then(
       (live) => (this.liveNow = live),
       (e: unknown) => {
         this.live = null;
@@ -193,20 +201,22 @@ export class CallSession extends DurableObject<Env> {
     return this.live;
   }
 
-  private async loadLive(params: Record<string, string> | null): Promise<LiveCall | null> {
+  private async loadLive(params: Record<string, string> | null, streamCarrier: string | null): Promise<LiveCall | null> {
     if (this.state.ended) return null;
     let plan = this.state.plan;
     if (!plan) {
-      if (!params) return null;
-      plan = await buildPlan(this.env, params);
+      if (!params || !streamCarrier) return null;
+      plan = await buildPlan(this.env, params, streamCarrier);
       this.state.setPlan(plan);
     }
-    return LiveCall.create(this.env, this.state, plan, this.store);
+    const carrier = this.carriers.get(plan.carrier);
+    if (!carrier) throw new Error(`the call's carrier "${plan.carrier}" is not available`);
+    return LiveCall.create(this.env, this.state, plan, this.store, carrier);
   }
 
   /** Created on first use, so a socket that never authenticates leaves no tables behind. */
   private get store(): AudioStore {
-    // The live recorder keeps each sender's timestamps distinct, so the store need not dedupe them.
+    // The frame batcher keeps each sender's timestamps distinct, so the store need not dedupe them.
     return (this.audio ??= AudioStore.fromStorage(this.ctx.storage, { trustedTimestamps: true }));
   }
 

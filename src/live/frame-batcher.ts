@@ -1,5 +1,4 @@
-import { base64ToBytes } from "../lib/encoding";
-import { base64Bytes } from "../carriers/twilio/media-wire";
+import { base64Bytes, base64ToBytes } from "../lib/encoding";
 import type { AudioChunk, AudioSender } from "../recordings/audio-store";
 
 /** Where chunks go durably (the audio pipeline's AudioStore: one synchronous SQLite transaction per batch). */
@@ -63,7 +62,7 @@ export function decodeBase64Into(b64: string, out: Uint8Array): boolean {
  * Batches every frame of both directions into the object's storage: at most ~1 s of audio is ever only in
  * memory, so an object restart loses at most that. Frames that are not valid base64 are counted, not stored.
  */
-export class Recorder {
+export class FrameBatcher {
   /** The waiting batch: audio bytes back to back in `buf`, and per frame its sender, timestamp and end offset. */
   private buf = new Uint8Array(BATCH_BUFFER_BYTES);
   private senders: AudioSender[] = [];

@@ -4,29 +4,31 @@ import { getCustomer, type CustomerRow } from "../db/customers";
 import type { Env } from "../env";
 import { openaiApiKey } from "../lib/tenant";
 import { AssistantBridge } from "./assistant-bridge";
-import type { Bridge, Leg } from "./bridge";
+import type { Bridge } from "./bridge";
 import type { CallPlan } from "./call-plan";
+import type { CallControl, Carrier, Leg, OutgoingFrames } from "./carrier";
 import { LiveState } from "./live-state";
 import type { AudioStore } from "../recordings/audio-store";
-import { Recorder } from "./frame-batcher";
+import { FrameBatcher } from "./frame-batcher";
 import { TranscriptLog } from "./transcript-log";
 import { TranslateBridge } from "./translate-bridge";
-import { takeFallback, dialReceiver, hangUpReceiver } from "./carrier-actions";
+import { dialReceiver, hangUpReceiver, takeFallback } from "./carrier-actions";
 import { finishCall } from "./finish";
 
 /** Default realtime session lifetime before a transparent renewal (models cap sessions at 30 or 60 minutes). */
 export const DEFAULT_SESSION_MAX_MS = 28 * 60_000;
 
 /**
- * One live call in memory: its plan, its bridge (assistant or interpreter), its recorder and transcript.
+ * One live call in memory: its plan, its bridge (assistant or interpreter), its frame batcher and transcript.
  * Everything that must survive a restart is in `LiveState` (the object's storage); this is rebuilt from it.
  */
 export class LiveCall {
   readonly bridge: Bridge;
-  readonly recorder: Recorder;
+  readonly batcher: FrameBatcher;
   readonly transcripts: TranscriptLog;
   private ending: Promise<void> | null = null;
   private started = false;
+  private controlOf: Promise<CallControl> | null = null;
   lastActivity: number;
 
   private constructor(
@@ -36,17 +38,18 @@ export class LiveCall {
     readonly customer: CustomerRow,
     target: RealtimeTarget | null,
     readonly store: AudioStore,
+    private readonly carrier: Carrier,
   ) {
     this.lastActivity = state.lastActivity ?? Date.now();
     this.transcripts = new TranscriptLog(env, plan);
-    this.recorder = new Recorder(store, () => state.setLastActivity(this.lastActivity));
+    this.batcher = new FrameBatcher(store, () => state.setLastActivity(this.lastActivity));
     const deps = {
       plan, transcripts: this.transcripts,
       target: target ?? { baseUrl: openaiBaseUrl(env), apiKey: "", model: customer.openai_realtime_model },
       transcriptionModel: customer.openai_transcription_model,
       sessionMaxMs: state.options.sessionMaxMs ?? (Number(env.REALTIME_SESSION_MAX_MS) || DEFAULT_SESSION_MAX_MS),
       now: () => state.callMs(),
-      record: (sender: Parameters<Recorder["add"]>[0], at: number, payload: string) => this.recorder.add(sender, at, payload),
+      record: (sender: Parameters<FrameBatcher["add"]>[0], at: number, payload: string) => this.batcher.add(sender, at, payload),
       aiFailed: (reason: string) => void this.aiFailed(reason),
       greeted: state.greeted,
       markGreeted: () => state.setGreeted(),
@@ -55,12 +58,21 @@ export class LiveCall {
     if (!target) queueMicrotask(() => void this.aiFailed("the tenant has no OpenAI API key"));
   }
 
-  static async create(env: Env, state: LiveState, plan: CallPlan, store: AudioStore): Promise<LiveCall> {
+  static async create(env: Env, state: LiveState, plan: CallPlan, store: AudioStore, carrier: Carrier): Promise<LiveCall> {
     const customer = await getCustomer(env.DB, plan.customerId);
     if (!customer) throw new Error("customer of the call is gone");
     const apiKey = await openaiApiKey(env, customer);
     const target = apiKey ? { baseUrl: openaiBaseUrl(env), apiKey, model: customer.openai_realtime_model } : null;
-    return new LiveCall(env, state, plan, customer, target, store);
+    return new LiveCall(env, state, plan, customer, target, store, carrier);
+  }
+
+  /** The call's carrier control with the tenant's credentials, made once (a failure is retried next time). */
+  control(): Promise<CallControl> {
+    this.controlOf ??= this.carrier.control(this.env, this.plan.customerId).catch((e: unknown) => {
+      this.controlOf = null;
+      throw e;
+    });
+    return this.controlOf;
   }
 
   /** Opens the realtime session(s) now, before any audio, unless the call already fell back. */
@@ -70,15 +82,15 @@ export class LiveCall {
     this.bridge.start();
   }
 
-  async attach(leg: Leg, ws: WebSocket, streamSid: string, callSid: string): Promise<void> {
+  async attach(leg: Leg, ws: WebSocket, frames: OutgoingFrames, legRef: string): Promise<void> {
     this.state.startTimeline();
-    // A leg streaming again (Twilio reconnected after a restart) never starts before audio already stored.
-    const resumed = this.state.legSid(leg) !== null;
+    // A leg streaming again (the carrier reconnected after a restart) never starts before audio already stored.
+    const resumed = this.state.legRef(leg) !== null;
     const stored = resumed ? Math.ceil((this.store.bounds()?.endSample ?? 0) / 8) : 0;
-    this.state.setLegSid(leg, callSid);
-    this.bridge.attach(leg, ws, streamSid, Math.max(this.state.callMs(), stored));
+    this.state.setLegRef(leg, legRef);
+    this.bridge.attach(leg, ws, frames, Math.max(this.state.callMs(), stored));
     this.lastActivity = Date.now();
-    if (leg === "caller" && this.plan.mode === "translate" && !this.state.receiverSid && !this.state.fallback) {
+    if (leg === "caller" && this.plan.mode === "translate" && !this.state.receiverRef && !this.state.fallback) {
       await dialReceiver(this).catch((e: unknown) => this.aiFailed(`could not dial the receiver: ${e instanceof Error ? e.message : e}`));
     }
   }
@@ -106,7 +118,7 @@ export class LiveCall {
       this.bridge.close();
       this.bridge.closeLegs();
       if (this.plan.mode === "translate") await hangUpReceiver(this).catch(() => undefined);
-      this.recorder.flush();
+      this.batcher.flush();
       await this.transcripts.drain();
       await finishCall(this, reason);
     })().catch((e: unknown) => {

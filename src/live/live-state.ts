@@ -1,4 +1,4 @@
-import type { Leg } from "./bridge";
+import type { Leg } from "./carrier";
 import type { CallPlan } from "./call-plan";
 
 export interface LiveOptions {
@@ -36,7 +36,7 @@ export class LiveState {
   get plan() { return this.get<CallPlan>("plan") ?? null; }
   setPlan(p: CallPlan) { this.put("plan", p); }
 
-  /** The object's name: the caller's CallSid that /streams/{CallSid} and every StreamToken are bound to. */
+  /** The object's name (the caller leg's carrier id): what the media stream URLs and every StreamToken are bound to. */
   get key() { return this.get<string>("key") ?? null; }
   get origin() { return this.get<string>("origin") ?? null; }
   setAddress(key: string, origin: string) {
@@ -58,10 +58,11 @@ export class LiveState {
   get greeted() { return this.get<boolean>("greeted") ?? false; }
   setGreeted() { this.put("greeted", true); }
 
-  legSid(leg: Leg) { return this.get<string>(`sid:${leg}`) ?? null; }
-  setLegSid(leg: Leg, sid: string) { this.put(`sid:${leg}`, sid); }
-  get receiverSid() { return this.legSid("receiver"); }
-  setReceiverSid(sid: string) { this.setLegSid("receiver", sid); }
+  /** The carrier's id of a leg (a Twilio CallSid, a Telnyx call_control_id): what call control acts on. */
+  legRef(leg: Leg) { return this.get<string>(`sid:${leg}`) ?? null; }
+  setLegRef(leg: Leg, ref: string) { this.put(`sid:${leg}`, ref); }
+  get receiverRef() { return this.legRef("receiver"); }
+  setReceiverRef(ref: string) { this.setLegRef("receiver", ref); }
 
   get fallback() { return this.get<string>("fallback") ?? null; }
   setFallback(kind: string) { this.put("fallback", kind); }

@@ -1,31 +1,29 @@
-import { clearOut, outgoingFrames } from "../carriers/twilio/media-wire";
+import type { OutgoingFrames } from "./carrier";
 
 /**
- * Our side of one Twilio media stream (a call leg). Audio produced before the stream has started — the
+ * Our side of one carrier media stream (a call leg). Audio produced before the stream has started — the
  * welcome message generated while the call was still being connected — waits here and goes out on `start`.
  */
-export class TwilioLeg {
+export class MediaLeg {
   ws: WebSocket | null = null;
-  streamSid: string | null = null;
-  /** Where this stream's `media.timestamp` 0 sits on the call's timeline (ms since the call's first stream). */
+  /** Where this stream's timestamp 0 sits on the call's timeline (ms since the call's first stream). */
   offsetMs = 0;
+  private frames: OutgoingFrames | null = null;
   private pending: { payload: string; mark: string | null }[] = [];
-  private frames = outgoingFrames("");
 
-  attach(ws: WebSocket, streamSid: string, offsetMs: number): void {
+  attach(ws: WebSocket, frames: OutgoingFrames, offsetMs: number): void {
     this.ws = ws;
-    this.streamSid = streamSid;
-    this.frames = outgoingFrames(streamSid);
+    this.frames = frames;
     this.offsetMs = offsetMs;
     for (const p of this.pending.splice(0)) this.sendMedia(p.payload, p.mark);
   }
 
   get started(): boolean {
-    return this.ws !== null && this.streamSid !== null;
+    return this.ws !== null && this.frames !== null;
   }
 
   sendMedia(payload: string, mark: string | null = null): void {
-    if (!this.ws || !this.streamSid) {
+    if (!this.ws || !this.frames) {
       this.pending.push({ payload, mark });
       return;
     }
@@ -33,10 +31,10 @@ export class TwilioLeg {
     if (mark) this.trySend(this.frames.mark(mark));
   }
 
-  /** Twilio drops its buffered playback and echoes every pending mark. */
+  /** The carrier drops its buffered playback and echoes every pending mark. */
   clear(): void {
     this.pending = [];
-    if (this.ws && this.streamSid) this.trySend(clearOut(this.streamSid));
+    if (this.ws && this.frames) this.trySend(this.frames.clear());
   }
 
   close(code = 1000, reason = "call ended"): void {

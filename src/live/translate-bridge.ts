@@ -1,11 +1,12 @@
 import { voiceOrDefault, type ServerEvent } from "../ai/realtime";
-import { base64Bytes } from "../carriers/twilio/media-wire";
+import { base64Bytes } from "../lib/encoding";
 import type { SenderType } from "../db/tickets";
-import type { Bridge, BridgeDeps, Leg } from "./bridge";
+import type { Bridge, BridgeDeps } from "./bridge";
+import type { Leg, OutgoingFrames } from "./carrier";
 import { interpreterInstructions } from "./call-plan";
 import { RawMixer } from "./raw-mixer";
 import { RealtimeLink } from "./realtime-link";
-import { TwilioLeg } from "./media-leg";
+import { MediaLeg } from "./media-leg";
 
 /** How long a leg may be silent on the wire before translation for its listener stops waiting to be mixed. */
 const RAW_IDLE_MS = 250;
@@ -27,7 +28,7 @@ interface Direction {
  * ForwardRawAudio the listener also hears the speaker's own voice, the translation mixed into it.
  */
 export class TranslateBridge implements Bridge {
-  readonly legs: Record<Leg, TwilioLeg> = { caller: new TwilioLeg(), receiver: new TwilioLeg() };
+  readonly legs: Record<Leg, MediaLeg> = { caller: new MediaLeg(), receiver: new MediaLeg() };
   private dirs: Record<Leg, Direction>;
   private lastRawAt: Record<Leg, number> = { caller: -Infinity, receiver: -Infinity };
   private plain = false;
@@ -60,8 +61,8 @@ export class TranslateBridge implements Bridge {
     this.dirs.receiver.link.start();
   }
 
-  attach(leg: Leg, ws: WebSocket, streamSid: string, offsetMs: number): void {
-    this.legs[leg].attach(ws, streamSid, offsetMs);
+  attach(leg: Leg, ws: WebSocket, frames: OutgoingFrames, offsetMs: number): void {
+    this.legs[leg].attach(ws, frames, offsetMs);
   }
 
   hasLeg(leg: Leg): boolean {

@@ -7,7 +7,7 @@ import { COMPLETION_REASONS, listSurveyResponses, publicEpaResults, recordSurvey
 import { ApiError, ValidationError } from "../lib/errors";
 import { validate } from "../lib/validate";
 import { callIdString, loadCall } from "./call-params";
-import { intId } from "./schemas";
+import { intId } from "../lib/schemas";
 
 /** A 1-to-scaleMax answer scale when the campaign's question does not say. */
 export const DEFAULT_SCALE_MAX = 5;

@@ -12,16 +12,17 @@ import * as reps from "../db/reps";
 import { ApiError, notFound } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { validate } from "../lib/validate";
-import { intId, phoneNumber, sid } from "./schemas";
+import { intId, phoneNumber } from "../lib/schemas";
+import { twilioSid } from "../carriers/twilio/sids";
 
 const twilioSettings = z.object({
-  accountSid: sid("AC"),
+  accountSid: twilioSid("AC"),
   authToken: z.string().min(1),
-  apiKeySid: sid("SK"),
+  apiKeySid: twilioSid("SK"),
   apiKeySecret: z.string().min(1),
-  twimlAppSid: sid("AP"),
+  twimlAppSid: twilioSid("AP"),
   /** Further TwiML apps of this account that a voice token may name as twimlAppSidOverride. */
-  extraTwimlAppSids: z.array(sid("AP")).max(50).optional(),
+  extraTwimlAppSids: z.array(twilioSid("AP")).max(50).optional(),
   region: z.string().regex(/^[a-z]{2}\d$/, "a Twilio region such as us1, ie1, au1").optional(),
   edge: z.string().regex(/^[a-z-]+$/, "a Twilio edge such as dublin, sydney, ashburn").optional(),
 });

@@ -10,7 +10,7 @@ import { listPhoneNumbers } from "../db/phone-numbers";
 import type { Env } from "../env";
 import { ApiError, notFound, unauthorized } from "../lib/errors";
 import { validate } from "../lib/validate";
-import { intId, phoneNumber } from "./schemas";
+import { intId, phoneNumber } from "../lib/schemas";
 
 const CODE_TTL_MS = 5 * 60_000;
 const MAX_ATTEMPTS = 5;

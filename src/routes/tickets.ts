@@ -8,7 +8,7 @@ import * as tickets from "../db/tickets";
 import { serveR2Object } from "../recordings/r2-serve";
 import { ApiError } from "../lib/errors";
 import { validate } from "../lib/validate";
-import { idParam, pagination, phoneNumber } from "./schemas";
+import { idParam, pagination, phoneNumber } from "../lib/schemas";
 
 const listQuery = pagination.extend({
   channel: z.enum(tickets.CHANNELS).optional(),

@@ -7,16 +7,18 @@ import { toApiError, TwilioApiError, TwilioRest, type TwilioCall } from "../carr
 import { assertCallerId } from "../auth/caller-id";
 import { upsertTwilioCall } from "../carriers/twilio/call-record";
 import { language, statusCallbackUrl, voice, voiceWebhookUrl } from "../carriers/twilio/voice-fields";
-import { getCallBySid, stateFromTwilio, updateCall, type CallPatch } from "../db/calls";
+import { stateFromTwilio } from "../carriers/twilio/call-status";
+import { getCallBySid, updateCall, type CallPatch } from "../db/calls";
 import { ownsTwimlApp } from "../db/customers";
 import { ApiError, notFound } from "../lib/errors";
 import { publicOrigin } from "../lib/public-url";
 import { loadCustomer, twilioApiKeySecret } from "../lib/tenant";
 import { validate } from "../lib/validate";
-import { phoneNumber, sid } from "./schemas";
+import { phoneNumber } from "../lib/schemas";
+import { twilioSid } from "../carriers/twilio/sids";
 import { twilioWebhookRoutes } from "./twilio-webhooks";
 
-const tokenQuery = z.object({ twimlAppSidOverride: sid("AP").optional() });
+const tokenQuery = z.object({ twimlAppSidOverride: twilioSid("AP").optional() });
 const initiateBody = z.object({
   fromNumber: phoneNumber,
   toNumber: phoneNumber,
@@ -30,7 +32,7 @@ const initiateBody = z.object({
   receiverVoice: voice.optional(),
   forwardRawAudio: z.boolean().optional(),
 });
-const statusQuery = z.object({ callSid: sid("CA") });
+const statusQuery = z.object({ callSid: twilioSid("CA") });
 
 /** Twilio failures become our JSON errors (4xx for the caller's mistakes, 502/503 for Twilio's). */
 async function twilio<T>(p: Promise<T>): Promise<T> {

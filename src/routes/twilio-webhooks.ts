@@ -1,22 +1,23 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../auth/context";
-import { connectStreamTwiml } from "../carriers/twilio/live-twiml";
-import { twimlResponse } from "../carriers/twilio/twiml";
+import { connectStreamTwiml, dialTwiml, twimlResponse } from "../carriers/twilio/twiml";
 import { twilioWebhook } from "../carriers/twilio/webhook";
 import { assertCallerId } from "../auth/caller-id";
-import { startCallSession } from "../live/start-session";
-import { mediaStreamUrl, streamToken } from "../live/stream-token";
+import { prepareLiveCall } from "../live/start-session";
+import { streamToken } from "../live/stream-token";
+import { mediaStreamUrl } from "../carriers/twilio/stream-url";
 import { upsertTwilioCall } from "../carriers/twilio/call-record";
 import { storeTwilioRecording, transcribeThenClassify } from "../carriers/twilio/recording";
-import { applyStatusCallback } from "../carriers/twilio/status-callback";
-import { dialTwiml, recordingCallbackUrl, voiceFieldInput, voiceFieldsSchema } from "../carriers/twilio/voice-fields";
+import { applyStatusCallback } from "../carriers/twilio/call-status";
+import { recordingCallbackUrl, voiceFieldInput, voiceFieldsSchema } from "../carriers/twilio/voice-fields";
 import { getPhoneNumber } from "../db/phone-numbers";
 import { getRep } from "../db/reps";
 import { forbidden, ValidationError } from "../lib/errors";
 import { publicOrigin } from "../lib/public-url";
 import { toIssues } from "../lib/validate";
-import { intId, phoneNumber, sid } from "./schemas";
+import { intId, phoneNumber } from "../lib/schemas";
+import { twilioSid } from "../carriers/twilio/sids";
 
 function parse<T extends z.ZodType>(schema: T, input: unknown, what: string): z.infer<T> {
   const r = schema.safeParse(input);
@@ -34,8 +35,8 @@ async function tenantRep(db: D1Database, customerId: number, raw: string | undef
 }
 
 const recordingFields = z.object({
-  CallSid: sid("CA"),
-  RecordingSid: sid("RE"),
+  CallSid: twilioSid("CA"),
+  RecordingSid: twilioSid("RE"),
   RecordingStartTime: z.string().max(100).optional(),
   RecordingDuration: z.coerce.number().int().min(0).max(86_400).optional(),
   customFrom: phoneNumber,
@@ -73,10 +74,11 @@ export const twilioWebhookRoutes = new Hono<AppEnv>()
         ["Mode", "translate"],
         ["StreamToken", await streamToken(c.env, customer.id, v.CallSid)],
       ];
-      startCallSession(c.env, c.executionCtx, v.CallSid, Object.fromEntries(parameters));
-      return twimlResponse(connectStreamTwiml(mediaStreamUrl(c.env, c.req.raw, customer, v.CallSid), parameters));
+      prepareLiveCall(c.env, c.executionCtx, v.CallSid, "twilio", Object.fromEntries(parameters));
+      return twimlResponse(connectStreamTwiml(mediaStreamUrl(c.env, new URL(c.req.url).origin, customer, v.CallSid), parameters));
     }
-    return twimlResponse(dialTwiml(v.FromNumber, v.To, mode === "record" ? recordingCallbackUrl(origin, rep.id, v.FromNumber, v.To) : undefined));
+    const recordingCallback = mode === "record" ? recordingCallbackUrl(origin, rep.id, v.FromNumber, v.To) : undefined;
+    return twimlResponse(dialTwiml({ kind: "number", number: v.To }, { callerId: v.FromNumber, recordingCallback }));
   })
   .post("/statuscallback", twilioWebhook, async (c) => {
     const { customer, params } = c.get("twilio");

@@ -1,7 +1,6 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../auth/context";
-import { connectStreamTwiml, NOT_IN_SERVICE, sayHangupTwiml } from "../carriers/twilio/live-twiml";
-import { twimlResponse } from "../carriers/twilio/twiml";
+import { connectStreamTwiml, NOT_IN_SERVICE, sayHangupTwiml, twimlResponse } from "../carriers/twilio/twiml";
 import { twilioWebhook } from "../carriers/twilio/webhook";
 import { getAssistant, getAssistantForNumber } from "../db/assistants";
 import { getCallBySid, insertCall, type CallRow } from "../db/calls";
@@ -10,10 +9,11 @@ import type { Env } from "../env";
 import { badRequest } from "../lib/errors";
 import { nowIso } from "../lib/ids";
 import { normalizePhone } from "../lib/phone";
-import { startCallSession } from "../live/start-session";
-import { mediaStreamUrl, streamToken } from "../live/stream-token";
+import { prepareLiveCall } from "../live/start-session";
+import { streamToken } from "../live/stream-token";
+import { mediaStreamUrl } from "../carriers/twilio/stream-url";
+import { callSid as callSidSchema } from "../carriers/twilio/sids";
 
-const CALL_SID = /^CA[0-9a-zA-Z]{32}$/;
 /** A <Parameter>'s name + value must stay under 500 characters. */
 const MAX_WELCOME = 400;
 
@@ -26,7 +26,7 @@ const MAX_WELCOME = 400;
 export const twimlRoutes = new Hono<AppEnv>().post("/", twilioWebhook, async (c) => {
   const { customer, params } = c.get("twilio");
   const callSid = params.get("CallSid") ?? "";
-  if (!CALL_SID.test(callSid)) throw badRequest("CallSid is missing or malformed", { issues: [{ path: "CallSid", message: "a Twilio CallSid (CA…)" }] });
+  if (!callSidSchema.safeParse(callSid).success) throw badRequest("CallSid is missing or malformed", { issues: [{ path: "CallSid", message: "a Twilio CallSid (CA…)" }] });
   const outbound = (params.get("Direction") ?? "inbound").startsWith("outbound");
   const to = normalizePhone(params.get("To") ?? "") ?? (params.get("To") ?? "");
   const from = normalizePhone(params.get("From") ?? "") ?? (params.get("From") ?? "");
@@ -48,8 +48,8 @@ export const twimlRoutes = new Hono<AppEnv>().post("/", twilioWebhook, async (c)
     ...(welcome ? { WelcomeMessage: welcome } : {}),
     StreamToken: await streamToken(c.env, customer.id, callSid),
   };
-  startCallSession(c.env, c.executionCtx, callSid, parameters);
-  return twimlResponse(connectStreamTwiml(mediaStreamUrl(c.env, c.req.raw, customer, callSid), parameters));
+  prepareLiveCall(c.env, c.executionCtx, callSid, "twilio", parameters);
+  return twimlResponse(connectStreamTwiml(mediaStreamUrl(c.env, new URL(c.req.url).origin, customer, callSid), parameters));
 });
 
 /** The call's record; a retried webhook finds the one it already made. */

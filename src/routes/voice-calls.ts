@@ -16,7 +16,7 @@ import { signRecordingUrl } from "../recordings/signed-url";
 import { validate } from "../lib/validate";
 import { rateLimit } from "../limits/middleware";
 import { callIdParam, loadCall } from "./call-params";
-import { intId, pagination } from "./schemas";
+import { intId, pagination } from "../lib/schemas";
 
 const listQuery = pagination
   .extend({

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { AudioChunk } from "../../src/recordings/audio-store";
-import { decodeBase64Into, Recorder } from "../../src/live/frame-batcher";
+import { decodeBase64Into, FrameBatcher } from "../../src/live/frame-batcher";
 import { base64ToBytes, bytesToBase64 } from "../../src/lib/encoding";
-import { base64Bytes } from "../../src/carriers/twilio/media-wire";
+import { base64Bytes } from "../../src/lib/encoding";
 
-describe("Recorder", () => {
+describe("FrameBatcher", () => {
   it("decodes exactly what the strict base64 helper accepts", () => {
     const cases = ["", "AA==", "AAA=", "AAAA", "/////w==", "AR==", "A===", "====", "AA=A", "AA", "AAA", "AA AA", " AAA", "AAA\n", "AA==AA==", "AA-_", "AA\u0000A", "ÿÿÿÿ", bytesToBase64(new Uint8Array(160).fill(0x7f))];
     for (const b64 of cases) {
@@ -22,7 +22,7 @@ describe("Recorder", () => {
 
   it("keeps every frame's bytes intact across batches, buffer growth and flushes, and counts bad frames", () => {
     const batches: AudioChunk[][] = [];
-    const rec = new Recorder({ append: (chunks) => batches.push(chunks) });
+    const rec = new FrameBatcher({ append: (chunks) => batches.push(chunks) });
     const sent: Uint8Array[] = [];
     for (let i = 0; i < 400; i++) {
       const n = i % 97 === 0 ? 6000 : 160 + (i % 3); // some large frames get their own buffer
@@ -43,7 +43,7 @@ describe("Recorder", () => {
     const flushedAt = (phase: number) => {
       const at: number[] = [];
       let frames = 0;
-      const rec = new Recorder({ append: () => at.push(frames) }, () => {}, phase);
+      const rec = new FrameBatcher({ append: () => at.push(frames) }, () => {}, phase);
       const frame = bytesToBase64(new Uint8Array(160).fill(0xff));
       for (; frames < 400; frames++) rec.add(frames % 2 ? "AI" : "EndUser", frames * 10, frame);
       return at;

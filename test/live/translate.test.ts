@@ -59,7 +59,7 @@ describe("live translation (Translate)", () => {
     const key = t.openaiKey!;
     await realtimeScript(key, { reply: { chunks: 2, chunkBytes: 400, transcript: "Bonjour, je voudrais de l'aide." }, userTranscript: "Hello, I would like some help." });
     const c = await translateCall(t, false);
-    expect(await c.stub.prepare(c.parameters)).toEqual({ ok: true });
+    expect(await c.stub.prepare("twilio", c.parameters)).toEqual({ ok: true });
     const opened = await eventually(() => realtimeState(key), (s) => s.connections.filter((x) => x.session).length === 2, "two interpreter sessions");
     const { toReceiver, toCaller } = directions(opened.connections);
     expect(toReceiver.session?.audio?.output?.voice).toBe("coral");

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { LegEvent, MediaWire, OutgoingFrames } from "../../live/carrier";
 
 /**
  * Twilio Media Streams messages (protocols.md §1.2): parsed at the edge with zod so the bridge only ever sees
@@ -126,16 +127,39 @@ function fastPath(raw: unknown): MediaMessage | Extract<TwilioMessage, { event: 
  * A stream's outgoing `media` and `mark` frames. The JSON up to the payload / name is built once per stream
  * (they are sent for every chunk of the call's audio); each call only adds the escaped value.
  */
-export function outgoingFrames(streamSid: string): { media(payload: string): string; mark(name: string): string } {
+export function outgoingFrames(streamSid: string): OutgoingFrames {
   const sid = JSON.stringify(streamSid);
   const media = `{"event":"media","streamSid":${sid},"media":{"payload":`;
   const mark = `{"event":"mark","streamSid":${sid},"mark":{"name":`;
-  return { media: (payload) => `${media}${JSON.stringify(payload)}}}`, mark: (name) => `${mark}${JSON.stringify(name)}}}` };
+  const clear = clearOut(streamSid);
+  return { media: (payload) => `${media}${JSON.stringify(payload)}}}`, mark: (name) => `${mark}${JSON.stringify(name)}}}`, clear: () => clear };
 }
 export const clearOut = (streamSid: string) => JSON.stringify({ event: "clear", streamSid });
 
-/** Bytes of audio in a base64 payload, without decoding it. */
-export function base64Bytes(b64: string): number {
-  const pad = b64.endsWith("==") ? 2 : b64.endsWith("=") ? 1 : 0;
-  return Math.max(0, (b64.length / 4) * 3 - pad);
+// ── the engine's view of a frame (src/live/carrier.ts) ──
+
+function legEvent(m: TwilioMessage): LegEvent {
+  switch (m.event) {
+    case "media":
+      return { kind: "media", timestampMs: m.media.timestamp, payload: m.media.payload };
+    case "mark":
+      return { kind: "mark", name: m.mark.name };
+    case "start":
+      return { kind: "start", streamId: m.streamSid, callRef: m.start.callSid, parameters: m.start.customParameters };
+    case "dtmf":
+      return { kind: "dtmf", digit: m.dtmf.digit };
+    case "stop":
+      return { kind: "stop" };
+    default:
+      return { kind: "other" };
+  }
 }
+
+/** Twilio Media Streams as the live engine sees them. */
+export const twilioWire: MediaWire = {
+  parse(data) {
+    const r = parseTwilioFrame(data);
+    return r.ok ? { ok: true, event: legEvent(r.message) } : r;
+  },
+  outgoing: outgoingFrames,
+};

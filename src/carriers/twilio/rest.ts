@@ -60,8 +60,9 @@ export interface TwilioCall {
 export interface CreateCallParams {
   to: string;
   from: string;
-  /** The webhook Twilio requests for TwiML once the call is answered. */
-  url: string;
+  /** The webhook Twilio requests for TwiML once the call is answered, or the TwiML itself. */
+  url?: string;
+  twiml?: string;
   statusCallback?: string;
   statusCallbackEvents?: string[];
   timeoutSeconds?: number;
@@ -115,7 +116,8 @@ export class TwilioRest {
       To: p.to,
       From: p.from,
       Url: p.url,
-      Method: "POST",
+      Method: p.url ? "POST" : undefined,
+      Twiml: p.twiml,
       StatusCallback: p.statusCallback,
       StatusCallbackMethod: p.statusCallback ? "POST" : undefined,
       StatusCallbackEvent: p.statusCallback ? p.statusCallbackEvents : undefined,
@@ -135,8 +137,8 @@ export class TwilioRest {
     return page.calls;
   }
 
-  /** Modifies a live call: `Status=completed|canceled` hangs it up, `Url` redirects it. */
-  updateCall(callSid: string, p: { Status?: "completed" | "canceled"; Url?: string }) {
+  /** Modifies a call in progress: new `Twiml` (Twilio stops its media stream and runs it), or `Status` to hang up. */
+  updateCall(callSid: string, p: { Twiml?: string; Status?: "completed" | "canceled" }) {
     return this.request<TwilioCall>("POST", this.accountPath(`/Calls/${encodeURIComponent(callSid)}.json`), p);
   }
 

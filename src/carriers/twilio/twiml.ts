@@ -1,4 +1,5 @@
 /** A tiny TwiML builder: elements, attributes and text, every value XML-escaped. */
+import type { PersonTarget } from "../../live/carrier";
 
 export interface TwimlElement {
   name: string;
@@ -32,3 +33,28 @@ export const twimlDocument = (...verbs: TwimlElement[]) =>
 
 export const twimlResponse = (xml: string, status = 200) =>
   new Response(xml, { status, headers: { "Content-Type": "text/xml; charset=utf-8" } });
+
+// ── the documents this Worker answers with ──
+
+/** `<Connect><Stream>`: a bidirectional media stream; closing our socket ends the call (nothing follows). */
+export function connectStreamTwiml(url: string, parameters: Record<string, string> | [string, string][]): string {
+  const entries = Array.isArray(parameters) ? parameters : Object.entries(parameters);
+  return twimlDocument(el("Connect", {}, el("Stream", { url }, ...entries.map(([name, value]) => el("Parameter", { name, value })))));
+}
+
+export const NOT_IN_SERVICE = "We are sorry, this number is not in service. Goodbye.";
+
+export const sayHangupTwiml = (text: string) => twimlDocument(el("Say", {}, text), el("Hangup"));
+
+/**
+ * `<Dial>` to a person: a phone number, or a rep's browser (a Voice SDK `<Client>`). With `recordingCallback`,
+ * recorded dual-channel from the answer, Twilio posting the finished recording to that URL.
+ */
+export function dialTwiml(to: PersonTarget, o: { callerId?: string | null; recordingCallback?: string } = {}): string {
+  const noun = to.kind === "rep" ? el("Client", {}, to.identity) : el("Number", {}, to.number);
+  const callerId = o.callerId ?? undefined;
+  const attrs = o.recordingCallback
+    ? { callerId, record: "record-from-answer-dual", recordingStatusCallback: o.recordingCallback, recordingStatusCallbackEvent: "completed" }
+    : { callerId };
+  return twimlDocument(el("Dial", attrs, noun));
+}

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { el, twimlDocument } from "./twiml";
-import { intId, phoneNumber, sid } from "../../routes/schemas";
+import { intId, phoneNumber } from "../../lib/schemas";
+import { twilioSid } from "./sids";
 
 /** Defaults for a translated call whose request leaves a language or voice out (documented in docs/twilio.md). */
 export const TRANSLATION_DEFAULTS = {
@@ -27,7 +27,7 @@ export const voice = z.string().min(1).max(64).regex(/^[^\p{Cc}]+$/u, "printable
 
 export const voiceFieldsSchema = z.object({
   RepID: intId,
-  CallSid: sid("CA"),
+  CallSid: twilioSid("CA"),
   FromNumber: phoneNumber,
   To: phoneNumber,
   Record: flag,
@@ -80,16 +80,4 @@ export const recordingCallbackUrl = (origin: string, repId: number, from: string
   `${origin}/api/TwilioCalls/${repId}/recordingcallback?${new URLSearchParams({ customFrom: from, customTo: to })}`;
 
 export const statusCallbackUrl = (origin: string) => `${origin}/api/TwilioCalls/statuscallback`;
-
-/** `<Dial>` to the end user from the tenant's number; dual-channel recording with a callback when `recordingCallback` is given. */
-export const dialTwiml = (callerId: string, to: string, recordingCallback?: string) =>
-  twimlDocument(
-    el(
-      "Dial",
-      recordingCallback
-        ? { callerId, record: "record-from-answer-dual", recordingStatusCallback: recordingCallback, recordingStatusCallbackEvent: "completed" }
-        : { callerId },
-      el("Number", {}, to),
-    ),
-  );
 

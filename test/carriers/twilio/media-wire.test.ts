@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { base64Bytes, clearOut, MAX_FRAME_CHARS, outgoingFrames, parseTwilioFrame } from "../../../src/carriers/twilio/media-wire";
+import { clearOut, MAX_FRAME_CHARS, outgoingFrames, parseTwilioFrame } from "../../../src/carriers/twilio/media-wire";
+import { base64Bytes } from "../../../src/lib/encoding";
 
 const start = {
   event: "start", sequenceNumber: "1", streamSid: "MZ1",

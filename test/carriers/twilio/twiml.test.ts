@@ -1,7 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { el, twimlDocument, xmlEscape } from "../../../src/carriers/twilio/twiml";
-import { connectStreamTwiml } from "../../../src/carriers/twilio/live-twiml";
-import { dialTwiml } from "../../../src/carriers/twilio/voice-fields";
+import { connectStreamTwiml, dialTwiml, el, twimlDocument, xmlEscape } from "../../../src/carriers/twilio/twiml";
 import { referenceTwiml } from "./helpers";
 import { parseXml } from "./xml";
 
@@ -16,14 +14,14 @@ describe("TwiML builder vs twilio's VoiceResponse", () => {
   });
 
   it("builds a plain <Dial> the way VoiceResponse does", async () => {
-    const ours = dialTwiml("+3225550100", "+32470000000");
+    const ours = dialTwiml({ kind: "number", number: "+32470000000" }, { callerId: "+3225550100" });
     const ref = await referenceTwiml([{ dial: { callerId: "+3225550100" }, numbers: [{ value: "+32470000000" }] }]);
     expect(parseXml(ours)).toEqual(parseXml(ref));
   });
 
   it("builds a recorded dual-channel <Dial> with a callback URL holding & and quotes", async () => {
     const cb = `https://voicedesk.test/api/TwilioCalls/7/recordingcallback?customFrom=%2B3225550100&customTo=%2B32470000000&x="${nasty}"`;
-    const ours = dialTwiml("+3225550100", "+32470000000", cb);
+    const ours = dialTwiml({ kind: "number", number: "+32470000000" }, { callerId: "+3225550100", recordingCallback: cb });
     const ref = await referenceTwiml([
       {
         dial: { callerId: "+3225550100", record: "record-from-answer-dual", recordingStatusCallback: cb, recordingStatusCallbackEvent: "completed" },

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { normalizePhone } from "../lib/phone";
+import { normalizePhone } from "./phone";
 
 /** A phone number in any common notation, normalized to `+digits`. */
 export const phoneNumber = z.string().transform((s, ctx) => {
@@ -10,9 +10,6 @@ export const phoneNumber = z.string().transform((s, ctx) => {
   }
   return n;
 });
-
-export const sid = (prefix: string) =>
-  z.string().regex(new RegExp(`^${prefix}[0-9a-fA-F]{32}$`), `must be ${prefix} followed by 32 hex digits`);
 
 export const intId = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 export const idParam = z.object({ id: intId });

@@ -1,4 +1,30 @@
-import { getCallBySid, stateFromTwilio, updateCall, type CallPatch, type CallState } from "../../db/calls";
+import { getCallBySid, updateCall, type CallPatch, type CallState } from "../../db/calls";
+import { callSid } from "./sids";
+
+/** Twilio's call status → the call records' state vocabulary (docs/call-data.md). */
+export function stateFromTwilio(status: string): CallState {
+  switch (status) {
+    case "queued":
+    case "initiated":
+      return "Queued";
+    case "ringing":
+      return "Ringing";
+    case "in-progress":
+    case "answered":
+      return "InProgress";
+    case "completed":
+      return "Completed";
+    case "busy":
+      return "Busy";
+    case "no-answer":
+      return "NoAnswer";
+    case "canceled":
+      return "Canceled";
+    default:
+      return "Failed";
+  }
+}
+
 
 /** Progress order of call states; a late, out-of-order callback never moves a call back. */
 const RANK: Record<CallState, number> = { Queued: 0, Ringing: 1, InProgress: 2, Completed: 3, Busy: 3, NoAnswer: 3, Failed: 3, Canceled: 3 };
@@ -13,9 +39,9 @@ const isoOf = (twilioTime: string | null): string | null => {
  * of that CallSid. Callbacks for calls we have no record of (e.g. a child leg) are acknowledged and ignored.
  */
 export async function applyStatusCallback(db: D1Database, customerId: number, params: URLSearchParams) {
-  const callSid = params.get("CallSid") ?? "";
+  const sid = params.get("CallSid") ?? "";
   const status = params.get("CallStatus") ?? "";
-  const call = /^CA[0-9a-fA-F]{32}$/.test(callSid) ? await getCallBySid(db, customerId, "twilio", callSid) : null;
+  const call = callSid.safeParse(sid).success ? await getCallBySid(db, customerId, "twilio", sid) : null;
   if (!call || !status) return { updated: false };
   const state = stateFromTwilio(status);
   if (RANK[state] <= RANK[call.state]) return { updated: false, state: call.state };
