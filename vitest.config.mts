@@ -16,6 +16,8 @@ export default defineConfig(async () => {
         main: "./src/index.ts",
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
+          // An empty database for migration tests (test/db/migrations.test.ts) to build schema versions in.
+          d1Databases: { MIGRATION_TEST_DB: "migration-test-db" },
           bindings: {
             ...TEST_SECRETS,
             TEST_MIGRATIONS: migrations,

@@ -1,37 +1,71 @@
 import { Hono } from "hono";
 import type { AppEnv } from "./auth/context";
+import { requireAdmin } from "./auth/middleware";
 import { notFoundRoute, onError } from "./lib/app-errors";
-import { adminRoutes } from "./routes/admin";
+import { RECORDING_DOWNLOAD_PATH } from "./recordings/signed-url";
+import { adminAssistantRoutes } from "./routes/admin-assistants";
+import { adminCampaignRoutes } from "./routes/admin-campaigns";
+import { adminCustomerRoutes } from "./routes/admin-customers";
+import { adminNumberRoutes } from "./routes/admin-numbers";
+import { adminRepRoutes } from "./routes/admin-reps";
+import { adminSurveyRoutes } from "./routes/admin-surveys";
 import { audioChunkRoutes } from "./routes/audio-chunks";
 import { authRoutes } from "./routes/auth";
-import { callDataRoutes } from "./routes/call-data";
+import { conversationRoutes } from "./routes/conversations";
 import { meRoutes } from "./routes/me";
 import { realtimeRoutes } from "./routes/realtime";
+import { recordingDownloadRoutes } from "./routes/recording-download";
 import { streamRoutes } from "./routes/streams";
 import { ticketRoutes } from "./routes/tickets";
 import { transcriptionRoutes } from "./routes/transcriptions";
 import { twilioCallRoutes } from "./routes/twilio-calls";
+import { twilioWebhookRoutes } from "./routes/twilio-webhooks";
 import { twimlRoutes } from "./routes/twiml";
+import { voiceAnalyticsRoutes } from "./routes/voice-analytics";
+import { voiceCallRoutes } from "./routes/voice-calls";
+import { voiceRecordingRoutes } from "./routes/voice-recordings";
 
-/** The whole API; `src/index.ts` serves it and tests call it through the same Worker entry. */
+/**
+ * The whole API, every router in one table (docs/architecture.md, "How to add an endpoint"). `src/index.ts`
+ * serves it and tests call it through the same Worker entry.
+ */
 export function createApp() {
-  return new Hono<AppEnv>()
-    .use("*", async (c, next) => {
-      c.set("requestId", c.req.header("cf-ray") ?? crypto.randomUUID());
-      await next();
-    })
-    .get("/health", (c) => c.json({ ok: true }))
-    .route("/api/admin", adminRoutes)
-    .route("/api/Auth", authRoutes)
-    .route("/api/me", meRoutes)
-    .route("/api/tickets", ticketRoutes)
-    .route("/api/AudioChunks", audioChunkRoutes)
-    .route("/api/Transcriptions", transcriptionRoutes)
-    .route("/api/realtime", realtimeRoutes)
-    .route("/api/TwilioCalls", twilioCallRoutes)
-    .route("/twiml", twimlRoutes)
-    .route("/streams", streamRoutes)
-    .route("/", callDataRoutes)
-    .notFound(notFoundRoute)
-    .onError(onError);
+  return (
+    new Hono<AppEnv>()
+      .use("*", async (c, next) => {
+        c.set("requestId", c.req.header("cf-ray") ?? crypto.randomUUID());
+        await next();
+      })
+      .get("/health", (c) => c.json({ ok: true }))
+      // provisioning (admin bearer token)
+      .use("/api/admin/*", requireAdmin)
+      .route("/api/admin/customers", adminCustomerRoutes)
+      .route("/api/admin/customers/:id/reps", adminRepRoutes)
+      .route("/api/admin/customers/:id/phone-numbers", adminNumberRoutes)
+      .route("/api/admin/customers/:id/assistants", adminAssistantRoutes)
+      .route("/api/admin/customers/:id/campaigns", adminCampaignRoutes)
+      .route("/api/admin/customers/:id/calls/:callId/survey", adminSurveyRoutes)
+      // reps and end users (bearer JWT)
+      .route("/api/Auth", authRoutes)
+      .route("/api/me", meRoutes)
+      .route("/api/tickets", ticketRoutes)
+      .route("/api/AudioChunks", audioChunkRoutes)
+      .route("/api/Transcriptions", transcriptionRoutes)
+      .route("/api/realtime", realtimeRoutes)
+      .route("/api/TwilioCalls", twilioCallRoutes)
+      // call data
+      .route("/api/v1/voice-calls", voiceCallRoutes)
+      .route("/api/voice/analytics", voiceAnalyticsRoutes)
+      .route("/api/voice/recordings", voiceRecordingRoutes)
+      .route("/api/conversations", conversationRoutes)
+      .route(RECORDING_DOWNLOAD_PATH, recordingDownloadRoutes)
+      // carriers (anonymous, signed)
+      .route("/api/TwilioCalls", twilioWebhookRoutes)
+      .route("/twiml", twimlRoutes)
+      .route("/streams", streamRoutes)
+      .notFound(notFoundRoute)
+      .onError(onError)
+  );
 }
+
+export type AppType = ReturnType<typeof createApp>;

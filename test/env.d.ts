@@ -16,6 +16,7 @@ declare global {
     }
     interface Env extends WorkerEnv {
       TEST_MIGRATIONS: D1Migration[];
+      MIGRATION_TEST_DB: D1Database;
       JWT_SECRET: string;
       ADMIN_TOKEN: string;
       TWILIO_API_BASE_URL: string;

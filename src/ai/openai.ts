@@ -2,9 +2,13 @@ import OpenAI from "openai";
 import type { CustomerRow } from "../db/customers";
 import type { Env } from "../env";
 import { ApiError } from "../lib/errors";
-import { openaiApiKey } from "../lib/tenant";
+import { decryptSecret } from "../auth/crypto";
 
 export const DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1";
+
+/** The tenant's OpenAI key, or null when none is configured. */
+export const openaiApiKey = async (env: Env, c: CustomerRow): Promise<string | null> =>
+  c.openai_api_key_enc ? decryptSecret(env, c.openai_api_key_enc) : null;
 
 export const openaiBaseUrl = (env: Env): string => (env.OPENAI_BASE_URL || DEFAULT_OPENAI_BASE_URL).replace(/\/+$/, "");
 

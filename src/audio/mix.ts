@@ -2,7 +2,7 @@
  * The hot loops of finalize and transcription. Mixing sums into Int32 accumulators so overlapping chunks
  * add up exactly and are clipped once, at output.
  */
-import { MULAW_DECODE } from "./mulaw";
+import { MULAW_DECODE, mulawEncode } from "./mulaw";
 import type { WavInfo } from "./wav";
 
 // Workers (and every platform they run on) are little-endian; WAV is too, so typed-array views write WAV bytes directly.
@@ -72,4 +72,13 @@ export function extractChannel(bytes: Uint8Array, info: Pick<WavInfo, "encoding"
     for (let i = 0, k = channel * 2; i < frames; i++, k += 2 * ch) o[i] = dv.getInt16(k, true);
   }
   return o;
+}
+
+/** Sum of two μ-law signals, clipped; `b` may be shorter (the rest of `a` passes unchanged). */
+export function mixMulaw(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length);
+  for (let i = 0; i < a.length; i++) {
+    out[i] = i < b.length ? mulawEncode(MULAW_DECODE[a[i]!]! + MULAW_DECODE[b[i]!]!) : a[i]!;
+  }
+  return out;
 }

@@ -1,5 +1,4 @@
 import type { Env } from "../env";
-import type { CustomerRow } from "../db/customers";
 import type { RepRow } from "../db/reps";
 
 export interface RepAuth {
@@ -24,13 +23,5 @@ export interface AppEnv {
     requestId: string;
     auth: Auth;
     rep: RepAuth;
-    /** Set by the Twilio webhook middleware once the signature checked out. */
-    twilio: TwilioWebhook;
   };
-}
-
-export interface TwilioWebhook {
-  customer: CustomerRow;
-  /** The signed form fields, exactly as Twilio sent them. */
-  params: URLSearchParams;
 }

@@ -2,7 +2,7 @@ import { decodeJwt } from "jose";
 import { createMiddleware } from "hono/factory";
 import type { Env } from "../env";
 import { ApiError, unauthorized } from "../lib/errors";
-import { timingSafeEqual } from "./crypto";
+import { timingSafeEqual } from "../lib/hash";
 import type { AppEnv, Auth } from "./context";
 import { verifyPhoneToken } from "./phone-token";
 import { verifyRepToken } from "./rep-jwt";

@@ -115,9 +115,6 @@ export async function nextRecordingVersion(db: D1Database, customerId: number, t
   return (r?.v ?? 0) + 1;
 }
 
-export const deleteRecordingRow = (db: D1Database, customerId: number, id: string) =>
-  db.prepare("DELETE FROM recordings WHERE customer_id = ?1 AND id = ?2").bind(customerId, id).run();
-
 /** By id alone: only for the signed download route, after the signature proved the id was issued by us. */
 export const getRecordingById = (db: D1Database, id: string) =>
   db.prepare("SELECT * FROM recordings WHERE id = ?1").bind(id).first<RecordingRow>();

@@ -8,11 +8,3 @@ export const markEventStmt = (db: D1Database, source: string, eventId: string, c
   db
     .prepare("INSERT INTO webhook_events (source, event_id, customer_id, created_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING")
     .bind(source, eventId, customerId, nowIso());
-
-export async function eventSeen(db: D1Database, source: string, eventId: string): Promise<boolean> {
-  const row = await db
-    .prepare("SELECT 1 AS seen FROM webhook_events WHERE source = ?1 AND event_id = ?2")
-    .bind(source, eventId)
-    .first<{ seen: number }>();
-  return row !== null;
-}

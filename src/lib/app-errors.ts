@@ -1,10 +1,16 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import type { AppEnv } from "../auth/context";
 import { ApiError } from "./errors";
 
-/** The one error path: known errors become `{error, ...details}` JSON; anything else a generic 500 with a request ID. */
-export function onError(err: Error, c: Context<AppEnv>): Response {
+/** What the error path needs of a request's context: its id, set first thing (src/app.ts). */
+type RequestIdEnv = { Variables: { requestId: string } };
+
+/**
+ * The one error path: known errors become `{error, ...details}` JSON; anything else is logged with the request's
+ * id and answered with exactly `{"error": "Internal server error"}` (the call-data API's documented shape, used
+ * everywhere), the id in the `X-Request-Id` header so a report can be matched with the log.
+ */
+export function onError<E extends RequestIdEnv>(err: Error, c: Context<E>): Response {
   if (err instanceof ApiError) {
     return c.json({ error: err.message, ...err.details }, err.status, err.headers);
   }
@@ -14,7 +20,7 @@ export function onError(err: Error, c: Context<AppEnv>): Response {
   }
   const requestId = c.get("requestId");
   console.error(JSON.stringify({ level: "error", requestId, path: c.req.path, name: err.name, message: err.message }));
-  return c.json({ error: "Internal server error", requestId }, 500);
+  return c.json({ error: "Internal server error" }, 500, { "X-Request-Id": requestId });
 }
 
-export const notFoundRoute = (c: Context<AppEnv>) => c.json({ error: `No route for ${c.req.method} ${c.req.path}` }, 404);
+export const notFoundRoute = (c: Context) => c.json({ error: `No route for ${c.req.method} ${c.req.path}` }, 404);

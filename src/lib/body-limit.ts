@@ -10,18 +10,6 @@ export function checkContentLength(request: Request, limit: number, what: string
 export const tooLarge = (limit: number, what: string) =>
   new ApiError(413, `${what} is larger than the limit of ${limit} bytes`, { limitBytes: limit });
 
-/** A pass-through stream that errors with a 413 as soon as more than `limit` bytes went through (chunked bodies). */
-export function byteLimit(limit: number, what: string): TransformStream<Uint8Array, Uint8Array> {
-  let seen = 0;
-  return new TransformStream({
-    transform(chunk, controller) {
-      seen += chunk.byteLength;
-      if (seen > limit) controller.error(tooLarge(limit, what));
-      else controller.enqueue(chunk);
-    },
-  });
-}
-
 /** Reads a request body, refusing (413) more than `limit` bytes whether or not Content-Length was sent. */
 export async function readBytesLimited(request: Request, limit: number, what: string): Promise<Uint8Array> {
   checkContentLength(request, limit, what);

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { sha256Hex } from "../auth/crypto";
+import { sha256Hex } from "./hash";
 
 /** `If-None-Match` matches when any listed tag (weak or strong) equals ours, or it is `*`. */
 function matches(header: string | undefined, etag: string): boolean {

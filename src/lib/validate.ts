@@ -1,6 +1,6 @@
 import { zValidator } from "@hono/zod-validator";
 import type { ValidationTargets } from "hono";
-import type { ZodType } from "zod";
+import type { z, ZodType } from "zod";
 import { ValidationError, type ValidationIssue } from "./errors";
 
 interface ZodIssueLike {
@@ -15,12 +15,26 @@ export function toIssues(issues: readonly ZodIssueLike[]): ValidationIssue[] {
   }));
 }
 
-/** The one validation hook: every zod failure becomes 400 `{error, issues: [{path, message}]}`. */
+/** Shown in the message; every issue is in `issues`. */
+const ISSUES_IN_MESSAGE = 5;
+
+/** The one validation error: 400 `{error: "Invalid <what>: <path> <message>; …", issues: [{path, message}]}`. */
+export function invalid(what: string, issues: ValidationIssue[]): ValidationError {
+  const shown = issues.slice(0, ISSUES_IN_MESSAGE).map((i) => `${i.path} ${i.message}`);
+  const more = issues.length > ISSUES_IN_MESSAGE ? `; and ${issues.length - ISSUES_IN_MESSAGE} more` : "";
+  return new ValidationError(issues, `Invalid ${what}: ${shown.join("; ")}${more}`);
+}
+
+/** Parses `input` or throws the validation error naming every offending field. */
+export function parseOr400<T extends ZodType>(schema: T, input: unknown, what: string): z.infer<T> {
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  throw invalid(what, toIssues(r.error.issues));
+}
+
+/** The validation hook of every route: a zod failure of `target` is `invalid(target, …)`. */
 export function validate<T extends ZodType, Target extends keyof ValidationTargets>(target: Target, schema: T) {
   return zValidator(target, schema, (result) => {
-    if (!result.success) {
-      const issues = toIssues(result.error.issues);
-      throw new ValidationError(issues, `Invalid ${target}: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`);
-    }
+    if (!result.success) throw invalid(target, toIssues(result.error.issues));
   });
 }

@@ -1,8 +1,7 @@
 import type { RealtimeTarget } from "../ai/realtime";
-import { openaiBaseUrl } from "../ai/openai";
+import { openaiApiKey, openaiBaseUrl } from "../ai/openai";
 import { getCustomer, type CustomerRow } from "../db/customers";
 import type { Env } from "../env";
-import { openaiApiKey } from "../lib/tenant";
 import { AssistantBridge } from "./assistant-bridge";
 import type { Bridge } from "./bridge";
 import type { CallPlan } from "./call-plan";

@@ -1,15 +1,5 @@
-import { MULAW_DECODE, mulawEncode } from "../audio/mulaw";
+import { mixMulaw } from "../audio/mix";
 import { base64ToBytes, bytesToBase64 } from "../lib/encoding";
-
-
-/** Sum of two μ-law signals, clipped; `b` may be shorter (the rest of `a` passes unchanged). */
-export function mixMulaw(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length);
-  for (let i = 0; i < a.length; i++) {
-    out[i] = i < b.length ? mulawEncode(MULAW_DECODE[a[i]!]! + MULAW_DECODE[b[i]!]!) : a[i]!;
-  }
-  return out;
-}
 
 /**
  * ForwardRawAudio: the other party's own voice and the interpreter's voice share one Twilio playback queue, so

@@ -1,4 +1,5 @@
-import { hmacSha256Hex, timingSafeEqual } from "../auth/crypto";
+import { hmacSha256Hex } from "../auth/crypto";
+import { timingSafeEqual } from "../lib/hash";
 import type { Env } from "../env";
 
 /**

@@ -1,11 +1,10 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../auth/context";
-import { requireAdmin } from "../auth/middleware";
 import { getCampaign, parseSurvey } from "../db/campaigns";
 import { COMPLETION_REASONS, listSurveyResponses, publicEpaResults, recordSurveyAnswers } from "../db/surveys";
-import { ApiError, ValidationError } from "../lib/errors";
-import { validate } from "../lib/validate";
+import { ApiError } from "../lib/errors";
+import { invalid, validate } from "../lib/validate";
 import { callIdString, loadCall } from "./call-params";
 import { intId } from "../lib/schemas";
 
@@ -24,9 +23,7 @@ const body = z.object({
  * Records post-call survey (EPA) answers for one call of a tenant: the provisioning/ingest path for surveys
  * collected outside the live call (IVR platforms, imports). Answers merge with those already stored.
  */
-export const adminSurveyRoutes = new Hono<AppEnv>()
-  .use("*", requireAdmin)
-  .post("/customers/:id/calls/:callId/survey", validate("param", param), validate("json", body), async (c) => {
+export const adminSurveyRoutes = new Hono<AppEnv>().post("/", validate("param", param), validate("json", body), async (c) => {
     const { id, callId } = c.req.valid("param");
     const b = c.req.valid("json");
     const call = await loadCall(c.env, id, callId);
@@ -44,7 +41,7 @@ export const adminSurveyRoutes = new Hono<AppEnv>()
       if (r.score < 1 || r.score > scaleMax) return issues.push({ path: `responses.${i}.score`, message: `must be 1 to ${scaleMax}` }), [];
       return [{ questionIndex: r.questionIndex, question: q.text, answer: r.answer ?? String(r.score), score: r.score, scaleMax }];
     });
-    if (issues.length) throw new ValidationError(issues, `Invalid json: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`);
+    if (issues.length) throw invalid("json", issues);
     const survey = await recordSurveyAnswers(c.env.DB, {
       customerId: id, callId: call.id, campaignId: call.campaign_id, totalQuestions: config.questions.length, answers,
       reason: b.completionReason ?? "HangUp",

@@ -7,6 +7,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { transcribeRecording, type TranscriptionOutcome } from "../ai/transcription";
+import { loadCustomer } from "../db/customers";
 import type { AppEnv, Auth } from "../auth/context";
 import { requireRepOrPhone } from "../auth/middleware";
 import { loadAccessibleTicket } from "../auth/ticket-access";
@@ -17,10 +18,9 @@ import type { RecordingRow } from "../db/recordings";
 import { SENDER_TYPES } from "../db/tickets";
 import type { Env } from "../env";
 import { base64ToBytes } from "../lib/encoding";
-import { ApiError, ValidationError } from "../lib/errors";
+import { ApiError } from "../lib/errors";
 import { readTextLimited } from "../lib/body-limit";
-import { loadCustomer } from "../lib/tenant";
-import { toIssues } from "../lib/validate";
+import { invalid, toIssues } from "../lib/validate";
 
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 export const MAX_CHUNKS_PER_REQUEST = 5000;
@@ -52,10 +52,6 @@ const batchSchema = z
 
 type ParsedChunk = z.output<typeof chunkSchema>;
 
-function invalid(issues: { path: string; message: string }[]): never {
-  throw new ValidationError(issues, `Invalid chunks: ${issues.slice(0, 5).map((i) => `${i.path} ${i.message}`).join("; ")}`);
-}
-
 /** Parses and checks the body; every issue names the item index (`3.senderType`). */
 async function parseBatch(request: Request): Promise<{ ticketId: number; chunks: ParsedChunk[] }> {
   const text = await readTextLimited(request, MAX_BODY_BYTES, "The request body");
@@ -66,7 +62,7 @@ async function parseBatch(request: Request): Promise<{ ticketId: number; chunks:
     throw new ApiError(400, "Malformed JSON in request body");
   }
   const outer = batchSchema.safeParse(body);
-  if (!outer.success) invalid(toIssues(outer.error.issues));
+  if (!outer.success) throw invalid("chunks", toIssues(outer.error.issues));
   const chunks: ParsedChunk[] = [];
   const issues: { path: string; message: string }[] = [];
   outer.data.forEach((item, i) => {
@@ -74,10 +70,10 @@ async function parseBatch(request: Request): Promise<{ ticketId: number; chunks:
     if (r.success) chunks.push(r.data);
     else issues.push(...toIssues(r.error.issues).map((x) => ({ path: `${i}.${x.path}`, message: x.message })));
   });
-  if (issues.length) invalid(issues);
+  if (issues.length) throw invalid("chunks", issues);
   const ticketId = chunks[0]!.ticketID;
   const other = chunks.findIndex((c) => c.ticketID !== ticketId);
-  if (other >= 0) invalid([{ path: `${other}.ticketID`, message: `all chunks of one request must belong to one ticket (item 0 has ${ticketId})` }]);
+  if (other >= 0) throw invalid("chunks", [{ path: `${other}.ticketID`, message: `all chunks of one request must belong to one ticket (item 0 has ${ticketId})` }]);
   return { ticketId, chunks };
 }
 
@@ -93,7 +89,7 @@ async function appendBatch(env: Env, auth: Auth, request: Request) {
   const audio: AudioChunk[] = chunks.map((c) => ({ sender: c.senderType, timestampMs: c.timestampMs, audio: c.base64AudioData }));
   const target: FinalizeTarget = { customerId: auth.customerId, ticketId, callId: null, source: "upload" };
   const out: AppendOutcome = await stub.append(audio, target);
-  if (!out.ok) invalid([{ path: `${out.index}.timestampMs`, message: out.error }]);
+  if (!out.ok) throw invalid("chunks", [{ path: `${out.index}.timestampMs`, message: out.error }]);
   return { target, stub, result: { ticketID: ticketId, received: chunks.length, stored: out.stored, duplicates: out.duplicates, totalChunks: out.totalChunks } };
 }
 
@@ -127,7 +123,7 @@ export const audioChunkRoutes = new Hono<AppEnv>()
     const t2 = Date.now();
     let transcription: TranscriptionOutcome;
     try {
-      transcription = await transcribeRecording(c.env, await loadCustomer(c.env, auth.customerId), fin.recording);
+      transcription = await transcribeRecording(c.env, await loadCustomer(c.env.DB, auth.customerId), fin.recording);
     } catch (e) {
       // The recording is saved whatever happens here; the outcome says why there is no transcript.
       console.error(JSON.stringify({ level: "error", requestId: c.get("requestId"), what: "transcription", message: e instanceof Error ? e.message : String(e) }));

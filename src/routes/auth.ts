@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../auth/context";
-import { hmacSha256Hex, timingSafeEqual } from "../auth/crypto";
+import { hmacSha256Hex } from "../auth/crypto";
+import { timingSafeEqual } from "../lib/hash";
 import { issuePhoneToken } from "../auth/phone-token";
 import { TwilioApiError, TwilioRest, toApiError } from "../carriers/twilio/rest";
 import { getCustomer } from "../db/customers";
@@ -46,7 +47,7 @@ export const authRoutes = new Hono<AppEnv>()
     const from = (await listPhoneNumbers(c.env.DB, customerId))[0]?.number;
     if (!from) throw new ApiError(409, "This customer has no phone number to send the code from");
     const code = randomCode();
-    const twilio = await TwilioRest.forCustomer(c.env, customer);
+    const twilio = await TwilioRest.forCustomer(c.env, customer.id);
     try {
       await twilio.sendSms(phone, from, `Your ${customer.name} verification code is ${code}. It expires in 5 minutes.`);
     } catch (e) {

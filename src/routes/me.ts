@@ -1,17 +1,17 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../auth/context";
 import { requireRep } from "../auth/middleware";
-import { publicCustomer } from "../db/customers";
+import { loadCustomer } from "../db/customers";
+import { customerView } from "./customer-view";
 import { numbersOfRep } from "../db/phone-numbers";
 import { publicRep } from "../db/reps";
-import { loadCustomer } from "../lib/tenant";
 
 export const meRoutes = new Hono<AppEnv>().get("/", requireRep, async (c) => {
   const { rep, scopes } = c.get("rep");
-  const customer = await loadCustomer(c.env, rep.customer_id);
+  const customer = await loadCustomer(c.env.DB, rep.customer_id);
   return c.json({
     rep: publicRep(rep, await numbersOfRep(c.env.DB, rep.customer_id, rep.id)),
     scopes: [...scopes],
-    customer: publicCustomer(customer),
+    customer: await customerView(c.env.DB, customer),
   });
 });

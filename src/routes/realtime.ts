@@ -7,16 +7,17 @@
 import { Hono } from "hono";
 import { requireTenantOpenAI } from "../ai/openai";
 import { openaiErrorToApi } from "../ai/openai-errors";
+import { loadCustomer } from "../db/customers";
 import type { AppEnv } from "../auth/context";
 import { requireRep } from "../auth/middleware";
 import { readBytesLimited } from "../lib/body-limit";
-import { ApiError, ValidationError } from "../lib/errors";
-import { loadCustomer } from "../lib/tenant";
+import { ApiError } from "../lib/errors";
+import { invalid as invalidFields } from "../lib/validate";
 
 /** SDP offers are a few KB; the session config is small JSON. */
 export const MAX_REALTIME_BODY_BYTES = 256 * 1024;
 
-const invalid = (path: string, message: string) => new ValidationError([{ path, message }], `Invalid form: ${path} ${message}`);
+const invalid = (path: string, message: string) => invalidFields("form", [{ path, message }]);
 
 /** Returns the problem with an SDP offer, or null when it is an offer carrying audio. */
 export function sdpOfferProblem(sdp: string): string | null {
@@ -59,7 +60,7 @@ export const realtimeRoutes = new Hono<AppEnv>().use("*", requireRep).post("/cal
   }
   if (typeof session !== "object" || session === null || Array.isArray(session)) throw invalid("session", "must be a JSON object");
 
-  const customer = await loadCustomer(c.env, c.get("rep").customerId);
+  const customer = await loadCustomer(c.env.DB, c.get("rep").customerId);
   const ai = await requireTenantOpenAI(c.env, customer);
   const out = new FormData();
   out.append("sdp", sdp);

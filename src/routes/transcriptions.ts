@@ -7,12 +7,12 @@
  */
 import { Hono } from "hono";
 import { transcriptionAccess } from "../ai/transcription-access";
+import { loadCustomer } from "../db/customers";
 import type { AppEnv } from "../auth/context";
 import { requireRep } from "../auth/middleware";
 import { ApiError } from "../lib/errors";
 import { checkContentLength, tooLarge } from "../lib/body-limit";
 import { MultipartError, multipartBoundary, multipartEvents, type MultipartEvent } from "../lib/multipart-stream";
-import { loadCustomer } from "../lib/tenant";
 import { openaiErrorToApi } from "../ai/openai-errors";
 
 export const MAX_FILE_BYTES = 25 * 1024 * 1024;
@@ -33,7 +33,7 @@ export const transcriptionRoutes = new Hono<AppEnv>().use("*", requireRep).post(
   const boundary = multipartBoundary(c.req.header("Content-Type"));
   if (!boundary || !c.req.raw.body) throw new ApiError(400, "Expected a multipart/form-data body with a file field");
   checkContentLength(c.req.raw, MAX_FILE_BYTES + ENVELOPE_BYTES, "The upload");
-  const access = await transcriptionAccess(c.env, await loadCustomer(c.env, auth.customerId));
+  const access = await transcriptionAccess(c.env, await loadCustomer(c.env.DB, auth.customerId));
   if (!access.ok) throw new ApiError(409, `Transcription is unavailable: ${access.reason}`);
 
   const events = multipartEvents(c.req.raw.body, boundary);

@@ -9,14 +9,12 @@ import { upsertTwilioCall } from "../carriers/twilio/call-record";
 import { language, statusCallbackUrl, voice, voiceWebhookUrl } from "../carriers/twilio/voice-fields";
 import { stateFromTwilio } from "../carriers/twilio/call-status";
 import { getCallBySid, updateCall, type CallPatch } from "../db/calls";
-import { ownsTwimlApp } from "../db/customers";
 import { ApiError, notFound } from "../lib/errors";
 import { publicOrigin } from "../lib/public-url";
-import { loadCustomer, twilioApiKeySecret } from "../lib/tenant";
+import { loadTwilioAccount, ownsTwimlApp, twilioApiKeySecret } from "../carriers/twilio/account";
 import { validate } from "../lib/validate";
 import { phoneNumber } from "../lib/schemas";
 import { twilioSid } from "../carriers/twilio/sids";
-import { twilioWebhookRoutes } from "./twilio-webhooks";
 
 const tokenQuery = z.object({ twimlAppSidOverride: twilioSid("AP").optional() });
 const initiateBody = z.object({
@@ -48,24 +46,25 @@ const isoOf = (t: string | null) => (t && Number.isFinite(Date.parse(t)) ? new D
 export const twilioCallRoutes = new Hono<AppEnv>()
   .get("/voice-token", requireRep, validate("query", tokenQuery), async (c) => {
     const { rep, customerId } = c.get("rep");
-    const customer = await loadCustomer(c.env, customerId);
+    const account = await loadTwilioAccount(c.env.DB, customerId);
+    if (!account) throw new ApiError(409, "This customer has no Twilio account configured");
     const override = c.req.valid("query").twimlAppSidOverride;
-    if (override && !ownsTwimlApp(customer, override)) {
+    if (override && !ownsTwimlApp(account, override)) {
       throw new ApiError(403, `twimlAppSidOverride ${override} is not a TwiML app registered for your account`);
     }
     const { token, expiresAt } = await voiceAccessToken({
-      accountSid: customer.twilio_account_sid,
-      apiKeySid: customer.twilio_api_key_sid,
-      apiKeySecret: await twilioApiKeySecret(c.env, customer),
+      accountSid: account.accountSid,
+      apiKeySid: account.apiKeySid,
+      apiKeySecret: await twilioApiKeySecret(c.env, account),
       identity: rep.identity,
-      outgoingApplicationSid: override ?? customer.twilio_twiml_app_sid,
-      region: customer.twilio_region,
+      outgoingApplicationSid: override ?? account.twimlAppSid,
+      region: account.region,
     });
     c.header("Cache-Control", "no-store");
     return c.json({
       token,
-      region: customer.twilio_region ?? "us1",
-      edge: customer.twilio_edge ?? "roaming",
+      region: account.region ?? "us1",
+      edge: account.edge ?? "roaming",
       identity: rep.identity,
       expiresAt: new Date(expiresAt * 1000).toISOString(),
     });
@@ -74,11 +73,10 @@ export const twilioCallRoutes = new Hono<AppEnv>()
     const { rep, customerId } = c.get("rep");
     const b = c.req.valid("json");
     await assertCallerId(c.env.DB, customerId, rep.id, b.fromNumber, "fromNumber");
-    const customer = await loadCustomer(c.env, customerId);
     const origin = publicOrigin(c.env, c.req.raw);
     // Twilio rings the rep's browser (the voice token's identity) first; when it answers, the voice webhook dials the end user.
     const call = await twilio(
-      (await TwilioRest.forCustomer(c.env, customer)).createCall({
+      (await TwilioRest.forCustomer(c.env, customerId)).createCall({
         to: `client:${rep.identity}`,
         from: b.fromNumber,
         url: voiceWebhookUrl(origin, {
@@ -103,7 +101,7 @@ export const twilioCallRoutes = new Hono<AppEnv>()
     const { callSid } = c.req.valid("query");
     const record = await getCallBySid(c.env.DB, customerId, "twilio", callSid);
     if (!record) throw notFound(`Call ${callSid} not found`);
-    const rest = await TwilioRest.forCustomer(c.env, await loadCustomer(c.env, customerId));
+    const rest = await TwilioRest.forCustomer(c.env, customerId);
     // The dialed leg (the end user) says how the conversation is going; before it exists, the parent call does.
     const children = await twilio(rest.listCalls({ ParentCallSid: callSid, PageSize: 20 }));
     const child: TwilioCall | undefined = children[0];
@@ -120,5 +118,4 @@ export const twilioCallRoutes = new Hono<AppEnv>()
       state: row?.state ?? patch.state,
       callId: record.id,
     });
-  })
-  .route("/", twilioWebhookRoutes);
+  });

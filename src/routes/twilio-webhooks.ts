@@ -13,18 +13,11 @@ import { applyStatusCallback } from "../carriers/twilio/call-status";
 import { recordingCallbackUrl, voiceFieldInput, voiceFieldsSchema } from "../carriers/twilio/voice-fields";
 import { getPhoneNumber } from "../db/phone-numbers";
 import { getRep } from "../db/reps";
-import { forbidden, ValidationError } from "../lib/errors";
+import { forbidden } from "../lib/errors";
 import { publicOrigin } from "../lib/public-url";
-import { toIssues } from "../lib/validate";
+import { parseOr400 } from "../lib/validate";
 import { intId, phoneNumber } from "../lib/schemas";
 import { twilioSid } from "../carriers/twilio/sids";
-
-function parse<T extends z.ZodType>(schema: T, input: unknown, what: string): z.infer<T> {
-  const r = schema.safeParse(input);
-  if (r.success) return r.data;
-  const issues = toIssues(r.error.issues);
-  throw new ValidationError(issues, `Invalid ${what}: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`);
-}
 
 /** The tenant's rep named by the webhook, or 403: an unknown ID and another tenant's rep look the same. */
 async function tenantRep(db: D1Database, customerId: number, raw: string | undefined, mustBeActive: boolean) {
@@ -47,7 +40,7 @@ const recordingFields = z.object({
 export const twilioWebhookRoutes = new Hono<AppEnv>()
   .post("/voice", twilioWebhook, async (c) => {
     const { customer, params } = c.get("twilio");
-    const v = parse(voiceFieldsSchema, voiceFieldInput(new URL(c.req.url).searchParams, params), "voice webhook fields");
+    const v = parseOr400(voiceFieldsSchema, voiceFieldInput(new URL(c.req.url).searchParams, params), "voice webhook fields");
     const rep = await tenantRep(c.env.DB, customer.id, String(v.RepID), true);
     for (const k of ["From", "Caller", "To"]) {
       const client = /^client:(.*)$/.exec(params.get(k) ?? "");
@@ -91,7 +84,7 @@ export const twilioWebhookRoutes = new Hono<AppEnv>()
     const status = params.get("RecordingStatus");
     if (status && status !== "completed") return c.json({ ignored: true, reason: `RecordingStatus ${status}` });
     const form = (k: string) => params.get(k) ?? undefined;
-    const f = parse(
+    const f = parseOr400(
       recordingFields,
       {
         CallSid: form("CallSid"), RecordingSid: form("RecordingSid"), RecordingStartTime: form("RecordingStartTime"),

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { afterCallEnded, parseSentiment } from "../../src/ai/sentiment";
 import type { AppEnv } from "../../src/auth/context";
 import { getCall } from "../../src/db/calls";
-import { callDataOnError } from "../../src/routes/call-data";
+import { onError } from "../../src/lib/app-errors";
 import { json, openaiFake, provisionTenant } from "../helpers";
 import { seedCall } from "../seed/calls";
 
@@ -69,7 +69,7 @@ describe("call-data error shape", () => {
       .get("/boom", () => {
         throw new Error("secret internals");
       })
-      .onError(callDataOnError);
+      .onError(onError);
     const res = await app.request("/boom", {}, env);
     expect(res.status).toBe(500);
     expect(await json(res)).toEqual({ error: "Internal server error" });

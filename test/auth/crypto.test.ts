@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { decryptSecret, encryptSecret, timingSafeEqual } from "../../src/auth/crypto";
+import { decryptSecret, encryptSecret } from "../../src/auth/crypto";
+import { timingSafeEqual } from "../../src/lib/hash";
 import { provisionTenant } from "../helpers";
 
 describe("secrets at rest", () => {
@@ -21,9 +22,11 @@ describe("secrets at rest", () => {
   it("stores no tenant secret in plaintext in D1", async () => {
     const t = await provisionTenant();
     const row = await env.DB.prepare("SELECT * FROM customers WHERE id = ?1").bind(t.customerId).first();
-    const dump = JSON.stringify(row);
+    const accounts = await env.DB.prepare("SELECT * FROM carrier_accounts WHERE customer_id = ?1").bind(t.customerId).all();
+    const dump = JSON.stringify([row, accounts.results]);
     for (const secret of [t.authToken, t.apiKeySecret, t.openaiKey!]) expect(dump).not.toContain(secret);
-    expect(await decryptSecret(env, String(row?.twilio_auth_token_enc))).toBe(t.authToken);
+    const twilio = accounts.results.find((a) => a.carrier === "twilio");
+    expect(await decryptSecret(env, (JSON.parse(String(twilio?.secrets_json)) as { authToken: string }).authToken)).toBe(t.authToken);
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MULAW_DECODE, mulawEncode as encodeMulaw } from "../../src/audio/mulaw";
-import { mixMulaw, RawMixer } from "../../src/live/raw-mixer";
+import { mixMulaw } from "../../src/audio/mix";
+import { RawMixer } from "../../src/live/raw-mixer";
 
 const decodeMulaw = (b: number) => MULAW_DECODE[b]!;
 

@@ -1,5 +1,6 @@
 import { attachOpenPhoneTicketStmt, getCall, getCallBySid, insertCallStmt, updateCallStmt, type CallMode, type CallRow, type CallState } from "../../db/calls";
 import { ensurePhoneTicketStmt } from "../../db/tickets";
+import { isUniqueViolation } from "../../db/unique";
 import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 
@@ -12,8 +13,6 @@ export interface TwilioCallFields {
   /** Only used when the record is created; an existing record keeps the state its callbacks gave it. */
   initialState: CallState;
 }
-
-const isUniqueViolation = (e: unknown) => e instanceof Error && /UNIQUE constraint failed/i.test(e.message);
 
 /**
  * Creates or updates the call record of a Twilio call SID, and links it to the end user's phone ticket, in one

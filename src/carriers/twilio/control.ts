@@ -20,7 +20,7 @@ export class TwilioControl implements CallControl {
   static async forCustomer(env: Env, customerId: number): Promise<TwilioControl> {
     const customer = await getCustomer(env.DB, customerId);
     if (!customer) throw new Error(`customer ${customerId} is gone`);
-    return new TwilioControl(env, await TwilioRest.forCustomer(env, customer), customer);
+    return new TwilioControl(env, await TwilioRest.forCustomer(env, customerId), customer);
   }
 
   private streamTwiml(stream: StreamTarget): string {

@@ -8,6 +8,7 @@ import type { CustomerRow } from "../../db/customers";
 import { getRecording, getRecordingByCarrierSid, insertCallRecordingStmt, type RecordingRow } from "../../db/recordings";
 import { ensurePhoneTicketStmt } from "../../db/tickets";
 import { markEventStmt } from "../../db/webhook-events";
+import { isUniqueViolation } from "../../db/unique";
 import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { putStream } from "../../recordings/r2-upload";
@@ -29,13 +30,11 @@ const HEADER_BYTES = 4096;
 
 export const twilioRecordingKey = (customerId: number, recordingSid: string) => `recordings/${customerId}/twilio/${recordingSid}.wav`;
 
-const isUniqueViolation = (e: unknown) => e instanceof Error && /UNIQUE constraint failed/i.test(e.message);
-
 const retryable = (message: string) => new ApiError(502, `${message}; Twilio should retry this callback`);
 
 /** Streams the recording's WAV from Twilio into R2 and reads its format; any failure is a 502 and leaves no object. */
 async function copyToR2(env: Env, e: TwilioRecordingEvent, key: string): Promise<{ size: number; fmt: WavInfo }> {
-  const rest = await TwilioRest.forCustomer(env, e.customer);
+  const rest = await TwilioRest.forCustomer(env, e.customer.id);
   let res: Response;
   try {
     res = await rest.downloadRecording(e.recordingSid);

@@ -1,12 +1,11 @@
 import type { Env } from "../../env";
-import type { CustomerRow } from "../../db/customers";
 import { ApiError } from "../../lib/errors";
-import { twilioApiKeySecret } from "../../lib/tenant";
+import { loadTwilioAccount, twilioApiKeySecret, type TwilioAccount } from "./account";
 
 /** Twilio's REST host for the tenant: `api.{edge}.{region}.twilio.com`, or US1, unless TWILIO_API_BASE_URL overrides it. */
-export function twilioBaseUrl(env: Env, c: Pick<CustomerRow, "twilio_region" | "twilio_edge">): string {
+export function twilioBaseUrl(env: Env, a: Pick<TwilioAccount, "region" | "edge">): string {
   if (env.TWILIO_API_BASE_URL) return env.TWILIO_API_BASE_URL.replace(/\/+$/, "");
-  if (c.twilio_region && c.twilio_region !== "us1") return `https://api.${c.twilio_edge ?? "dublin"}.${c.twilio_region}.twilio.com`;
+  if (a.region && a.region !== "us1") return `https://api.${a.edge ?? "dublin"}.${a.region}.twilio.com`;
   return "https://api.twilio.com";
 }
 
@@ -76,8 +75,15 @@ export class TwilioRest {
     private readonly password: string,
   ) {}
 
-  static async forCustomer(env: Env, c: CustomerRow): Promise<TwilioRest> {
-    return new TwilioRest(twilioBaseUrl(env, c), c.twilio_account_sid, c.twilio_api_key_sid, await twilioApiKeySecret(env, c));
+  static async forAccount(env: Env, a: TwilioAccount): Promise<TwilioRest> {
+    return new TwilioRest(twilioBaseUrl(env, a), a.accountSid, a.apiKeySid, await twilioApiKeySecret(env, a));
+  }
+
+  /** The tenant's Twilio REST client; a tenant without a Twilio account is a 409. */
+  static async forCustomer(env: Env, customerId: number): Promise<TwilioRest> {
+    const account = await loadTwilioAccount(env.DB, customerId);
+    if (!account) throw new ApiError(409, "This customer has no Twilio account configured");
+    return TwilioRest.forAccount(env, account);
   }
 
   authHeader(): string {

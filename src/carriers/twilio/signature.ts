@@ -1,4 +1,4 @@
-import { timingSafeEqual } from "../../auth/crypto";
+import { timingSafeEqual } from "../../lib/hash";
 import { bytesToBase64, utf8 } from "../../lib/encoding";
 
 /** Twilio's X-Twilio-Signature: base64(HMAC-SHA1(authToken, url + sorted name+value pairs)). */
