@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { ApiError } from "./errors";
+import { UpstreamError, upstreamToApi } from "./upstream";
 
 /** What the error path needs of a request's context: its id, set first thing (src/app.ts). */
 type RequestIdEnv = { Variables: { requestId: string } };
@@ -11,6 +12,7 @@ type RequestIdEnv = { Variables: { requestId: string } };
  * everywhere), the id in the `X-Request-Id` header so a report can be matched with the log.
  */
 export function onError<E extends RequestIdEnv>(err: Error, c: Context<E>): Response {
+  if (err instanceof UpstreamError) return onError(upstreamToApi(err), c);
   if (err instanceof ApiError) {
     return c.json({ error: err.message, ...err.details }, err.status, err.headers);
   }

@@ -4,7 +4,7 @@ import type { AppEnv } from "../auth/context";
 import { hmacSha256Hex } from "../auth/crypto";
 import { timingSafeEqual } from "../lib/hash";
 import { issuePhoneToken } from "../auth/phone-token";
-import { TwilioApiError, TwilioRest, toApiError } from "../carriers/twilio/rest";
+import { TwilioRest } from "../carriers/twilio/rest";
 import { getCustomer } from "../db/customers";
 import * as codes from "../db/phone-login-codes";
 import { listPhoneNumbers } from "../db/phone-numbers";
@@ -48,11 +48,7 @@ export const authRoutes = new Hono<AppEnv>()
     if (!from) throw new ApiError(409, "This customer has no phone number to send the code from");
     const code = randomCode();
     const twilio = await TwilioRest.forCustomer(c.env, customer.id);
-    try {
-      await twilio.sendSms(phone, from, `Your ${customer.name} verification code is ${code}. It expires in 5 minutes.`);
-    } catch (e) {
-      throw e instanceof TwilioApiError ? toApiError(e) : e;
-    }
+    await twilio.sendSms(phone, from, `Your ${customer.name} verification code is ${code}. It expires in 5 minutes.`);
     const expiresAt = new Date(Date.now() + CODE_TTL_MS).toISOString();
     await codes.insertCode(c.env.DB, customerId, phone, await codeHash(c.env, customerId, phone, code), expiresAt);
     return c.json({ sent: true, expiresAt }, 202);

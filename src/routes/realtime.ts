@@ -6,7 +6,8 @@
  */
 import { Hono } from "hono";
 import { requireTenantOpenAI } from "../ai/openai";
-import { openaiErrorToApi } from "../ai/openai-errors";
+import { openaiError } from "../ai/openai-errors";
+import { UpstreamError } from "../lib/upstream";
 import { loadCustomer } from "../db/customers";
 import type { AppEnv } from "../auth/context";
 import { requireRep } from "../auth/middleware";
@@ -68,10 +69,10 @@ export const realtimeRoutes = new Hono<AppEnv>().use("*", requireRep).post("/cal
   let res: Response;
   try {
     res = await fetch(`${ai.baseUrl}/realtime/calls`, { method: "POST", headers: { Authorization: `Bearer ${ai.apiKey}` }, body: out });
-  } catch {
-    throw new ApiError(502, "Could not reach OpenAI to create the realtime call");
+  } catch (e) {
+    throw new UpstreamError("OpenAI", 0, null, e instanceof Error ? e.message : "network error", "realtime call");
   }
-  if (!res.ok) throw await openaiErrorToApi(res, "realtime call");
+  if (!res.ok) throw await openaiError(res, "realtime call");
   const headers = new Headers({ "Content-Type": res.headers.get("Content-Type") ?? "application/sdp", "Cache-Control": "no-store" });
   const location = res.headers.get("Location");
   if (location) headers.set("Location", location);

@@ -13,7 +13,8 @@ import { requireRep } from "../auth/middleware";
 import { ApiError } from "../lib/errors";
 import { checkContentLength, tooLarge } from "../lib/body-limit";
 import { MultipartError, multipartBoundary, multipartEvents, type MultipartEvent } from "../lib/multipart-stream";
-import { openaiErrorToApi } from "../ai/openai-errors";
+import { openaiError } from "../ai/openai-errors";
+import { UpstreamError } from "../lib/upstream";
 
 export const MAX_FILE_BYTES = 25 * 1024 * 1024;
 /** Room for the multipart envelope and small fields around the file. */
@@ -124,10 +125,10 @@ export const transcriptionRoutes = new Hono<AppEnv>().use("*", requireRep).post(
   } catch (e) {
     if (overLimit) throw tooLarge(MAX_FILE_BYTES, "The file");
     if (e instanceof ApiError) throw e;
-    throw new ApiError(502, "Could not reach OpenAI to transcribe the file");
+    throw new UpstreamError("OpenAI", 0, null, e instanceof Error ? e.message : "network error", "transcription");
   }
   if (overLimit) throw tooLarge(MAX_FILE_BYTES, "The file");
-  if (!res.ok) throw await openaiErrorToApi(res, "transcription");
+  if (!res.ok) throw await openaiError(res, "transcription");
   const data = (await res.json().catch(() => null)) as { text?: unknown } | null;
   if (typeof data?.text !== "string") throw new ApiError(502, "OpenAI answered the transcription without text");
   return c.json({ text: data.text });

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { AppEnv } from "../auth/context";
 import { requireRep } from "../auth/middleware";
 import { voiceAccessToken } from "../carriers/twilio/access-token";
-import { toApiError, TwilioApiError, TwilioRest, type TwilioCall } from "../carriers/twilio/rest";
+import { TwilioRest, type TwilioCall } from "../carriers/twilio/rest";
 import { assertCallerId } from "../auth/caller-id";
 import { upsertTwilioCall } from "../carriers/twilio/call-record";
 import { language, statusCallbackUrl, voice, voiceWebhookUrl } from "../carriers/twilio/voice-fields";
@@ -31,15 +31,6 @@ const initiateBody = z.object({
   forwardRawAudio: z.boolean().optional(),
 });
 const statusQuery = z.object({ callSid: twilioSid("CA") });
-
-/** Twilio failures become our JSON errors (4xx for the caller's mistakes, 502/503 for Twilio's). */
-async function twilio<T>(p: Promise<T>): Promise<T> {
-  try {
-    return await p;
-  } catch (e) {
-    throw e instanceof TwilioApiError ? toApiError(e) : e;
-  }
-}
 
 const isoOf = (t: string | null) => (t && Number.isFinite(Date.parse(t)) ? new Date(Date.parse(t)).toISOString() : undefined);
 
@@ -75,8 +66,7 @@ export const twilioCallRoutes = new Hono<AppEnv>()
     await assertCallerId(c.env.DB, customerId, rep.id, b.fromNumber, "fromNumber");
     const origin = publicOrigin(c.env, c.req.raw);
     // Twilio rings the rep's browser (the voice token's identity) first; when it answers, the voice webhook dials the end user.
-    const call = await twilio(
-      (await TwilioRest.forCustomer(c.env, customerId)).createCall({
+    const call = await (await TwilioRest.forCustomer(c.env, customerId)).createCall({
         to: `client:${rep.identity}`,
         from: b.fromNumber,
         url: voiceWebhookUrl(origin, {
@@ -88,8 +78,7 @@ export const twilioCallRoutes = new Hono<AppEnv>()
         }),
         statusCallback: statusCallbackUrl(origin),
         statusCallbackEvents: ["initiated", "ringing", "answered", "completed"],
-      }),
-    );
+      });
     const row = await upsertTwilioCall(c.env.DB, customerId, call.sid, {
       repId: rep.id, fromNumber: b.fromNumber, endUserNumber: b.toNumber,
       mode: b.translate ? "translate" : b.record ? "record" : "plain", initialState: stateFromTwilio(call.status),
@@ -103,9 +92,9 @@ export const twilioCallRoutes = new Hono<AppEnv>()
     if (!record) throw notFound(`Call ${callSid} not found`);
     const rest = await TwilioRest.forCustomer(c.env, customerId);
     // The dialed leg (the end user) says how the conversation is going; before it exists, the parent call does.
-    const children = await twilio(rest.listCalls({ ParentCallSid: callSid, PageSize: 20 }));
+    const children = await rest.listCalls({ ParentCallSid: callSid, PageSize: 20 });
     const child: TwilioCall | undefined = children[0];
-    const source = child ?? (await twilio(rest.fetchCall(callSid)));
+    const source = child ?? (await rest.fetchCall(callSid));
     const patch: CallPatch = { state: stateFromTwilio(source.status) };
     if (isoOf(source.start_time)) patch.start_time = isoOf(source.start_time);
     if (isoOf(source.end_time)) patch.end_time = isoOf(source.end_time);

@@ -2,7 +2,8 @@ import { afterCallEnded } from "../../ai/sentiment";
 import { transcribeRecording } from "../../ai/transcription";
 import type { Env } from "../../env";
 import { readWavHeader, WavFormatError, type WavInfo } from "../../audio/wav";
-import { TwilioApiError, TwilioRest } from "./rest";
+import { UpstreamError } from "../../lib/upstream";
+import { TwilioRest } from "./rest";
 import { attachOpenPhoneTicketStmt, getCallBySid, insertCallStmt } from "../../db/calls";
 import type { CustomerRow } from "../../db/customers";
 import { getRecording, getRecordingByCarrierSid, insertCallRecordingStmt, type RecordingRow } from "../../db/recordings";
@@ -39,7 +40,7 @@ async function copyToR2(env: Env, e: TwilioRecordingEvent, key: string): Promise
   try {
     res = await rest.downloadRecording(e.recordingSid);
   } catch (err) {
-    if (err instanceof TwilioApiError) throw retryable(`Could not download recording ${e.recordingSid} (${err.message})`);
+    if (err instanceof UpstreamError) throw retryable(`Could not download recording ${e.recordingSid} (${err.message})`);
     throw err;
   }
   const declared = Number(res.headers.get("Content-Length") ?? NaN);

@@ -1,5 +1,6 @@
 import type { Env } from "../../env";
 import { ApiError } from "../../lib/errors";
+import { UpstreamError } from "../../lib/upstream";
 import { loadTwilioAccount, twilioApiKeySecret, type TwilioAccount } from "./account";
 
 /** Twilio's REST host for the tenant: `api.{edge}.{region}.twilio.com`, or US1, unless TWILIO_API_BASE_URL overrides it. */
@@ -9,36 +10,17 @@ export function twilioBaseUrl(env: Env, a: Pick<TwilioAccount, "region" | "edge"
   return "https://api.twilio.com";
 }
 
-/** A Twilio REST error as Twilio reports it: `{code, message, more_info, status}`. */
-export class TwilioApiError extends Error {
-  constructor(readonly httpStatus: number, readonly code: number | null, message: string) {
-    super(message);
-    this.name = "TwilioApiError";
-  }
-}
-
-/**
- * Maps a Twilio failure to our API: the caller's mistakes (an invalid or unreachable number, a number not
- * owned by the account) are 400s naming Twilio's code; authentication trouble and Twilio's own faults are 502s.
- */
-export function toApiError(e: TwilioApiError): ApiError {
-  const details = { twilioCode: e.code, twilioStatus: e.httpStatus };
-  if (e.httpStatus === 400 || e.httpStatus === 404 || e.httpStatus === 422) {
-    return new ApiError(400, `Twilio rejected the request: ${e.message}`, details);
-  }
-  if (e.httpStatus === 429) return new ApiError(503, `Twilio is rate limiting this account: ${e.message}`, details, { "Retry-After": "1" });
-  return new ApiError(502, `Twilio error: ${e.message}`, details);
-}
-
 /** Twilio's error body `{code, message}` when it is one, else the status line. */
-function errorOf(status: number, body: string, fallback: string): TwilioApiError {
+function errorOf(status: number, body: string, fallback: string): UpstreamError {
   try {
     const j = JSON.parse(body) as { code?: number; message?: string };
-    return new TwilioApiError(status, j.code ?? null, j.message ?? fallback);
+    return new UpstreamError("Twilio", status, j.code ?? null, j.message ?? fallback);
   } catch {
-    return new TwilioApiError(status, null, fallback);
+    return new UpstreamError("Twilio", status, null, fallback);
   }
 }
+
+const unreachable = (e: unknown) => new UpstreamError("Twilio", 0, null, e instanceof Error ? e.message : "network error");
 
 export type FormValue = string | string[] | undefined;
 
@@ -94,7 +76,7 @@ export class TwilioRest {
     return `/2010-04-01/Accounts/${encodeURIComponent(this.accountSid)}${rest}`;
   }
 
-  /** Form-encoded request, JSON answer; Twilio's error body becomes a TwilioApiError. */
+  /** Form-encoded request, JSON answer; Twilio's error body becomes an UpstreamError. */
   async request<T>(method: "GET" | "POST" | "DELETE", path: string, form?: Record<string, FormValue>): Promise<T> {
     const init: RequestInit = { method, headers: { Authorization: this.authHeader(), Accept: "application/json" } };
     if (form) {
@@ -110,7 +92,7 @@ export class TwilioRest {
     try {
       res = await fetch(this.baseUrl + path, init);
     } catch (e) {
-      throw new TwilioApiError(503, null, `Twilio unreachable (${e instanceof Error ? e.message : "network error"})`);
+      throw unreachable(e);
     }
     const text = await res.text();
     if (!res.ok) throw errorOf(res.status, text, `HTTP ${res.status}`);
@@ -158,7 +140,7 @@ export class TwilioRest {
     try {
       res = await fetch(url, { headers: { Authorization: this.authHeader(), Accept: "audio/x-wav, audio/wav" } });
     } catch (e) {
-      throw new TwilioApiError(503, null, `Twilio unreachable (${e instanceof Error ? e.message : "network error"})`);
+      throw unreachable(e);
     }
     if (!res.ok || !res.body) {
       throw errorOf(res.status, await res.text().catch(() => ""), `HTTP ${res.status} downloading recording ${recordingSid}`);
