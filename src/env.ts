@@ -1,4 +1,4 @@
-import type { CallObjectEngine } from "./live/call-session";
+import type { CallObjectEngine } from "./live/call-object";
 import type { TicketRecorder } from "./recordings/ticket-recorder";
 import type { RateLimiter } from "./limits/rate-limiter";
 

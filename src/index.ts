@@ -5,7 +5,7 @@
 import { createApp } from "./app";
 import { carriers } from "./carriers/registry";
 import type { Env } from "./env";
-import { CallObjectEngine } from "./live/call-session";
+import { CallObjectEngine } from "./live/call-object";
 
 export { TicketRecorder } from "./recordings/ticket-recorder";
 export { RateLimiter } from "./limits/rate-limiter";

@@ -1,5 +1,5 @@
 import { base64Bytes, base64ToBytes } from "../lib/encoding";
-import type { AudioChunk, AudioSender } from "../recordings/audio-store";
+import type { AudioChunk, AudioSender } from "../recordings/audio-types";
 
 /** Where chunks go durably (the audio pipeline's AudioStore: one synchronous SQLite transaction per batch). */
 export interface ChunkSink {

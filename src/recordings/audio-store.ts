@@ -8,46 +8,11 @@
  */
 
 import { concatBytes } from "../lib/encoding";
+import {
+  AUDIO_SENDERS, SAMPLES_PER_MS, type AppendResult, type AudioChunk, type AudioObserver, type AudioSender, type AudioSnapshot,
+  type FinalizedVersion, type StoreOptions,
+} from "./audio-types";
 
-export type AudioSender = "EndUser" | "AI" | "CustomerRep";
-export const AUDIO_SENDERS: readonly AudioSender[] = ["EndUser", "AI", "CustomerRep"];
-
-/** One chunk of 8 kHz μ-law audio, laid at `timestampMs` on its sender's channel. */
-export interface AudioChunk {
-  sender: AudioSender;
-  timestampMs: number;
-  audio: Uint8Array;
-}
-
-export interface AppendResult {
-  /** Chunks stored by this call. */
-  stored: number;
-  /** Chunks already stored earlier (same sender and timestampMs): ignored. */
-  duplicates: number;
-  /** Chunks stored in total. */
-  totalChunks: number;
-}
-
-/** What a finalize reads: a fixed set of rows (id ≤ throughId) and the timeline they cover. */
-export interface AudioSnapshot {
-  throughId: number;
-  chunks: number;
-  /** Absolute sample index of the earliest and just past the latest sample (timestampMs × 8). */
-  startSample: number;
-  endSample: number;
-  /** Longest row, in samples: how far before a window a row overlapping it can start. */
-  maxRowSamples: number;
-  senders: AudioSender[];
-}
-
-export interface FinalizedVersion {
-  version: number;
-  recordingId: string;
-  chunks: number;
-  throughId: number;
-}
-
-export const SAMPLES_PER_MS = 8;
 export const ROW_TARGET_BYTES = 32 * 1024;
 const KEYS_PER_STATEMENT = 49;
 
@@ -66,19 +31,6 @@ interface Run {
 }
 
 type Txn = <T>(fn: () => T) => T;
-
-export interface StoreOptions {
-  /**
-   * The writer guarantees every (sender, timestampMs) is new (a live call's recorder does), so no retry can
-   * repeat a chunk and the per-chunk dedup keys are skipped. Uploads, which clients may retry, keep them.
-   */
-  trustedTimestamps?: boolean;
-}
-
-/** Told of every run of samples the store writes: absolute samples [lo, hi), inside the append's transaction. */
-export interface AudioObserver {
-  touch(lo: number, hi: number): void;
-}
 
 export class AudioStore {
   private tails = new Map<number, Tail>();

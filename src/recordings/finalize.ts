@@ -9,21 +9,20 @@
  * where they overlap are they summed in Int32 and clipped. With a RecordingDraft, full parts are mixed and
  * uploaded while audio still arrives (`renderAhead`), and finalize reuses every part nothing touched since.
  */
-import type { AudioStore, AudioSnapshot } from "./audio-store";
-import { SAMPLES_PER_MS } from "./audio-store";
+import type { AudioStore } from "./audio-store";
+import { SAMPLES_PER_MS, type AudioSnapshot } from "./audio-types";
 import { getRecording, insertRecording, nextRecordingVersion, type RecordingRow } from "../db/recordings";
 import type { Env } from "../env";
 import { newId, nowIso } from "../lib/ids";
-import { PART_BYTES, R2PartWriter } from "./r2-part-writer";
-import { addMulaw, writeClippedStereo, writeMulawStereo } from "../audio/mix";
+import { R2PartWriter } from "./r2-part-writer";
+import { mixPart } from "./mix-frames";
 import type { RecordingDraft, TakenDraft } from "./recording-draft";
-import { fullPartEnd, partCount, partFrames, stereoFileBytes } from "./stereo-parts";
+import { enqueue, queueOf } from "./store-queue";
+import { partCount, partFrames, stereoFileBytes } from "./stereo-parts";
 import { wavHeader } from "../audio/wav";
 
 export const SAMPLE_RATE = 8000;
-/** Audio the draft leaves unmixed behind the timeline's end, so the other side's slightly later chunks do not dirty a part. */
-export const DRAFT_LAG_FRAMES = 30 * SAMPLE_RATE;
-const CONTENT_TYPE = { contentType: "audio/wav" };
+export const CONTENT_TYPE = { contentType: "audio/wav" };
 
 export interface FinalizeTarget {
   customerId: number;
@@ -49,25 +48,6 @@ const rightRole = (snap: AudioSnapshot) => {
 /** The version number lives in D1, not the key: a draft's key is fixed before its version is known. */
 export const recordingKey = (t: FinalizeTarget, id: string) =>
   `recordings/${t.customerId}/${t.ticketId !== null ? `tickets/${t.ticketId}` : `calls/${t.callId ?? "none"}`}/${id}.wav`;
-
-/** Per store: the chain its finalizes and draft steps run on, one after another, and how many finalizes wait in it. */
-interface StoreQueue {
-  tail: Promise<unknown>;
-  finalizesWaiting: number;
-}
-const queues = new WeakMap<AudioStore, StoreQueue>();
-
-function queueOf(store: AudioStore): StoreQueue {
-  let q = queues.get(store);
-  if (!q) queues.set(store, (q = { tail: Promise.resolve(), finalizesWaiting: 0 }));
-  return q;
-}
-
-function enqueue<T>(queue: StoreQueue, job: () => Promise<T>): Promise<T> {
-  const next = queue.tail.catch(() => undefined).then(job);
-  queue.tail = next;
-  return next;
-}
 
 /** Filled in by a finalize that wrote a new version: how long it waited on R2 (the rest is reading and mixing). */
 export interface FinalizeTimings {
@@ -177,87 +157,3 @@ async function writeWav(env: Env, store: AudioStore, snap: AudioSnapshot, key: s
   }
 }
 
-/** Mixes part `p` of the snapshot's WAV into `buf` (its exact size), the header first in part 1. Synchronous. */
-function mixPart(store: AudioStore, snap: AudioSnapshot, header: Uint8Array, p: number, buf: Uint8Array): void {
-  const frames = snap.endSample - snap.startSample;
-  const { from, to } = partFrames(p, frames);
-  let offset = 0;
-  if (p === 1) {
-    buf.set(header);
-    offset = header.length;
-  }
-  mixFrames(store, snap, snap.startSample + from, to - from, new Int16Array(buf.buffer, buf.byteOffset + offset, (to - from) * 2));
-}
-
-/** Writes absolute samples [from, from + n) of both channels into interleaved `out` (n frames). */
-function mixFrames(store: AudioStore, snap: AudioSnapshot, from: number, n: number, out: Int16Array): void {
-  const channels: StoredRow[][] = [[], []];
-  for (const row of store.rowsOverlapping(snap, from, from + n)) channels[row.sender === "EndUser" ? 0 : 1]!.push(row);
-  out.fill(0);
-  channels.forEach((rows, ch) => {
-    if (!overlapping(rows)) {
-      for (const row of rows) writeMulawStereo(out, from, n, ch, row.start, row.audio);
-      return;
-    }
-    const acc = new Int32Array(n); // rare: only a channel whose own chunks overlap
-    for (const row of rows) addMulaw(acc, from, row.start, row.audio);
-    writeClippedStereo(out, acc, n, ch);
-  });
-}
-
-type StoredRow = { start: number; audio: Uint8Array };
-
-/** Whether any two rows (ordered by start) share a sample. */
-function overlapping(rows: StoredRow[]): boolean {
-  let end = -Infinity;
-  for (const r of rows) {
-    if (r.start < end) return true;
-    end = Math.max(end, r.start + r.audio.length);
-  }
-  return false;
-}
-
-/**
- * One step of the draft, queued behind (and yielding to) finalizes of the same store: aborts abandoned
- * uploads, opens the draft's upload once the timeline holds a full part past the first, then mixes and
- * uploads the next full part that lies DRAFT_LAG_FRAMES behind the timeline's end, and repeats while no
- * finalize is waiting. Failures only cost the optimisation: finalize mixes whatever the draft lacks.
- */
-export function renderAhead(env: Env, store: AudioStore, draft: RecordingDraft, target: FinalizeTarget): Promise<void> {
-  const queue = queueOf(store);
-  return enqueue(queue, async () => {
-    for (const u of draft.abandoned.splice(0)) await env.RECORDINGS.resumeMultipartUpload(u.key, u.uploadId).abort().catch(() => undefined);
-    let buf: Uint8Array | null = null; // one part buffer for the whole step: each upload finishes before the next mix
-    while (queue.finalizesWaiting === 0) {
-      const view = store.view();
-      if (!view) return;
-      const ready = view.endSample - view.startSample - DRAFT_LAG_FRAMES;
-      if (ready < fullPartEnd(2)) return;
-      let meta = draft.current;
-      if (!meta) {
-        const recordingId = newId("rec");
-        const key = recordingKey(target, recordingId);
-        const upload = await env.RECORDINGS.createMultipartUpload(key, { httpMetadata: CONTENT_TYPE });
-        if (store.view()?.startSample !== view.startSample || draft.current) {
-          await upload.abort().catch(() => undefined);
-          continue;
-        }
-        draft.begin((meta = { recordingId, key, uploadId: upload.uploadId, origin: view.startSample }));
-      }
-      const now = store.view()!;
-      const p = draft.nextPart(now.endSample - meta.origin - DRAFT_LAG_FRAMES);
-      if (p === null) return;
-      const token = draft.startPart(p);
-      const from = fullPartEnd(p - 1);
-      buf ??= new Uint8Array(PART_BYTES);
-      mixFrames(store, now, meta.origin + from, PART_BYTES / 4, new Int16Array(buf.buffer));
-      try {
-        const part = await env.RECORDINGS.resumeMultipartUpload(meta.key, meta.uploadId).uploadPart(p, buf);
-        draft.finishPart(meta.uploadId, p, token, part.etag);
-      } catch (e) {
-        draft.failPart(p, token);
-        throw e;
-      }
-    }
-  });
-}

@@ -1,10 +1,12 @@
-/** R2 multipart parts must be at least 5 MiB and (but for the last) all the same size. */
+import { R2PartWriter } from "./r2-part-writer";
+
+/** Parts of a body streamed in without a known length (R2 wants ≥ 5 MiB, all one size but the last). */
 export const MULTIPART_PART_BYTES = 5 * 1024 * 1024;
 
 /**
  * Streams a body into R2 without holding it in memory: one `put` through a FixedLengthStream when the length
- * is known (R2 needs it), else a multipart upload of fixed-size parts (at most one part buffered at a time).
- * A body that errors midway leaves no object behind.
+ * is known (R2 needs it), else a multipart upload of fixed-size parts through the R2PartWriter. A body that
+ * errors midway leaves no object behind.
  */
 export async function putStream(
   bucket: R2Bucket,
@@ -16,10 +18,10 @@ export async function putStream(
   // The body goes straight through, a native pipe with backpressure: a JS TransformStream in the path lets
   // workerd queue the whole body in memory (seen in bench/twilio; miniflare's local R2 put does exactly that).
   if (length !== null) return bucket.put(key, body.pipeThrough(new FixedLengthStream(length)), options);
-  const upload = await bucket.createMultipartUpload(key, options);
+  const writer = new R2PartWriter(await bucket.createMultipartUpload(key, options), MULTIPART_PART_BYTES);
   try {
-    const parts: R2UploadedPart[] = [];
-    let part = new Uint8Array(MULTIPART_PART_BYTES);
+    let partNumber = 1;
+    let part = await writer.buffer(MULTIPART_PART_BYTES);
     let filled = 0;
     const reader = body.getReader();
     for (;;) {
@@ -31,16 +33,16 @@ export async function putStream(
         filled += n;
         at += n;
         if (filled === part.length) {
-          parts.push(await upload.uploadPart(parts.length + 1, part));
-          part = new Uint8Array(MULTIPART_PART_BYTES);
+          writer.send(partNumber++, part);
+          part = await writer.buffer(MULTIPART_PART_BYTES);
           filled = 0;
         }
       }
     }
-    if (filled > 0 || parts.length === 0) parts.push(await upload.uploadPart(parts.length + 1, part.subarray(0, filled)));
-    return await upload.complete(parts);
+    if (filled > 0 || partNumber === 1) writer.send(partNumber, part.subarray(0, filled));
+    return await writer.complete();
   } catch (e) {
-    await upload.abort().catch(() => undefined);
+    await writer.abort();
     throw e;
   }
 }

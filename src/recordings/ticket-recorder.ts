@@ -1,9 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
-import { finalizeRecording, NothingToFinalizeError, renderAhead, type FinalizeTarget, type FinalizeTimings } from "./finalize";
+import { finalizeRecording, NothingToFinalizeError, type FinalizeTarget, type FinalizeTimings } from "./finalize";
+import { renderAhead } from "./render-ahead";
 import { RecordingDraft } from "./recording-draft";
 import type { RecordingRow } from "../db/recordings";
 import type { Env } from "../env";
-import { AudioStore, SAMPLES_PER_MS, type AppendResult, type AudioChunk } from "./audio-store";
+import { AudioStore } from "./audio-store";
+import { SAMPLES_PER_MS, type AppendResult, type AudioChunk } from "./audio-types";
 
 /** Longest timeline one ticket's chunks may span (earliest to latest sample): 4 hours. */
 export const MAX_SPAN_MS = 4 * 60 * 60 * 1000;

@@ -11,7 +11,7 @@ import { loadCustomer } from "../db/customers";
 import type { AppEnv, Auth } from "../auth/context";
 import { requireRepOrPhone } from "../auth/middleware";
 import { loadAccessibleTicket } from "../auth/ticket-access";
-import type { AudioChunk } from "../recordings/audio-store";
+import type { AudioChunk } from "../recordings/audio-types";
 import { recorderName, type AppendOutcome } from "../recordings/ticket-recorder";
 import type { FinalizeTarget } from "../recordings/finalize";
 import type { RecordingRow } from "../db/recordings";

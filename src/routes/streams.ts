@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../auth/context";
 import { callSid } from "../carriers/twilio/sids";
 import { ApiError, notFound } from "../lib/errors";
-import { connectMediaStream } from "../live/start-session";
+import { connectMediaStream } from "../live/entry";
 
 /**
  * `GET /streams/{CallSid}`: Twilio's media stream WebSocket, handed to the call's Durable Object. Who may

@@ -4,7 +4,7 @@ import type { AppEnv } from "../auth/context";
 import { connectStreamTwiml, dialTwiml, twimlResponse } from "../carriers/twilio/twiml";
 import { twilioWebhook } from "../carriers/twilio/webhook";
 import { assertCallerId } from "../auth/caller-id";
-import { prepareLiveCall } from "../live/start-session";
+import { prepareLiveCall } from "../live/entry";
 import { streamToken } from "../live/stream-token";
 import { mediaStreamUrl } from "../carriers/twilio/stream-url";
 import { upsertTwilioCall } from "../carriers/twilio/call-record";

@@ -9,7 +9,7 @@ import type { Env } from "../env";
 import { badRequest } from "../lib/errors";
 import { nowIso } from "../lib/ids";
 import { normalizePhone } from "../lib/phone";
-import { prepareLiveCall } from "../live/start-session";
+import { prepareLiveCall } from "../live/entry";
 import { streamToken } from "../live/stream-token";
 import { mediaStreamUrl } from "../carriers/twilio/stream-url";
 import { callSid as callSidSchema } from "../carriers/twilio/sids";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { AudioChunk } from "../../src/recordings/audio-store";
+import type { AudioChunk } from "../../src/recordings/audio-types";
 import { decodeBase64Into, FrameBatcher } from "../../src/live/frame-batcher";
 import { base64ToBytes, bytesToBase64 } from "../../src/lib/encoding";
 import { base64Bytes } from "../../src/lib/encoding";

@@ -1,9 +1,10 @@
 import { env } from "cloudflare:workers";
 import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { ROW_TARGET_BYTES, type AudioChunk, type AudioSender, type AudioStore } from "../../src/recordings/audio-store";
+import { ROW_TARGET_BYTES, type AudioStore } from "../../src/recordings/audio-store";
+import type { AudioChunk, AudioSender } from "../../src/recordings/audio-types";
 import { fullPartEnd } from "../../src/recordings/stereo-parts";
-import { DRAFT_LAG_FRAMES } from "../../src/recordings/finalize";
+import { DRAFT_LAG_FRAMES } from "../../src/recordings/render-ahead";
 import { recorderName } from "../../src/recordings/ticket-recorder";
 import { api, json, provisionTenant } from "../helpers";
 import { noise, parseWav, refUlawDecode } from "../audio/reference";

@@ -5,7 +5,7 @@ import { buildPlan } from "./call-plan";
 import type { CarrierRegistry, Leg, LegEvent, MediaWire, ParsedFrame } from "./carrier";
 import { LiveCall } from "./live-call";
 import { LiveState, type LiveOptions } from "./live-state";
-import { STREAM_CARRIER_HEADER } from "./start-session";
+import { STREAM_CARRIER_HEADER } from "./entry";
 import { validStreamToken } from "./stream-token";
 
 /** Per-socket state. */
