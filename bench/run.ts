@@ -20,9 +20,13 @@ if (unknown.length) {
 let failed = 0;
 for (const name of wanted.length ? wanted : all) {
   console.log(`\n=== bench/${name} ===`);
-  const r = spawnSync(process.execPath, ["--import", "tsx", join(here, name, "main.ts"), ...process.argv.slice(2).filter((a) => a.startsWith("-"))], {
-    stdio: "inherit",
-  });
+  const r = spawnSync(
+    process.execPath,
+    ["--import", "tsx", join(here, name, "main.ts"), ...process.argv.slice(2).filter((a) => a.startsWith("-"))],
+    {
+      stdio: "inherit",
+    },
+  );
   if (r.status !== 0) {
     failed++;
     console.error(`bench/${name} failed (exit ${r.status})`);

@@ -19,7 +19,10 @@ import { mulawToWavMulaw, mulawToWavPcm16, readWavAsMulaw8k } from "./lib/wav";
 const ROOT = new URL("..", import.meta.url).pathname;
 
 test("mu-law matches the G.711 reference points (protocols.md §8)", () => {
-  assert.deepEqual([0x00, 0x80, 0xff, 0x7f, 0x7e].map((b) => MULAW_DECODE[b]), [-32124, 32124, 0, 0, -8]);
+  assert.deepEqual(
+    [0x00, 0x80, 0xff, 0x7f, 0x7e].map((b) => MULAW_DECODE[b]),
+    [-32124, 32124, 0, 0, -8],
+  );
   assert.deepEqual([0, 32767, -32768].map(encodeMulawSample), [0xff, 0x80, 0x00]);
   for (let b = 0; b < 256; b++) if (b !== 0x7f) assert.equal(encodeMulawSample(MULAW_DECODE[b]!), b, `byte ${b}`);
 });
@@ -46,16 +49,25 @@ test("WAV: mu-law survives PCM16 and mu-law files; other rates and stereo are co
 
 test("webhook signature: the twilio helper gives the published vector", () => {
   const sig = twilioSignature("12345", "https://mycompany.com/myapp.php?foo=1&bar=2", {
-    CallSid: "CA1234567890ABCDE", Caller: "+14158675309", Digits: "1234", From: "+14158675309", To: "+18005551212",
+    CallSid: "CA1234567890ABCDE",
+    Caller: "+14158675309",
+    Digits: "1234",
+    From: "+14158675309",
+    To: "+18005551212",
   });
   assert.equal(sig, "RSOYDt4T1cUTdK1PDd93/VVr8B8=");
 });
 
 test("TwiML: stream URL and parameters, entities decoded, wss mapped to ws only for an http base", () => {
-  const twiml = `<?xml version="1.0" encoding="UTF-8"?><Response><Connect><Stream url="wss://example.com/streams/CA1">` +
+  const twiml =
+    `<?xml version="1.0" encoding="UTF-8"?><Response><Connect><Stream url="wss://example.com/streams/CA1">` +
     `<Parameter name="To" value="+1555"/><Parameter name="Note" value="a &amp; b &quot;c&quot;"/></Stream></Connect></Response>`;
   const remote = parseStream(twiml, "https://example.com");
-  assert.deepEqual(remote, { twimlUrl: "wss://example.com/streams/CA1", connectUrl: "wss://example.com/streams/CA1", parameters: { To: "+1555", Note: 'a & b "c"' } });
+  assert.deepEqual(remote, {
+    twimlUrl: "wss://example.com/streams/CA1",
+    connectUrl: "wss://example.com/streams/CA1",
+    parameters: { To: "+1555", Note: 'a & b "c"' },
+  });
   assert.equal(parseStream(twiml, "http://127.0.0.1:8787")?.connectUrl, "ws://example.com/streams/CA1");
   assert.equal(parseStream("<Response><Say>hi</Say></Response>", "http://x"), null);
 });
@@ -74,7 +86,9 @@ test("bench frames are found whole, re-chunked, and never for another call", () 
 test("echo fake returns each appended frame as a delta with the same audio", async () => {
   const fake = await startFakeRealtime({ port: 0, mode: "echo" });
   after(() => fake.close());
-  const ws = new WebSocket(`${fake.url.replace("http", "ws")}/v1/realtime?model=gpt-realtime`, { headers: { Authorization: "Bearer sk-x" } });
+  const ws = new WebSocket(`${fake.url.replace("http", "ws")}/v1/realtime?model=gpt-realtime`, {
+    headers: { Authorization: "Bearer sk-x" },
+  });
   const audio = makeFrame(1, 5).toString("base64");
   const types: string[] = [];
   const delta = await new Promise<string>((resolve) => {
@@ -87,10 +101,17 @@ test("echo fake returns each appended frame as a delta with the same audio", asy
   });
   ws.close();
   assert.equal(delta, audio);
-  assert.deepEqual(types, ["session.created", "response.created", "response.output_item.added", "response.output_audio.delta"]);
+  assert.deepEqual(types, [
+    "session.created",
+    "response.created",
+    "response.output_item.added",
+    "response.output_audio.delta",
+  ]);
 });
 
-test("simulate-call plays a WAV through the Node relay to the assistant fake and saves what came back", { timeout: 60_000 }, async () => {
+test("simulate-call plays a WAV through the Node relay to the assistant fake and saves what came back", {
+  timeout: 60_000,
+}, async () => {
   const dir = mkdtempSync(join(tmpdir(), "check-tools-"));
   const wav = join(dir, "in.wav");
   writeFileSync(wav, mulawToWavPcm16(concatBytes([silence(300), synthSpeech(1000), silence(1500)])));
@@ -99,7 +120,10 @@ test("simulate-call plays a WAV through the Node relay to the assistant fake and
   after(() => children.forEach((c) => c.kill()));
   const start = (file: string, args: string[]) =>
     new Promise<void>((resolve, reject) => {
-      const c = spawn(process.execPath, ["--import", "tsx", join(ROOT, file), ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+      const c = spawn(process.execPath, ["--import", "tsx", join(ROOT, file), ...args], {
+        cwd: ROOT,
+        stdio: ["ignore", "pipe", "inherit"],
+      });
       children.push(c);
       c.stdout!.on("data", (d: Buffer) => /listening on/.test(d.toString()) && resolve());
       c.once("exit", (code) => reject(new Error(`${file} exited ${code}`)));
@@ -107,8 +131,30 @@ test("simulate-call plays a WAV through the Node relay to the assistant fake and
   await start("scripts/fake-openai.ts", ["--port", "9110", "--quiet"]);
   await start("bench/bridge/node-relay.ts", ["--port", "9111", "--openai", "http://127.0.0.1:9110/v1", ...creds]);
   const out = join(dir, "out.wav");
-  const run = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "scripts/simulate-call.ts"), "--base", "http://127.0.0.1:9111", ...creds,
-    "--to", "+15550100000", "--wav", wav, "--seconds", "4", "--dtmf", "1@1", "--out", out, "--demo", join(dir, "none.json")], { cwd: ROOT, encoding: "utf8" });
+  const run = spawnSync(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      join(ROOT, "scripts/simulate-call.ts"),
+      "--base",
+      "http://127.0.0.1:9111",
+      ...creds,
+      "--to",
+      "+15550100000",
+      "--wav",
+      wav,
+      "--seconds",
+      "4",
+      "--dtmf",
+      "1@1",
+      "--out",
+      out,
+      "--demo",
+      join(dir, "none.json"),
+    ],
+    { cwd: ROOT, encoding: "utf8" },
+  );
   assert.equal(run.status, 0, run.stderr + run.stdout);
   assert.match(run.stdout, /← 200/);
   assert.match(run.stdout, /sent 200 media frames/);

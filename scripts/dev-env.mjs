@@ -23,7 +23,13 @@ export function ensureDevVars() {
       ADMIN_TOKEN: randomBytes(16).toString("hex"),
       ENCRYPTION_KEY: randomBytes(32).toString("base64"),
     };
-    writeFileSync(DEV_VARS, `${Object.entries(vars).map(([k, v]) => `${k}=${v}`).join("\n")}\n`, { mode: 0o600 });
+    writeFileSync(
+      DEV_VARS,
+      `${Object.entries(vars)
+        .map(([k, v]) => `${k}=${v}`)
+        .join("\n")}\n`,
+      { mode: 0o600 },
+    );
     console.log(`created ${DEV_VARS} with random local secrets`);
   }
   return parseVars(readFileSync(DEV_VARS, "utf8"));

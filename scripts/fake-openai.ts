@@ -34,7 +34,9 @@ const fake = await startFakeRealtime({
   everyFrames: Number(values.every),
   log: values.quiet ? undefined : (line) => console.log(`${stamp()} ${line}`),
 }).catch((e: unknown) => {
-  console.error(`fake-openai: cannot listen on ${values.host}:${values.port}: ${e instanceof Error ? e.message : String(e)}`);
+  console.error(
+    `fake-openai: cannot listen on ${values.host}:${values.port}: ${e instanceof Error ? e.message : String(e)}`,
+  );
   process.exit(1);
 });
 // The "listening" line is the readiness signal the bridge benchmark waits for: keep its shape.

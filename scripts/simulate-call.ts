@@ -51,7 +51,12 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-interface Demo { baseUrl?: string; accountSid?: string; authToken?: string; assistantNumber?: string }
+interface Demo {
+  baseUrl?: string;
+  accountSid?: string;
+  authToken?: string;
+  assistantNumber?: string;
+}
 const demoPath = resolve(values.demo);
 const demo: Demo = existsSync(demoPath) ? (JSON.parse(readFileSync(demoPath, "utf8")) as Demo) : {};
 const base = values.base ?? demo.baseUrl;
@@ -59,7 +64,9 @@ const accountSid = values["account-sid"] ?? demo.accountSid;
 const authToken = values["auth-token"] ?? demo.authToken;
 const to = values.to ?? demo.assistantNumber;
 const from = values.from;
-const missing = [!base && "--base", !accountSid && "--account-sid", !authToken && "--auth-token", !to && "--to"].filter(Boolean);
+const missing = [!base && "--base", !accountSid && "--account-sid", !authToken && "--auth-token", !to && "--to"].filter(
+  Boolean,
+);
 if (missing.length || !base || !accountSid || !authToken || !to) {
   fail(`missing ${missing.join(", ")} (no ${values.demo}: run \`npm start\` first or pass them)\n${USAGE}`);
 }
@@ -78,20 +85,33 @@ if (values.wav) {
 const seconds = values.seconds ? Number(values.seconds) : audio.length / 8000 + 5;
 if (!(seconds > 0)) fail("--seconds must be a positive number");
 const totalFrames = Math.ceil((seconds * 1000) / 20);
-const dtmf = (values.dtmf ?? "").split(",").filter(Boolean).map((s) => {
-  const m = /^([0-9*#A-D])@(\d+(?:\.\d+)?)$/.exec(s.trim());
-  if (!m) fail(`--dtmf: "${s}" is not DIGIT@SECONDS`);
-  return { digit: m[1]!, frame: Math.round((Number(m[2]) * 1000) / 20) };
-});
+const dtmf = (values.dtmf ?? "")
+  .split(",")
+  .filter(Boolean)
+  .map((s) => {
+    const m = /^([0-9*#A-D])@(\d+(?:\.\d+)?)$/.exec(s.trim());
+    if (!m) fail(`--dtmf: "${s}" is not DIGIT@SECONDS`);
+    return { digit: m[1]!, frame: Math.round((Number(m[2]) * 1000) / 20) };
+  });
 
 // ── 1. the signed voice webhook ──
 console.log(`→ POST ${base}/twiml  From=${from} To=${to} (AccountSid ${accountSid})`);
-const hook = await postVoiceWebhook(base, { accountSid, authToken }, { callSid: newSid("CA"), from, to }).catch((e: unknown) =>
-  fail(`webhook failed: ${e instanceof Error ? e.message : String(e)} (is the Worker running at ${base}?)`),
+const hook = await postVoiceWebhook(base, { accountSid, authToken }, { callSid: newSid("CA"), from, to }).catch(
+  (e: unknown) =>
+    fail(`webhook failed: ${e instanceof Error ? e.message : String(e)} (is the Worker running at ${base}?)`),
 );
 console.log(`← ${hook.status}  CallSid ${hook.callSid}`);
-console.log(hook.twiml.trim().split("\n").map((l) => `   ${l}`).join("\n"));
-if (hook.status !== 200) fail(`the webhook answered ${hook.status}${hook.status === 403 ? " (signature, AccountSid or auth token wrong?)" : ""}`);
+console.log(
+  hook.twiml
+    .trim()
+    .split("\n")
+    .map((l) => `   ${l}`)
+    .join("\n"),
+);
+if (hook.status !== 200)
+  fail(
+    `the webhook answered ${hook.status}${hook.status === 403 ? " (signature, AccountSid or auth token wrong?)" : ""}`,
+  );
 if (!hook.stream) fail("the TwiML has no <Stream>: nothing to connect to");
 const stream = hook.stream;
 console.log(`→ WebSocket ${stream.connectUrl}  parameters: ${Object.keys(stream.parameters).join(", ") || "none"}`);
@@ -102,13 +122,24 @@ const clock = (at = performance.now()) => `[${((at - t0) / 1000).toFixed(2).padS
 let burst: { startedAt: number; lastAt: number; frames: number; bytes: number; marks: number } | null = null;
 const endBurst = () => {
   if (!burst) return;
-  console.log(`${clock(burst.startedAt)} ← media: ${burst.frames} frames, ${(burst.bytes / 8000).toFixed(2)} s of audio, ${burst.marks} marks`);
+  console.log(
+    `${clock(burst.startedAt)} ← media: ${burst.frames} frames, ${(burst.bytes / 8000).toFixed(2)} s of audio, ${burst.marks} marks`,
+  );
   burst = null;
 };
 const burstIdle = () => burst !== null && performance.now() - burst.lastAt > 300;
 const onEvent = (e: ServerEvent) => {
   if (values.verbose) {
-    const what = e.event === "media" ? `media ${e.payload.length} bytes` : e.event === "mark" ? `mark ${e.name}` : e.event === "other" ? JSON.stringify(e.raw).slice(0, 300) : e.event === "malformed" ? `malformed: ${e.text}` : e.event;
+    const what =
+      e.event === "media"
+        ? `media ${e.payload.length} bytes`
+        : e.event === "mark"
+          ? `mark ${e.name}`
+          : e.event === "other"
+            ? JSON.stringify(e.raw).slice(0, 300)
+            : e.event === "malformed"
+              ? `malformed: ${e.text}`
+              : e.event;
     return console.log(`${clock(e.at)} ← ${what}`);
   }
   if (e.event === "media" || e.event === "mark") {
@@ -137,7 +168,9 @@ const closed = client.closed().then((c) => {
   return c;
 });
 client.start();
-console.log(`${clock()} → connected, start (streamSid ${client.streamSid}); playing ${seconds.toFixed(1)} s ${values.wav ? `of ${values.wav}` : "of synthetic speech"}`);
+console.log(
+  `${clock()} → connected, start (streamSid ${client.streamSid}); playing ${seconds.toFixed(1)} s ${values.wav ? `of ${values.wav}` : "of synthetic speech"}`,
+);
 
 // Absolute schedule, so timer jitter never accumulates into drift.
 const streamStart = performance.now();
@@ -165,7 +198,8 @@ if (serverClosed) {
   client.stop();
   console.log(`${clock()} → stop`);
   const closedInTime = await Promise.race([closed, new Promise<null>((r) => setTimeout(() => r(null), 3000))]);
-  if (closedInTime) console.log(`${clock()} ← socket closed by the Worker: ${closedInTime.code} ${closedInTime.reason}`);
+  if (closedInTime)
+    console.log(`${clock()} ← socket closed by the Worker: ${closedInTime.code} ${closedInTime.reason}`);
   else {
     client.ws.close(1000, "call ended");
     console.log(`${clock()} socket closed (Twilio closes after stop)`);

@@ -12,7 +12,8 @@ const flag = (name) => {
   return args[i].includes("=") ? args[i].split("=").slice(1).join("=") : args[i + 1];
 };
 const varOverrides = Object.fromEntries(
-  args.flatMap((a, i) => (a === "--var" ? [args[i + 1]] : a.startsWith("--var=") ? [a.slice(6)] : []))
+  args
+    .flatMap((a, i) => (a === "--var" ? [args[i + 1]] : a.startsWith("--var=") ? [a.slice(6)] : []))
     .filter(Boolean)
     .map((kv) => [kv.slice(0, kv.indexOf(":")), kv.slice(kv.indexOf(":") + 1)]),
 );
@@ -23,10 +24,14 @@ const host = flag("--ip") && flag("--ip") !== "0.0.0.0" ? flag("--ip") : "127.0.
 const persist = flag("--persist-to");
 const base = `http://${host}:${port}`;
 
-const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", ...(persist ? ["--persist-to", persist] : [])], {
-  stdio: "inherit",
-  env: { ...env, CI: "true" },
-});
+const migrate = spawnSync(
+  "npx",
+  ["wrangler", "d1", "migrations", "apply", "DB", "--local", ...(persist ? ["--persist-to", persist] : [])],
+  {
+    stdio: "inherit",
+    env: { ...env, CI: "true" },
+  },
+);
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
 const dev = spawn("npx", ["wrangler", "dev", ...args], { stdio: "inherit", env });
@@ -66,17 +71,29 @@ async function seedDemo() {
     region: "ie1",
     edge: "dublin",
   };
-  const openai = { apiKey: "sk-demo-local", realtimeModel: "gpt-realtime", transcriptionModel: "gpt-4o-transcribe", transcriptionActive: true };
+  const openai = {
+    apiKey: "sk-demo-local",
+    realtimeModel: "gpt-realtime",
+    transcriptionModel: "gpt-4o-transcribe",
+    transcriptionActive: true,
+  };
   const { items } = await adminCall("GET", "/customers?limit=200");
   let customer = items.find((c) => c.twilio.accountSid === twilio.accountSid);
   customer = customer
     ? await adminCall("PATCH", `/customers/${customer.id}`, { twilio, openai })
     : await adminCall("POST", "/customers", { name: "Demo Customer", twilio, openai });
   const reps = (await adminCall("GET", `/customers/${customer.id}/reps`)).items;
-  const rep = reps.find((r) => r.identity === "demo_rep") ??
-    (await adminCall("POST", `/customers/${customer.id}/reps`, { name: "Demo Rep", email: "rep@demo.local", identity: "demo_rep", phoneNumbers: ["+15005550006"] }));
+  const rep =
+    reps.find((r) => r.identity === "demo_rep") ??
+    (await adminCall("POST", `/customers/${customer.id}/reps`, {
+      name: "Demo Rep",
+      email: "rep@demo.local",
+      identity: "demo_rep",
+      phoneNumbers: ["+15005550006"],
+    }));
   const assistants = (await adminCall("GET", `/customers/${customer.id}/assistants`)).items;
-  const assistant = assistants.find((a) => a.name === "Demo Assistant") ??
+  const assistant =
+    assistants.find((a) => a.name === "Demo Assistant") ??
     (await adminCall("POST", `/customers/${customer.id}/assistants`, {
       name: "Demo Assistant",
       instructions: "You are the friendly front desk of Demo Customer. Keep answers short.",
@@ -85,11 +102,22 @@ async function seedDemo() {
       language: "en",
     }));
   const assistantNumber = "+15005550100";
-  await adminCall("POST", `/customers/${customer.id}/phone-numbers`, { number: assistantNumber, assistantId: assistant.id });
+  await adminCall("POST", `/customers/${customer.id}/phone-numbers`, {
+    number: assistantNumber,
+    assistantId: assistant.id,
+  });
   const repToken = await mintRepToken(vars.JWT_SECRET, rep.id);
   const demo = {
-    baseUrl: base, adminToken: vars.ADMIN_TOKEN, customerId: customer.id, accountSid: twilio.accountSid, authToken,
-    repId: rep.id, repToken, assistantId: assistant.id, assistantNumber, repNumber: "+15005550006",
+    baseUrl: base,
+    adminToken: vars.ADMIN_TOKEN,
+    customerId: customer.id,
+    accountSid: twilio.accountSid,
+    authToken,
+    repId: rep.id,
+    repToken,
+    assistantId: assistant.id,
+    assistantNumber,
+    repNumber: "+15005550006",
   };
   writeDemo(demo);
   return demo;

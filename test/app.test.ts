@@ -12,7 +12,12 @@ describe("error handling", () => {
 
   it("answers malformed JSON with 400 JSON", async () => {
     const t = await provisionTenant();
-    const res = await api("/api/tickets", { method: "POST", token: t.token, headers: { "Content-Type": "application/json" }, body: "{nope" });
+    const res = await api("/api/tickets", {
+      method: "POST",
+      token: t.token,
+      headers: { "Content-Type": "application/json" },
+      body: "{nope",
+    });
     expect(res.status).toBe(400);
     expect((await json(res)).error).toMatch(/Malformed JSON/);
   });

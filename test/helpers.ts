@@ -16,9 +16,11 @@ export function api(path: string, init: RequestInit & { json?: unknown; token?: 
   return exports.default.fetch(new Request(BASE + path, { ...init, headers, body }));
 }
 
-export const admin = (path: string, init: RequestInit & { json?: unknown } = {}) => api(`/api/admin${path}`, { ...init, token: env.ADMIN_TOKEN });
+export const admin = (path: string, init: RequestInit & { json?: unknown } = {}) =>
+  api(`/api/admin${path}`, { ...init, token: env.ADMIN_TOKEN });
 
-export const hex = (n: number) => [...crypto.getRandomValues(new Uint8Array(n))].map((b) => b.toString(16).padStart(2, "0")).join("");
+export const hex = (n: number) =>
+  [...crypto.getRandomValues(new Uint8Array(n))].map((b) => b.toString(16).padStart(2, "0")).join("");
 
 export async function repToken(
   repId: number,
@@ -57,7 +59,9 @@ export interface Tenant {
  * A fresh tenant through the real provisioning API, registered with the fake Twilio: one customer,
  * one rep who owns one number, and a rep token with every scope.
  */
-export async function provisionTenant(opts: { openai?: boolean; transcriptionActive?: boolean; region?: string; edge?: string; scope?: string } = {}): Promise<Tenant> {
+export async function provisionTenant(
+  opts: { openai?: boolean; transcriptionActive?: boolean; region?: string; edge?: string; scope?: string } = {},
+): Promise<Tenant> {
   const accountSid = `AC${hex(16)}`;
   const apiKeySid = `SK${hex(16)}`;
   const apiKeySecret = `secret_${hex(12)}`;
@@ -69,13 +73,24 @@ export async function provisionTenant(opts: { openai?: boolean; transcriptionAct
     method: "POST",
     json: {
       name: `Tenant ${accountSid.slice(-6)}`,
-      twilio: { accountSid, authToken, apiKeySid, apiKeySecret, twimlAppSid, region: opts.region ?? "ie1", edge: opts.edge ?? "dublin" },
+      twilio: {
+        accountSid,
+        authToken,
+        apiKeySid,
+        apiKeySecret,
+        twimlAppSid,
+        region: opts.region ?? "ie1",
+        edge: opts.edge ?? "dublin",
+      },
       ...(openaiKey ? { openai: { apiKey: openaiKey, transcriptionActive: opts.transcriptionActive ?? true } } : {}),
     },
   });
   if (res.status !== 201) throw new Error(`provisionTenant: ${res.status} ${await res.text()}`);
   const customer = (await res.json()) as { id: number };
-  const repRes = await admin(`/customers/${customer.id}/reps`, { method: "POST", json: { name: "Rep One", phoneNumbers: [repNumber] } });
+  const repRes = await admin(`/customers/${customer.id}/reps`, {
+    method: "POST",
+    json: { name: "Rep One", phoneNumbers: [repNumber] },
+  });
   if (repRes.status !== 201) throw new Error(`provisionTenant rep: ${repRes.status} ${await repRes.text()}`);
   const rep = (await repRes.json()) as { id: number; identity: string };
   await twilioFake("/accounts", {
@@ -84,8 +99,17 @@ export async function provisionTenant(opts: { openai?: boolean; transcriptionAct
     body: JSON.stringify({ accountSid, apiKeySid, apiKeySecret, numbers: [] }),
   });
   return {
-    customerId: customer.id, accountSid, authToken, apiKeySid, apiKeySecret, twimlAppSid, openaiKey,
-    repId: rep.id, repIdentity: rep.identity, repNumber, token: await repToken(rep.id, { scope: opts.scope }),
+    customerId: customer.id,
+    accountSid,
+    authToken,
+    apiKeySid,
+    apiKeySecret,
+    twimlAppSid,
+    openaiKey,
+    repId: rep.id,
+    repIdentity: rep.identity,
+    repNumber,
+    token: await repToken(rep.id, { scope: opts.scope }),
   };
 }
 

@@ -61,5 +61,10 @@ export function groupCpuSeconds(pgid: number): number | null {
 
 /** `after - before`, role by role. */
 export function cpuDelta(after: CpuSplit, before: CpuSplit): CpuSplit {
-  return { worker: after.worker - before.worker, proxy: after.proxy - before.proxy, cli: after.cli - before.cli, total: after.total - before.total };
+  return {
+    worker: after.worker - before.worker,
+    proxy: after.proxy - before.proxy,
+    cli: after.cli - before.cli,
+    total: after.total - before.total,
+  };
 }

@@ -19,10 +19,19 @@ export function makeFrame(call: number, seq: number): Buffer {
 /** Per call: finds the sequence numbers in returned audio, keeping a tail in case a header straddles payloads. */
 export class FrameMatcher {
   private tail: Buffer = Buffer.alloc(0);
-  constructor(private readonly call: number, private readonly maxSeq: number) {}
+  constructor(
+    private readonly call: number,
+    private readonly maxSeq: number,
+  ) {}
 
   *match(payload: Buffer): Generator<number> {
-    if (this.tail.length === 0 && payload.length >= HEADER && payload[0] === MAGIC0 && payload[1] === MAGIC1 && payload.readUInt16BE(2) === this.call) {
+    if (
+      this.tail.length === 0 &&
+      payload.length >= HEADER &&
+      payload[0] === MAGIC0 &&
+      payload[1] === MAGIC1 &&
+      payload.readUInt16BE(2) === this.call
+    ) {
       const seq = payload.readUInt32BE(4);
       if (seq <= this.maxSeq) {
         yield seq;

@@ -76,13 +76,18 @@ function onAudio(call: number, matcher: FrameMatcher, payload: Buffer, at: numbe
 async function openTwilioCall(index: number): Promise<Call> {
   const from = `+1555${String(1_000_000 + index).slice(1)}`;
   const hook = await postVoiceWebhook(cfg.base, cfg, { from, to: cfg.to });
-  if (hook.status !== 200 || !hook.stream) throw new Error(`call ${index}: POST /twiml → ${hook.status} ${hook.twiml.slice(0, 300)}`);
+  if (hook.status !== 200 || !hook.stream)
+    throw new Error(`call ${index}: POST /twiml → ${hook.status} ${hook.twiml.slice(0, 300)}`);
   const matcher = new FrameMatcher(index, framesPerCall);
-  const client = new TwilioMediaClient(hook.stream.connectUrl, { callSid: hook.callSid, accountSid: cfg.accountSid, customParameters: hook.stream.parameters }, {
-    onEvent: (e) => {
-      if (e.event === "media") onAudio(index, matcher, e.payload, e.at);
+  const client = new TwilioMediaClient(
+    hook.stream.connectUrl,
+    { callSid: hook.callSid, accountSid: cfg.accountSid, customParameters: hook.stream.parameters },
+    {
+      onEvent: (e) => {
+        if (e.event === "media") onAudio(index, matcher, e.payload, e.at);
+      },
     },
-  });
+  );
   await client.opened();
   client.start();
   return {
@@ -98,18 +103,30 @@ async function openTwilioCall(index: number): Promise<Call> {
 }
 
 async function openFloorCall(index: number): Promise<Call> {
-  const ws = new WebSocket(`${cfg.base.replace(/^http/, "ws")}/realtime?model=gpt-realtime`, { headers: { Authorization: "Bearer sk-bench" }, perMessageDeflate: false });
+  const ws = new WebSocket(`${cfg.base.replace(/^http/, "ws")}/realtime?model=gpt-realtime`, {
+    headers: { Authorization: "Bearer sk-bench" },
+    perMessageDeflate: false,
+  });
   const matcher = new FrameMatcher(index, framesPerCall);
   ws.on("message", (data) => {
     const at = performance.now();
     const e = JSON.parse(data.toString()) as { type: string; delta?: string };
-    if (e.type === "response.output_audio.delta" && e.delta) onAudio(index, matcher, Buffer.from(e.delta, "base64"), at);
+    if (e.type === "response.output_audio.delta" && e.delta)
+      onAudio(index, matcher, Buffer.from(e.delta, "base64"), at);
   });
   await new Promise<void>((resolve, reject) => {
     ws.once("open", () => resolve());
     ws.once("error", reject);
   });
-  ws.send(JSON.stringify({ type: "session.update", session: { type: "realtime", audio: { input: { format: { type: "audio/pcmu" } }, output: { format: { type: "audio/pcmu" } } } } }));
+  ws.send(
+    JSON.stringify({
+      type: "session.update",
+      session: {
+        type: "realtime",
+        audio: { input: { format: { type: "audio/pcmu" } }, output: { format: { type: "audio/pcmu" } } },
+      },
+    }),
+  );
   return {
     index,
     send: (frame) => ws.send(JSON.stringify({ type: "input_audio_buffer.append", audio: frame.toString("base64") })),
@@ -121,12 +138,14 @@ async function openFloorCall(index: number): Promise<Call> {
 async function inBatches<T>(n: number, width: number, fn: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = new Array(n);
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(width, n) }, async () => {
-    while (next < n) {
-      const i = next++;
-      out[i] = await fn(i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(width, n) }, async () => {
+      while (next < n) {
+        const i = next++;
+        out[i] = await fn(i);
+      }
+    }),
+  );
   return out;
 }
 
@@ -138,14 +157,19 @@ async function main(): Promise<RunResult> {
     got.push(new Uint8Array(framesPerCall + 1));
   }
   // Probe: one frame per call must come back before timing starts (the far socket is open end to end).
-  await Promise.all(calls.map((c) => new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`call ${c.index}: probe frame not echoed within 20 s`)), 20_000);
-    probeWaiters.set(c.index, () => {
-      clearTimeout(t);
-      resolve();
-    });
-    c.send(makeFrame(c.index, PROBE), 0);
-  })));
+  await Promise.all(
+    calls.map(
+      (c) =>
+        new Promise<void>((resolve, reject) => {
+          const t = setTimeout(() => reject(new Error(`call ${c.index}: probe frame not echoed within 20 s`)), 20_000);
+          probeWaiters.set(c.index, () => {
+            clearTimeout(t);
+            resolve();
+          });
+          c.send(makeFrame(c.index, PROBE), 0);
+        }),
+    ),
+  );
   const setupMs = performance.now() - setupStart;
   const cpu0 = process.cpuUsage();
 
@@ -154,7 +178,9 @@ async function main(): Promise<RunResult> {
   process.send?.({ phase: "measuring" });
   const slot = 20 / cfg.calls;
   const total = cfg.calls * framesPerCall;
-  const frames = Array.from({ length: cfg.calls }, (_, i) => Array.from({ length: framesPerCall + 1 }, (_, seq) => (seq ? makeFrame(i, seq) : Buffer.alloc(0))));
+  const frames = Array.from({ length: cfg.calls }, (_, i) =>
+    Array.from({ length: framesPerCall + 1 }, (_, seq) => (seq ? makeFrame(i, seq) : Buffer.alloc(0))),
+  );
   const lateness: number[] = [];
   const t0 = performance.now() + 50;
   let g = 0;
@@ -196,7 +222,15 @@ async function main(): Promise<RunResult> {
   }
   phase = "done";
   await Promise.all(calls.map((c) => c.end()));
-  return summarize({ rtts, sent: expected, warmupReceived, lateness, setupMs, clientCpuPct: ((cpu.user + cpu.system) / 1000 / wallMs) * 100, ...counts });
+  return summarize({
+    rtts,
+    sent: expected,
+    warmupReceived,
+    lateness,
+    setupMs,
+    clientCpuPct: ((cpu.user + cpu.system) / 1000 / wallMs) * 100,
+    ...counts,
+  });
 }
 
 main().then(

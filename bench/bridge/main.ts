@@ -25,7 +25,15 @@ import { InspectorProfiler } from "./profile";
 import { applyMigrations, findWorkerEntry, runLoad, startScript, startWranglerDev, stopAll } from "./processes";
 import type { RunResult } from "./stats";
 
-const PORTS = { wrangler: 8795, fake: 9101, relay: 9102, inspector: 9103, deadTwilio: 9104, bare: 8796, bareInspector: 9105 };
+const PORTS = {
+  wrangler: 8795,
+  fake: 9101,
+  relay: 9102,
+  inspector: 9103,
+  deadTwilio: 9104,
+  bare: 8796,
+  bareInspector: 9105,
+};
 /**
  * Diagnostics, not part of the bar: `direct`, the same wrangler dev Worker reached without the dev proxy;
  * `bare`, the Node relay's passthrough as a bare Worker under wrangler dev (bare-worker/), what workerd itself costs.
@@ -49,7 +57,9 @@ const callCounts = String(values.calls).split(",").map(Number);
 const seconds = Number(values.seconds);
 const targets = String(values.targets).split(",") as Target[];
 if (callCounts.some((n) => !(n >= 1 && n <= 60_000)) || !(seconds > 0) || targets.some((t) => !TARGETS.includes(t))) {
-  console.error("usage: --calls=50,200 --seconds=20 --targets=floor,relay,worker[,direct][,bare] [--strict] [--profile=FILE]");
+  console.error(
+    "usage: --calls=50,200 --seconds=20 --targets=floor,relay,worker[,direct][,bare] [--strict] [--profile=FILE]",
+  );
   process.exit(2);
 }
 
@@ -63,16 +73,28 @@ process.on("SIGINT", () => {
 
 async function provisionWorkerTenant(base: string, adminToken: string): Promise<void> {
   const admin = async (path: string, body: unknown) => {
-    const r = await fetch(`${base}/api/admin${path}`, { method: "POST", headers: { Authorization: `Bearer ${adminToken}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    const r = await fetch(`${base}/api/admin${path}`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${adminToken}`, "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
     if (r.status !== 201) throw new Error(`POST /api/admin${path} → ${r.status} ${await r.text()}`);
     return (await r.json()) as { id: number };
   };
   const customer = await admin("/customers", {
     name: "Bridge bench",
-    twilio: { ...creds, apiKeySid: newSid("SK"), apiKeySecret: randomBytes(12).toString("hex"), twimlAppSid: newSid("AP") },
+    twilio: {
+      ...creds,
+      apiKeySid: newSid("SK"),
+      apiKeySecret: randomBytes(12).toString("hex"),
+      twimlAppSid: newSid("AP"),
+    },
     openai: { apiKey: "sk-bench", transcriptionActive: false },
   });
-  const assistant = await admin(`/customers/${customer.id}/assistants`, { name: "Echo", instructions: "Benchmark: the far end echoes audio." });
+  const assistant = await admin(`/customers/${customer.id}/assistants`, {
+    name: "Echo",
+    instructions: "Benchmark: the far end echoes audio.",
+  });
   await admin(`/customers/${customer.id}/phone-numbers`, { number: ASSISTANT_NUMBER, assistantId: assistant.id });
 }
 
@@ -85,13 +107,36 @@ function row(target: string, calls: number, r: RunResult | string): string {
 let profiler: InspectorProfiler | null = null;
 
 async function main(): Promise<boolean> {
-  console.log(`bridge bench: ${callCounts.join(" and ")} calls × ${seconds} s, one 160-byte frame per call every 20 ms; targets ${targets.join(", ")}`);
-  const fake = await startScript("scripts/fake-openai.ts", ["--echo", "--quiet", "--port", String(PORTS.fake)], /listening on/, join(tmp, "fake.log"));
+  console.log(
+    `bridge bench: ${callCounts.join(" and ")} calls × ${seconds} s, one 160-byte frame per call every 20 ms; targets ${targets.join(", ")}`,
+  );
+  const fake = await startScript(
+    "scripts/fake-openai.ts",
+    ["--echo", "--quiet", "--port", String(PORTS.fake)],
+    /listening on/,
+    join(tmp, "fake.log"),
+  );
   const groups: Record<Target, number> = { floor: fake.pid!, relay: 0, worker: 0, direct: 0, bare: 0 };
   const fakeBase = `http://127.0.0.1:${PORTS.fake}/v1`;
   let relayBase = "";
   if (targets.includes("relay")) {
-    groups.relay = (await startScript("bench/bridge/node-relay.ts", ["--port", String(PORTS.relay), "--openai", fakeBase, "--account-sid", creds.accountSid, "--auth-token", creds.authToken], /listening on/, join(tmp, "relay.log"))).pid!;
+    groups.relay = (
+      await startScript(
+        "bench/bridge/node-relay.ts",
+        [
+          "--port",
+          String(PORTS.relay),
+          "--openai",
+          fakeBase,
+          "--account-sid",
+          creds.accountSid,
+          "--auth-token",
+          creds.authToken,
+        ],
+        /listening on/,
+        join(tmp, "relay.log"),
+      )
+    ).pid!;
     relayBase = `http://127.0.0.1:${PORTS.relay}`;
   }
   let workerBase = "";
@@ -103,7 +148,10 @@ async function main(): Promise<boolean> {
     const t = performance.now();
     await applyMigrations(persistTo, logFile);
     const dev = await startWranglerDev({
-      port: PORTS.wrangler, inspectorPort: PORTS.inspector, persistTo, logFile,
+      port: PORTS.wrangler,
+      inspectorPort: PORTS.inspector,
+      persistTo,
+      logFile,
       vars: {
         ADMIN_TOKEN: adminToken,
         JWT_SECRET: randomBytes(32).toString("hex"),
@@ -119,14 +167,19 @@ async function main(): Promise<boolean> {
     if (targets.includes("direct")) directBase = await findWorkerEntry(dev.pgid);
     await provisionWorkerTenant(workerBase, adminToken);
     if (values.profile) profiler = await InspectorProfiler.connect(PORTS.inspector);
-    console.log(`wrangler dev ready on ${workerBase} in ${((performance.now() - t) / 1000).toFixed(1)} s (log: ${logFile})`);
+    console.log(
+      `wrangler dev ready on ${workerBase} in ${((performance.now() - t) / 1000).toFixed(1)} s (log: ${logFile})`,
+    );
   }
 
   let bareBase = "";
   if (targets.includes("bare")) {
     const bare = await startWranglerDev({
-      config: "bench/bridge/bare-worker/wrangler.toml", port: PORTS.bare, inspectorPort: PORTS.bareInspector,
-      persistTo: join(tmp, "bare-state"), logFile: join(tmp, "bare-wrangler.log"),
+      config: "bench/bridge/bare-worker/wrangler.toml",
+      port: PORTS.bare,
+      inspectorPort: PORTS.bareInspector,
+      persistTo: join(tmp, "bare-state"),
+      logFile: join(tmp, "bare-wrangler.log"),
       vars: { OPENAI_BASE_URL: fakeBase, TWILIO_ACCOUNT_SID: creds.accountSid, TWILIO_AUTH_TOKEN: creds.authToken },
     });
     bareBase = bare.base;
@@ -135,11 +188,23 @@ async function main(): Promise<boolean> {
   }
 
   const results = new Map<string, RunResult | string>();
-  console.log(`\ntarget  calls   frames   lost   late   p50 ms  p90 ms  p99 ms  max ms  send-lag p99  client CPU  hop CPU µs/frame`);
+  console.log(
+    `\ntarget  calls   frames   lost   late   p50 ms  p90 ms  p99 ms  max ms  send-lag p99  client CPU  hop CPU µs/frame`,
+  );
   for (const calls of callCounts) {
     for (const target of targets) {
-      const base = { floor: fakeBase, relay: relayBase, worker: workerBase, direct: directBase, bare: bareBase }[target];
-      const cfg: LoadConfig = { target: target === "floor" ? "floor" : "twilio", base, ...creds, to: ASSISTANT_NUMBER, calls, seconds, drainMs: 5000 };
+      const base = { floor: fakeBase, relay: relayBase, worker: workerBase, direct: directBase, bare: bareBase }[
+        target
+      ];
+      const cfg: LoadConfig = {
+        target: target === "floor" ? "floor" : "twilio",
+        base,
+        ...creds,
+        to: ASSISTANT_NUMBER,
+        calls,
+        seconds,
+        drainMs: 5000,
+      };
       // CPU burned by the hop (and by the echo fake) while the calls were paced, per frame that made the round trip.
       const none: CpuSplit = { worker: NaN, proxy: NaN, cli: NaN, total: NaN };
       const cpu = { hop0: none, fake0: none, hop: none, fake: none };
@@ -161,15 +226,28 @@ async function main(): Promise<boolean> {
       if (typeof r !== "string") {
         const us = (s: number) => (s / r.received) * 1e6;
         Object.assign(r, { hopCpuUs: us(cpu.hop.total), fakeCpuUs: us(cpu.fake.total) });
-        if (underWrangler(target)) Object.assign(r, { workerCpuUs: us(cpu.hop.worker), proxyCpuUs: us(cpu.hop.proxy), cliCpuUs: us(cpu.hop.cli) });
+        if (underWrangler(target))
+          Object.assign(r, {
+            workerCpuUs: us(cpu.hop.worker),
+            proxyCpuUs: us(cpu.hop.proxy),
+            cliCpuUs: us(cpu.hop.cli),
+          });
       }
       results.set(`${target}:${calls}`, r);
       console.log(row(target, calls, r));
       if (typeof r !== "string" && underWrangler(target)) {
-        console.log(`        worker CPU µs/frame: workerd (Worker) ${fmt(r.workerCpuUs ?? NaN).trim()}, workerd (dev proxy) ${fmt(r.proxyCpuUs ?? NaN).trim()}, wrangler CLI ${fmt(r.cliCpuUs ?? NaN).trim()}; echo fake ${fmt(r.fakeCpuUs ?? NaN).trim()}`);
+        console.log(
+          `        worker CPU µs/frame: workerd (Worker) ${fmt(r.workerCpuUs ?? NaN).trim()}, workerd (dev proxy) ${fmt(r.proxyCpuUs ?? NaN).trim()}, wrangler CLI ${fmt(r.cliCpuUs ?? NaN).trim()}; echo fake ${fmt(r.fakeCpuUs ?? NaN).trim()}`,
+        );
       }
-      if (profileSummary) console.log(`${await (profileSummary as Promise<string>).catch((e: unknown) => `  profile failed: ${String(e)}`)}\n  profile written to ${profileFile}`);
-      if (typeof r !== "string" && (r.duplicates || r.unmatchedPayloads)) console.log(`        (${r.duplicates} duplicate frames, ${r.unmatchedPayloads} payloads without a bench frame)`);
+      if (profileSummary)
+        console.log(
+          `${await (profileSummary as Promise<string>).catch((e: unknown) => `  profile failed: ${String(e)}`)}\n  profile written to ${profileFile}`,
+        );
+      if (typeof r !== "string" && (r.duplicates || r.unmatchedPayloads))
+        console.log(
+          `        (${r.duplicates} duplicate frames, ${r.unmatchedPayloads} payloads without a bench frame)`,
+        );
       // Let the previous run's teardown (the Worker finalizes 2 recordings per call) finish before timing again.
       await new Promise((res) => setTimeout(res, target === "worker" || target === "direct" ? 8000 : 2000));
     }
@@ -182,17 +260,24 @@ async function main(): Promise<boolean> {
     const floor = get("floor");
     const relay = get("relay");
     const worker = get("worker");
-    const added = (r: RunResult | string | undefined) => (r && typeof r !== "string" && floor && typeof floor !== "string" ? r.p99 - floor.p99 : NaN);
+    const added = (r: RunResult | string | undefined) =>
+      r && typeof r !== "string" && floor && typeof floor !== "string" ? r.p99 - floor.p99 : NaN;
     const relayAdded = added(relay);
     const workerAdded = added(worker);
     const ratio = relayAdded > 0.05 ? workerAdded / relayAdded : NaN;
     const direct = get("direct");
     const bare = get("bare");
-    const directNote = (direct ? `; direct (no dev proxy, diagnostic) +${fmt(added(direct)).trim()} ms` : "") + (bare ? `; bare relay Worker (diagnostic) +${fmt(added(bare)).trim()} ms` : "");
-    console.log(`  ${String(calls).padStart(4)} calls: relay +${fmt(relayAdded).trim()} ms, worker +${fmt(workerAdded).trim()} ms, worker/relay = ${Number.isFinite(ratio) ? ratio.toFixed(2) : "n/a"}${directNote}`);
-    const us = (r: RunResult | string | undefined) => (r && typeof r !== "string" ? r.hopCpuUs ?? NaN : NaN);
+    const directNote =
+      (direct ? `; direct (no dev proxy, diagnostic) +${fmt(added(direct)).trim()} ms` : "") +
+      (bare ? `; bare relay Worker (diagnostic) +${fmt(added(bare)).trim()} ms` : "");
+    console.log(
+      `  ${String(calls).padStart(4)} calls: relay +${fmt(relayAdded).trim()} ms, worker +${fmt(workerAdded).trim()} ms, worker/relay = ${Number.isFinite(ratio) ? ratio.toFixed(2) : "n/a"}${directNote}`,
+    );
+    const us = (r: RunResult | string | undefined) => (r && typeof r !== "string" ? (r.hopCpuUs ?? NaN) : NaN);
     if (Number.isFinite(us(relay)) && Number.isFinite(us(worker))) {
-      console.log(`              CPU per round-tripped frame: relay ${us(relay).toFixed(0)} µs, worker ${us(worker).toFixed(0)} µs (wrangler + workerd), worker/relay = ${(us(worker) / us(relay)).toFixed(2)}`);
+      console.log(
+        `              CPU per round-tripped frame: relay ${us(relay).toFixed(0)} µs, worker ${us(worker).toFixed(0)} µs (wrangler + workerd), worker/relay = ${(us(worker) / us(relay)).toFixed(2)}`,
+      );
     }
     if (worker !== undefined) {
       const lost = typeof worker === "string" ? Infinity : worker.lost;
@@ -200,8 +285,12 @@ async function main(): Promise<boolean> {
       if (calls === 50 && !(workerAdded <= relayAdded)) pass = false;
     }
   }
-  const judged = (["floor", "relay", "worker"] as Target[]).every((t) => targets.includes(t)) && callCounts.includes(50);
-  if (judged) console.log(`\nbar (at 50 calls the Worker adds no more p99 than the Node relay; no frame lost at any count): ${pass ? "MET" : "NOT MET"}`);
+  const judged =
+    (["floor", "relay", "worker"] as Target[]).every((t) => targets.includes(t)) && callCounts.includes(50);
+  if (judged)
+    console.log(
+      `\nbar (at 50 calls the Worker adds no more p99 than the Node relay; no frame lost at any count): ${pass ? "MET" : "NOT MET"}`,
+    );
   else console.log("\nbar not judged: it needs --targets=floor,relay,worker and 50 among --calls");
   const failedRuns = [...results.values()].filter((r) => typeof r === "string").length;
   return failedRuns === 0 && (!values.strict || (judged && pass));

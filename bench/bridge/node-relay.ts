@@ -21,10 +21,21 @@ const { values } = parseArgs({
 const upstreams = new Map<string, { ws: WebSocket; queue: string[] }>();
 
 function openUpstream(callSid: string) {
-  const ws = new WebSocket(`${values.openai.replace(/^http/, "ws")}/realtime?model=gpt-realtime`, { headers: { Authorization: "Bearer sk-relay" }, perMessageDeflate: false });
+  const ws = new WebSocket(`${values.openai.replace(/^http/, "ws")}/realtime?model=gpt-realtime`, {
+    headers: { Authorization: "Bearer sk-relay" },
+    perMessageDeflate: false,
+  });
   const up = { ws, queue: [] as string[] };
   ws.on("open", () => {
-    ws.send(JSON.stringify({ type: "session.update", session: { type: "realtime", audio: { input: { format: { type: "audio/pcmu" } }, output: { format: { type: "audio/pcmu" } } } } }));
+    ws.send(
+      JSON.stringify({
+        type: "session.update",
+        session: {
+          type: "realtime",
+          audio: { input: { format: { type: "audio/pcmu" } }, output: { format: { type: "audio/pcmu" } } },
+        },
+      }),
+    );
     for (const m of up.queue.splice(0)) ws.send(m);
   });
   upstreams.set(callSid, up);
@@ -37,15 +48,28 @@ const server = createServer((req, res) => {
   req.on("end", () => {
     const url = `http://${req.headers.host}${req.url}`;
     const params = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString()));
-    const signed = twilio.validateRequest(values["auth-token"], String(req.headers["x-twilio-signature"] ?? ""), url, params);
-    if (req.method !== "POST" || req.url !== "/twiml" || params.AccountSid !== values["account-sid"] || !signed || !params.CallSid) {
+    const signed = twilio.validateRequest(
+      values["auth-token"],
+      String(req.headers["x-twilio-signature"] ?? ""),
+      url,
+      params,
+    );
+    if (
+      req.method !== "POST" ||
+      req.url !== "/twiml" ||
+      params.AccountSid !== values["account-sid"] ||
+      !signed ||
+      !params.CallSid
+    ) {
       return void res.writeHead(403).end("forbidden");
     }
     openUpstream(params.CallSid);
-    res.writeHead(200, { "Content-Type": "text/xml" }).end(
-      `<?xml version="1.0" encoding="UTF-8"?><Response><Connect><Stream url="ws://${req.headers.host}/streams/${params.CallSid}">` +
-        `<Parameter name="To" value="${params.To}"/><Parameter name="From" value="${params.From}"/></Stream></Connect></Response>`,
-    );
+    res
+      .writeHead(200, { "Content-Type": "text/xml" })
+      .end(
+        `<?xml version="1.0" encoding="UTF-8"?><Response><Connect><Stream url="ws://${req.headers.host}/streams/${params.CallSid}">` +
+          `<Parameter name="To" value="${params.To}"/><Parameter name="From" value="${params.From}"/></Stream></Connect></Response>`,
+      );
   });
 });
 
@@ -60,7 +84,8 @@ wss.on("connection", (twilioWs, req) => {
   twilioWs.on("message", (data) => {
     const msg = JSON.parse(data.toString()) as { event: string; streamSid?: string; media?: { payload: string } };
     if (msg.event === "start") streamSid = msg.streamSid ?? "";
-    else if (msg.event === "media" && msg.media) toOpenAI(JSON.stringify({ type: "input_audio_buffer.append", audio: msg.media.payload }));
+    else if (msg.event === "media" && msg.media)
+      toOpenAI(JSON.stringify({ type: "input_audio_buffer.append", audio: msg.media.payload }));
     else if (msg.event === "stop") twilioWs.close(1000);
   });
   up.ws.on("message", (data) => {
@@ -74,4 +99,6 @@ wss.on("connection", (twilioWs, req) => {
   up.ws.on("error", () => twilioWs.close(1011));
 });
 
-server.listen(Number(values.port), "127.0.0.1", () => console.log(`node-relay listening on http://127.0.0.1:${values.port}`));
+server.listen(Number(values.port), "127.0.0.1", () =>
+  console.log(`node-relay listening on http://127.0.0.1:${values.port}`),
+);

@@ -22,7 +22,11 @@ export function stopAll(): void {
 
 /** Starts a tsx script in its own process and resolves once it prints a line matching `ready`. */
 export function startScript(file: string, args: string[], ready: RegExp, logFile: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, file), ...args], { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, file), ...args], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   children.push(child);
   const log = createWriteStream(logFile);
   child.stderr?.pipe(log, { end: false }); // stdout writes to the same log: neither stream may end it
@@ -40,7 +44,9 @@ export function startScript(file: string, args: string[], ready: RegExp, logFile
     });
     const early = (code: number | null) => {
       clearTimeout(t);
-      reject(new Error(`${file} exited (${code}) before it was ready: ${out}${readFileSync(logFile, "utf8").slice(-2000)}`));
+      reject(
+        new Error(`${file} exited (${code}) before it was ready: ${out}${readFileSync(logFile, "utf8").slice(-2000)}`),
+      );
     };
     child.once("exit", early);
   });
@@ -63,14 +69,35 @@ const wrangler = (args: string[], logFile: string, wait: boolean) => {
 export async function applyMigrations(persistTo: string, logFile: string): Promise<void> {
   const child = wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], logFile, true);
   const code = await new Promise<number | null>((r) => child.once("exit", r));
-  if (code !== 0) throw new Error(`wrangler d1 migrations apply failed (${code}):\n${readFileSync(logFile, "utf8").slice(-3000)}`);
+  if (code !== 0)
+    throw new Error(`wrangler d1 migrations apply failed (${code}):\n${readFileSync(logFile, "utf8").slice(-3000)}`);
 }
 
-export async function startWranglerDev(o: { port: number; inspectorPort: number; persistTo: string; vars: Record<string, string>; logFile: string; config?: string }): Promise<{ base: string; pgid: number }> {
+export async function startWranglerDev(o: {
+  port: number;
+  inspectorPort: number;
+  persistTo: string;
+  vars: Record<string, string>;
+  logFile: string;
+  config?: string;
+}): Promise<{ base: string; pgid: number }> {
   const vars = Object.entries(o.vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
   const config = o.config ? ["--config", join(ROOT, o.config)] : [];
   const child = wrangler(
-    ["dev", ...config, "--ip", "127.0.0.1", "--port", String(o.port), "--inspector-port", String(o.inspectorPort), "--persist-to", o.persistTo, "--show-interactive-dev-session=false", ...vars],
+    [
+      "dev",
+      ...config,
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(o.port),
+      "--inspector-port",
+      String(o.inspectorPort),
+      "--persist-to",
+      o.persistTo,
+      "--show-interactive-dev-session=false",
+      ...vars,
+    ],
     o.logFile,
     false,
   );
@@ -78,7 +105,10 @@ export async function startWranglerDev(o: { port: number; inspectorPort: number;
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
-    const ok = await fetch(`${base}/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${base}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return { base, pgid: child.pid! };
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -92,11 +122,25 @@ export async function startWranglerDev(o: { port: number; inspectorPort: number;
  */
 export async function findWorkerEntry(pgid: number): Promise<string> {
   const ps = execSync("ps -eo pid=,pgid=,args=", { encoding: "utf8" }).split("\n");
-  const pid = ps.map((l) => l.trim().split(/\s+/)).find((f) => Number(f[1]) === pgid && f.slice(2).join(" ").includes("workerd serve") && f.join(" ").includes("--inspector-addr"))?.[0];
+  const pid = ps
+    .map((l) => l.trim().split(/\s+/))
+    .find(
+      (f) =>
+        Number(f[1]) === pgid &&
+        f.slice(2).join(" ").includes("workerd serve") &&
+        f.join(" ").includes("--inspector-addr"),
+    )?.[0];
   if (!pid) throw new Error("no workerd with an inspector address in wrangler's process group");
-  const ports = execSync("ss -ltnpH", { encoding: "utf8" }).split("\n").filter((l) => l.includes(`pid=${pid},`)).map((l) => l.match(/127\.0\.0\.1:(\d+)/)?.[1]).filter(Boolean);
+  const ports = execSync("ss -ltnpH", { encoding: "utf8" })
+    .split("\n")
+    .filter((l) => l.includes(`pid=${pid},`))
+    .map((l) => l.match(/127\.0\.0\.1:(\d+)/)?.[1])
+    .filter(Boolean);
   for (const port of ports) {
-    const ok = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return `http://127.0.0.1:${port}`;
   }
   throw new Error(`none of the Worker's workerd ports (${ports.join(", ")}) answers /health`);
@@ -111,14 +155,19 @@ export function runLoad(cfg: LoadConfig, onPhase: (phase: "measuring" | "drained
       child.kill("SIGKILL");
       reject(new Error(`load run still going after ${limitMs / 1000} s: killed`));
     }, limitMs);
-    const child = fork(join(ROOT, "bench/bridge/load.ts"), [JSON.stringify(cfg)], { cwd: ROOT, execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    const child = fork(join(ROOT, "bench/bridge/load.ts"), [JSON.stringify(cfg)], {
+      cwd: ROOT,
+      execArgv: ["--import", "tsx"],
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
     children.push(child);
     let settled = false;
     child.on("message", (m: { phase?: "measuring" | "drained"; ok?: boolean; result?: RunResult; error?: string }) => {
       if (m.phase) return onPhase(m.phase);
       settled = true;
       // IPC is JSON: an empty run's NaN percentiles arrive as null.
-      if (m.ok && m.result) resolve(Object.fromEntries(Object.entries(m.result).map(([k, v]) => [k, v ?? NaN])) as unknown as RunResult);
+      if (m.ok && m.result)
+        resolve(Object.fromEntries(Object.entries(m.result).map(([k, v]) => [k, v ?? NaN])) as unknown as RunResult);
       else reject(new Error(m.error ?? "load run failed"));
     });
     child.once("exit", (code) => {

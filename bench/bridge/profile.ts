@@ -6,8 +6,15 @@
 import { writeFileSync } from "node:fs";
 import WebSocket from "ws";
 
-interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; }
-interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; }
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
 
 export class InspectorProfiler {
   private nextId = 1;
@@ -20,7 +27,9 @@ export class InspectorProfiler {
   }
 
   static async connect(inspectorPort: number): Promise<InspectorProfiler> {
-    const list = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as { webSocketDebuggerUrl: string }[];
+    const list = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as {
+      webSocketDebuggerUrl: string;
+    }[];
     const ws = new WebSocket(list[0]!.webSocketDebuggerUrl, { perMessageDeflate: false });
     await new Promise<void>((resolve, reject) => {
       ws.once("open", () => resolve());
@@ -76,7 +85,10 @@ function summarize(p: Profile, top: number): string {
   });
   const idle = self.get("(idle)") ?? 0;
   const busy = total - idle;
-  const rows = [...self.entries()].filter(([k]) => k !== "(idle)").sort((a, b) => b[1] - a[1]).slice(0, top);
+  const rows = [...self.entries()]
+    .filter(([k]) => k !== "(idle)")
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top);
   return [
     `  profiled ${(total / 1e6).toFixed(1)} s: busy ${((busy / total) * 100).toFixed(0)}% of the Worker's JS thread; top self time (% of busy):`,
     ...rows.map(([k, v]) => `    ${((v / busy) * 100).toFixed(1).padStart(5)}%  ${k}`),

@@ -30,7 +30,15 @@ export function percentile(sorted: Float64Array, p: number): number {
 }
 
 export function summarize(x: {
-  rtts: number[]; sent: number; warmupReceived: number; lateness: number[]; setupMs: number; clientCpuPct: number; duplicates: number; unmatchedPayloads: number; late: number;
+  rtts: number[];
+  sent: number;
+  warmupReceived: number;
+  lateness: number[];
+  setupMs: number;
+  clientCpuPct: number;
+  duplicates: number;
+  unmatchedPayloads: number;
+  late: number;
 }): RunResult {
   const s = Float64Array.from(x.rtts).sort();
   const lag = Float64Array.from(x.lateness).sort();

@@ -12,14 +12,19 @@ import { join } from "node:path";
 import { SignJWT } from "jose";
 import { seedSql } from "./seed-sql";
 
-const arg = (name: string, dflt: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? dflt);
+const arg = (name: string, dflt: number) =>
+  Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? dflt);
 const CALLS = arg("calls", 1_000_000);
 const REPS = arg("reps", 40);
 const PORT = 8793;
 const BASE = `http://127.0.0.1:${PORT}`;
 const root = new URL("../..", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "calldata-bench-"));
-const secrets = { JWT_SECRET: randomBytes(32).toString("hex"), ADMIN_TOKEN: randomBytes(16).toString("hex"), ENCRYPTION_KEY: randomBytes(32).toString("base64") };
+const secrets = {
+  JWT_SECRET: randomBytes(32).toString("hex"),
+  ADMIN_TOKEN: randomBytes(16).toString("hex"),
+  ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+};
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" };
 const t0 = Date.now();
 const log = (s: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${s}`);
@@ -31,9 +36,28 @@ function wrangler(args: string[]) {
 
 async function startWorker(): Promise<ChildProcess> {
   const vars = Object.entries(secrets).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
-  const child = spawn("npx", ["wrangler", "dev", "--port", String(PORT), "--ip", "127.0.0.1", "--persist-to", dir, "--log-level", "warn", ...vars], {
-    cwd: root, env, stdio: ["ignore", "ignore", "inherit"], detached: true,
-  });
+  const child = spawn(
+    "npx",
+    [
+      "wrangler",
+      "dev",
+      "--port",
+      String(PORT),
+      "--ip",
+      "127.0.0.1",
+      "--persist-to",
+      dir,
+      "--log-level",
+      "warn",
+      ...vars,
+    ],
+    {
+      cwd: root,
+      env,
+      stdio: ["ignore", "ignore", "inherit"],
+      detached: true,
+    },
+  );
   for (let i = 0; i < 240; i++) {
     try {
       if ((await fetch(`${BASE}/health`)).ok) return child;
@@ -54,7 +78,9 @@ async function stopWorker(child: ChildProcess) {
 
 async function adminPost<T>(path: string, body: unknown): Promise<T> {
   const res = await fetch(`${BASE}/api/admin${path}`, {
-    method: "POST", headers: { Authorization: `Bearer ${secrets.ADMIN_TOKEN}`, "Content-Type": "application/json" }, body: JSON.stringify(body),
+    method: "POST",
+    headers: { Authorization: `Bearer ${secrets.ADMIN_TOKEN}`, "Content-Type": "application/json" },
+    body: JSON.stringify(body),
   });
   if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
@@ -64,16 +90,29 @@ async function provision() {
   const hex = (n: number) => randomBytes(n).toString("hex");
   const customer = await adminPost<{ id: number }>("/customers", {
     name: "Bench tenant",
-    twilio: { accountSid: `AC${hex(16)}`, authToken: hex(16), apiKeySid: `SK${hex(16)}`, apiKeySecret: hex(16), twimlAppSid: `AP${hex(16)}` },
+    twilio: {
+      accountSid: `AC${hex(16)}`,
+      authToken: hex(16),
+      apiKeySid: `SK${hex(16)}`,
+      apiKeySecret: hex(16),
+      twimlAppSid: `AP${hex(16)}`,
+    },
   });
   const rep = await adminPost<{ id: number }>(`/customers/${customer.id}/reps`, { name: "Bench rep" });
   const campaigns: number[] = [];
   for (let i = 0; i < 20; i++) {
-    const c = await adminPost<{ id: number }>(`/customers/${customer.id}/campaigns`, { name: `Campaign ${i}`, survey: { questions: [{ text: "How satisfied are you?" }] } });
+    const c = await adminPost<{ id: number }>(`/customers/${customer.id}/campaigns`, {
+      name: `Campaign ${i}`,
+      survey: { questions: [{ text: "How satisfied are you?" }] },
+    });
     campaigns.push(c.id);
   }
-  const token = await new SignJWT({ scope: "voice:read audio:download" }).setProtectedHeader({ alg: "HS256" }).setSubject(String(rep.id))
-    .setIssuedAt().setExpirationTime("2h").sign(new TextEncoder().encode(secrets.JWT_SECRET));
+  const token = await new SignJWT({ scope: "voice:read audio:download" })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(String(rep.id))
+    .setIssuedAt()
+    .setExpirationTime("2h")
+    .sign(new TextEncoder().encode(secrets.JWT_SECRET));
   return { customerId: customer.id, campaigns, token };
 }
 
@@ -104,10 +143,22 @@ async function main() {
 
     const endMs = Date.now();
     const sqlFile = join(dir, "seed.sql");
-    writeFileSync(sqlFile, seedSql({ customerId: tenant.customerId, campaignIds: tenant.campaigns, calls: CALLS, batch: 100_000, endMs, days: 365 }));
+    writeFileSync(
+      sqlFile,
+      seedSql({
+        customerId: tenant.customerId,
+        campaignIds: tenant.campaigns,
+        calls: CALLS,
+        batch: 100_000,
+        endMs,
+        days: 365,
+      }),
+    );
     const seedStart = Date.now();
     wrangler(["d1", "execute", "DB", "--local", "--persist-to", dir, "--file", sqlFile, "--yes"]);
-    log(`seeded ${CALLS.toLocaleString("en")} calls (+ recordings, tool calls) in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);
+    log(
+      `seeded ${CALLS.toLocaleString("en")} calls (+ recordings, tool calls) in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`,
+    );
 
     worker = await startWorker();
     log("worker up; measuring");
@@ -120,9 +171,15 @@ async function main() {
       ["state=Completed", "?state=Completed"],
       ["state=Busy&direction=Inbound", "?state=Busy&direction=Inbound"],
       ["campaignId", `?campaignId=${camp}`],
-      ["campaignId&state=Completed&direction=Outbound, page 5", `?campaignId=${camp2}&state=Completed&direction=Outbound&page=5`],
+      [
+        "campaignId&state=Completed&direction=Outbound, page 5",
+        `?campaignId=${camp2}&state=Completed&direction=Outbound&page=5`,
+      ],
       ["one month (dateFrom/dateTo)", `?dateFrom=${month}-01&dateTo=${month}-28`],
-      ["one month & state=NoAnswer, pageSize=200", `?dateFrom=${month}-01&dateTo=${month}-28&state=NoAnswer&pageSize=200`],
+      [
+        "one month & state=NoAnswer, pageSize=200",
+        `?dateFrom=${month}-01&dateTo=${month}-28&state=NoAnswer&pageSize=200`,
+      ],
     ];
     console.log("\nGET /api/v1/voice-calls (ms, sequential, warm)");
     console.log(`${"query".padEnd(58)} ${"total".padStart(9)} ${"p50".padStart(7)} ${"p99".padStart(7)}`);
@@ -135,7 +192,9 @@ async function main() {
         ms.push(r.ms);
         total = r.body.total as number;
       }
-      console.log(`${name.padEnd(58)} ${total.toLocaleString("en").padStart(9)} ${pct(ms, 50).toFixed(1).padStart(7)} ${pct(ms, 99).toFixed(1).padStart(7)}`);
+      console.log(
+        `${name.padEnd(58)} ${total.toLocaleString("en").padStart(9)} ${pct(ms, 50).toFixed(1).padStart(7)} ${pct(ms, 99).toFixed(1).padStart(7)}`,
+      );
     }
     const analytics: [string, string][] = [
       ["overview, all time", "/overview"],

@@ -23,7 +23,11 @@ const BASE = `http://127.0.0.1:${PORT}`;
 const MINUTES = Number(process.env.BENCH_MINUTES ?? 60);
 const CHUNKS = (MINUTES * 60 * 1000) / 20;
 const BATCH = 5000;
-const SECRETS = { ADMIN_TOKEN: "bench-admin", JWT_SECRET: "bench-jwt-secret-0123456789abcdef0123456789", ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64") };
+const SECRETS = {
+  ADMIN_TOKEN: "bench-admin",
+  JWT_SECRET: "bench-jwt-secret-0123456789abcdef0123456789",
+  ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"),
+};
 const root = new URL("../..", import.meta.url).pathname;
 const wrangler = join(root, "node_modules/.bin/wrangler");
 
@@ -54,22 +58,25 @@ const ULAW = Int16Array.from({ length: 256 }, (_, b) => {
 
 // ── process and memory helpers ──
 function descendants(pid: number): { pid: number; comm: string }[] {
-  const procs = readdirSync("/proc").filter((d) => /^\d+$/.test(d)).flatMap((d) => {
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
-      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      return [{ pid: Number(d), ppid, comm }];
-    } catch {
-      return [];
-    }
-  });
+  const procs = readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .flatMap((d) => {
+      try {
+        const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+        const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+        const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+        return [{ pid: Number(d), ppid, comm }];
+      } catch {
+        return [];
+      }
+    });
   const out: { pid: number; comm: string }[] = [];
   const walk = (p: number) => procs.filter((x) => x.ppid === p).forEach((x) => (out.push(x), walk(x.pid)));
   walk(pid);
   return out;
 }
-const statusKb = (pid: number, field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN);
+const statusKb = (pid: number, field: string) =>
+  Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN);
 const mb = (kb: number) => (kb / 1024).toFixed(1);
 
 async function main() {
@@ -89,12 +96,40 @@ async function main() {
   };
   process.on("SIGINT", () => (stop(), process.exit(130)));
   try {
-    const mig = spawnSync(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", dir], { cwd: root, env: { ...process.env, CI: "1" }, encoding: "utf8" });
-    if (mig.status !== 0) throw new Error(`migrations failed: ${mig.stderr || mig.stdout}`);
-    const vars = Object.entries({ ...SECRETS, OPENAI_BASE_URL: "http://127.0.0.1:9/v1" }).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
-    dev = spawn(wrangler, ["dev", "--port", String(PORT), "--ip", "127.0.0.1", "--inspector-port", "9792", "--persist-to", dir, "--show-interactive-dev-session=false", "--log-level", process.env.BENCH_LOG ?? "warn", ...vars], {
-      cwd: root, env: { ...process.env, CI: "1" }, detached: true, stdio: ["ignore", process.env.BENCH_LOG ? "inherit" : "ignore", "pipe"],
+    const mig = spawnSync(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", dir], {
+      cwd: root,
+      env: { ...process.env, CI: "1" },
+      encoding: "utf8",
     });
+    if (mig.status !== 0) throw new Error(`migrations failed: ${mig.stderr || mig.stdout}`);
+    const vars = Object.entries({ ...SECRETS, OPENAI_BASE_URL: "http://127.0.0.1:9/v1" }).flatMap(([k, v]) => [
+      "--var",
+      `${k}:${v}`,
+    ]);
+    dev = spawn(
+      wrangler,
+      [
+        "dev",
+        "--port",
+        String(PORT),
+        "--ip",
+        "127.0.0.1",
+        "--inspector-port",
+        "9792",
+        "--persist-to",
+        dir,
+        "--show-interactive-dev-session=false",
+        "--log-level",
+        process.env.BENCH_LOG ?? "warn",
+        ...vars,
+      ],
+      {
+        cwd: root,
+        env: { ...process.env, CI: "1" },
+        detached: true,
+        stdio: ["ignore", process.env.BENCH_LOG ? "inherit" : "ignore", "pipe"],
+      },
+    );
     dev.stderr?.on("data", (d: Buffer) => (devErr += d.toString()).length > 20_000 && (devErr = devErr.slice(-10_000)));
     for (let i = 0; ; i++) {
       try {
@@ -110,26 +145,52 @@ async function main() {
 
     // tenant, rep, token, ticket
     const adminPost = async (path: string, body: unknown) => {
-      const r = await fetch(`${BASE}/api/admin${path}`, { method: "POST", headers: { Authorization: `Bearer ${SECRETS.ADMIN_TOKEN}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
+      const r = await fetch(`${BASE}/api/admin${path}`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${SECRETS.ADMIN_TOKEN}`, "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
       if (r.status !== 201) throw new Error(`${path}: ${r.status} ${await r.text()}`);
       return (await r.json()) as { id: number };
     };
     const hex = (n: number) => Buffer.from(crypto.getRandomValues(new Uint8Array(n))).toString("hex");
-    const customer = await adminPost("/customers", { name: "Bench", twilio: { accountSid: `AC${hex(16)}`, authToken: hex(16), apiKeySid: `SK${hex(16)}`, apiKeySecret: hex(12), twimlAppSid: `AP${hex(16)}` } });
+    const customer = await adminPost("/customers", {
+      name: "Bench",
+      twilio: {
+        accountSid: `AC${hex(16)}`,
+        authToken: hex(16),
+        apiKeySid: `SK${hex(16)}`,
+        apiKeySecret: hex(12),
+        twimlAppSid: `AP${hex(16)}`,
+      },
+    });
     const rep = await adminPost(`/customers/${customer.id}/reps`, { name: "Bench Rep" });
-    const token = await new SignJWT({ scope: "tickets:write audio:download" }).setProtectedHeader({ alg: "HS256" }).setSubject(String(rep.id)).setExpirationTime("2h").sign(new TextEncoder().encode(SECRETS.JWT_SECRET));
+    const token = await new SignJWT({ scope: "tickets:write audio:download" })
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject(String(rep.id))
+      .setExpirationTime("2h")
+      .sign(new TextEncoder().encode(SECRETS.JWT_SECRET));
     const auth = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
-    const tr = await fetch(`${BASE}/api/tickets`, { method: "POST", headers: auth, body: JSON.stringify({ channel: "web", subject: "bench" }) });
+    const tr = await fetch(`${BASE}/api/tickets`, {
+      method: "POST",
+      headers: auth,
+      body: JSON.stringify({ channel: "web", subject: "bench" }),
+    });
     const ticketId = ((await tr.json()) as { id: number }).id;
 
     // append
     console.log(`appending ${MINUTES} min: ${CHUNKS} chunks per side in batches of ${BATCH}…`);
-    const item = (side: number, k: number) => `{"ticketID":${ticketId},"senderType":"${side === 0 ? "EndUser" : "AI"}","timestampMs":${k * 20},"base64AudioData":"${chunkBytes(side, k).toString("base64")}"}`;
+    const item = (side: number, k: number) =>
+      `{"ticketID":${ticketId},"senderType":"${side === 0 ? "EndUser" : "AI"}","timestampMs":${k * 20},"base64AudioData":"${chunkBytes(side, k).toString("base64")}"}`;
     const a0 = performance.now();
     for (let k0 = 0; k0 < CHUNKS; k0 += BATCH / 2) {
       const items: string[] = [];
       for (let k = k0; k < Math.min(CHUNKS, k0 + BATCH / 2); k++) items.push(item(0, k), item(1, k));
-      const r = await fetch(`${BASE}/api/AudioChunks/upload`, { method: "POST", headers: auth, body: `[${items.join(",")}]` });
+      const r = await fetch(`${BASE}/api/AudioChunks/upload`, {
+        method: "POST",
+        headers: auth,
+        body: `[${items.join(",")}]`,
+      });
       if (r.status !== 200) throw new Error(`upload: ${r.status} ${await r.text()}`);
       await r.arrayBuffer();
     }
@@ -146,9 +207,16 @@ async function main() {
       }
     }
     const sampledPeak = [...rssBefore];
-    const sampler = setInterval(() => workerds.forEach((p, i) => (sampledPeak[i] = Math.max(sampledPeak[i]!, statusKb(p.pid, "VmRSS")))), 5);
+    const sampler = setInterval(
+      () => workerds.forEach((p, i) => (sampledPeak[i] = Math.max(sampledPeak[i]!, statusKb(p.pid, "VmRSS")))),
+      5,
+    );
     const f0 = performance.now();
-    const fr = await fetch(`${BASE}/api/AudioChunks/uploadAndFinalize`, { method: "POST", headers: auth, body: `[${item(0, 0)}]` });
+    const fr = await fetch(`${BASE}/api/AudioChunks/uploadAndFinalize`, {
+      method: "POST",
+      headers: auth,
+      body: `[${item(0, 0)}]`,
+    });
     const body = await fr.text();
     const wall = (performance.now() - f0) / 1000;
     clearInterval(sampler);
@@ -156,7 +224,13 @@ async function main() {
     if (fr.status !== 201) throw new Error(`uploadAndFinalize: ${fr.status} ${body}`);
     const rec = JSON.parse(body) as { durationMs: number; sizeBytes: number; chunks: { totalChunks: number } };
     const partsAhead = /parts;desc="([^"]*)"/.exec(fr.headers.get("Server-Timing") ?? "")?.[1] ?? "?";
-    const timing = Object.fromEntries((fr.headers.get("Server-Timing") ?? "").split(",").map((s) => /(\w+);dur=(\d+)/.exec(s)).filter((m) => m).map((m) => [m![1], Number(m![2])]));
+    const timing = Object.fromEntries(
+      (fr.headers.get("Server-Timing") ?? "")
+        .split(",")
+        .map((s) => /(\w+);dur=(\d+)/.exec(s))
+        .filter((m) => m)
+        .map((m) => [m![1], Number(m![2])]),
+    );
 
     // verify the WAV: size, header, samples spread over the hour
     const frames = CHUNKS * 160;
@@ -176,12 +250,14 @@ async function main() {
           const dv = new DataView(value.buffer, value.byteOffset + off - got, 4);
           const k = Math.floor(f / 160);
           const i = f % 160;
-          if (dv.getInt16(0, true) !== ULAW[byteAt(0, k, i)] || dv.getInt16(2, true) !== ULAW[byteAt(1, k, i)]) mismatches++;
+          if (dv.getInt16(0, true) !== ULAW[byteAt(0, k, i)] || dv.getInt16(2, true) !== ULAW[byteAt(1, k, i)])
+            mismatches++;
         }
       }
       got += value.length;
     }
-    const okHeader = head.toString("ascii", 0, 4) === "RIFF" && head.readUInt16LE(22) === 2 && head.readUInt32LE(40) === frames * 4;
+    const okHeader =
+      head.toString("ascii", 0, 4) === "RIFF" && head.readUInt16LE(22) === 2 && head.readUInt32LE(40) === frames * 4;
 
     const audioSeconds = MINUTES * 60;
     console.log(`
@@ -199,7 +275,9 @@ ${workerds.map((p, i) => `  workerd ${p.pid}: RSS before finalize ${mb(rssBefore
     if (got !== rec.sizeBytes || !okHeader || mismatches) throw new Error("the recording did not verify");
   } catch (e) {
     const cause = e instanceof Error && e.cause ? ` (${String(e.cause)})` : "";
-    throw new Error(`${e instanceof Error ? e.message : String(e)}${cause}\nwrangler dev stderr (tail):\n${devErr.slice(-3000)}`);
+    throw new Error(
+      `${e instanceof Error ? e.message : String(e)}${cause}\nwrangler dev stderr (tail):\n${devErr.slice(-3000)}`,
+    );
   } finally {
     stop();
   }

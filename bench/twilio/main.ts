@@ -78,36 +78,74 @@ async function main() {
   let dev: ChildProcess | null = null;
   try {
     const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" };
-    const mig = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], { env, stdio: "ignore" });
+    const mig = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], {
+      env,
+      stdio: "ignore",
+    });
     if (mig.status !== 0) throw new Error("migrations failed");
     mkdirSync("bench/out", { recursive: true });
     const log = openSync("bench/out/twilio-wrangler.log", "w"); // wrangler dev's output, for when something goes wrong
     const vars = { ...secrets, TWILIO_API_BASE_URL: fake.url, PUBLIC_BASE_URL: BASE };
-    dev = spawn("npx", ["wrangler", "dev", "--port", String(PORT), "--ip", "127.0.0.1", "--persist-to", persist,
-      ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`])], { env, stdio: ["ignore", log, log], detached: true });
+    dev = spawn(
+      "npx",
+      [
+        "wrangler",
+        "dev",
+        "--port",
+        String(PORT),
+        "--ip",
+        "127.0.0.1",
+        "--persist-to",
+        persist,
+        ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+      ],
+      { env, stdio: ["ignore", log, log], detached: true },
+    );
     await waitHealthy();
 
     const admin = async (path: string, body: unknown) => {
-      const r = await fetch(`${BASE}/api/admin${path}`, { method: "POST", headers: { Authorization: `Bearer ${secrets.ADMIN_TOKEN}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
+      const r = await fetch(`${BASE}/api/admin${path}`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${secrets.ADMIN_TOKEN}`, "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
       if (!r.ok) throw new Error(`${path}: ${r.status} ${await r.text()}`);
       return (await r.json()) as { id: number; identity: string };
     };
-    const t = { accountSid: `AC${hex(16)}`, authToken: hex(16), apiKeySid: `SK${hex(16)}`, apiKeySecret: hex(16), twimlAppSid: `AP${hex(16)}` };
+    const t = {
+      accountSid: `AC${hex(16)}`,
+      authToken: hex(16),
+      apiKeySid: `SK${hex(16)}`,
+      apiKeySecret: hex(16),
+      twimlAppSid: `AP${hex(16)}`,
+    };
     const customer = await admin("/customers", { name: "bench", twilio: { ...t, region: "ie1", edge: "dublin" } });
     const repNumber = "+3225550100";
     const rep = await admin(`/customers/${customer.id}/reps`, { name: "Bench Rep", phoneNumbers: [repNumber] });
-    await fetch(`${fake.url}/__fake/accounts`, { method: "POST", body: JSON.stringify({ accountSid: t.accountSid, apiKeySid: t.apiKeySid, apiKeySecret: t.apiKeySecret }) });
+    await fetch(`${fake.url}/__fake/accounts`, {
+      method: "POST",
+      body: JSON.stringify({ accountSid: t.accountSid, apiKeySid: t.apiKeySid, apiKeySecret: t.apiKeySecret }),
+    });
 
     const post = (path: string, params: Record<string, string>) =>
       fetch(BASE + path, {
         method: "POST",
-        headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": twilio.getExpectedTwilioSignature(t.authToken, BASE + path, params) },
+        headers: {
+          "Content-Type": "application/x-www-form-urlencoded",
+          "X-Twilio-Signature": twilio.getExpectedTwilioSignature(t.authToken, BASE + path, params),
+        },
         body: new URLSearchParams(params),
       });
-    const voice = () => post("/api/TwilioCalls/voice", {
-      AccountSid: t.accountSid, CallSid: `CA${hex(16)}`, From: `client:${rep.identity}`, FromNumber: repNumber,
-      To: `+32470${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`, RepID: String(rep.id), Record: "true",
-    });
+    const voice = () =>
+      post("/api/TwilioCalls/voice", {
+        AccountSid: t.accountSid,
+        CallSid: `CA${hex(16)}`,
+        From: `client:${rep.identity}`,
+        FromNumber: repNumber,
+        To: `+32470${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`,
+        RepID: String(rep.id),
+        Record: "true",
+      });
     const timed = async () => {
       const s = performance.now();
       const r = await voice();
@@ -115,18 +153,27 @@ async function main() {
       if (r.status !== 200) throw new Error(`voice webhook ${r.status}: ${text.slice(0, 300)}`);
       return performance.now() - s;
     };
-    const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+    const pct = (xs: number[], p: number) =>
+      [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
     const skipVoice = process.argv.includes("--recording-only");
     if (!skipVoice) {
-    for (let i = 0; i < 10; i++) await timed();
-    const seq: number[] = [];
-    for (let i = 0; i < 200; i++) seq.push(await timed());
-    const conc: number[] = [];
-    const s0 = performance.now();
-    await Promise.all(Array.from({ length: 20 }, async () => { for (let i = 0; i < 10; i++) conc.push(await timed()); }));
-    const concWall = performance.now() - s0;
-    console.log(`voice webhook, 200 sequential: p50 ${pct(seq, 50).toFixed(1)} ms, p95 ${pct(seq, 95).toFixed(1)} ms, max ${pct(seq, 100).toFixed(1)} ms`);
-    console.log(`voice webhook, 20 concurrent x 10: p50 ${pct(conc, 50).toFixed(1)} ms, p95 ${pct(conc, 95).toFixed(1)} ms, ${(200 / (concWall / 1000)).toFixed(0)} req/s`);
+      for (let i = 0; i < 10; i++) await timed();
+      const seq: number[] = [];
+      for (let i = 0; i < 200; i++) seq.push(await timed());
+      const conc: number[] = [];
+      const s0 = performance.now();
+      await Promise.all(
+        Array.from({ length: 20 }, async () => {
+          for (let i = 0; i < 10; i++) conc.push(await timed());
+        }),
+      );
+      const concWall = performance.now() - s0;
+      console.log(
+        `voice webhook, 200 sequential: p50 ${pct(seq, 50).toFixed(1)} ms, p95 ${pct(seq, 95).toFixed(1)} ms, max ${pct(seq, 100).toFixed(1)} ms`,
+      );
+      console.log(
+        `voice webhook, 20 concurrent x 10: p50 ${pct(conc, 50).toFixed(1)} ms, p95 ${pct(conc, 95).toFixed(1)} ms, ${(200 / (concWall / 1000)).toFixed(0)} req/s`,
+      );
     }
 
     const minutes = Number(process.argv.find((a) => a.startsWith("--minutes="))?.slice(10) ?? 10);
@@ -134,12 +181,24 @@ async function main() {
     for (const chunked of [false, true]) {
       const recordingSid = `RE${hex(16)}`;
       const q = new URLSearchParams({ accountSid: t.accountSid, ...(chunked ? { chunked: "1" } : {}) });
-      await fetch(`${fake.url}/__fake/recordings/${recordingSid}?${q}`, { method: "PUT", headers: { "Content-Type": "audio/x-wav" }, body: new Uint8Array(wav) });
+      await fetch(`${fake.url}/__fake/recordings/${recordingSid}?${q}`, {
+        method: "PUT",
+        headers: { "Content-Type": "audio/x-wav" },
+        body: new Uint8Array(wav),
+      });
       const path = `/api/TwilioCalls/${rep.id}/recordingcallback?customFrom=${encodeURIComponent(repNumber)}&customTo=${encodeURIComponent("+32470999999")}`;
-      const params = { AccountSid: t.accountSid, CallSid: `CA${hex(16)}`, RecordingSid: recordingSid, RecordingStatus: "completed", RecordingDuration: "3600" };
+      const params = {
+        AccountSid: t.accountSid,
+        CallSid: `CA${hex(16)}`,
+        RecordingSid: recordingSid,
+        RecordingStatus: "completed",
+        RecordingDuration: "3600",
+      };
       const baseline = workerdRssKiB(dev.pid!);
       let peak = baseline;
-      const sampler = setInterval(() => { peak = Math.max(peak, workerdRssKiB(dev!.pid!)); }, 50);
+      const sampler = setInterval(() => {
+        peak = Math.max(peak, workerdRssKiB(dev!.pid!));
+      }, 50);
       const s = performance.now();
       const r = await post(path, params);
       const body = await r.text();
@@ -157,11 +216,19 @@ async function main() {
     }
   } finally {
     if (dev?.pid) {
-      try { process.kill(-dev.pid, "SIGTERM"); } catch {}
+      try {
+        process.kill(-dev.pid, "SIGTERM");
+      } catch {}
     }
     await fake.close();
     rmSync(persist, { recursive: true, force: true });
   }
 }
 
-main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -31,7 +31,6 @@ export interface RunningFakeRealtime {
   close(): Promise<void>;
 }
 
-
 export async function startFakeRealtime(opts: FakeRealtimeOptions): Promise<RunningFakeRealtime> {
   const log = opts.log ?? (() => {});
   const stats = { connections: 0, open: 0, appends: 0, deltas: 0, errors: 0 };
@@ -40,14 +39,26 @@ export async function startFakeRealtime(opts: FakeRealtimeOptions): Promise<Runn
     if (path === "/health") return void res.end(JSON.stringify({ ok: true, mode: opts.mode }));
     log(`REST ${req.method} ${path}: not faked here (404)`);
     res.writeHead(404, { "Content-Type": "application/json" });
-    res.end(JSON.stringify({ error: { message: `Unknown request URL: ${req.method} ${path} (fake-openai fakes only the realtime WebSocket)`, type: "invalid_request_error", param: null, code: "unknown_url" } }));
+    res.end(
+      JSON.stringify({
+        error: {
+          message: `Unknown request URL: ${req.method} ${path} (fake-openai fakes only the realtime WebSocket)`,
+          type: "invalid_request_error",
+          param: null,
+          code: "unknown_url",
+        },
+      }),
+    );
   });
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   server.on("upgrade", (req: IncomingMessage, socket, head) => {
     const url = new URL(req.url ?? "/", "http://x");
     const auth = req.headers.authorization ?? "";
     if (!url.pathname.endsWith("/realtime")) return void socket.end("HTTP/1.1 404 Not Found\r\n\r\n");
-    if (!/^Bearer \S+/.test(auth)) return void socket.end("HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n\r\n{\"error\":{\"message\":\"Missing bearer authentication\",\"type\":\"invalid_request_error\"}}");
+    if (!/^Bearer \S+/.test(auth))
+      return void socket.end(
+        'HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n\r\n{"error":{"message":"Missing bearer authentication","type":"invalid_request_error"}}',
+      );
     wss.handleUpgrade(req, socket, head, (ws) => {
       stats.connections++;
       stats.open++;
@@ -89,19 +100,35 @@ function echoSession(ws: WebSocket, model: string, stats: FakeStats, _log: (l: s
       stats.appends++;
       if (!opened) {
         opened = true;
-        send({ type: "response.created", response: { id: responseId, object: "realtime.response", status: "in_progress", output: [] } });
-        send({ type: "response.output_item.added", response_id: responseId, output_index: 0, item: { id: itemId, type: "message", role: "assistant", status: "in_progress", content: [] } });
+        send({
+          type: "response.created",
+          response: { id: responseId, object: "realtime.response", status: "in_progress", output: [] },
+        });
+        send({
+          type: "response.output_item.added",
+          response_id: responseId,
+          output_index: 0,
+          item: { id: itemId, type: "message", role: "assistant", status: "in_progress", content: [] },
+        });
       }
       stats.deltas++;
       // Hand-built so the audio string goes back untouched and the fake stays as cheap as possible.
       const delta = /^[A-Za-z0-9+/=]*$/.test(e.audio) ? `"${e.audio}"` : JSON.stringify(e.audio);
-      ws.send(`{"type":"response.output_audio.delta","event_id":"${id("event")}","response_id":"${responseId}","item_id":"${itemId}","output_index":0,"content_index":0,"delta":${delta}}`);
+      ws.send(
+        `{"type":"response.output_audio.delta","event_id":"${id("event")}","response_id":"${responseId}","item_id":"${itemId}","output_index":0,"content_index":0,"delta":${delta}}`,
+      );
     } else if (e?.type === "session.update") {
       send({ type: "session.updated", session: merge(session, (e.session as Json) ?? {}) });
     } else if (e?.type === "response.create") {
       const rid = id("resp");
-      send({ type: "response.created", response: { id: rid, object: "realtime.response", status: "in_progress", output: [] } });
-      send({ type: "response.done", response: { id: rid, object: "realtime.response", status: "completed", output: [] } });
+      send({
+        type: "response.created",
+        response: { id: rid, object: "realtime.response", status: "in_progress", output: [] },
+      });
+      send({
+        type: "response.done",
+        response: { id: rid, object: "realtime.response", status: "completed", output: [] },
+      });
     }
   });
 }

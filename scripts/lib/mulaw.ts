@@ -51,7 +51,8 @@ export function synthSpeech(ms: number, pitchHz = 140): Uint8Array {
 export function tone(ms: number, hz: number, amplitude = 8000): Uint8Array {
   const n = Math.round((ms * 8000) / 1000);
   const pcm = new Int16Array(n);
-  for (let i = 0; i < n; i++) pcm[i] = Math.round(amplitude * Math.min(1, i / 40, (n - i) / 40) * Math.sin((2 * Math.PI * hz * i) / 8000));
+  for (let i = 0; i < n; i++)
+    pcm[i] = Math.round(amplitude * Math.min(1, i / 40, (n - i) / 40) * Math.sin((2 * Math.PI * hz * i) / 8000));
   return pcmToMulaw(pcm);
 }
 

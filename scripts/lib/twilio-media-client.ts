@@ -48,9 +48,17 @@ export class TwilioMediaClient {
   readonly heard: { at: number; audio: Uint8Array }[] = [];
   readonly counts = { mediaIn: 0, bytesIn: 0, marksIn: 0, marksEchoed: 0, clears: 0, other: 0, malformed: 0 };
 
-  constructor(url: string, private readonly id: StreamIdentity, private readonly opts: MediaClientOptions = {}) {
+  constructor(
+    url: string,
+    private readonly id: StreamIdentity,
+    private readonly opts: MediaClientOptions = {},
+  ) {
     this.streamSid = id.streamSid ?? `MZ${randomBytes(16).toString("hex")}`;
-    this.ws = new WebSocket(url, { perMessageDeflate: false, headers: opts.headers, handshakeTimeout: opts.handshakeTimeoutMs ?? 15_000 });
+    this.ws = new WebSocket(url, {
+      perMessageDeflate: false,
+      headers: opts.headers,
+      handshakeTimeout: opts.handshakeTimeoutMs ?? 15_000,
+    });
     this.ws.on("message", (data, isBinary) => this.onMessage(isBinary ? "" : data.toString()));
   }
 
@@ -58,7 +66,9 @@ export class TwilioMediaClient {
     if (this.ws.readyState === WebSocket.OPEN) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.ws.once("open", () => resolve());
-      this.ws.once("unexpected-response", (_req, res) => reject(new Error(`WebSocket upgrade refused: HTTP ${res.statusCode}`)));
+      this.ws.once("unexpected-response", (_req, res) =>
+        reject(new Error(`WebSocket upgrade refused: HTTP ${res.statusCode}`)),
+      );
       this.ws.once("error", reject);
     });
   }
@@ -95,16 +105,31 @@ export class TwilioMediaClient {
       event: "media",
       sequenceNumber: this.nextSeq(),
       streamSid: this.streamSid,
-      media: { track: "inbound", chunk: String(++this.chunk), timestamp: String(Math.round(timestampMs)), payload: Buffer.from(audio).toString("base64") },
+      media: {
+        track: "inbound",
+        chunk: String(++this.chunk),
+        timestamp: String(Math.round(timestampMs)),
+        payload: Buffer.from(audio).toString("base64"),
+      },
     });
   }
 
   dtmf(digit: string): void {
-    this.send({ event: "dtmf", sequenceNumber: this.nextSeq(), streamSid: this.streamSid, dtmf: { track: "inbound_track", digit } });
+    this.send({
+      event: "dtmf",
+      sequenceNumber: this.nextSeq(),
+      streamSid: this.streamSid,
+      dtmf: { track: "inbound_track", digit },
+    });
   }
 
   stop(): void {
-    this.send({ event: "stop", sequenceNumber: this.nextSeq(), streamSid: this.streamSid, stop: { accountSid: this.id.accountSid, callSid: this.id.callSid } });
+    this.send({
+      event: "stop",
+      sequenceNumber: this.nextSeq(),
+      streamSid: this.streamSid,
+      stop: { accountSid: this.id.accountSid, callSid: this.id.callSid },
+    });
   }
 
   /** Echoes the marks whose audio has finished playing by `now`. */
@@ -182,6 +207,8 @@ export class TwilioMediaClient {
 
   closed(): Promise<{ code: number; reason: string }> {
     if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve({ code: 1006, reason: "" });
-    return new Promise((resolve) => this.ws.once("close", (code, reason) => resolve({ code, reason: reason.toString() })));
+    return new Promise((resolve) =>
+      this.ws.once("close", (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
   }
 }

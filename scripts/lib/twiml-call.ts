@@ -35,7 +35,14 @@ export function twilioSignature(authToken: string, url: string, params: Record<s
 export async function postVoiceWebhook(
   base: string,
   creds: CallCredentials,
-  call: { callSid?: string; from: string; to: string; path?: string; extra?: Record<string, string>; timeoutMs?: number },
+  call: {
+    callSid?: string;
+    from: string;
+    to: string;
+    path?: string;
+    extra?: Record<string, string>;
+    timeoutMs?: number;
+  },
 ): Promise<WebhookResult> {
   const callSid = call.callSid ?? newSid("CA");
   const url = `${base.replace(/\/+$/, "")}${call.path ?? "/twiml"}`;
@@ -75,7 +82,8 @@ const unescapeXml = (s: string) =>
 
 function attributes(tag: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const m of tag.matchAll(/([A-Za-z_:][\w:.-]*)\s*=\s*("([^"]*)"|'([^']*)')/g)) out[m[1]!] = unescapeXml(m[3] ?? m[4] ?? "");
+  for (const m of tag.matchAll(/([A-Za-z_:][\w:.-]*)\s*=\s*("([^"]*)"|'([^']*)')/g))
+    out[m[1]!] = unescapeXml(m[3] ?? m[4] ?? "");
   return out;
 }
 

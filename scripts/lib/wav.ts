@@ -25,7 +25,12 @@ export function readWavAsMulaw8k(file: Uint8Array): Uint8Array {
     if (id === "fmt ") {
       let format = view.getUint16(o + 8, true);
       if (format === FORMAT_EXTENSIBLE && size >= 26) format = view.getUint16(o + 8 + 24, true);
-      fmt = { format, channels: view.getUint16(o + 10, true), rate: view.getUint32(o + 12, true), bits: view.getUint16(o + 22, true) };
+      fmt = {
+        format,
+        channels: view.getUint16(o + 10, true),
+        rate: view.getUint32(o + 12, true),
+        bits: view.getUint16(o + 22, true),
+      };
     } else if (id === "data") data = body;
     o += 8 + size + (size & 1);
   }
@@ -35,7 +40,10 @@ export function readWavAsMulaw8k(file: Uint8Array): Uint8Array {
   let mono: Int16Array;
   if (format === FORMAT_MULAW && bits === 8) {
     if (channels === 1 && rate === 8000) return data.slice();
-    mono = mixDown(Int16Array.from(data, (b) => MULAW_DECODE[b]!), channels);
+    mono = mixDown(
+      Int16Array.from(data, (b) => MULAW_DECODE[b]!),
+      channels,
+    );
   } else if (format === FORMAT_PCM && bits === 16) {
     const samples = new Int16Array(Math.floor(data.length / 2));
     const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);

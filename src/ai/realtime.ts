@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * The OpenAI Realtime WebSocket, opened from a Worker (protocols.md §6.1, §6.2, §6.8): an http(s) `fetch` with
+ * The OpenAI Realtime WebSocket, opened from a Worker (docs/live-calls.md, "Call flow"): an http(s) `fetch` with
  * `Upgrade: websocket` and the tenant's Bearer key, then the GA `session.update` with G.711 μ-law both ways so
  * Twilio's payloads pass through untouched.
  */
@@ -21,7 +21,18 @@ export interface RealtimeConfig {
 }
 
 export const DEFAULT_VOICE = "marin";
-export const VOICES = ["alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar"] as const;
+export const VOICES = [
+  "alloy",
+  "ash",
+  "ballad",
+  "coral",
+  "echo",
+  "sage",
+  "shimmer",
+  "verse",
+  "marin",
+  "cedar",
+] as const;
 
 /** The voice if OpenAI knows it, else the default (a bad voice would fail the whole session.update). */
 export const voiceOrDefault = (v: string | null | undefined) =>
@@ -39,7 +50,14 @@ export function sessionUpdate(model: string, c: RealtimeConfig) {
       audio: {
         input: {
           format: { type: "audio/pcmu" },
-          turn_detection: { type: "server_vad", threshold: 0.5, prefix_padding_ms: 300, silence_duration_ms: 500, create_response: true, interrupt_response: true },
+          turn_detection: {
+            type: "server_vad",
+            threshold: 0.5,
+            prefix_padding_ms: 300,
+            silence_duration_ms: 500,
+            create_response: true,
+            interrupt_response: true,
+          },
           transcription: { model: c.transcriptionModel, ...(lang ? { language: lang } : {}) },
         },
         output: { format: { type: "audio/pcmu" }, voice: c.voice },
@@ -50,7 +68,10 @@ export function sessionUpdate(model: string, c: RealtimeConfig) {
 
 /** OpenAI answered the upgrade with something other than 101 (bad key, no quota, unknown model…). */
 export class RealtimeRefused extends Error {
-  constructor(readonly status: number, detail: string) {
+  constructor(
+    readonly status: number,
+    detail: string,
+  ) {
     super(`OpenAI realtime refused (${status}): ${detail.slice(0, 300)}`);
     this.name = "RealtimeRefused";
   }
@@ -63,7 +84,10 @@ export async function openRealtimeSocket(t: RealtimeTarget, c: RealtimeConfig, t
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), timeoutMs);
   try {
-    resp = await fetch(url, { headers: { Upgrade: "websocket", Authorization: `Bearer ${t.apiKey}` }, signal: abort.signal });
+    resp = await fetch(url, {
+      headers: { Upgrade: "websocket", Authorization: `Bearer ${t.apiKey}` },
+      signal: abort.signal,
+    });
   } catch (e) {
     throw new RealtimeRefused(0, e instanceof Error ? e.message : "network error");
   } finally {
@@ -76,18 +100,28 @@ export async function openRealtimeSocket(t: RealtimeTarget, c: RealtimeConfig, t
   return ws;
 }
 
-// ── server events the bridge acts on (protocols.md §6.5); everything else is ignored ──
+// ── server events the bridge acts on; everything else is ignored ──
 
 const s = z.string();
 const serverEvent = z.discriminatedUnion("type", [
   z.object({ type: z.literal("response.output_audio.delta"), response_id: s.optional(), item_id: s, delta: s }),
   z.object({ type: z.literal("response.output_audio_transcript.done"), item_id: s, transcript: s }),
   z.object({ type: z.literal("conversation.item.input_audio_transcription.completed"), item_id: s, transcript: s }),
-  z.object({ type: z.literal("input_audio_buffer.speech_started"), item_id: s.optional(), audio_start_ms: z.number().optional() }),
+  z.object({
+    type: z.literal("input_audio_buffer.speech_started"),
+    item_id: s.optional(),
+    audio_start_ms: z.number().optional(),
+  }),
   z.object({ type: z.literal("response.created"), response: z.object({ id: s.optional() }).passthrough() }),
-  z.object({ type: z.literal("response.done"), response: z.object({ id: s.optional(), status: s.optional() }).passthrough() }),
+  z.object({
+    type: z.literal("response.done"),
+    response: z.object({ id: s.optional(), status: s.optional() }).passthrough(),
+  }),
   z.object({ type: z.literal("session.updated") }).passthrough(),
-  z.object({ type: z.literal("error"), error: z.object({ type: s.optional(), code: s.nullish(), message: s.optional() }).passthrough() }),
+  z.object({
+    type: z.literal("error"),
+    error: z.object({ type: s.optional(), code: s.nullish(), message: s.optional() }).passthrough(),
+  }),
 ]);
 export type ServerEvent = z.infer<typeof serverEvent>;
 
@@ -127,7 +161,11 @@ export function parseServerEventJson(data: string): ServerEvent | null {
   // The audio delta is nearly every event of a call: checked by hand, the schema for the rest.
   if (typeof raw === "object" && raw !== null && (raw as { type?: unknown }).type === "response.output_audio.delta") {
     const { item_id, delta, response_id } = raw as Record<string, unknown>;
-    if (typeof item_id === "string" && typeof delta === "string" && (response_id === undefined || typeof response_id === "string")) {
+    if (
+      typeof item_id === "string" &&
+      typeof delta === "string" &&
+      (response_id === undefined || typeof response_id === "string")
+    ) {
       return { type: "response.output_audio.delta", item_id, delta, response_id };
     }
   }

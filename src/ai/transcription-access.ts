@@ -11,8 +11,10 @@ export type TranscriptionAccess = { ok: true; ai: TenantOpenAI; model: string } 
 export async function transcriptionAccess(env: Env, customer: CustomerRow): Promise<TranscriptionAccess> {
   const model = customer.openai_transcription_model;
   if (!customer.openai_api_key_enc) return { ok: false, reason: "no OpenAI API key is configured for this customer" };
-  if (customer.openai_transcription_active !== 1) return { ok: false, reason: "transcription is not active for this customer" };
-  if (!model || !isTranscriptionModel(model)) return { ok: false, reason: `the configured model "${model}" cannot transcribe audio` };
+  if (customer.openai_transcription_active !== 1)
+    return { ok: false, reason: "transcription is not active for this customer" };
+  if (!model || !isTranscriptionModel(model))
+    return { ok: false, reason: `the configured model "${model}" cannot transcribe audio` };
   const ai = await tenantOpenAI(env, customer);
   if (!ai) return { ok: false, reason: "no OpenAI API key is configured for this customer" };
   return { ok: true, ai, model };

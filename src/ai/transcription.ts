@@ -54,8 +54,14 @@ export function senderOfRole(role: string, channel: number): SenderType {
   return channel === 0 ? "EndUser" : "CustomerRep";
 }
 
-export async function transcribeRecording(env: Env, customer: CustomerRow, recording: RecordingRow, opts: TranscribeOptions = {}): Promise<TranscriptionOutcome> {
-  if (recording.transcription_status === "done") return { status: "done", reason: "already transcribed", messages: 0, segments: 0 };
+export async function transcribeRecording(
+  env: Env,
+  customer: CustomerRow,
+  recording: RecordingRow,
+  opts: TranscribeOptions = {},
+): Promise<TranscriptionOutcome> {
+  if (recording.transcription_status === "done")
+    return { status: "done", reason: "already transcribed", messages: 0, segments: 0 };
   const finish = async (status: TranscriptionOutcome["status"], reason: string | null, messages = 0, segments = 0) => {
     await setTranscriptionStatus(env.DB, recording.customer_id, recording.id, status, reason);
     return { status, reason, messages, segments };
@@ -66,7 +72,8 @@ export async function transcribeRecording(env: Env, customer: CustomerRow, recor
   try {
     pieces = await transcribeChannels(env, recording, access.ai, access.model, opts.maxUploadBytes ?? MAX_UPLOAD_BYTES);
   } catch (e) {
-    if (e instanceof APIError) return finish("failed", `OpenAI answered ${e.status ?? "no response"}: ${e.message}`.slice(0, 500));
+    if (e instanceof APIError)
+      return finish("failed", `OpenAI answered ${e.status ?? "no response"}: ${e.message}`.slice(0, 500));
     if (e instanceof WavFormatError) return finish("failed", `the recording is not a readable WAV: ${e.message}`);
     throw e;
   }
@@ -82,7 +89,13 @@ async function readHeader(env: Env, key: string): Promise<{ info: WavInfo }> {
   return { info: readWavHeader(new Uint8Array(await obj.arrayBuffer()), head.size) };
 }
 
-async function transcribeChannels(env: Env, rec: RecordingRow, ai: TenantOpenAI, model: string, maxUploadBytes: number): Promise<Piece[]> {
+async function transcribeChannels(
+  env: Env,
+  rec: RecordingRow,
+  ai: TenantOpenAI,
+  model: string,
+  maxUploadBytes: number,
+): Promise<Piece[]> {
   const { info } = await readHeader(env, rec.r2_key);
   const roles = [rec.left_role, rec.right_role];
   const channels = Array.from({ length: info.channels }, (_, ch) => ({
@@ -95,7 +108,8 @@ async function transcribeChannels(env: Env, rec: RecordingRow, ai: TenantOpenAI,
     const bytes = u.samples.length * 2;
     await pool.run(bytes, async () => {
       const text = await transcribeUtterance(ai, model, u.samples, info.sampleRate);
-      if (text) pieces.push({ senderType: sender, offsetMs: Math.round((u.startSample * 1000) / info.sampleRate), text });
+      if (text)
+        pieces.push({ senderType: sender, offsetMs: Math.round((u.startSample * 1000) / info.sampleRate), text });
     });
   };
   const block = Math.max(info.blockAlign, READ_BLOCK_BYTES - (READ_BLOCK_BYTES % info.blockAlign));
@@ -113,35 +127,79 @@ async function transcribeChannels(env: Env, rec: RecordingRow, ai: TenantOpenAI,
   return pieces.sort((a, b) => a.offsetMs - b.offsetMs || a.senderType.localeCompare(b.senderType));
 }
 
-async function transcribeUtterance(ai: TenantOpenAI, model: string, samples: Int16Array, sampleRate: number): Promise<string> {
+async function transcribeUtterance(
+  ai: TenantOpenAI,
+  model: string,
+  samples: Int16Array,
+  sampleRate: number,
+): Promise<string> {
   const file = await toFile(pcm16Wav(samples, 1, sampleRate), "utterance.wav", { type: "audio/wav" });
   const r = await ai.client.audio.transcriptions.create({ file, model, response_format: "json" });
   return r.text.trim();
 }
 
 /** Writes the pieces in one D1 batch, replacing the transcript of an earlier version of the same recording. */
-async function saveTranscript(env: Env, rec: RecordingRow, pieces: Piece[]): Promise<{ messages: number; segments: number }> {
+async function saveTranscript(
+  env: Env,
+  rec: RecordingRow,
+  pieces: Piece[],
+): Promise<{ messages: number; segments: number }> {
   const db = env.DB;
   const stmts: D1PreparedStatement[] = [];
   if (rec.source === "upload" || rec.source === "live") {
-    const older = rec.source === "upload"
-      ? db.prepare("SELECT id FROM recordings WHERE customer_id = ?1 AND ticket_id = ?2 AND source = 'upload' AND version < ?3 AND call_id IS NULL").bind(rec.customer_id, rec.ticket_id, rec.version)
-      : db.prepare("SELECT id FROM recordings WHERE customer_id = ?1 AND call_id = ?2 AND source = 'live' AND version < ?3").bind(rec.customer_id, rec.call_id, rec.version);
+    const older =
+      rec.source === "upload"
+        ? db
+            .prepare(
+              "SELECT id FROM recordings WHERE customer_id = ?1 AND ticket_id = ?2 AND source = 'upload' AND version < ?3 AND call_id IS NULL",
+            )
+            .bind(rec.customer_id, rec.ticket_id, rec.version)
+        : db
+            .prepare(
+              "SELECT id FROM recordings WHERE customer_id = ?1 AND call_id = ?2 AND source = 'live' AND version < ?3",
+            )
+            .bind(rec.customer_id, rec.call_id, rec.version);
     const ids = (await older.all<{ id: string }>()).results.map((r) => r.id);
     for (const id of ids) {
-      stmts.push(db.prepare("DELETE FROM ticket_messages WHERE customer_id = ?1 AND recording_id = ?2").bind(rec.customer_id, id));
-      stmts.push(db.prepare("DELETE FROM transcript_segments WHERE customer_id = ?1 AND recording_id = ?2").bind(rec.customer_id, id));
+      stmts.push(
+        db
+          .prepare("DELETE FROM ticket_messages WHERE customer_id = ?1 AND recording_id = ?2")
+          .bind(rec.customer_id, id),
+      );
+      stmts.push(
+        db
+          .prepare("DELETE FROM transcript_segments WHERE customer_id = ?1 AND recording_id = ?2")
+          .bind(rec.customer_id, id),
+      );
     }
   }
   let messages = 0;
   let segments = 0;
   for (const p of pieces) {
     if (rec.ticket_id !== null) {
-      stmts.push(insertMessageStmt(db, { ticketId: rec.ticket_id, customerId: rec.customer_id, senderType: p.senderType, text: p.text, offsetMs: p.offsetMs, recordingId: rec.id }));
+      stmts.push(
+        insertMessageStmt(db, {
+          ticketId: rec.ticket_id,
+          customerId: rec.customer_id,
+          senderType: p.senderType,
+          text: p.text,
+          offsetMs: p.offsetMs,
+          recordingId: rec.id,
+        }),
+      );
       messages++;
     }
     if (rec.call_id !== null) {
-      stmts.push(insertSegmentStmt(db, { callId: rec.call_id, customerId: rec.customer_id, senderType: p.senderType, text: p.text, offsetMs: p.offsetMs, recordingId: rec.id }));
+      stmts.push(
+        insertSegmentStmt(db, {
+          callId: rec.call_id,
+          customerId: rec.customer_id,
+          senderType: p.senderType,
+          text: p.text,
+          offsetMs: p.offsetMs,
+          recordingId: rec.id,
+        }),
+      );
       segments++;
     }
   }
@@ -154,10 +212,14 @@ class Pool {
   private running = new Set<Promise<void>>();
   private bytes = 0;
   private failure: unknown = null;
-  constructor(private readonly size: number, private readonly budget: number) {}
+  constructor(
+    private readonly size: number,
+    private readonly budget: number,
+  ) {}
 
   async run(bytes: number, task: () => Promise<void>): Promise<void> {
-    while (this.running.size > 0 && (this.running.size >= this.size || this.bytes + bytes > this.budget)) await Promise.race(this.running);
+    while (this.running.size > 0 && (this.running.size >= this.size || this.bytes + bytes > this.budget))
+      await Promise.race(this.running);
     if (this.failure) throw this.failure;
     this.bytes += bytes;
     const p: Promise<void> = task()

@@ -28,7 +28,14 @@ const clip = (x: number) => (x > 32767 ? 32767 : x < -32768 ? -32768 : x);
  * decodes straight into one channel of interleaved stereo `out` (frame 0 = absolute sample `outStart`).
  * Decoded μ-law is within ±32124, so nothing needs clipping.
  */
-export function writeMulawStereo(out: Int16Array, outStart: number, frames: number, channel: number, start: number, audio: Uint8Array): void {
+export function writeMulawStereo(
+  out: Int16Array,
+  outStart: number,
+  frames: number,
+  channel: number,
+  start: number,
+  audio: Uint8Array,
+): void {
   const from = Math.max(0, outStart - start);
   const to = Math.min(audio.length, outStart + frames - start);
   const T = MULAW_DECODE;
@@ -52,7 +59,12 @@ export function interleaveClipped(left: Int32Array, right: Int32Array, frames: n
  * Takes one channel out of interleaved WAV sample bytes (16-bit PCM or μ-law) as 16-bit PCM.
  * `bytes` must hold whole frames.
  */
-export function extractChannel(bytes: Uint8Array, info: Pick<WavInfo, "encoding" | "channels">, channel: number, out?: Int16Array): Int16Array {
+export function extractChannel(
+  bytes: Uint8Array,
+  info: Pick<WavInfo, "encoding" | "channels">,
+  channel: number,
+  out?: Int16Array,
+): Int16Array {
   const ch = info.channels;
   if (info.encoding === "mulaw") {
     const frames = Math.floor(bytes.length / ch);

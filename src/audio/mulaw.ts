@@ -1,5 +1,5 @@
 /**
- * G.711 μ-law (protocols.md §8). Decoding is a 256-entry table lookup: it runs for every sample of every
+ * G.711 μ-law (docs/audio.md). Decoding is a 256-entry table lookup: it runs for every sample of every
  * recording, so it must be as cheap as an array read.
  */
 
@@ -41,7 +41,10 @@ export function decodeMulaw(bytes: Uint8Array, out: Int16Array = new Int16Array(
   return out;
 }
 
-export function encodeMulaw(samples: Int16Array | ArrayLike<number>, out: Uint8Array = new Uint8Array(samples.length)): Uint8Array {
+export function encodeMulaw(
+  samples: Int16Array | ArrayLike<number>,
+  out: Uint8Array = new Uint8Array(samples.length),
+): Uint8Array {
   for (let i = 0; i < samples.length; i++) out[i] = mulawEncode(samples[i]!);
   return out;
 }

@@ -37,7 +37,14 @@ export class UtteranceSplitter {
   /** Recent unvoiced frames kept as pre-roll while outside an utterance. */
   private preroll: Int16Array[] = [];
   private pos = 0; // index of the next frame's first sample
-  private cur: { start: number; parts: Int16Array[]; len: number; voicedLen: number; trailing: number; voiced: number } | null = null;
+  private cur: {
+    start: number;
+    parts: Int16Array[];
+    len: number;
+    voicedLen: number;
+    trailing: number;
+    voiced: number;
+  } | null = null;
 
   constructor(o: SplitterOptions) {
     this.frame = Math.round(o.sampleRate / 50);
@@ -94,7 +101,14 @@ export class UtteranceSplitter {
       }
       const pre = this.preroll;
       const preLen = pre.reduce((a, p) => a + p.length, 0);
-      this.cur = { start: start - preLen, parts: [...pre, f], len: preLen + f.length, voicedLen: preLen + f.length, trailing: 0, voiced: 1 };
+      this.cur = {
+        start: start - preLen,
+        parts: [...pre, f],
+        len: preLen + f.length,
+        voicedLen: preLen + f.length,
+        trailing: 0,
+        voiced: 1,
+      };
       this.preroll = [];
       this.cutIfLong(out);
       return;
@@ -119,7 +133,14 @@ export class UtteranceSplitter {
     out.push({ startSample: cur.start, samples: all.slice(0, this.maxSamples) });
     const rest = all.slice(this.maxSamples);
     this.cur = rest.length
-      ? { start: cur.start + this.maxSamples, parts: [rest], len: rest.length, voicedLen: rest.length, trailing: 0, voiced: this.minVoiced }
+      ? {
+          start: cur.start + this.maxSamples,
+          parts: [rest],
+          len: rest.length,
+          voicedLen: rest.length,
+          trailing: 0,
+          voiced: this.minVoiced,
+        }
       : null;
   }
 

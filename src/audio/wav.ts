@@ -1,5 +1,5 @@
 /**
- * RIFF/WAVE containers (protocols.md §8.4). The writer only produces the header: the caller knows the frame
+ * RIFF/WAVE containers (docs/audio.md). The writer only produces the header: the caller knows the frame
  * count up front and streams the samples after it, so no signal ever has to be held whole. The reader walks
  * chunks by ID (Twilio's files and others may carry LIST/fact chunks before `data`).
  */
@@ -87,7 +87,8 @@ const ascii = (b: Uint8Array, o: number) => String.fromCharCode(b[o]!, b[o + 1]!
  * streaming writer's 0xFFFFFFFF data size). Supports 16-bit PCM and μ-law, any channel count.
  */
 export function readWavHeader(head: Uint8Array, fileSize?: number): WavInfo {
-  if (head.length < 12 || ascii(head, 0) !== "RIFF" || ascii(head, 8) !== "WAVE") throw new WavFormatError("not a RIFF/WAVE file");
+  if (head.length < 12 || ascii(head, 0) !== "RIFF" || ascii(head, 8) !== "WAVE")
+    throw new WavFormatError("not a RIFF/WAVE file");
   const v = new DataView(head.buffer, head.byteOffset, head.byteLength);
   let fmt: Omit<WavInfo, "dataOffset" | "dataBytes" | "frames"> | null = null;
   let o = 12;
@@ -108,7 +109,8 @@ export function readWavHeader(head: Uint8Array, fileSize?: number): WavInfo {
       if (formatTag === WAVE_FORMAT_PCM && bitsPerSample === 16) encoding = "pcm16";
       else if (formatTag === WAVE_FORMAT_MULAW && bitsPerSample === 8) encoding = "mulaw";
       else throw new WavFormatError(`unsupported WAV encoding (format ${formatTag}, ${bitsPerSample} bits)`);
-      if (channels < 1 || sampleRate < 1 || blockAlign !== channels * bytesPerSample(encoding)) throw new WavFormatError("inconsistent fmt chunk");
+      if (channels < 1 || sampleRate < 1 || blockAlign !== channels * bytesPerSample(encoding))
+        throw new WavFormatError("inconsistent fmt chunk");
       fmt = { encoding, channels, sampleRate, bitsPerSample, blockAlign };
     } else if (id === "data") {
       if (!fmt) throw new WavFormatError("data chunk before fmt chunk");

@@ -7,7 +7,8 @@ export type KeyPurpose = "tenant-secrets" | "phone-auth-token" | "recording-url"
 
 function rootKeyBytes(env: Env): Uint8Array {
   const raw = env.ENCRYPTION_KEY ? base64ToBytes(env.ENCRYPTION_KEY) : null;
-  if (!raw || raw.length < 32) throw new ApiError(500, "Server is not configured (ENCRYPTION_KEY must be base64 of 32 bytes)");
+  if (!raw || raw.length < 32)
+    throw new ApiError(500, "Server is not configured (ENCRYPTION_KEY must be base64 of 32 bytes)");
   return raw;
 }
 

@@ -35,7 +35,7 @@ export const requireRep = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-/** A rep's JWT or a phone-auth token (SPEC §B TicketAccessOrPhoneAuth); check the ticket with `loadAccessibleTicket`. */
+/** A rep's JWT or a phone-auth token (TicketAccessOrPhoneAuth, README "Authentication"); check the ticket with `loadAccessibleTicket`. */
 export const requireRepOrPhone = createMiddleware<AppEnv>(async (c, next) => {
   const auth = await authenticate(c.env, bearer(c.req.header("Authorization")));
   c.set("auth", auth);
@@ -52,6 +52,7 @@ export const requireScope = (scope: string) =>
 
 export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
   const token = bearer(c.req.header("Authorization"));
-  if (!c.env.ADMIN_TOKEN || !(await timingSafeEqual(token, c.env.ADMIN_TOKEN))) throw unauthorized("Invalid admin token");
+  if (!c.env.ADMIN_TOKEN || !(await timingSafeEqual(token, c.env.ADMIN_TOKEN)))
+    throw unauthorized("Invalid admin token");
   await next();
 });

@@ -32,7 +32,11 @@ export async function verifyPhoneToken(env: Env, token: string): Promise<PhoneAu
       requiredClaims: ["exp"],
       clockTolerance: 60,
     });
-    if (payload.channel !== "phone" || typeof payload.phoneNumber !== "string" || typeof payload.customerId !== "number") {
+    if (
+      payload.channel !== "phone" ||
+      typeof payload.phoneNumber !== "string" ||
+      typeof payload.customerId !== "number"
+    ) {
       throw new Error("not a phone token");
     }
     return { kind: "phone", customerId: payload.customerId, phoneNumber: payload.phoneNumber };

@@ -29,7 +29,8 @@ async function verifySignature(env: Env, token: string): Promise<JWTPayload> {
     return (await jwtVerify(token, jwks(env.JWT_JWKS_URL), { ...options, algorithms: ["RS256", "ES256"] })).payload;
   }
   if (env.JWT_SECRET) {
-    return (await jwtVerify(token, new TextEncoder().encode(env.JWT_SECRET), { ...options, algorithms: ["HS256"] })).payload;
+    return (await jwtVerify(token, new TextEncoder().encode(env.JWT_SECRET), { ...options, algorithms: ["HS256"] }))
+      .payload;
   }
   throw new ApiError(500, "Server is not configured (JWT_SECRET or JWT_JWKS_URL)");
 }

@@ -40,7 +40,9 @@ export async function insertAssistant(db: D1Database, customerId: number, f: Ass
 }
 
 export async function updateAssistant(db: D1Database, customerId: number, id: number, patch: Partial<AssistantFields>) {
-  const keys = (["name", "instructions", "voice", "welcome_message", "language"] as const).filter((k) => patch[k] !== undefined);
+  const keys = (["name", "instructions", "voice", "welcome_message", "language"] as const).filter(
+    (k) => patch[k] !== undefined,
+  );
   const sets = [...keys.map((k, i) => `${k} = ?${i + 3}`), `updated_at = ?${keys.length + 3}`];
   return db
     .prepare(`UPDATE assistants SET ${sets.join(", ")} WHERE customer_id = ?1 AND id = ?2 RETURNING *`)

@@ -88,12 +88,16 @@ function toolCallStmt(db: D1Database, customerId: number, r: CreatedRange) {
   if (days) {
     const w = rangeSql("day", { from: days.fromDay, toExclusive: days.toDayExclusive });
     return db
-      .prepare(`SELECT COALESCE(SUM(n), 0) AS total, COALESCE(SUM(succeeded), 0) AS succeeded FROM tool_call_day_counts WHERE ${w.sql}`)
+      .prepare(
+        `SELECT COALESCE(SUM(n), 0) AS total, COALESCE(SUM(succeeded), 0) AS succeeded FROM tool_call_day_counts WHERE ${w.sql}`,
+      )
       .bind(customerId, ...w.binds);
   }
   const w = rangeSql("created_at", r);
   return db
-    .prepare(`SELECT COUNT(*) AS total, COALESCE(SUM(success), 0) AS succeeded FROM tool_calls INDEXED BY tool_calls_success WHERE ${w.sql}`)
+    .prepare(
+      `SELECT COUNT(*) AS total, COALESCE(SUM(success), 0) AS succeeded FROM tool_calls INDEXED BY tool_calls_success WHERE ${w.sql}`,
+    )
     .bind(customerId, ...w.binds);
 }
 

@@ -1,7 +1,16 @@
 import { newId, nowIso } from "../lib/ids";
 import { openPhoneTicketIdSql } from "./tickets";
 
-export const CALL_STATES = ["Queued", "Ringing", "InProgress", "Completed", "Busy", "NoAnswer", "Failed", "Canceled"] as const;
+export const CALL_STATES = [
+  "Queued",
+  "Ringing",
+  "InProgress",
+  "Completed",
+  "Busy",
+  "NoAnswer",
+  "Failed",
+  "Canceled",
+] as const;
 export type CallState = (typeof CALL_STATES)[number];
 export type Carrier = "twilio" | "telnyx" | "ringcentral" | "webrtc";
 export type Direction = "Inbound" | "Outbound";
@@ -39,9 +48,28 @@ export type NewCall = Pick<CallRow, "customer_id" | "carrier" | "direction" | "s
   };
 
 const INSERT_COLS = [
-  "id", "customer_id", "carrier", "direction", "state", "mode", "from_number", "to_number", "rep_id", "assistant_id",
-  "campaign_id", "ticket_id", "start_time", "end_time", "duration_seconds", "talk_time_seconds", "outcome", "sentiment",
-  "call_sid", "parent_call_sid", "created_at", "updated_at",
+  "id",
+  "customer_id",
+  "carrier",
+  "direction",
+  "state",
+  "mode",
+  "from_number",
+  "to_number",
+  "rep_id",
+  "assistant_id",
+  "campaign_id",
+  "ticket_id",
+  "start_time",
+  "end_time",
+  "duration_seconds",
+  "talk_time_seconds",
+  "outcome",
+  "sentiment",
+  "call_sid",
+  "parent_call_sid",
+  "created_at",
+  "updated_at",
 ] as const;
 
 /** Prepared insert, for single calls and for `db.batch` bulk loads alike. */
@@ -72,7 +100,9 @@ export function insertCallStmt(db: D1Database, c: NewCall) {
     updated_at: created,
   };
   return db
-    .prepare(`INSERT INTO calls (${INSERT_COLS.join(", ")}) VALUES (${INSERT_COLS.map((_, i) => `?${i + 1}`).join(", ")}) RETURNING *`)
+    .prepare(
+      `INSERT INTO calls (${INSERT_COLS.join(", ")}) VALUES (${INSERT_COLS.map((_, i) => `?${i + 1}`).join(", ")}) RETURNING *`,
+    )
     .bind(...INSERT_COLS.map((k) => row[k]));
 }
 
@@ -93,14 +123,21 @@ export function updateCallStmt(db: D1Database, customerId: number, id: string, p
     .bind(customerId, id, ...keys.map((k) => patch[k] ?? null), nowIso());
 }
 
-export async function updateCall(db: D1Database, customerId: number, id: string, patch: CallPatch): Promise<CallRow | null> {
+export async function updateCall(
+  db: D1Database,
+  customerId: number,
+  id: string,
+  patch: CallPatch,
+): Promise<CallRow | null> {
   return updateCallStmt(db, customerId, id, patch).first<CallRow>();
 }
 
 /** Links the call to the open phone ticket of the number (see `ensurePhoneTicketStmt`) unless it has a ticket already. */
 export const attachOpenPhoneTicketStmt = (db: D1Database, customerId: number, id: string, phoneNumber: string) =>
   db
-    .prepare(`UPDATE calls SET ticket_id = COALESCE(ticket_id, ${openPhoneTicketIdSql(1, 3)}), updated_at = ?4 WHERE customer_id = ?1 AND id = ?2`)
+    .prepare(
+      `UPDATE calls SET ticket_id = COALESCE(ticket_id, ${openPhoneTicketIdSql(1, 3)}), updated_at = ?4 WHERE customer_id = ?1 AND id = ?2`,
+    )
     .bind(customerId, id, phoneNumber, nowIso());
 
 export const getCall = (db: D1Database, customerId: number, id: string) =>

@@ -25,9 +25,18 @@ export interface CarrierAccountFields {
 }
 
 /** Creates or replaces the tenant's account at that carrier, for a `db.batch` (customer id given or the last inserted). */
-export function upsertCarrierAccountStmt(db: D1Database, f: Omit<CarrierAccountFields, "customerId"> & { customerId: number | "last-insert" }) {
+export function upsertCarrierAccountStmt(
+  db: D1Database,
+  f: Omit<CarrierAccountFields, "customerId"> & { customerId: number | "last-insert" },
+) {
   const customer = f.customerId === "last-insert" ? "last_insert_rowid()" : "?6";
-  const args: (string | number | null)[] = [f.carrier, f.accountRef, JSON.stringify(f.settings), JSON.stringify(f.secrets), nowIso()];
+  const args: (string | number | null)[] = [
+    f.carrier,
+    f.accountRef,
+    JSON.stringify(f.settings),
+    JSON.stringify(f.secrets),
+    nowIso(),
+  ];
   if (f.customerId !== "last-insert") args.push(f.customerId);
   return db
     .prepare(
@@ -40,10 +49,16 @@ export function upsertCarrierAccountStmt(db: D1Database, f: Omit<CarrierAccountF
 }
 
 export const getCarrierAccount = (db: D1Database, customerId: number, carrier: string) =>
-  db.prepare("SELECT * FROM carrier_accounts WHERE customer_id = ?1 AND carrier = ?2").bind(customerId, carrier).first<CarrierAccountRow>();
+  db
+    .prepare("SELECT * FROM carrier_accounts WHERE customer_id = ?1 AND carrier = ?2")
+    .bind(customerId, carrier)
+    .first<CarrierAccountRow>();
 
 export async function listCarrierAccounts(db: D1Database, customerId: number): Promise<CarrierAccountRow[]> {
-  const { results } = await db.prepare("SELECT * FROM carrier_accounts WHERE customer_id = ?1 ORDER BY carrier").bind(customerId).all<CarrierAccountRow>();
+  const { results } = await db
+    .prepare("SELECT * FROM carrier_accounts WHERE customer_id = ?1 ORDER BY carrier")
+    .bind(customerId)
+    .all<CarrierAccountRow>();
   return results;
 }
 
@@ -52,4 +67,7 @@ export async function listCarrierAccounts(db: D1Database, customerId: number): P
  * tenant. Not scoped to a tenant, by design: it is what tells us the tenant.
  */
 export const findCarrierAccountByRef = (db: D1Database, carrier: string, accountRef: string) =>
-  db.prepare("SELECT * FROM carrier_accounts WHERE carrier = ?1 AND account_ref = ?2").bind(carrier, accountRef).first<CarrierAccountRow>();
+  db
+    .prepare("SELECT * FROM carrier_accounts WHERE carrier = ?1 AND account_ref = ?2")
+    .bind(carrier, accountRef)
+    .first<CarrierAccountRow>();

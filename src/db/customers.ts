@@ -40,10 +40,13 @@ export function insertCustomerStmt(db: D1Database, f: CustomerFields) {
 export function updateCustomerStmt(db: D1Database, id: number, patch: Partial<CustomerFields>) {
   const keys = COLUMNS.filter((c) => patch[c] !== undefined);
   const sets = [...keys.map((k, i) => `${k} = ?${i + 1}`), `updated_at = ?${keys.length + 1}`];
-  return db.prepare(`UPDATE customers SET ${sets.join(", ")} WHERE id = ?${keys.length + 2}`).bind(...keys.map((k) => patch[k]), nowIso(), id);
+  return db
+    .prepare(`UPDATE customers SET ${sets.join(", ")} WHERE id = ?${keys.length + 2}`)
+    .bind(...keys.map((k) => patch[k]), nowIso(), id);
 }
 
-export const getCustomer = (db: D1Database, id: number) => db.prepare("SELECT * FROM customers WHERE id = ?1").bind(id).first<CustomerRow>();
+export const getCustomer = (db: D1Database, id: number) =>
+  db.prepare("SELECT * FROM customers WHERE id = ?1").bind(id).first<CustomerRow>();
 
 /** The tenant, or the 404 a missing one gets. */
 export async function loadCustomer(db: D1Database, customerId: number): Promise<CustomerRow> {
@@ -53,6 +56,9 @@ export async function loadCustomer(db: D1Database, customerId: number): Promise<
 }
 
 export async function listCustomers(db: D1Database, limit: number, offset: number) {
-  const { results } = await db.prepare("SELECT * FROM customers ORDER BY id LIMIT ?1 OFFSET ?2").bind(limit, offset).all<CustomerRow>();
+  const { results } = await db
+    .prepare("SELECT * FROM customers ORDER BY id LIMIT ?1 OFFSET ?2")
+    .bind(limit, offset)
+    .all<CustomerRow>();
   return results;
 }

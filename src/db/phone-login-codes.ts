@@ -11,7 +11,13 @@ export interface PhoneLoginCodeRow {
   created_at: string;
 }
 
-export async function insertCode(db: D1Database, customerId: number, phoneNumber: string, codeHash: string, expiresAt: string) {
+export async function insertCode(
+  db: D1Database,
+  customerId: number,
+  phoneNumber: string,
+  codeHash: string,
+  expiresAt: string,
+) {
   await db
     .prepare(
       `INSERT INTO phone_login_codes (customer_id, phone_number, code_hash, expires_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)`,
@@ -22,7 +28,9 @@ export async function insertCode(db: D1Database, customerId: number, phoneNumber
 
 export async function codesSentSince(db: D1Database, customerId: number, phoneNumber: string, sinceIso: string) {
   const row = await db
-    .prepare("SELECT COUNT(*) AS n FROM phone_login_codes WHERE customer_id = ?1 AND phone_number = ?2 AND created_at >= ?3")
+    .prepare(
+      "SELECT COUNT(*) AS n FROM phone_login_codes WHERE customer_id = ?1 AND phone_number = ?2 AND created_at >= ?3",
+    )
     .bind(customerId, phoneNumber, sinceIso)
     .first<{ n: number }>();
   return row?.n ?? 0;
@@ -40,7 +48,9 @@ export const latestLiveCode = (db: D1Database, customerId: number, phoneNumber: 
 /** Counts an attempt atomically; returns the row only while attempts stay within the limit. */
 export const spendAttempt = (db: D1Database, id: number, maxAttempts: number) =>
   db
-    .prepare("UPDATE phone_login_codes SET attempts = attempts + 1 WHERE id = ?1 AND attempts < ?2 AND consumed_at IS NULL RETURNING *")
+    .prepare(
+      "UPDATE phone_login_codes SET attempts = attempts + 1 WHERE id = ?1 AND attempts < ?2 AND consumed_at IS NULL RETURNING *",
+    )
     .bind(id, maxAttempts)
     .first<PhoneLoginCodeRow>();
 

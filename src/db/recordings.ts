@@ -24,8 +24,23 @@ export interface RecordingRow {
 }
 
 export type NewRecording = Pick<RecordingRow, "customer_id" | "r2_key" | "source" | "duration_ms" | "channels"> &
-  Partial<Pick<RecordingRow, "id" | "ticket_id" | "call_id" | "version" | "carrier_recording_sid" | "content_type" |
-    "size_bytes" | "sample_rate" | "left_role" | "right_role" | "started_at" | "ended_at">>;
+  Partial<
+    Pick<
+      RecordingRow,
+      | "id"
+      | "ticket_id"
+      | "call_id"
+      | "version"
+      | "carrier_recording_sid"
+      | "content_type"
+      | "size_bytes"
+      | "sample_rate"
+      | "left_role"
+      | "right_role"
+      | "started_at"
+      | "ended_at"
+    >
+  >;
 
 export async function insertRecording(db: D1Database, r: NewRecording): Promise<RecordingRow> {
   const row = await db
@@ -35,10 +50,24 @@ export async function insertRecording(db: D1Database, r: NewRecording): Promise<
        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) RETURNING *`,
     )
     .bind(
-      r.id ?? newId("rec"), r.customer_id, r.ticket_id ?? null, r.call_id ?? null, r.r2_key, r.version ?? 1, r.source,
-      r.carrier_recording_sid ?? null, r.content_type ?? "audio/wav", r.size_bytes ?? null, r.duration_ms, r.channels,
-      r.sample_rate ?? 8000, r.left_role ?? "EndUser", r.right_role ?? "AI+CustomerRep", r.started_at ?? null,
-      r.ended_at ?? null, nowIso(),
+      r.id ?? newId("rec"),
+      r.customer_id,
+      r.ticket_id ?? null,
+      r.call_id ?? null,
+      r.r2_key,
+      r.version ?? 1,
+      r.source,
+      r.carrier_recording_sid ?? null,
+      r.content_type ?? "audio/wav",
+      r.size_bytes ?? null,
+      r.duration_ms,
+      r.channels,
+      r.sample_rate ?? 8000,
+      r.left_role ?? "EndUser",
+      r.right_role ?? "AI+CustomerRep",
+      r.started_at ?? null,
+      r.ended_at ?? null,
+      nowIso(),
     )
     .first<RecordingRow>();
   if (!row) throw new Error("insert recordings returned nothing");
@@ -49,7 +78,10 @@ export async function insertRecording(db: D1Database, r: NewRecording): Promise<
  * Prepared insert of a call's recording for a `db.batch`: its ticket is the call's ticket as the batch left it,
  * and its version follows that ticket's latest recording.
  */
-export function insertCallRecordingStmt(db: D1Database, r: Omit<NewRecording, "ticket_id" | "version"> & { id: string; call_id: string }) {
+export function insertCallRecordingStmt(
+  db: D1Database,
+  r: Omit<NewRecording, "ticket_id" | "version"> & { id: string; call_id: string },
+) {
   return db
     .prepare(
       `INSERT INTO recordings (id, customer_id, ticket_id, call_id, r2_key, version, source, carrier_recording_sid,
@@ -61,9 +93,22 @@ export function insertCallRecordingStmt(db: D1Database, r: Omit<NewRecording, "t
        RETURNING *`,
     )
     .bind(
-      r.id, r.customer_id, r.call_id, r.r2_key, r.source, r.carrier_recording_sid ?? null, r.content_type ?? "audio/wav",
-      r.size_bytes ?? null, r.duration_ms, r.channels, r.sample_rate ?? 8000, r.left_role ?? "EndUser",
-      r.right_role ?? "AI+CustomerRep", r.started_at ?? null, r.ended_at ?? null, nowIso(),
+      r.id,
+      r.customer_id,
+      r.call_id,
+      r.r2_key,
+      r.source,
+      r.carrier_recording_sid ?? null,
+      r.content_type ?? "audio/wav",
+      r.size_bytes ?? null,
+      r.duration_ms,
+      r.channels,
+      r.sample_rate ?? 8000,
+      r.left_role ?? "EndUser",
+      r.right_role ?? "AI+CustomerRep",
+      r.started_at ?? null,
+      r.ended_at ?? null,
+      nowIso(),
     );
 }
 
@@ -78,13 +123,17 @@ export const getRecordingByCarrierSid = (db: D1Database, customerId: number, sid
 
 export const latestRecordingOfTicket = (db: D1Database, customerId: number, ticketId: number) =>
   db
-    .prepare("SELECT * FROM recordings WHERE customer_id = ?1 AND ticket_id = ?2 ORDER BY version DESC, created_at DESC LIMIT 1")
+    .prepare(
+      "SELECT * FROM recordings WHERE customer_id = ?1 AND ticket_id = ?2 ORDER BY version DESC, created_at DESC LIMIT 1",
+    )
     .bind(customerId, ticketId)
     .first<RecordingRow>();
 
 export const latestRecordingOfCall = (db: D1Database, customerId: number, callId: string) =>
   db
-    .prepare("SELECT * FROM recordings WHERE customer_id = ?1 AND call_id = ?2 ORDER BY version DESC, created_at DESC LIMIT 1")
+    .prepare(
+      "SELECT * FROM recordings WHERE customer_id = ?1 AND call_id = ?2 ORDER BY version DESC, created_at DESC LIMIT 1",
+    )
     .bind(customerId, callId)
     .first<RecordingRow>();
 
@@ -96,13 +145,20 @@ export async function setTranscriptionStatus(
   reason: string | null,
 ) {
   await db
-    .prepare("UPDATE recordings SET transcription_status = ?3, transcription_reason = ?4 WHERE customer_id = ?1 AND id = ?2")
+    .prepare(
+      "UPDATE recordings SET transcription_status = ?3, transcription_reason = ?4 WHERE customer_id = ?1 AND id = ?2",
+    )
     .bind(customerId, id, status, reason)
     .run();
 }
 
 /** The version a new recording of this ticket (else this call) gets: one more than the latest. */
-export async function nextRecordingVersion(db: D1Database, customerId: number, ticketId: number | null, callId: string | null): Promise<number> {
+export async function nextRecordingVersion(
+  db: D1Database,
+  customerId: number,
+  ticketId: number | null,
+  callId: string | null,
+): Promise<number> {
   if (ticketId === null && callId === null) return 1;
   const r = await db
     .prepare(

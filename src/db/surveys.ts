@@ -23,7 +23,10 @@ export interface SurveyResponseRow {
 }
 
 export const getSurveyOfCall = (db: D1Database, customerId: number, callId: string) =>
-  db.prepare("SELECT * FROM surveys WHERE customer_id = ?1 AND call_id = ?2").bind(customerId, callId).first<SurveyRow>();
+  db
+    .prepare("SELECT * FROM surveys WHERE customer_id = ?1 AND call_id = ?2")
+    .bind(customerId, callId)
+    .first<SurveyRow>();
 
 export async function listSurveyResponses(db: D1Database, surveyId: number) {
   const { results } = await db
@@ -54,7 +57,14 @@ export interface SurveyAnswer {
  */
 export async function recordSurveyAnswers(
   db: D1Database,
-  s: { customerId: number; callId: string; campaignId: number | null; totalQuestions: number; answers: SurveyAnswer[]; reason: CompletionReason | null },
+  s: {
+    customerId: number;
+    callId: string;
+    campaignId: number | null;
+    totalQuestions: number;
+    answers: SurveyAnswer[];
+    reason: CompletionReason | null;
+  },
 ): Promise<SurveyRow> {
   const now = new Date().toISOString();
   const surveyId = "(SELECT id FROM surveys WHERE customer_id = ?1 AND call_id = ?2)";
@@ -103,5 +113,10 @@ export const publicEpaResults = (s: SurveyRow, responses: SurveyResponseRow[]) =
   totalQuestions: s.total_questions,
   questionsAnswered: s.questions_answered,
   calculatedScore: s.calculated_score,
-  responses: responses.map((r) => ({ questionIndex: r.question_index, question: r.question, answer: r.answer, score: r.score })),
+  responses: responses.map((r) => ({
+    questionIndex: r.question_index,
+    question: r.question,
+    answer: r.answer,
+    score: r.score,
+  })),
 });

@@ -80,9 +80,17 @@ export const findOpenPhoneTicket = (db: D1Database, customerId: number, phoneNum
     .first<TicketRow>();
 
 /** A call makes or joins the phone-channel ticket of the end user's number. */
-export async function phoneTicketFor(db: D1Database, customerId: number, phoneNumber: string, repId: number | null, subject: string) {
-  return (await findOpenPhoneTicket(db, customerId, phoneNumber)) ??
-    insertTicket(db, { customerId, channel: "phone", subject, phoneNumber, repId });
+export async function phoneTicketFor(
+  db: D1Database,
+  customerId: number,
+  phoneNumber: string,
+  repId: number | null,
+  subject: string,
+) {
+  return (
+    (await findOpenPhoneTicket(db, customerId, phoneNumber)) ??
+    insertTicket(db, { customerId, channel: "phone", subject, phoneNumber, repId })
+  );
 }
 
 /** SQL for the id of the open phone ticket of a number, with the customer and number bound at `?c` and `?p`. */
@@ -94,7 +102,13 @@ export const openPhoneTicketIdSql = (c: number, p: number) =>
  * `phoneTicketFor` as one statement, for a `db.batch`: opens a phone ticket for the number unless an open one
  * exists. Later statements of the same batch find it with `openPhoneTicketIdSql`.
  */
-export const ensurePhoneTicketStmt = (db: D1Database, customerId: number, phoneNumber: string, repId: number | null, subject: string) =>
+export const ensurePhoneTicketStmt = (
+  db: D1Database,
+  customerId: number,
+  phoneNumber: string,
+  repId: number | null,
+  subject: string,
+) =>
   db
     .prepare(
       `INSERT INTO tickets (customer_id, channel, subject, phone_number, rep_id, created_at, updated_at)
@@ -122,7 +136,9 @@ export async function listTickets(db: D1Database, customerId: number, f: TicketF
   const whereSql = where.join(" AND ");
   const [rows, count] = await db.batch([
     db
-      .prepare(`SELECT * FROM tickets WHERE ${whereSql} ORDER BY id DESC LIMIT ?${args.length + 1} OFFSET ?${args.length + 2}`)
+      .prepare(
+        `SELECT * FROM tickets WHERE ${whereSql} ORDER BY id DESC LIMIT ?${args.length + 1} OFFSET ?${args.length + 2}`,
+      )
       .bind(...args, limit, offset),
     db.prepare(`SELECT COUNT(*) AS total FROM tickets WHERE ${whereSql}`).bind(...args),
   ]);
@@ -133,12 +149,22 @@ export async function listTickets(db: D1Database, customerId: number, f: TicketF
 }
 
 export async function touchTicket(db: D1Database, customerId: number, id: number) {
-  await db.prepare("UPDATE tickets SET updated_at = ?3 WHERE customer_id = ?1 AND id = ?2").bind(customerId, id, nowIso()).run();
+  await db
+    .prepare("UPDATE tickets SET updated_at = ?3 WHERE customer_id = ?1 AND id = ?2")
+    .bind(customerId, id, nowIso())
+    .run();
 }
 
 export function insertMessageStmt(
   db: D1Database,
-  m: { ticketId: number; customerId: number; senderType: SenderType; text: string; offsetMs: number | null; recordingId: string | null },
+  m: {
+    ticketId: number;
+    customerId: number;
+    senderType: SenderType;
+    text: string;
+    offsetMs: number | null;
+    recordingId: string | null;
+  },
 ) {
   return db
     .prepare(
@@ -148,7 +174,10 @@ export function insertMessageStmt(
     .bind(m.ticketId, m.customerId, m.senderType, m.text, m.offsetMs, m.recordingId, nowIso());
 }
 
-export async function insertMessage(db: D1Database, m: Parameters<typeof insertMessageStmt>[1]): Promise<TicketMessageRow> {
+export async function insertMessage(
+  db: D1Database,
+  m: Parameters<typeof insertMessageStmt>[1],
+): Promise<TicketMessageRow> {
   const row = await insertMessageStmt(db, m).first<TicketMessageRow>();
   if (!row) throw new Error("insert ticket_messages returned nothing");
   return row;

@@ -9,7 +9,10 @@ export interface ToolCallRow {
   created_at: string;
 }
 
-export const insertToolCallStmt = (db: D1Database, t: { callId: string; customerId: number; name: string; success: boolean }) =>
+export const insertToolCallStmt = (
+  db: D1Database,
+  t: { callId: string; customerId: number; name: string; success: boolean },
+) =>
   db
     .prepare("INSERT INTO tool_calls (call_id, customer_id, name, success, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")
     .bind(t.callId, t.customerId, t.name, t.success ? 1 : 0, nowIso());

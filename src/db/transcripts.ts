@@ -18,14 +18,30 @@ export const roleOf = (s: SenderType): "agent" | "customer" => (s === "EndUser" 
 
 export function insertSegmentStmt(
   db: D1Database,
-  s: { callId: string; customerId: number; senderType: SenderType; text: string; offsetMs: number; recordingId?: string | null },
+  s: {
+    callId: string;
+    customerId: number;
+    senderType: SenderType;
+    text: string;
+    offsetMs: number;
+    recordingId?: string | null;
+  },
 ) {
   return db
     .prepare(
       `INSERT INTO transcript_segments (call_id, customer_id, role, sender_type, text, offset_ms, created_at, recording_id)
        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)`,
     )
-    .bind(s.callId, s.customerId, roleOf(s.senderType), s.senderType, s.text, s.offsetMs, nowIso(), s.recordingId ?? null);
+    .bind(
+      s.callId,
+      s.customerId,
+      roleOf(s.senderType),
+      s.senderType,
+      s.text,
+      s.offsetMs,
+      nowIso(),
+      s.recordingId ?? null,
+    );
 }
 
 export async function listSegments(db: D1Database, customerId: number, callId: string) {

@@ -6,7 +6,7 @@ export interface CallFilter extends CreatedRange {
   campaignId?: number;
   state?: CallState;
   direction?: Direction;
-  /** Conversation status (seed 003): active | completed | failed. */
+  /** Conversation status (docs/call-data.md): active | completed | failed. */
   conversationStatus?: "active" | "completed" | "failed";
 }
 
@@ -56,7 +56,9 @@ function totalStmt(db: D1Database, customerId: number, f: CallFilter) {
   }
   if (days.fromDay) add("day >= ?", days.fromDay);
   if (days.toDayExclusive) add("day < ?", days.toDayExclusive);
-  return db.prepare(`SELECT COALESCE(SUM(n), 0) AS total FROM call_day_counts WHERE ${parts.join(" AND ")}`).bind(...binds);
+  return db
+    .prepare(`SELECT COALESCE(SUM(n), 0) AS total FROM call_day_counts WHERE ${parts.join(" AND ")}`)
+    .bind(...binds);
 }
 
 /**
@@ -89,7 +91,7 @@ export function offsetTimestamp(offsetMs: number): string {
   return `${pad(Math.floor(s / 3600))}:${pad(Math.floor((s % 3600) / 60))}:${pad(s % 60)}`;
 }
 
-/** The voice-call object of seed 001. */
+/** The voice-call object of the call-data API (docs/call-data.md). */
 export const publicVoiceCall = (c: CallRow) => ({
   id: c.id,
   campaignId: c.campaign_id,

@@ -6,5 +6,7 @@ import { nowIso } from "../lib/ids";
  */
 export const markEventStmt = (db: D1Database, source: string, eventId: string, customerId: number | null) =>
   db
-    .prepare("INSERT INTO webhook_events (source, event_id, customer_id, created_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING")
+    .prepare(
+      "INSERT INTO webhook_events (source, event_id, customer_id, created_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+    )
     .bind(source, eventId, customerId, nowIso());

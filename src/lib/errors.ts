@@ -22,7 +22,10 @@ export interface ValidationIssue {
 }
 
 export class ValidationError extends ApiError {
-  constructor(readonly issues: ValidationIssue[], message = "Validation failed") {
+  constructor(
+    readonly issues: ValidationIssue[],
+    message = "Validation failed",
+  ) {
     super(400, message, { issues });
     this.name = "ValidationError";
   }

@@ -37,7 +37,11 @@ function dispositionParam(header: string, param: string): string | null {
   return m[1] !== undefined ? m[1].replace(/\\(.)/g, "$1") : m[2]!;
 }
 
-export async function* multipartEvents(body: ReadableStream<Uint8Array>, boundary: string, maxHeaderBytes = 16 * 1024): AsyncGenerator<MultipartEvent> {
+export async function* multipartEvents(
+  body: ReadableStream<Uint8Array>,
+  boundary: string,
+  maxHeaderBytes = 16 * 1024,
+): AsyncGenerator<MultipartEvent> {
   const reader = body.getReader();
   let buf = new Uint8Array(0);
   const fill = async (): Promise<boolean> => {
@@ -76,11 +80,20 @@ export async function* multipartEvents(body: ReadableStream<Uint8Array>, boundar
       }
       const headers = new TextDecoder().decode(buf.subarray(0, end)).split("\r\n");
       buf = buf.subarray(end + 4);
-      const header = (n: string) => headers.find((h) => h.toLowerCase().startsWith(`${n}:`))?.slice(n.length + 1).trim() ?? null;
+      const header = (n: string) =>
+        headers
+          .find((h) => h.toLowerCase().startsWith(`${n}:`))
+          ?.slice(n.length + 1)
+          .trim() ?? null;
       const disposition = header("content-disposition");
       const name = disposition ? dispositionParam(disposition, "name") : null;
       if (!disposition || name === null) throw new MultipartError("a multipart part has no form-data name");
-      yield { kind: "part", name, filename: dispositionParam(disposition, "filename"), contentType: header("content-type") };
+      yield {
+        kind: "part",
+        name,
+        filename: dispositionParam(disposition, "filename"),
+        contentType: header("content-type"),
+      };
       // body, streamed up to the next delimiter
       for (;;) {
         const i = indexOf(buf, delim);

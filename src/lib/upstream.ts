@@ -39,8 +39,15 @@ export function upstreamToApi(e: UpstreamError): ApiError {
   if (service === "Twilio") Object.assign(details, { twilioCode: e.code, twilioStatus: status });
   const msg = e.message.slice(0, 500);
   if (status === 0) return new ApiError(502, `Could not reach ${service} for the ${what}: ${msg}`, details);
-  if (status === 401 || status === 403) return new ApiError(502, `${service} refused this customer's API key for the ${what}: ${msg}`, details);
-  if (status === 429) return new ApiError(RATE_LIMITED[service] ?? 429, `${service} is rate limiting this customer (${what}): ${msg}`, details, { "Retry-After": "1" });
+  if (status === 401 || status === 403)
+    return new ApiError(502, `${service} refused this customer's API key for the ${what}: ${msg}`, details);
+  if (status === 429)
+    return new ApiError(
+      RATE_LIMITED[service] ?? 429,
+      `${service} is rate limiting this customer (${what}): ${msg}`,
+      details,
+      { "Retry-After": "1" },
+    );
   if (status === 413) return new ApiError(413, `${service} refused the ${what} as too large: ${msg}`, details);
   if (status >= 400 && status < 500) return new ApiError(400, `${service} rejected the ${what}: ${msg}`, details);
   return new ApiError(502, `${service} failed the ${what}: ${msg}`, details);

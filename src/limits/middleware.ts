@@ -3,7 +3,7 @@ import type { AppEnv } from "../auth/context";
 import { ApiError } from "../lib/errors";
 import type { RateDecision } from "./rate-limiter";
 
-/** Per-tenant budgets per minute (seed 003). */
+/** Per-tenant budgets per minute (docs/call-data.md, "Rate limits"). */
 export const RATE_LIMITS = { analytics: 60, recordings: 30 } as const;
 export type RateGroup = keyof typeof RATE_LIMITS;
 const WINDOW_SECONDS = 60;

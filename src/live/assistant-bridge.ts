@@ -7,8 +7,8 @@ import { PlaybackTracker } from "./playback-tracker";
 import { RealtimeLink } from "./realtime-link";
 
 /**
- * The AI assistant answering a caller (seed 002): caller audio to the model as is, the model's audio back with
- * one mark per chunk, barge-in truncating at what Twilio confirmed played, both sides' transcripts logged.
+ * The AI assistant answering a caller (docs/live-calls.md): caller audio to the model as is, the model's audio back with
+ * one mark per chunk, barge-in truncating at what the carrier confirmed played, both sides' transcripts logged.
  */
 export class AssistantBridge implements Bridge {
   readonly caller = new MediaLeg();
@@ -24,7 +24,12 @@ export class AssistantBridge implements Bridge {
     const a = d.plan.assistant!;
     this.link = new RealtimeLink({
       target: d.target,
-      config: { instructions: a.instructions, voice: voiceOrDefault(a.voice), inputLanguage: a.language, transcriptionModel: d.transcriptionModel },
+      config: {
+        instructions: a.instructions,
+        voice: voiceOrDefault(a.voice),
+        inputLanguage: a.language,
+        transcriptionModel: d.transcriptionModel,
+      },
       maxSessionMs: d.sessionMaxMs,
       onEvent: (ev) => this.onAi(ev),
       onFailure: (r) => d.aiFailed(r),
@@ -38,7 +43,10 @@ export class AssistantBridge implements Bridge {
     if (welcome && !this.d.greeted) {
       this.d.markGreeted();
       // The assistant speaks first; queued until the socket is open, so it is ready when the stream starts.
-      this.link.send({ type: "response.create", response: { instructions: `Greet the caller by saying exactly this, then listen: "${welcome}"` } });
+      this.link.send({
+        type: "response.create",
+        response: { instructions: `Greet the caller by saying exactly this, then listen: "${welcome}"` },
+      });
     }
   }
 
@@ -74,7 +82,13 @@ export class AssistantBridge implements Bridge {
   }
 
   stats() {
-    return { ...this.counts, staleMarks: this.tracker.staleMarks, confirmedMarks: this.tracker.confirmedMarks, sessions: this.link.sessions, droppedQueued: this.link.droppedQueued };
+    return {
+      ...this.counts,
+      staleMarks: this.tracker.staleMarks,
+      confirmedMarks: this.tracker.confirmedMarks,
+      sessions: this.link.sessions,
+      droppedQueued: this.link.droppedQueued,
+    };
   }
 
   private onAi(ev: ServerEvent): void {
@@ -104,7 +118,14 @@ export class AssistantBridge implements Bridge {
       case "response.output_audio_transcript.done":
         return this.d.transcripts.add("AI", ev.transcript, this.itemStart.get(ev.item_id) ?? this.d.now());
       case "error":
-        console.warn(JSON.stringify({ level: "warn", msg: "realtime error event", code: ev.error.code, message: ev.error.message }));
+        console.warn(
+          JSON.stringify({
+            level: "warn",
+            msg: "realtime error event",
+            code: ev.error.code,
+            message: ev.error.message,
+          }),
+        );
         return;
       default:
         return;
@@ -124,7 +145,12 @@ export class AssistantBridge implements Bridge {
       this.counts.cancels++;
     }
     if (cut) {
-      this.link.send({ type: "conversation.item.truncate", item_id: cut.itemId, content_index: 0, audio_end_ms: cut.audioEndMs });
+      this.link.send({
+        type: "conversation.item.truncate",
+        item_id: cut.itemId,
+        content_index: 0,
+        audio_end_ms: cut.audioEndMs,
+      });
       this.counts.truncates++;
     }
     this.aiCursorMs = this.d.now();

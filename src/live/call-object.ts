@@ -3,6 +3,7 @@ import type { Env } from "../env";
 import { AudioStore } from "../recordings/audio-store";
 import { buildPlan } from "./call-plan";
 import type { CarrierRegistry, Leg, LegEvent, MediaWire, ParsedFrame } from "./carrier";
+import { FrameOrder } from "./frame-order";
 import { LiveCall } from "./live-call";
 import { LiveState, type LiveOptions } from "./live-state";
 import { STREAM_CARRIER_HEADER } from "./entry";
@@ -31,10 +32,7 @@ const PREPARE_TIMEOUT_MS = 60_000;
  */
 export class CallObjectEngine extends DurableObject<Env> {
   private live: Promise<LiveCall | null> | null = null;
-  /** Frames are handled strictly in arrival order: media right after `start` waits for the token check. */
-  private chain: Promise<void> = Promise.resolve();
-  /** Frames waiting in `chain`; while any are, later frames queue behind them to keep their order. */
-  private queued = 0;
+  private readonly order = new FrameOrder();
   /** The call once loaded, for the synchronous hot path. */
   private liveNow: LiveCall | null = null;
   private sockets = new Map<WebSocket, SocketInfo>();
@@ -42,7 +40,11 @@ export class CallObjectEngine extends DurableObject<Env> {
   private audio: AudioStore | null = null;
   readonly counters = { badFrames: 0, oversizedFrames: 0, rejectedStreams: 0, framesBeforeStart: 0 };
 
-  constructor(ctx: DurableObjectState, env: Env, private readonly carriers: CarrierRegistry) {
+  constructor(
+    ctx: DurableObjectState,
+    env: Env,
+    private readonly carriers: CarrierRegistry,
+  ) {
     super(ctx, env);
   }
 
@@ -66,8 +68,11 @@ export class CallObjectEngine extends DurableObject<Env> {
       if (!info.leg && this.sockets.has(server)) server.close(1008, "no authorized start");
     }, START_TIMEOUT_MS);
     server.addEventListener("message", (e) => this.onMessage(server, info, e.data as string | ArrayBuffer));
-    server.addEventListener("close", (e) => void this.serially(() => this.legGone(server, `socket closed (${e.code})`)));
-    server.addEventListener("error", () => void this.serially(() => this.legGone(server, "socket error")));
+    server.addEventListener(
+      "close",
+      (e) => void this.order.run(() => this.legGone(server, `socket closed (${e.code})`)),
+    );
+    server.addEventListener("error", () => void this.order.run(() => this.legGone(server, "socket error")));
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -97,8 +102,13 @@ export class CallObjectEngine extends DurableObject<Env> {
   async stats(): Promise<Record<string, number | string | boolean | null>> {
     const live = this.live ? await this.live.catch(() => null) : null;
     return {
-      ...this.counters, ...(live?.bridge.stats() ?? {}), recordedChunks: this.state.plan ? this.store.totalChunks() : 0, rejectedChunks: live?.batcher.rejected ?? 0,
-      fallback: this.state.fallback, ended: this.state.ended, recordingId: this.state.recordingId,
+      ...this.counters,
+      ...(live?.bridge.stats() ?? {}),
+      recordedChunks: this.state.plan ? this.store.totalChunks() : 0,
+      rejectedChunks: live?.batcher.rejected ?? 0,
+      fallback: this.state.fallback,
+      ended: this.state.ended,
+      recordingId: this.state.recordingId,
     };
   }
 
@@ -107,7 +117,9 @@ export class CallObjectEngine extends DurableObject<Env> {
     const live = await this.liveCall(null, null).catch(() => null);
     if (!live) return;
     const started = this.state.epoch !== null;
-    const idleSince = started ? Math.max(live.lastActivity, this.state.lastActivity ?? 0) : (this.state.preparedAt ?? 0);
+    const idleSince = started
+      ? Math.max(live.lastActivity, this.state.lastActivity ?? 0)
+      : (this.state.preparedAt ?? 0);
     const limit = started ? this.silenceMs() : PREPARE_TIMEOUT_MS;
     if (Date.now() - idleSince < limit) return this.armAlarm(limit - (Date.now() - idleSince));
     await live.end(started ? "silence timeout" : "media stream never started");
@@ -120,26 +132,12 @@ export class CallObjectEngine extends DurableObject<Env> {
   private onMessage(ws: WebSocket, info: SocketInfo, data: string | ArrayBuffer): void {
     const parsed = info.wire.parse(data);
     const leg = info.leg;
-    if (parsed.ok && leg && this.queued === 0 && this.liveNow) {
+    if (parsed.ok && leg && !this.order.busy && this.liveNow) {
       const ev = parsed.event;
       if (ev.kind === "media") return this.liveNow.media(leg, ev.timestampMs, ev.payload);
       if (ev.kind === "mark") return this.liveNow.mark(leg, ev.name);
     }
-    void this.serially(() => this.onFrame(ws, parsed));
-  }
-
-  private serially(task: () => Promise<void>): Promise<void> {
-    this.queued++;
-    const next = this.chain
-      .then(task)
-      .catch((e: unknown) => {
-        console.error(JSON.stringify({ level: "error", msg: "media stream frame failed", error: e instanceof Error ? e.message : String(e) }));
-      })
-      .finally(() => {
-        this.queued--;
-      });
-    this.chain = next;
-    return next;
+    void this.order.run(() => this.onFrame(ws, parsed));
   }
 
   private async onFrame(ws: WebSocket, parsed: ParsedFrame): Promise<void> {
@@ -166,7 +164,9 @@ export class CallObjectEngine extends DurableObject<Env> {
   private async onStart(ws: WebSocket, info: SocketInfo, ev: Extract<LegEvent, { kind: "start" }>): Promise<void> {
     const params = ev.parameters;
     const customerId = Number(params.CustomerId);
-    const tokenOk = Number.isInteger(customerId) && (await validStreamToken(this.env, customerId, info.key, params.StreamToken ?? ""));
+    const tokenOk =
+      Number.isInteger(customerId) &&
+      (await validStreamToken(this.env, customerId, info.key, params.StreamToken ?? ""));
     const live = tokenOk && !this.state.ended ? await this.liveCall(params, info.carrier).catch(() => null) : null;
     if (!live || live.plan.customerId !== customerId || live.plan.carrier !== info.carrier) {
       this.counters.rejectedStreams++;
@@ -201,7 +201,10 @@ export class CallObjectEngine extends DurableObject<Env> {
     return this.live;
   }
 
-  private async loadLive(params: Record<string, string> | null, streamCarrier: string | null): Promise<LiveCall | null> {
+  private async loadLive(
+    params: Record<string, string> | null,
+    streamCarrier: string | null,
+  ): Promise<LiveCall | null> {
     if (this.state.ended) return null;
     let plan = this.state.plan;
     if (!plan) {

@@ -36,7 +36,12 @@ export interface CallPlan {
 }
 
 const id = z.coerce.number().int().positive();
-const common = z.object({ CustomerId: id, CallId: z.string().min(1).optional(), From: z.string().default(""), To: z.string().default("") });
+const common = z.object({
+  CustomerId: id,
+  CallId: z.string().min(1).optional(),
+  From: z.string().default(""),
+  To: z.string().default(""),
+});
 const assistantParams = common.extend({
   Mode: z.literal("assistant"),
   AssistantId: id,
@@ -58,28 +63,47 @@ export class PlanError extends Error {}
 /** `streamCarrier`: the carrier whose media stream brought the parameters, for a call with no record. */
 export async function buildPlan(env: Env, params: Record<string, string>, streamCarrier: string): Promise<CallPlan> {
   const parsed = planParams.safeParse({ Mode: "assistant", ...params });
-  if (!parsed.success) throw new PlanError(`bad stream parameters: ${parsed.error.issues.map((i) => i.path.join(".")).join(", ")}`);
+  if (!parsed.success)
+    throw new PlanError(`bad stream parameters: ${parsed.error.issues.map((i) => i.path.join(".")).join(", ")}`);
   const p = parsed.data;
   const call = p.CallId ? await getCall(env.DB, p.CustomerId, p.CallId) : null;
   if (p.CallId && !call) throw new PlanError("unknown call");
   const base = {
-    carrier: call?.carrier ?? streamCarrier, customerId: p.CustomerId, callId: call?.id ?? null, callRef: call?.call_sid ?? null, ticketId: call?.ticket_id ?? null, callCreatedAt: call?.created_at ?? null,
-    from: p.From, to: p.To,
+    carrier: call?.carrier ?? streamCarrier,
+    customerId: p.CustomerId,
+    callId: call?.id ?? null,
+    callRef: call?.call_sid ?? null,
+    ticketId: call?.ticket_id ?? null,
+    callCreatedAt: call?.created_at ?? null,
+    from: p.From,
+    to: p.To,
   };
   if (p.Mode === "assistant") {
     const a = await getAssistant(env.DB, p.CustomerId, p.AssistantId);
     if (!a) throw new PlanError("unknown assistant");
     return {
-      ...base, mode: "assistant", translate: null,
-      assistant: { instructions: a.instructions, voice: a.voice, welcome: p.WelcomeMessage ?? a.welcome_message, language: a.language },
+      ...base,
+      mode: "assistant",
+      translate: null,
+      assistant: {
+        instructions: a.instructions,
+        voice: a.voice,
+        welcome: p.WelcomeMessage ?? a.welcome_message,
+        language: a.language,
+      },
       dialTarget: await repBehindNumber(env, p.CustomerId, call?.direction === "Outbound" ? p.From : p.To),
     };
   }
   return {
-    ...base, mode: "translate", assistant: null,
+    ...base,
+    mode: "translate",
+    assistant: null,
     translate: {
-      callerLanguage: p.CallerLanguage, callerVoice: p.CallerVoice ?? null, receiverLanguage: p.ReceiverLanguage,
-      receiverVoice: p.ReceiverVoice ?? null, forwardRaw: /^(true|1|yes)$/i.test(p.ForwardRawAudio ?? ""),
+      callerLanguage: p.CallerLanguage,
+      callerVoice: p.CallerVoice ?? null,
+      receiverLanguage: p.ReceiverLanguage,
+      receiverVoice: p.ReceiverVoice ?? null,
+      forwardRaw: /^(true|1|yes)$/i.test(p.ForwardRawAudio ?? ""),
     },
     dialTarget: p.To ? { kind: "number", number: p.To } : null,
   };

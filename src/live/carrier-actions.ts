@@ -16,9 +16,17 @@ export async function dialReceiver(call: LiveCall): Promise<void> {
   const key = state.key;
   if (!key || !plan.to) throw new Error("no receiver number");
   const control = await call.control();
-  const parameters = { Leg: "receiver", Mode: "translate", CustomerId: String(plan.customerId), StreamToken: await streamToken(env, plan.customerId, key) };
+  const parameters = {
+    Leg: "receiver",
+    Mode: "translate",
+    CustomerId: String(plan.customerId),
+    StreamToken: await streamToken(env, plan.customerId, key),
+  };
   const created = await control.dial({
-    to: plan.to, from: plan.from, timeoutSec: RECEIVER_RING_SECONDS, stream: { key, origin: state.origin ?? "https://localhost", parameters },
+    to: plan.to,
+    from: plan.from,
+    timeoutSec: RECEIVER_RING_SECONDS,
+    stream: { key, origin: state.origin ?? "https://localhost", parameters },
   });
   state.setReceiverRef(created.callRef);
 }
@@ -50,14 +58,23 @@ export async function takeFallback(call: LiveCall): Promise<void> {
     const receiver = state.receiverRef;
     if (receiver) {
       const connected = call.bridge.hasLeg("receiver");
-      await (connected ? control.sayAndHangUp(receiver, APOLOGY) : control.hangUp(receiver, true)).catch(() => undefined);
+      await (connected ? control.sayAndHangUp(receiver, APOLOGY) : control.hangUp(receiver, true)).catch(
+        () => undefined,
+      );
     }
     if (!callerRef) throw new Error("no caller leg to redirect");
     if (dial) await control.transfer(callerRef, plan.dialTarget!, plan.from || null);
     else await control.sayAndHangUp(callerRef, APOLOGY);
   } catch (e) {
     // The carrier would not take new instructions: hanging up beats leaving the caller in silence.
-    console.error(JSON.stringify({ level: "error", msg: "fallback redirect failed", callId: plan.callId, error: e instanceof Error ? e.message : String(e) }));
+    console.error(
+      JSON.stringify({
+        level: "error",
+        msg: "fallback redirect failed",
+        callId: plan.callId,
+        error: e instanceof Error ? e.message : String(e),
+      }),
+    );
     call.bridge.closeLegs();
   }
 }

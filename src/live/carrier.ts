@@ -51,7 +51,15 @@ export interface StreamTarget {
 export type PersonTarget = { kind: "rep"; identity: string } | { kind: "number"; number: string };
 
 /** The carrier's view of a call leg, in the call records' state vocabulary. */
-export type CarrierCallState = "Queued" | "Ringing" | "InProgress" | "Completed" | "Busy" | "NoAnswer" | "Failed" | "Canceled";
+export type CarrierCallState =
+  | "Queued"
+  | "Ringing"
+  | "InProgress"
+  | "Completed"
+  | "Busy"
+  | "NoAnswer"
+  | "Failed"
+  | "Canceled";
 
 /** Call control with one tenant's credentials. Every method fails with an Error the engine logs. */
 export interface CallControl {

@@ -10,8 +10,18 @@ export const callObject = (env: Env, key: string) => env.CALLS.get(env.CALLS.idF
  * Hands the call's object the stream parameters as soon as the webhook answers, so it opens the OpenAI socket
  * while the carrier is still connecting the media stream (the first reply comes sooner). `prepare` never throws.
  */
-export function prepareLiveCall(env: Env, ctx: ExecutionContext, key: string, carrier: string, parameters: Record<string, string>): void {
-  ctx.waitUntil(callObject(env, key).prepare(carrier, parameters).catch(() => undefined));
+export function prepareLiveCall(
+  env: Env,
+  ctx: ExecutionContext,
+  key: string,
+  carrier: string,
+  parameters: Record<string, string>,
+): void {
+  ctx.waitUntil(
+    callObject(env, key)
+      .prepare(carrier, parameters)
+      .catch(() => undefined),
+  );
 }
 
 /** Passes a carrier's media-stream WebSocket upgrade to the call's object, saying which carrier it comes from. */

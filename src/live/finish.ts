@@ -14,7 +14,10 @@ export async function finishCall(call: LiveCall, reason: string): Promise<void> 
   const end = new Date();
   try {
     const rec = await finalizeRecording(env, call.store, {
-      customerId: plan.customerId, ticketId: plan.ticketId, callId: plan.callId, source: "live",
+      customerId: plan.customerId,
+      ticketId: plan.ticketId,
+      callId: plan.callId,
+      source: "live",
       startedAt: state.epoch === null ? undefined : new Date(state.epoch).toISOString(),
     });
     state.setRecordingId(rec.id);

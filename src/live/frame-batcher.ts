@@ -11,7 +11,7 @@ const RECENT_TS = 4096;
 
 /**
  * Flush once this much audio is waiting (bytes = samples; 16000 ≈ 1 s of both directions) or once the oldest
- * waiting chunk is a second old: the issue's "at most ~1 s at risk". Fewer, larger transactions keep storage
+ * waiting chunk is a second old: at most ~1 s of audio at risk (docs/live-calls.md). Fewer, larger transactions keep storage
  * off the bridge's hot path (each write also holds the object's outgoing messages until it is durable).
  */
 const FLUSH_BYTES = 16000;
@@ -79,7 +79,11 @@ export class FrameBatcher {
   private flushAfterMs: number;
 
   /** `phase` in [0, 1): where this call's flushes fall within the batch period (random unless a test sets it). */
-  constructor(private readonly sink: ChunkSink, private readonly onFlush: () => void = () => {}, phase = Math.random()) {
+  constructor(
+    private readonly sink: ChunkSink,
+    private readonly onFlush: () => void = () => {},
+    phase = Math.random(),
+  ) {
     const first = MIN_FIRST_BATCH + (1 - MIN_FIRST_BATCH) * Math.min(Math.max(phase, 0), 1);
     this.flushBytes = Math.round(FLUSH_BYTES * first);
     this.flushAfterMs = Math.round(FLUSH_AFTER_MS * first);

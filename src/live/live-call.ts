@@ -43,12 +43,14 @@ export class LiveCall {
     this.transcripts = new TranscriptLog(env, plan);
     this.batcher = new FrameBatcher(store, () => state.setLastActivity(this.lastActivity));
     const deps = {
-      plan, transcripts: this.transcripts,
+      plan,
+      transcripts: this.transcripts,
       target: target ?? { baseUrl: openaiBaseUrl(env), apiKey: "", model: customer.openai_realtime_model },
       transcriptionModel: customer.openai_transcription_model,
       sessionMaxMs: state.options.sessionMaxMs ?? (Number(env.REALTIME_SESSION_MAX_MS) || DEFAULT_SESSION_MAX_MS),
       now: () => state.callMs(),
-      record: (sender: Parameters<FrameBatcher["add"]>[0], at: number, payload: string) => this.batcher.add(sender, at, payload),
+      record: (sender: Parameters<FrameBatcher["add"]>[0], at: number, payload: string) =>
+        this.batcher.add(sender, at, payload),
       aiFailed: (reason: string) => void this.aiFailed(reason),
       greeted: state.greeted,
       markGreeted: () => state.setGreeted(),
@@ -57,7 +59,13 @@ export class LiveCall {
     if (!target) queueMicrotask(() => void this.aiFailed("the tenant has no OpenAI API key"));
   }
 
-  static async create(env: Env, state: LiveState, plan: CallPlan, store: AudioStore, carrier: Carrier): Promise<LiveCall> {
+  static async create(
+    env: Env,
+    state: LiveState,
+    plan: CallPlan,
+    store: AudioStore,
+    carrier: Carrier,
+  ): Promise<LiveCall> {
     const customer = await getCustomer(env.DB, plan.customerId);
     if (!customer) throw new Error("customer of the call is gone");
     const apiKey = await openaiApiKey(env, customer);
@@ -90,7 +98,9 @@ export class LiveCall {
     this.bridge.attach(leg, ws, frames, Math.max(this.state.callMs(), stored));
     this.lastActivity = Date.now();
     if (leg === "caller" && this.plan.mode === "translate" && !this.state.receiverRef && !this.state.fallback) {
-      await dialReceiver(this).catch((e: unknown) => this.aiFailed(`could not dial the receiver: ${e instanceof Error ? e.message : e}`));
+      await dialReceiver(this).catch((e: unknown) =>
+        this.aiFailed(`could not dial the receiver: ${e instanceof Error ? e.message : e}`),
+      );
     }
   }
 

@@ -33,49 +33,97 @@ export class LiveState {
     this.cache.set(k, v);
   }
 
-  get plan() { return this.get<CallPlan>("plan") ?? null; }
-  setPlan(p: CallPlan) { this.put("plan", p); }
+  get plan() {
+    return this.get<CallPlan>("plan") ?? null;
+  }
+  setPlan(p: CallPlan) {
+    this.put("plan", p);
+  }
 
   /** The object's name (the caller leg's carrier id): what the media stream URLs and every StreamToken are bound to. */
-  get key() { return this.get<string>("key") ?? null; }
-  get origin() { return this.get<string>("origin") ?? null; }
+  get key() {
+    return this.get<string>("key") ?? null;
+  }
+  get origin() {
+    return this.get<string>("origin") ?? null;
+  }
   setAddress(key: string, origin: string) {
     if (!this.key) this.put("key", key);
     if (!this.origin) this.put("origin", origin);
   }
 
-  get options() { return this.get<LiveOptions>("options") ?? {}; }
-  setOptions(o: LiveOptions) { this.put("options", { ...this.options, ...o }); }
+  get options() {
+    return this.get<LiveOptions>("options") ?? {};
+  }
+  setOptions(o: LiveOptions) {
+    this.put("options", { ...this.options, ...o });
+  }
 
-  get epoch() { return this.get<number>("epoch") ?? null; }
+  get epoch() {
+    return this.get<number>("epoch") ?? null;
+  }
   /** Zero of the call's timeline: the first media stream's start, kept across restarts. */
-  startTimeline() { if (this.epoch === null) this.put("epoch", Date.now()); }
+  startTimeline() {
+    if (this.epoch === null) this.put("epoch", Date.now());
+  }
   callMs() {
     const e = this.epoch;
     return e === null ? 0 : Date.now() - e;
   }
 
-  get greeted() { return this.get<boolean>("greeted") ?? false; }
-  setGreeted() { this.put("greeted", true); }
+  get greeted() {
+    return this.get<boolean>("greeted") ?? false;
+  }
+  setGreeted() {
+    this.put("greeted", true);
+  }
 
-  /** The carrier's id of a leg (a Twilio CallSid, a Telnyx call_control_id): what call control acts on. */
-  legRef(leg: Leg) { return this.get<string>(`sid:${leg}`) ?? null; }
-  setLegRef(leg: Leg, ref: string) { this.put(`sid:${leg}`, ref); }
-  get receiverRef() { return this.legRef("receiver"); }
-  setReceiverRef(ref: string) { this.setLegRef("receiver", ref); }
+  /** The carrier's id of a leg: what call control acts on. */
+  legRef(leg: Leg) {
+    return this.get<string>(`sid:${leg}`) ?? null;
+  }
+  setLegRef(leg: Leg, ref: string) {
+    this.put(`sid:${leg}`, ref);
+  }
+  get receiverRef() {
+    return this.legRef("receiver");
+  }
+  setReceiverRef(ref: string) {
+    this.setLegRef("receiver", ref);
+  }
 
-  get fallback() { return this.get<string>("fallback") ?? null; }
-  setFallback(kind: string) { this.put("fallback", kind); }
+  get fallback() {
+    return this.get<string>("fallback") ?? null;
+  }
+  setFallback(kind: string) {
+    this.put("fallback", kind);
+  }
 
-  get lastActivity() { return this.get<number>("lastActivity") ?? null; }
-  setLastActivity(t: number) { this.put("lastActivity", t); }
+  get lastActivity() {
+    return this.get<number>("lastActivity") ?? null;
+  }
+  setLastActivity(t: number) {
+    this.put("lastActivity", t);
+  }
 
-  get preparedAt() { return this.get<number>("preparedAt") ?? null; }
-  setPreparedAt(t: number) { if (this.preparedAt === null) this.put("preparedAt", t); }
+  get preparedAt() {
+    return this.get<number>("preparedAt") ?? null;
+  }
+  setPreparedAt(t: number) {
+    if (this.preparedAt === null) this.put("preparedAt", t);
+  }
 
-  get recordingId() { return this.get<string>("recordingId") ?? null; }
-  setRecordingId(id: string) { this.put("recordingId", id); }
+  get recordingId() {
+    return this.get<string>("recordingId") ?? null;
+  }
+  setRecordingId(id: string) {
+    this.put("recordingId", id);
+  }
 
-  get ended() { return this.get<boolean>("ended") ?? false; }
-  setEnded() { this.put("ended", true); }
+  get ended() {
+    return this.get<boolean>("ended") ?? false;
+  }
+  setEnded() {
+    this.put("ended", true);
+  }
 }

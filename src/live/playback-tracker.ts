@@ -1,5 +1,5 @@
 /**
- * What Twilio has *confirmed played* of the assistant's audio, for barge-in (protocols.md §6.6). One mark
+ * What the carrier has *confirmed played* of the assistant's audio, for barge-in (docs/live-calls.md). One mark
  * follows every outgoing chunk; its echo means that chunk finished playing (or was flushed by a clear, which
  * is why echoes after a clear are ignored). μ-law at 8 kHz: bytes / 8 = milliseconds.
  */
@@ -36,7 +36,7 @@ export class PlaybackTracker {
     return name;
   }
 
-  /** A mark echo from Twilio: that chunk (and every one before it, since playback is in order) has played. */
+  /** A mark echo from the carrier: that chunk (and every one before it, since playback is in order) has played. */
   echoed(name: string): void {
     // Echoes come back in order, so the oldest pending mark is nearly always the one.
     const i = this.pending[0]?.name === name ? 0 : this.pending.findIndex((m) => m.name === name);

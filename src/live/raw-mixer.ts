@@ -2,7 +2,7 @@ import { mixMulaw } from "../audio/mix";
 import { base64ToBytes, bytesToBase64 } from "../lib/encoding";
 
 /**
- * ForwardRawAudio: the other party's own voice and the interpreter's voice share one Twilio playback queue, so
+ * ForwardRawAudio: the other party's own voice and the interpreter's voice share the listener leg's one playback queue, so
  * sending both would make each wait for the other. Instead the raw frames (which arrive at real-time pace)
  * carry the translation mixed into them, frame by frame; translation that has no raw frame to ride on (the
  * speaker's leg is not streaming) is sent on its own.

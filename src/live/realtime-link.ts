@@ -1,4 +1,10 @@
-import { openRealtimeSocket, parseServerEvent, type RealtimeConfig, type RealtimeTarget, type ServerEvent } from "../ai/realtime";
+import {
+  openRealtimeSocket,
+  parseServerEvent,
+  type RealtimeConfig,
+  type RealtimeTarget,
+  type ServerEvent,
+} from "../ai/realtime";
 
 export interface LinkOptions {
   target: RealtimeTarget;
@@ -52,7 +58,7 @@ export class RealtimeLink {
     this.sendRaw(JSON.stringify(event));
   }
 
-  /** Forwards a Twilio payload as is: μ-law in, μ-law to the model, no decoding. */
+  /** Forwards a carrier's payload as is: μ-law in, μ-law to the model, no decoding. */
   appendAudio(b64: string): void {
     this.sendRaw(`{"type":"input_audio_buffer.append","audio":${JSON.stringify(b64)}}`);
   }
@@ -84,7 +90,9 @@ export class RealtimeLink {
   private async open(renewal: boolean): Promise<void> {
     this.opening = true;
     const gen = ++this.generation;
-    const config = renewal ? { ...this.o.config, instructions: withCarryOver(this.o.config.instructions, this.o.carryOver()) } : this.o.config;
+    const config = renewal
+      ? { ...this.o.config, instructions: withCarryOver(this.o.config.instructions, this.o.carryOver()) }
+      : this.o.config;
     let ws: WebSocket;
     try {
       ws = await openRealtimeSocket(this.o.target, config);

@@ -17,7 +17,10 @@ export class TranscriptLog {
   private writes = new Set<Promise<void>>();
   failedWrites = 0;
 
-  constructor(private readonly env: Env, private readonly plan: CallPlan) {}
+  constructor(
+    private readonly env: Env,
+    private readonly plan: CallPlan,
+  ) {}
 
   add(sender: SenderType, text: string, offsetMs: number): void {
     const t = text.trim();
@@ -27,14 +30,32 @@ export class TranscriptLog {
     const { callId, ticketId, customerId } = this.plan;
     const offset = Math.max(0, Math.round(offsetMs));
     const stmts = [];
-    if (callId) stmts.push(insertSegmentStmt(this.env.DB, { callId, customerId, senderType: sender, text: t, offsetMs: offset }));
-    if (ticketId) stmts.push(insertMessageStmt(this.env.DB, { ticketId, customerId, senderType: sender, text: t, offsetMs: offset, recordingId: null }));
+    if (callId)
+      stmts.push(insertSegmentStmt(this.env.DB, { callId, customerId, senderType: sender, text: t, offsetMs: offset }));
+    if (ticketId)
+      stmts.push(
+        insertMessageStmt(this.env.DB, {
+          ticketId,
+          customerId,
+          senderType: sender,
+          text: t,
+          offsetMs: offset,
+          recordingId: null,
+        }),
+      );
     if (!stmts.length) return;
     const w = this.env.DB.batch(stmts)
       .then(() => undefined)
       .catch((e: unknown) => {
         this.failedWrites++;
-        console.error(JSON.stringify({ level: "error", msg: "transcript write failed", callId, error: e instanceof Error ? e.message : String(e) }));
+        console.error(
+          JSON.stringify({
+            level: "error",
+            msg: "transcript write failed",
+            callId,
+            error: e instanceof Error ? e.message : String(e),
+          }),
+        );
       });
     this.writes.add(w);
     void w.finally(() => this.writes.delete(w));

@@ -36,12 +36,30 @@ export class TranslateBridge implements Bridge {
 
   constructor(private readonly d: BridgeDeps) {
     const t = d.plan.translate!;
-    const make = (from: Leg, to: Leg, speaker: SenderType, fromLang: string, toLang: string, voice: string | null): Direction => {
+    const make = (
+      from: Leg,
+      to: Leg,
+      speaker: SenderType,
+      fromLang: string,
+      toLang: string,
+      voice: string | null,
+    ): Direction => {
       const dir: Direction = {
-        from, to, speaker, mixer: new RawMixer(), cursorMs: 0, speechAt: new Map(), itemStart: new Map(),
+        from,
+        to,
+        speaker,
+        mixer: new RawMixer(),
+        cursorMs: 0,
+        speechAt: new Map(),
+        itemStart: new Map(),
         link: new RealtimeLink({
           target: d.target,
-          config: { instructions: interpreterInstructions(fromLang, toLang), voice: voiceOrDefault(voice), inputLanguage: fromLang, transcriptionModel: d.transcriptionModel },
+          config: {
+            instructions: interpreterInstructions(fromLang, toLang),
+            voice: voiceOrDefault(voice),
+            inputLanguage: fromLang,
+            transcriptionModel: d.transcriptionModel,
+          },
           maxSessionMs: d.sessionMaxMs,
           onEvent: (ev) => this.onAi(dir, ev),
           onFailure: (r) => d.aiFailed(r),

@@ -8,15 +8,20 @@
  */
 
 import { concatBytes } from "../lib/encoding";
+import { AUDIO_SCHEMA, claimKeys, senderCode } from "./audio-schema";
 import {
-  AUDIO_SENDERS, SAMPLES_PER_MS, type AppendResult, type AudioChunk, type AudioObserver, type AudioSender, type AudioSnapshot,
-  type FinalizedVersion, type StoreOptions,
+  AUDIO_SENDERS,
+  SAMPLES_PER_MS,
+  type AppendResult,
+  type AudioChunk,
+  type AudioObserver,
+  type AudioSender,
+  type AudioSnapshot,
+  type FinalizedVersion,
+  type StoreOptions,
 } from "./audio-types";
 
 export const ROW_TARGET_BYTES = 32 * 1024;
-const KEYS_PER_STATEMENT = 49;
-
-const senderCode = (s: AudioSender) => AUDIO_SENDERS.indexOf(s);
 
 interface Tail {
   id: number;
@@ -43,27 +48,12 @@ export class AudioStore {
     private readonly txn: Txn = (fn) => fn(),
     private readonly options: StoreOptions = {},
   ) {
-    sql.exec(`
-      CREATE TABLE IF NOT EXISTS audio_rows (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        sender INTEGER NOT NULL,
-        start INTEGER NOT NULL,
-        n INTEGER NOT NULL,
-        audio BLOB NOT NULL
-      );
-      CREATE INDEX IF NOT EXISTS audio_rows_start ON audio_rows(start);
-      CREATE TABLE IF NOT EXISTS audio_keys (sender INTEGER NOT NULL, ts INTEGER NOT NULL, PRIMARY KEY (sender, ts)) WITHOUT ROWID;
-      CREATE TABLE IF NOT EXISTS audio_meta (
-        k INTEGER PRIMARY KEY CHECK (k = 0),
-        chunks INTEGER NOT NULL, start_sample INTEGER NOT NULL, end_sample INTEGER NOT NULL, max_n INTEGER NOT NULL, senders INTEGER NOT NULL
-      );
-      CREATE TABLE IF NOT EXISTS audio_versions (
-        version INTEGER PRIMARY KEY, recording_id TEXT NOT NULL, chunks INTEGER NOT NULL, through_id INTEGER NOT NULL, created_at TEXT NOT NULL
-      );
-    `);
+    sql.exec(AUDIO_SCHEMA);
     this.frozenThrough = this.lastVersion()?.throughId ?? 0;
     for (const [id, sender, start, audio] of sql
-      .exec("SELECT id, sender, start, audio FROM audio_rows WHERE id IN (SELECT MAX(id) FROM audio_rows GROUP BY sender)")
+      .exec(
+        "SELECT id, sender, start, audio FROM audio_rows WHERE id IN (SELECT MAX(id) FROM audio_rows GROUP BY sender)",
+      )
       .raw<[number, number, number, ArrayBuffer]>()) {
       if (id > this.frozenThrough) this.tails.set(sender, { id, start, audio: new Uint8Array(audio) });
     }
@@ -88,7 +78,7 @@ export class AudioStore {
       let hi = -Infinity;
       let maxN = 0;
       let senders = 0;
-      const fresh = this.options.trustedTimestamps ? null : this.claimKeys(chunks);
+      const fresh = this.options.trustedTimestamps ? null : claimKeys(this.sql, chunks);
       for (const c of chunks) {
         if (c.audio.length === 0) continue;
         const code = senderCode(c.sender);
@@ -120,34 +110,15 @@ export class AudioStore {
           `INSERT INTO audio_meta (k, chunks, start_sample, end_sample, max_n, senders) VALUES (0, ?1, ?2, ?3, ?4, ?5)
            ON CONFLICT (k) DO UPDATE SET chunks = chunks + ?1, start_sample = MIN(start_sample, ?2), end_sample = MAX(end_sample, ?3),
              max_n = MAX(max_n, ?4), senders = senders | ?5`,
-          stored, lo, hi, rowMax, senders,
+          stored,
+          lo,
+          hi,
+          rowMax,
+          senders,
         );
       }
       return { stored, duplicates, totalChunks: this.totalChunks() };
     });
-  }
-
-  /**
-   * Records the (sender, timestampMs) keys of a batch, 49 per statement (SQLite binds at most 100 values), and
-   * returns those that were new: one statement per batch instead of one per chunk on the live-call hot path.
-   */
-  private claimKeys(chunks: AudioChunk[]): Set<string> {
-    const keys: [number, number][] = [];
-    for (const c of chunks) {
-      if (c.audio.length === 0) continue;
-      const code = senderCode(c.sender);
-      if (code < 0) throw new RangeError(`unknown sender ${String(c.sender)}`);
-      keys.push([code, c.timestampMs]);
-    }
-    const fresh = new Set<string>();
-    for (let i = 0; i < keys.length; i += KEYS_PER_STATEMENT) {
-      const group = keys.slice(i, i + KEYS_PER_STATEMENT);
-      const rows = this.sql
-        .exec(`INSERT OR IGNORE INTO audio_keys (sender, ts) VALUES ${group.map(() => "(?, ?)").join(", ")} RETURNING sender, ts`, ...group.flat())
-        .raw<[number, number]>();
-      for (const [sender, ts] of rows) fresh.add(`${sender}:${ts}`);
-    }
-    return fresh;
   }
 
   /** Writes a run of contiguous samples: onto the sender's last row when it continues it and stays small, else as a new row. */
@@ -155,14 +126,25 @@ export class AudioStore {
     this.observer?.touch(run.start, run.start + run.n);
     const tail = this.tails.get(code);
     const bytes = concatBytes(run.parts, run.n);
-    if (tail && tail.id > this.frozenThrough && tail.start + tail.audio.length === run.start && tail.audio.length + run.n <= ROW_TARGET_BYTES) {
+    if (
+      tail &&
+      tail.id > this.frozenThrough &&
+      tail.start + tail.audio.length === run.start &&
+      tail.audio.length + run.n <= ROW_TARGET_BYTES
+    ) {
       const merged = concatBytes([tail.audio, bytes], tail.audio.length + run.n);
       this.sql.exec("UPDATE audio_rows SET audio = ?, n = ? WHERE id = ?", merged, merged.length, tail.id);
       this.tails.set(code, { ...tail, audio: merged });
       return;
     }
     const id = this.sql
-      .exec<{ id: number }>("INSERT INTO audio_rows (sender, start, n, audio) VALUES (?, ?, ?, ?) RETURNING id", code, run.start, run.n, bytes)
+      .exec<{ id: number }>(
+        "INSERT INTO audio_rows (sender, start, n, audio) VALUES (?, ?, ?, ?) RETURNING id",
+        code,
+        run.start,
+        run.n,
+        bytes,
+      )
       .one().id;
     this.tails.set(code, { id, start: run.start, audio: bytes });
   }
@@ -173,7 +155,9 @@ export class AudioStore {
 
   /** The timeline so far (absolute samples), or null when nothing was stored. */
   bounds(): { startSample: number; endSample: number } | null {
-    const m = this.sql.exec<{ s: number; e: number }>("SELECT start_sample AS s, end_sample AS e FROM audio_meta WHERE k = 0").toArray()[0];
+    const m = this.sql
+      .exec<{ s: number; e: number }>("SELECT start_sample AS s, end_sample AS e FROM audio_meta WHERE k = 0")
+      .toArray()[0];
     return m ? { startSample: m.s, endSample: m.e } : null;
   }
 
@@ -187,7 +171,9 @@ export class AudioStore {
   /** What is stored right now, without freezing it: valid until the next append, so read it before any await. */
   view(): AudioSnapshot | null {
     const m = this.sql
-      .exec<{ chunks: number; start_sample: number; end_sample: number; max_n: number; senders: number }>("SELECT * FROM audio_meta WHERE k = 0")
+      .exec<{ chunks: number; start_sample: number; end_sample: number; max_n: number; senders: number }>(
+        "SELECT * FROM audio_meta WHERE k = 0",
+      )
       .toArray()[0];
     if (!m || m.chunks === 0) return null;
     const throughId = this.sql.exec<{ id: number }>("SELECT COALESCE(MAX(id), 0) AS id FROM audio_rows").one().id;
@@ -202,9 +188,18 @@ export class AudioStore {
   }
 
   /** Rows of the snapshot overlapping absolute samples [from, to), ordered by start. Consume before any await. */
-  *rowsOverlapping(snap: AudioSnapshot, from: number, to: number): Generator<{ sender: AudioSender; start: number; audio: Uint8Array }> {
+  *rowsOverlapping(
+    snap: AudioSnapshot,
+    from: number,
+    to: number,
+  ): Generator<{ sender: AudioSender; start: number; audio: Uint8Array }> {
     const cursor = this.sql
-      .exec("SELECT sender, start, audio FROM audio_rows WHERE start >= ? AND start < ? AND id <= ? ORDER BY start", from - snap.maxRowSamples, to, snap.throughId)
+      .exec(
+        "SELECT sender, start, audio FROM audio_rows WHERE start >= ? AND start < ? AND id <= ? ORDER BY start",
+        from - snap.maxRowSamples,
+        to,
+        snap.throughId,
+      )
       .raw<[number, number, ArrayBuffer]>();
     for (const [code, start, audio] of cursor) {
       if (start + audio.byteLength <= from) continue;
@@ -224,8 +219,11 @@ export class AudioStore {
   recordVersion(v: FinalizedVersion): void {
     this.sql.exec(
       "INSERT OR REPLACE INTO audio_versions (version, recording_id, chunks, through_id, created_at) VALUES (?, ?, ?, ?, ?)",
-      v.version, v.recordingId, v.chunks, v.throughId, new Date().toISOString(),
+      v.version,
+      v.recordingId,
+      v.chunks,
+      v.throughId,
+      new Date().toISOString(),
     );
   }
 }
-

@@ -62,7 +62,11 @@ export interface FinalizeTimings {
  * finalizing again with no new chunk returns the latest version instead of a copy.
  */
 export function finalizeRecording(
-  env: Env, store: AudioStore, target: FinalizeTarget, draft: RecordingDraft | null = null, timings?: FinalizeTimings,
+  env: Env,
+  store: AudioStore,
+  target: FinalizeTarget,
+  draft: RecordingDraft | null = null,
+  timings?: FinalizeTimings,
 ): Promise<RecordingRow> {
   const queue = queueOf(store);
   queue.finalizesWaiting++;
@@ -72,7 +76,13 @@ export function finalizeRecording(
   });
 }
 
-async function finalizeNow(env: Env, store: AudioStore, target: FinalizeTarget, draft: RecordingDraft | null, timings?: FinalizeTimings): Promise<RecordingRow> {
+async function finalizeNow(
+  env: Env,
+  store: AudioStore,
+  target: FinalizeTarget,
+  draft: RecordingDraft | null,
+  timings?: FinalizeTimings,
+): Promise<RecordingRow> {
   const snap = store.snapshot();
   if (!snap) throw new NothingToFinalizeError();
   const last = store.lastVersion();
@@ -91,7 +101,14 @@ async function finalizeNow(env: Env, store: AudioStore, target: FinalizeTarget, 
   } catch (e) {
     if (!taken) throw e;
     // The draft's upload is gone (aborted or expired): mix everything into a fresh one.
-    console.error(JSON.stringify({ level: "warn", msg: "recording draft unusable, finalizing without it", key, error: e instanceof Error ? e.message : String(e) }));
+    console.error(
+      JSON.stringify({
+        level: "warn",
+        msg: "recording draft unusable, finalizing without it",
+        key,
+        error: e instanceof Error ? e.message : String(e),
+      }),
+    );
     size = await writeWav(env, store, snap, key, null, timings);
   }
   let row: RecordingRow;
@@ -122,7 +139,14 @@ async function finalizeNow(env: Env, store: AudioStore, target: FinalizeTarget, 
 }
 
 /** Uploads the snapshot as a stereo WAV under `key`, reusing the draft's parts; the object's size. */
-async function writeWav(env: Env, store: AudioStore, snap: AudioSnapshot, key: string, taken: TakenDraft | null, timings?: FinalizeTimings): Promise<number> {
+async function writeWav(
+  env: Env,
+  store: AudioStore,
+  snap: AudioSnapshot,
+  key: string,
+  taken: TakenDraft | null,
+  timings?: FinalizeTimings,
+): Promise<number> {
   const frames = snap.endSample - snap.startSample;
   const header = wavHeader({ encoding: "pcm16", channels: 2, sampleRate: SAMPLE_RATE }, frames);
   const parts = partCount(frames);
@@ -136,7 +160,9 @@ async function writeWav(env: Env, store: AudioStore, snap: AudioSnapshot, key: s
     if (timings) timings.r2WaitMs = Date.now() - t1;
     return obj.size;
   }
-  const upload = taken ? env.RECORDINGS.resumeMultipartUpload(key, taken.uploadId) : await env.RECORDINGS.createMultipartUpload(key, { httpMetadata: CONTENT_TYPE });
+  const upload = taken
+    ? env.RECORDINGS.resumeMultipartUpload(key, taken.uploadId)
+    : await env.RECORDINGS.createMultipartUpload(key, { httpMetadata: CONTENT_TYPE });
   const createMs = Date.now() - t0;
   const writer = new R2PartWriter(upload);
   const reused = new Set(taken?.parts.map((p) => p.partNumber));
@@ -156,4 +182,3 @@ async function writeWav(env: Env, store: AudioStore, snap: AudioSnapshot, key: s
     throw e;
   }
 }
-

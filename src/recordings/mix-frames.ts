@@ -12,7 +12,13 @@ export function mixPart(store: AudioStore, snap: AudioSnapshot, header: Uint8Arr
     buf.set(header);
     offset = header.length;
   }
-  mixFrames(store, snap, snap.startSample + from, to - from, new Int16Array(buf.buffer, buf.byteOffset + offset, (to - from) * 2));
+  mixFrames(
+    store,
+    snap,
+    snap.startSample + from,
+    to - from,
+    new Int16Array(buf.buffer, buf.byteOffset + offset, (to - from) * 2),
+  );
 }
 
 /** Writes absolute samples [from, from + n) of both channels into interleaved `out` (n frames). */

@@ -20,7 +20,12 @@ function parseRange(header: string | null, size: number): { offset: number; leng
  * Streams an R2 object as an HTTP answer with `Range` support (206 / 416), so an audio element can seek.
  * The body is R2's stream: nothing is buffered in the isolate.
  */
-export async function serveR2Object(bucket: R2Bucket, key: string, request: Request, filename?: string): Promise<Response> {
+export async function serveR2Object(
+  bucket: R2Bucket,
+  key: string,
+  request: Request,
+  filename?: string,
+): Promise<Response> {
   const head = await bucket.head(key);
   if (!head) throw new ApiError(404, "Recording not found");
   const range = parseRange(request.headers.get("Range"), head.size);

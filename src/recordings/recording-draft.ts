@@ -50,11 +50,14 @@ export class RecordingDraft {
       CREATE TABLE IF NOT EXISTS draft_parts (part INTEGER PRIMARY KEY, etag TEXT NOT NULL);
     `);
     const m = sql
-      .exec<{ recording_id: string; r2_key: string; upload_id: string; origin: number }>("SELECT recording_id, r2_key, upload_id, origin FROM draft_meta")
+      .exec<{ recording_id: string; r2_key: string; upload_id: string; origin: number }>(
+        "SELECT recording_id, r2_key, upload_id, origin FROM draft_meta",
+      )
       .toArray()[0];
     if (m) {
       this.meta = { recordingId: m.recording_id, key: m.r2_key, uploadId: m.upload_id, origin: m.origin };
-      for (const r of sql.exec<{ part: number; etag: string }>("SELECT part, etag FROM draft_parts")) this.done.set(r.part, r.etag);
+      for (const r of sql.exec<{ part: number; etag: string }>("SELECT part, etag FROM draft_parts"))
+        this.done.set(r.part, r.etag);
     }
   }
 
@@ -70,7 +73,10 @@ export class RecordingDraft {
     if (this.meta) throw new Error("a draft is already open");
     this.sql.exec(
       "INSERT INTO draft_meta (k, recording_id, r2_key, upload_id, origin) VALUES (0, ?, ?, ?, ?)",
-      meta.recordingId, meta.key, meta.uploadId, meta.origin,
+      meta.recordingId,
+      meta.key,
+      meta.uploadId,
+      meta.origin,
     );
     this.meta = meta;
   }
@@ -127,7 +133,9 @@ export class RecordingDraft {
       this.drop();
       return null;
     }
-    const parts = [...this.done].filter(([p]) => fullPartEnd(p) <= frames).map(([partNumber, etag]) => ({ partNumber, etag }));
+    const parts = [...this.done]
+      .filter(([p]) => fullPartEnd(p) <= frames)
+      .map(([partNumber, etag]) => ({ partNumber, etag }));
     this.clear();
     return { ...meta, parts };
   }

@@ -20,7 +20,10 @@ export const DRAFT_LAG_FRAMES = 30 * SAMPLE_RATE;
 export function renderAhead(env: Env, store: AudioStore, draft: RecordingDraft, target: FinalizeTarget): Promise<void> {
   const queue = queueOf(store);
   return enqueue(queue, async () => {
-    for (const u of draft.abandoned.splice(0)) await env.RECORDINGS.resumeMultipartUpload(u.key, u.uploadId).abort().catch(() => undefined);
+    for (const u of draft.abandoned.splice(0))
+      await env.RECORDINGS.resumeMultipartUpload(u.key, u.uploadId)
+        .abort()
+        .catch(() => undefined);
     let buf: Uint8Array | null = null; // one part buffer for the whole step: each upload finishes before the next mix
     while (queue.finalizesWaiting === 0) {
       const view = store.view();

@@ -21,7 +21,13 @@ export async function signRecordingUrl(env: Env, origin: string, recordingId: st
  * compared in constant time, whatever is wrong, before anything is looked up: a refusal takes the same path
  * for a forged, tampered, foreign or expired URL.
  */
-export async function validRecordingSignature(env: Env, recordingId: string, exp: string, sig: string, nowMs = Date.now()) {
+export async function validRecordingSignature(
+  env: Env,
+  recordingId: string,
+  exp: string,
+  sig: string,
+  nowMs = Date.now(),
+) {
   const expected = await hmacSha256Hex(env, "recording-url", message(recordingId, exp));
   const sigOk = await timingSafeEqual(sig, expected);
   const expOk = /^\d{1,12}$/.test(exp) && Number(exp) * 1000 > nowMs;

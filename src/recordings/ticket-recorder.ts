@@ -11,7 +11,9 @@ import { SAMPLES_PER_MS, type AppendResult, type AudioChunk } from "./audio-type
 export const MAX_SPAN_MS = 4 * 60 * 60 * 1000;
 
 export type AppendOutcome = ({ ok: true } & AppendResult) | { ok: false; index: number; error: string };
-export type FinalizeOutcome = { ok: true; recording: RecordingRow; timings: FinalizeTimings } | { ok: false; error: string };
+export type FinalizeOutcome =
+  | { ok: true; recording: RecordingRow; timings: FinalizeTimings }
+  | { ok: false; error: string };
 
 /** The recorder of one ticket's uploaded audio: `idFromName(recorderName(customerId, ticketId))`. */
 export const recorderName = (customerId: number, ticketId: number) => `ticket:${customerId}:${ticketId}`;
@@ -44,7 +46,11 @@ export class TicketRecorder extends DurableObject<Env> {
       lo = Math.min(lo, start);
       hi = Math.max(hi, start + c.audio.length);
       if (hi - lo > MAX_SPAN_MS * SAMPLES_PER_MS) {
-        return { ok: false, index: i, error: `chunk ${i} would make this ticket's audio span more than ${MAX_SPAN_MS / 3_600_000} hours` };
+        return {
+          ok: false,
+          index: i,
+          error: `chunk ${i} would make this ticket's audio span more than ${MAX_SPAN_MS / 3_600_000} hours`,
+        };
       }
     }
     const result = this.store.append(chunks);
@@ -56,7 +62,13 @@ export class TicketRecorder extends DurableObject<Env> {
     try {
       await renderAhead(this.env, this.store, this.draft, target);
     } catch (e) {
-      console.error(JSON.stringify({ level: "warn", msg: "recording draft step failed", error: e instanceof Error ? e.message : String(e) }));
+      console.error(
+        JSON.stringify({
+          level: "warn",
+          msg: "recording draft step failed",
+          error: e instanceof Error ? e.message : String(e),
+        }),
+      );
     }
   }
 
@@ -72,6 +84,10 @@ export class TicketRecorder extends DurableObject<Env> {
   }
 
   stats(): { totalChunks: number; lastVersion: number | null; draftParts: number } {
-    return { totalChunks: this.store.totalChunks(), lastVersion: this.store.lastVersion()?.version ?? null, draftParts: this.draft.partsDone };
+    return {
+      totalChunks: this.store.totalChunks(),
+      lastVersion: this.store.lastVersion()?.version ?? null,
+      draftParts: this.draft.partsDone,
+    };
   }
 }

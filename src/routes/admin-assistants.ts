@@ -23,7 +23,11 @@ export const adminAssistantRoutes = new Hono<AppEnv>()
     const b = c.req.valid("json");
     await loadCustomer(c.env.DB, id);
     const row = await assistants.insertAssistant(c.env.DB, id, {
-      name: b.name, instructions: b.instructions, voice: b.voice ?? null, welcome_message: b.welcomeMessage ?? null, language: b.language ?? null,
+      name: b.name,
+      instructions: b.instructions,
+      voice: b.voice ?? null,
+      welcome_message: b.welcomeMessage ?? null,
+      language: b.language ?? null,
     });
     return c.json(assistants.publicAssistant(row), 201);
   })
@@ -36,7 +40,11 @@ export const adminAssistantRoutes = new Hono<AppEnv>()
     const { id, childId } = c.req.valid("param");
     const b = c.req.valid("json");
     const row = await assistants.updateAssistant(c.env.DB, id, childId, {
-      name: b.name, instructions: b.instructions, voice: b.voice, welcome_message: b.welcomeMessage, language: b.language,
+      name: b.name,
+      instructions: b.instructions,
+      voice: b.voice,
+      welcome_message: b.welcomeMessage,
+      language: b.language,
     });
     if (!row) throw notFound(`Assistant ${childId} not found`);
     return c.json(assistants.publicAssistant(row));

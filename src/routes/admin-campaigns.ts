@@ -9,10 +9,16 @@ import { validate } from "../lib/validate";
 import { childParam } from "./admin-params";
 
 const surveyBody = z.object({
-  questions: z.array(z.object({ text: z.string().min(1).max(500), scaleMax: z.number().int().min(1).max(10).optional() })).min(1).max(20),
+  questions: z
+    .array(z.object({ text: z.string().min(1).max(500), scaleMax: z.number().int().min(1).max(10).optional() }))
+    .min(1)
+    .max(20),
 });
 const campaignBody = z.object({ name: z.string().min(1).max(200), survey: surveyBody.optional() });
-const campaignPatch = z.object({ name: z.string().min(1).max(200).optional(), survey: surveyBody.nullable().optional() });
+const campaignPatch = z.object({
+  name: z.string().min(1).max(200).optional(),
+  survey: surveyBody.nullable().optional(),
+});
 
 /** `/api/admin/customers/{id}/campaigns`: a tenant's campaigns and their post-call surveys. */
 export const adminCampaignRoutes = new Hono<AppEnv>()
@@ -20,7 +26,10 @@ export const adminCampaignRoutes = new Hono<AppEnv>()
     const { id } = c.req.valid("param");
     const b = c.req.valid("json");
     await loadCustomer(c.env.DB, id);
-    return c.json(campaigns.publicCampaign(await campaigns.insertCampaign(c.env.DB, id, b.name, b.survey ?? null)), 201);
+    return c.json(
+      campaigns.publicCampaign(await campaigns.insertCampaign(c.env.DB, id, b.name, b.survey ?? null)),
+      201,
+    );
   })
   .get("/", validate("param", idParam), async (c) => {
     const { id } = c.req.valid("param");

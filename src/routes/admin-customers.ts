@@ -20,7 +20,8 @@ const openaiSettings = z.object({
   transcriptionActive: z.boolean().optional(),
 });
 const httpsOrWss = z.url({ protocol: /^(https|wss)$/ });
-const carrierFields = (kind: "create" | "patch") => Object.fromEntries(accountCodecs.map((a) => [a.carrier, a[kind].optional()]));
+const carrierFields = (kind: "create" | "patch") =>
+  Object.fromEntries(accountCodecs.map((a) => [a.carrier, a[kind].optional()]));
 const customerBody = z.object({
   name: z.string().min(1).max(200),
   ...carrierFields("create"),
@@ -43,7 +44,8 @@ async function customerColumns(env: Env, b: CustomerInput): Promise<Partial<cust
   return {
     name: b.name,
     phone_stream_url: b.phoneStreamUrl,
-    openai_api_key_enc: o.apiKey === null ? null : o.apiKey === undefined ? undefined : await encryptSecret(env, o.apiKey),
+    openai_api_key_enc:
+      o.apiKey === null ? null : o.apiKey === undefined ? undefined : await encryptSecret(env, o.apiKey),
     openai_realtime_model: o.realtimeModel,
     openai_transcription_model: o.transcriptionModel,
     openai_transcription_active: o.transcriptionActive === undefined ? undefined : o.transcriptionActive ? 1 : 0,
@@ -57,7 +59,9 @@ async function accountStmts(env: Env, b: Record<string, unknown>, customerId: nu
   for (const codec of accountCodecs) {
     if (b[codec.carrier] === undefined) continue;
     const stored = customerId === "last-insert" ? null : await getCarrierAccount(env.DB, customerId, codec.carrier);
-    stmts.push(upsertCarrierAccountStmt(env.DB, { ...(await codec.fields(env, b[codec.carrier], stored)), customerId }));
+    stmts.push(
+      upsertCarrierAccountStmt(env.DB, { ...(await codec.fields(env, b[codec.carrier], stored)), customerId }),
+    );
   }
   return stmts;
 }
@@ -69,7 +73,10 @@ async function saving(b: Record<string, unknown>, write: () => Promise<unknown>)
   } catch (e) {
     if (!isUniqueViolation(e, "carrier_accounts")) throw e;
     const named = accountCodecs.filter((a) => b[a.carrier] !== undefined);
-    throw new ApiError(409, named.length === 1 ? named[0]!.duplicateRef : "Another customer already uses one of these carrier accounts");
+    throw new ApiError(
+      409,
+      named.length === 1 ? named[0]!.duplicateRef : "Another customer already uses one of these carrier accounts",
+    );
   }
 }
 
@@ -107,7 +114,10 @@ export const adminCustomerRoutes = new Hono<AppEnv>()
     const { id } = c.req.valid("param");
     const b = c.req.valid("json");
     await customers.loadCustomer(c.env.DB, id);
-    const stmts = [customers.updateCustomerStmt(c.env.DB, id, await customerColumns(c.env, b)), ...(await accountStmts(c.env, b, id))];
+    const stmts = [
+      customers.updateCustomerStmt(c.env.DB, id, await customerColumns(c.env, b)),
+      ...(await accountStmts(c.env, b, id)),
+    ];
     await saving(b, () => c.env.DB.batch(stmts));
     return c.json(await customerView(c.env.DB, await customers.loadCustomer(c.env.DB, id)));
   });

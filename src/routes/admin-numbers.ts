@@ -18,8 +18,14 @@ export const adminNumberRoutes = new Hono<AppEnv>()
     const b = c.req.valid("json");
     await loadCustomer(c.env.DB, id);
     if (b.repId !== undefined && !(await getRep(c.env.DB, id, b.repId))) throw notFound(`Rep ${b.repId} not found`);
-    if (b.assistantId !== undefined && !(await getAssistant(c.env.DB, id, b.assistantId))) throw notFound(`Assistant ${b.assistantId} not found`);
-    const row = await numbers.upsertPhoneNumber(c.env.DB, { customerId: id, number: b.number, repId: b.repId ?? null, assistantId: b.assistantId ?? null });
+    if (b.assistantId !== undefined && !(await getAssistant(c.env.DB, id, b.assistantId)))
+      throw notFound(`Assistant ${b.assistantId} not found`);
+    const row = await numbers.upsertPhoneNumber(c.env.DB, {
+      customerId: id,
+      number: b.number,
+      repId: b.repId ?? null,
+      assistantId: b.assistantId ?? null,
+    });
     return c.json(numbers.publicPhoneNumber(row), 201);
   })
   .get("/", validate("param", idParam), async (c) => {

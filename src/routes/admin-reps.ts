@@ -11,7 +11,9 @@ import { idParam, phoneNumber } from "../lib/schemas";
 import { validate } from "../lib/validate";
 import { childParam, listQuery } from "./admin-params";
 
-const identity = z.string().regex(/^[A-Za-z0-9_]{1,121}$/, "letters, digits and underscores, at most 121 (Twilio client identity)");
+const identity = z
+  .string()
+  .regex(/^[A-Za-z0-9_]{1,121}$/, "letters, digits and underscores, at most 121 (Twilio client identity)");
 const repBody = z.object({
   name: z.string().min(1).max(200),
   email: z.email().optional(),
@@ -36,7 +38,13 @@ export const adminRepRoutes = new Hono<AppEnv>()
     const b = c.req.valid("json");
     await loadCustomer(c.env.DB, id);
     const rep = await reps
-      .insertRep(c.env.DB, { customerId: id, name: b.name, email: b.email ?? null, identity: b.identity ?? newId("rep", 8), active: b.active ?? true })
+      .insertRep(c.env.DB, {
+        customerId: id,
+        name: b.name,
+        email: b.email ?? null,
+        identity: b.identity ?? newId("rep", 8),
+        active: b.active ?? true,
+      })
       .catch((e: unknown) => {
         if (isUniqueViolation(e)) throw new ApiError(409, "Another rep of this customer has that identity");
         throw e;

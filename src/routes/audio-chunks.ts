@@ -41,7 +41,8 @@ const chunkSchema = z.object({
       const bytes = base64ToBytes(s);
       if (!bytes) ctx.addIssue({ code: "custom", message: "is not valid base64" });
       else if (bytes.length === 0) ctx.addIssue({ code: "custom", message: "must not be empty" });
-      else if (bytes.length > MAX_CHUNK_BYTES) ctx.addIssue({ code: "custom", message: `must decode to at most ${MAX_CHUNK_BYTES} bytes` });
+      else if (bytes.length > MAX_CHUNK_BYTES)
+        ctx.addIssue({ code: "custom", message: `must decode to at most ${MAX_CHUNK_BYTES} bytes` });
       return bytes ?? new Uint8Array();
     }),
 });
@@ -73,7 +74,13 @@ async function parseBatch(request: Request): Promise<{ ticketId: number; chunks:
   if (issues.length) throw invalid("chunks", issues);
   const ticketId = chunks[0]!.ticketID;
   const other = chunks.findIndex((c) => c.ticketID !== ticketId);
-  if (other >= 0) throw invalid("chunks", [{ path: `${other}.ticketID`, message: `all chunks of one request must belong to one ticket (item 0 has ${ticketId})` }]);
+  if (other >= 0)
+    throw invalid("chunks", [
+      {
+        path: `${other}.ticketID`,
+        message: `all chunks of one request must belong to one ticket (item 0 has ${ticketId})`,
+      },
+    ]);
   return { ticketId, chunks };
 }
 
@@ -86,11 +93,25 @@ async function appendBatch(env: Env, auth: Auth, request: Request) {
     if (i >= 0) throw new ApiError(403, `Chunk ${i}: a phone-auth token cannot upload CustomerRep audio`, { index: i });
   }
   const stub = env.TICKET_RECORDERS.get(env.TICKET_RECORDERS.idFromName(recorderName(auth.customerId, ticketId)));
-  const audio: AudioChunk[] = chunks.map((c) => ({ sender: c.senderType, timestampMs: c.timestampMs, audio: c.base64AudioData }));
+  const audio: AudioChunk[] = chunks.map((c) => ({
+    sender: c.senderType,
+    timestampMs: c.timestampMs,
+    audio: c.base64AudioData,
+  }));
   const target: FinalizeTarget = { customerId: auth.customerId, ticketId, callId: null, source: "upload" };
   const out: AppendOutcome = await stub.append(audio, target);
   if (!out.ok) throw invalid("chunks", [{ path: `${out.index}.timestampMs`, message: out.error }]);
-  return { target, stub, result: { ticketID: ticketId, received: chunks.length, stored: out.stored, duplicates: out.duplicates, totalChunks: out.totalChunks } };
+  return {
+    target,
+    stub,
+    result: {
+      ticketID: ticketId,
+      received: chunks.length,
+      stored: out.stored,
+      duplicates: out.duplicates,
+      totalChunks: out.totalChunks,
+    },
+  };
 }
 
 export const publicRecording = (r: RecordingRow) => ({
@@ -126,12 +147,25 @@ export const audioChunkRoutes = new Hono<AppEnv>()
       transcription = await transcribeRecording(c.env, await loadCustomer(c.env.DB, auth.customerId), fin.recording);
     } catch (e) {
       // The recording is saved whatever happens here; the outcome says why there is no transcript.
-      console.error(JSON.stringify({ level: "error", requestId: c.get("requestId"), what: "transcription", message: e instanceof Error ? e.message : String(e) }));
+      console.error(
+        JSON.stringify({
+          level: "error",
+          requestId: c.get("requestId"),
+          what: "transcription",
+          message: e instanceof Error ? e.message : String(e),
+        }),
+      );
       transcription = { status: "failed", reason: "transcription failed unexpectedly", messages: 0, segments: 0 };
     }
     // Server-Timing lets a client (and bench/finalize) see where the time went without guessing.
     const { r2WaitMs, parts, reusedParts } = fin.timings;
-    const r2 = r2WaitMs === undefined ? "" : `, r2wait;dur=${r2WaitMs}, parts;desc="${reusedParts ?? 0} of ${parts ?? 0} uploaded ahead"`;
-    c.header("Server-Timing", `append;dur=${t1 - t0}, finalize;dur=${t2 - t1}${r2}, transcription;dur=${Date.now() - t2}`);
+    const r2 =
+      r2WaitMs === undefined
+        ? ""
+        : `, r2wait;dur=${r2WaitMs}, parts;desc="${reusedParts ?? 0} of ${parts ?? 0} uploaded ahead"`;
+    c.header(
+      "Server-Timing",
+      `append;dur=${t1 - t0}, finalize;dur=${t2 - t1}${r2}, transcription;dur=${Date.now() - t2}`,
+    );
     return c.json({ ...publicRecording(fin.recording), chunks: result, transcription }, 201);
   });

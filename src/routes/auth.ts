@@ -42,7 +42,12 @@ export const authRoutes = new Hono<AppEnv>()
     if (!customer) throw notFound(`Customer ${customerId} not found`);
     const windowStart = new Date(Date.now() - SEND_WINDOW_MS).toISOString();
     if ((await codes.codesSentSince(c.env.DB, customerId, phone, windowStart)) >= SEND_LIMIT) {
-      throw new ApiError(429, "Too many codes requested for this number; try again later", {}, { "Retry-After": String(SEND_WINDOW_MS / 1000) });
+      throw new ApiError(
+        429,
+        "Too many codes requested for this number; try again later",
+        {},
+        { "Retry-After": String(SEND_WINDOW_MS / 1000) },
+      );
     }
     const from = (await listPhoneNumbers(c.env.DB, customerId))[0]?.number;
     if (!from) throw new ApiError(409, "This customer has no phone number to send the code from");

@@ -22,11 +22,15 @@ const invalid = (path: string, message: string) => invalidFields("form", [{ path
 
 /** Returns the problem with an SDP offer, or null when it is an offer carrying audio. */
 export function sdpOfferProblem(sdp: string): string | null {
-  const lines = sdp.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const lines = sdp
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
   if (lines[0] !== "v=0") return "is not an SDP description (it must start with v=0)";
   if (!lines.some((l) => /^m=audio \d+ /.test(l))) return "has no audio media line (m=audio)";
   const setup = lines.filter((l) => l.startsWith("a=setup:")).map((l) => l.slice(8));
-  if (setup.some((s) => s !== "actpass")) return `is an answer, not an offer (a=setup:${setup.find((s) => s !== "actpass")})`;
+  if (setup.some((s) => s !== "actpass"))
+    return `is an answer, not an offer (a=setup:${setup.find((s) => s !== "actpass")})`;
   return null;
 }
 
@@ -39,7 +43,8 @@ async function fieldText(v: unknown): Promise<string | null> {
 
 export const realtimeRoutes = new Hono<AppEnv>().use("*", requireRep).post("/calls", async (c) => {
   const type = c.req.header("Content-Type") ?? "";
-  if (!/^multipart\/form-data/i.test(type)) throw new ApiError(400, "Expected multipart/form-data with fields sdp and session");
+  if (!/^multipart\/form-data/i.test(type))
+    throw new ApiError(400, "Expected multipart/form-data with fields sdp and session");
   const bytes = await readBytesLimited(c.req.raw, MAX_REALTIME_BODY_BYTES, "The request body");
   let form: FormData;
   try {
@@ -59,7 +64,8 @@ export const realtimeRoutes = new Hono<AppEnv>().use("*", requireRep).post("/cal
   } catch {
     throw invalid("session", "is not valid JSON");
   }
-  if (typeof session !== "object" || session === null || Array.isArray(session)) throw invalid("session", "must be a JSON object");
+  if (typeof session !== "object" || session === null || Array.isArray(session))
+    throw invalid("session", "must be a JSON object");
 
   const customer = await loadCustomer(c.env.DB, c.get("rep").customerId);
   const ai = await requireTenantOpenAI(c.env, customer);
@@ -68,12 +74,19 @@ export const realtimeRoutes = new Hono<AppEnv>().use("*", requireRep).post("/cal
   out.append("session", JSON.stringify({ type: "realtime", model: customer.openai_realtime_model, ...session }));
   let res: Response;
   try {
-    res = await fetch(`${ai.baseUrl}/realtime/calls`, { method: "POST", headers: { Authorization: `Bearer ${ai.apiKey}` }, body: out });
+    res = await fetch(`${ai.baseUrl}/realtime/calls`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${ai.apiKey}` },
+      body: out,
+    });
   } catch (e) {
     throw new UpstreamError("OpenAI", 0, null, e instanceof Error ? e.message : "network error", "realtime call");
   }
   if (!res.ok) throw await openaiError(res, "realtime call");
-  const headers = new Headers({ "Content-Type": res.headers.get("Content-Type") ?? "application/sdp", "Cache-Control": "no-store" });
+  const headers = new Headers({
+    "Content-Type": res.headers.get("Content-Type") ?? "application/sdp",
+    "Cache-Control": "no-store",
+  });
   const location = res.headers.get("Location");
   if (location) headers.set("Location", location);
   return new Response(res.body, { status: res.status, headers });

@@ -11,6 +11,7 @@ import { connectMediaStream } from "../live/entry";
 export const streamRoutes = new Hono<AppEnv>().get("/:callSid", (c) => {
   const sid = c.req.param("callSid");
   if (!callSid.safeParse(sid).success) throw notFound("No such media stream");
-  if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") throw new ApiError(400, "Expected a WebSocket upgrade (Twilio Media Streams)");
+  if (c.req.header("Upgrade")?.toLowerCase() !== "websocket")
+    throw new ApiError(400, "Expected a WebSocket upgrade (Twilio Media Streams)");
   return connectMediaStream(c.env, sid, "twilio", c.req.raw);
 });

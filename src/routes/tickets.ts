@@ -32,17 +32,28 @@ export const ticketRoutes = new Hono<AppEnv>()
       auth.kind === "phone"
         ? { channel: "phone", status: q.status, phoneNumber: auth.phoneNumber }
         : { channel: q.channel, status: q.status, phoneNumber: q.phoneNumber };
-    if (auth.kind === "phone" && ((q.channel && q.channel !== "phone") || (q.phoneNumber && q.phoneNumber !== auth.phoneNumber))) {
+    if (
+      auth.kind === "phone" &&
+      ((q.channel && q.channel !== "phone") || (q.phoneNumber && q.phoneNumber !== auth.phoneNumber))
+    ) {
       return c.json({ items: [], total: 0, page: q.page, pageSize: q.pageSize });
     }
-    const { items, total } = await tickets.listTickets(c.env.DB, auth.customerId, filter, q.pageSize, (q.page - 1) * q.pageSize);
+    const { items, total } = await tickets.listTickets(
+      c.env.DB,
+      auth.customerId,
+      filter,
+      q.pageSize,
+      (q.page - 1) * q.pageSize,
+    );
     return c.json({ items: items.map(tickets.publicTicket), total, page: q.page, pageSize: q.pageSize });
   })
   .post("/", validate("json", createBody), async (c) => {
     const auth = c.get("auth");
     const b = c.req.valid("json");
     if (b.channel === "phone" && !b.phoneNumber && auth.kind === "rep") {
-      throw new ApiError(400, "A phone ticket needs a phoneNumber", { issues: [{ path: "phoneNumber", message: "required for channel phone" }] });
+      throw new ApiError(400, "A phone ticket needs a phoneNumber", {
+        issues: [{ path: "phoneNumber", message: "required for channel phone" }],
+      });
     }
     if (auth.kind === "phone" && (b.channel !== "phone" || (b.phoneNumber && b.phoneNumber !== auth.phoneNumber))) {
       throw new ApiError(403, "A phone-auth token can only open phone tickets for its own number");
@@ -66,9 +77,15 @@ export const ticketRoutes = new Hono<AppEnv>()
     const auth = c.get("auth");
     const b = c.req.valid("json");
     const t = await loadAccessibleTicket(c.env, auth, c.req.valid("param").id);
-    if (auth.kind === "phone" && b.senderType !== "EndUser") throw new ApiError(403, "A phone-auth token can only post as EndUser");
+    if (auth.kind === "phone" && b.senderType !== "EndUser")
+      throw new ApiError(403, "A phone-auth token can only post as EndUser");
     const m = await tickets.insertMessage(c.env.DB, {
-      ticketId: t.id, customerId: auth.customerId, senderType: b.senderType, text: b.text, offsetMs: null, recordingId: null,
+      ticketId: t.id,
+      customerId: auth.customerId,
+      senderType: b.senderType,
+      text: b.text,
+      offsetMs: null,
+      recordingId: null,
     });
     await tickets.touchTicket(c.env.DB, auth.customerId, t.id);
     return c.json(tickets.publicMessage(m), 201);

@@ -22,8 +22,19 @@ const ENVELOPE_BYTES = 64 * 1024;
 /** Small fields forwarded to OpenAI when sent before the file. */
 const FORWARDED_FIELDS = new Set(["language", "prompt", "temperature"]);
 const EXT_OF: Record<string, string> = {
-  "audio/wav": "wav", "audio/x-wav": "wav", "audio/wave": "wav", "audio/mpeg": "mp3", "audio/mp3": "mp3", "audio/webm": "webm",
-  "audio/ogg": "ogg", "audio/mp4": "m4a", "audio/m4a": "m4a", "audio/x-m4a": "m4a", "audio/flac": "flac", "video/mp4": "mp4", "video/webm": "webm",
+  "audio/wav": "wav",
+  "audio/x-wav": "wav",
+  "audio/wave": "wav",
+  "audio/mpeg": "mp3",
+  "audio/mp3": "mp3",
+  "audio/webm": "webm",
+  "audio/ogg": "ogg",
+  "audio/mp4": "m4a",
+  "audio/m4a": "m4a",
+  "audio/x-m4a": "m4a",
+  "audio/flac": "flac",
+  "video/mp4": "mp4",
+  "video/webm": "webm",
 };
 
 const enc = new TextEncoder();
@@ -68,7 +79,7 @@ export const transcriptionRoutes = new Hono<AppEnv>().use("*", requireRep).post(
       current = null;
     }
   }
-  if (!file) throw new ApiError(400, "Missing file: send the audio as the multipart field \"file\"");
+  if (!file) throw new ApiError(400, 'Missing file: send the audio as the multipart field "file"');
   let first: Uint8Array | null = null;
   while (!first) {
     const ev = await next();
@@ -78,11 +89,15 @@ export const transcriptionRoutes = new Hono<AppEnv>().use("*", requireRep).post(
   if (!first) throw new ApiError(400, "The file is empty");
 
   const ext = EXT_OF[(file.contentType ?? "").split(";")[0]!.trim().toLowerCase()] ?? "wav";
-  const filename = file.filename && /\.[A-Za-z0-9]{2,5}$/.test(file.filename) ? file.filename : `${file.filename || "upload"}.${ext}`;
+  const filename =
+    file.filename && /\.[A-Za-z0-9]{2,5}$/.test(file.filename) ? file.filename : `${file.filename || "upload"}.${ext}`;
   const out = `----voicedesk${crypto.randomUUID().replace(/-/g, "")}`;
-  const field = (name: string, v: string) => `--${out}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${v}\r\n`;
+  const field = (name: string, v: string) =>
+    `--${out}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${v}\r\n`;
   const head = enc.encode(
-    field("model", access.model) + field("response_format", "json") + fields.map(([k, v]) => field(k, v)).join("") +
+    field("model", access.model) +
+      field("response_format", "json") +
+      fields.map(([k, v]) => field(k, v)).join("") +
       `--${out}\r\nContent-Disposition: form-data; name="file"; filename="${quote(filename)}"\r\n` +
       `Content-Type: ${quote(file.contentType ?? `audio/${ext}`)}\r\n\r\n`,
   );

@@ -32,7 +32,8 @@ const initiateBody = z.object({
 });
 const statusQuery = z.object({ callSid: twilioSid("CA") });
 
-const isoOf = (t: string | null) => (t && Number.isFinite(Date.parse(t)) ? new Date(Date.parse(t)).toISOString() : undefined);
+const isoOf = (t: string | null) =>
+  t && Number.isFinite(Date.parse(t)) ? new Date(Date.parse(t)).toISOString() : undefined;
 
 export const twilioCallRoutes = new Hono<AppEnv>()
   .get("/voice-token", requireRep, validate("query", tokenQuery), async (c) => {
@@ -67,23 +68,36 @@ export const twilioCallRoutes = new Hono<AppEnv>()
     const origin = publicOrigin(c.env, c.req.raw);
     // Twilio rings the rep's browser (the voice token's identity) first; when it answers, the voice webhook dials the end user.
     const call = await (await TwilioRest.forCustomer(c.env, customerId)).createCall({
-        to: `client:${rep.identity}`,
-        from: b.fromNumber,
-        url: voiceWebhookUrl(origin, {
-          repId: rep.id, fromNumber: b.fromNumber, to: b.toNumber, record: b.record, translate: b.translate,
-          translation: {
-            CallerLanguage: b.callerLanguage, CallerVoice: b.callerVoice, ReceiverLanguage: b.receiverLanguage,
-            ReceiverVoice: b.receiverVoice, ForwardRawAudio: b.forwardRawAudio,
-          },
-        }),
-        statusCallback: statusCallbackUrl(origin),
-        statusCallbackEvents: ["initiated", "ringing", "answered", "completed"],
-      });
-    const row = await upsertTwilioCall(c.env.DB, customerId, call.sid, {
-      repId: rep.id, fromNumber: b.fromNumber, endUserNumber: b.toNumber,
-      mode: b.translate ? "translate" : b.record ? "record" : "plain", initialState: stateFromTwilio(call.status),
+      to: `client:${rep.identity}`,
+      from: b.fromNumber,
+      url: voiceWebhookUrl(origin, {
+        repId: rep.id,
+        fromNumber: b.fromNumber,
+        to: b.toNumber,
+        record: b.record,
+        translate: b.translate,
+        translation: {
+          CallerLanguage: b.callerLanguage,
+          CallerVoice: b.callerVoice,
+          ReceiverLanguage: b.receiverLanguage,
+          ReceiverVoice: b.receiverVoice,
+          ForwardRawAudio: b.forwardRawAudio,
+        },
+      }),
+      statusCallback: statusCallbackUrl(origin),
+      statusCallbackEvents: ["initiated", "ringing", "answered", "completed"],
     });
-    return c.json({ callSid: call.sid, callId: row.id, status: call.status, state: row.state, ticketId: row.ticket_id }, 201);
+    const row = await upsertTwilioCall(c.env.DB, customerId, call.sid, {
+      repId: rep.id,
+      fromNumber: b.fromNumber,
+      endUserNumber: b.toNumber,
+      mode: b.translate ? "translate" : b.record ? "record" : "plain",
+      initialState: stateFromTwilio(call.status),
+    });
+    return c.json(
+      { callSid: call.sid, callId: row.id, status: call.status, state: row.state, ticketId: row.ticket_id },
+      201,
+    );
   })
   .get("/call-status", requireRep, validate("query", statusQuery), async (c) => {
     const { customerId } = c.get("rep");

@@ -23,7 +23,8 @@ import { twilioSid } from "../carriers/twilio/sids";
 async function tenantRep(db: D1Database, customerId: number, raw: string | undefined, mustBeActive: boolean) {
   const id = intId.safeParse(raw);
   const rep = id.success ? await getRep(db, customerId, id.data) : null;
-  if (!rep || (mustBeActive && rep.active !== 1)) throw forbidden(`RepID ${raw ?? ""} is not ${mustBeActive ? "an active" : "a"} rep of this account`);
+  if (!rep || (mustBeActive && rep.active !== 1))
+    throw forbidden(`RepID ${raw ?? ""} is not ${mustBeActive ? "an active" : "a"} rep of this account`);
   return rep;
 }
 
@@ -40,7 +41,11 @@ const recordingFields = z.object({
 export const twilioWebhookRoutes = new Hono<AppEnv>()
   .post("/voice", twilioWebhook, async (c) => {
     const { customer, params } = c.get("twilio");
-    const v = parseOr400(voiceFieldsSchema, voiceFieldInput(new URL(c.req.url).searchParams, params), "voice webhook fields");
+    const v = parseOr400(
+      voiceFieldsSchema,
+      voiceFieldInput(new URL(c.req.url).searchParams, params),
+      "voice webhook fields",
+    );
     const rep = await tenantRep(c.env.DB, customer.id, String(v.RepID), true);
     for (const k of ["From", "Caller", "To"]) {
       const client = /^client:(.*)$/.exec(params.get(k) ?? "");
@@ -49,7 +54,11 @@ export const twilioWebhookRoutes = new Hono<AppEnv>()
     await assertCallerId(c.env.DB, customer.id, rep.id, v.FromNumber, "FromNumber");
     const mode = v.Translate ? "translate" : v.Record ? "record" : "plain";
     const call = await upsertTwilioCall(c.env.DB, customer.id, v.CallSid, {
-      repId: rep.id, fromNumber: v.FromNumber, endUserNumber: v.To, mode, initialState: "Ringing",
+      repId: rep.id,
+      fromNumber: v.FromNumber,
+      endUserNumber: v.To,
+      mode,
+      initialState: "Ringing",
     });
     const origin = publicOrigin(c.env, c.req.raw);
     if (mode === "translate") {
@@ -68,7 +77,9 @@ export const twilioWebhookRoutes = new Hono<AppEnv>()
         ["StreamToken", await streamToken(c.env, customer.id, v.CallSid)],
       ];
       prepareLiveCall(c.env, c.executionCtx, v.CallSid, "twilio", Object.fromEntries(parameters));
-      return twimlResponse(connectStreamTwiml(mediaStreamUrl(c.env, new URL(c.req.url).origin, customer, v.CallSid), parameters));
+      return twimlResponse(
+        connectStreamTwiml(mediaStreamUrl(c.env, new URL(c.req.url).origin, customer, v.CallSid), parameters),
+      );
     }
     const recordingCallback = mode === "record" ? recordingCallbackUrl(origin, rep.id, v.FromNumber, v.To) : undefined;
     return twimlResponse(dialTwiml({ kind: "number", number: v.To }, { callerId: v.FromNumber, recordingCallback }));
@@ -87,17 +98,33 @@ export const twilioWebhookRoutes = new Hono<AppEnv>()
     const f = parseOr400(
       recordingFields,
       {
-        CallSid: form("CallSid"), RecordingSid: form("RecordingSid"), RecordingStartTime: form("RecordingStartTime"),
-        RecordingDuration: form("RecordingDuration"), customFrom: c.req.query("customFrom"), customTo: c.req.query("customTo"),
+        CallSid: form("CallSid"),
+        RecordingSid: form("RecordingSid"),
+        RecordingStartTime: form("RecordingStartTime"),
+        RecordingDuration: form("RecordingDuration"),
+        customFrom: c.req.query("customFrom"),
+        customTo: c.req.query("customTo"),
       },
       "recording callback fields",
     );
-    if (!(await getPhoneNumber(c.env.DB, customer.id, f.customFrom))) throw forbidden(`customFrom ${f.customFrom} is not a number of this account`);
+    if (!(await getPhoneNumber(c.env.DB, customer.id, f.customFrom)))
+      throw forbidden(`customFrom ${f.customFrom} is not a number of this account`);
     const { recording, created } = await storeTwilioRecording(c.env, {
-      customer, repId: rep.id, callSid: f.CallSid, recordingSid: f.RecordingSid, startedAt: f.RecordingStartTime ?? null,
-      durationSeconds: f.RecordingDuration ?? null, fromNumber: f.customFrom, endUserNumber: f.customTo,
+      customer,
+      repId: rep.id,
+      callSid: f.CallSid,
+      recordingSid: f.RecordingSid,
+      startedAt: f.RecordingStartTime ?? null,
+      durationSeconds: f.RecordingDuration ?? null,
+      fromNumber: f.customFrom,
+      endUserNumber: f.customTo,
     });
     // Only a newly stored recording is transcribed (a retry must not transcribe twice); sentiment needs the transcript.
     if (created) c.executionCtx.waitUntil(transcribeThenClassify(c.env, customer, recording));
-    return c.json({ recordingId: recording.id, callId: recording.call_id, ticketId: recording.ticket_id, duplicate: !created });
+    return c.json({
+      recordingId: recording.id,
+      callId: recording.call_id,
+      ticketId: recording.ticket_id,
+      duplicate: !created,
+    });
   });

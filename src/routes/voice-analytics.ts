@@ -31,6 +31,11 @@ export const voiceAnalyticsRoutes = new Hono<AppEnv>()
   })
   .get("/timeline", validate("query", timelineQuery), async (c) => {
     const q = c.req.valid("query");
-    const timeline = await analytics.timeline(c.env.DB, c.get("rep").customerId, createdRange(q.start_date, q.end_date), q.bucket);
+    const timeline = await analytics.timeline(
+      c.env.DB,
+      c.get("rep").customerId,
+      createdRange(q.start_date, q.end_date),
+      q.bucket,
+    );
     return cachedJson(c, { bucket: q.bucket, timeline }, MAX_AGE.timeline);
   });

@@ -35,7 +35,14 @@ async function epaResults(env: Env, customerId: number, callId: string, campaign
   const campaign = campaignId === null ? null : await getCampaign(env.DB, customerId, campaignId);
   const config = campaign ? parseSurvey(campaign) : null;
   if (!config) return null;
-  return { state: "NotStarted", completionReason: null, totalQuestions: config.questions.length, questionsAnswered: 0, calculatedScore: null, responses: [] };
+  return {
+    state: "NotStarted",
+    completionReason: null,
+    totalQuestions: config.questions.length,
+    questionsAnswered: 0,
+    calculatedScore: null,
+    responses: [],
+  };
 }
 
 export const voiceCallRoutes = new Hono<AppEnv>()
@@ -58,16 +65,26 @@ export const voiceCallRoutes = new Hono<AppEnv>()
       listSegments(c.env.DB, customerId, call.id),
       epaResults(c.env, customerId, call.id, call.campaign_id),
     ]);
-    return c.json({ ...publicVoiceCall(call), transcript: segments.map(publicTranscriptLine), ...(epa ? { epaResults: epa } : {}) });
+    return c.json({
+      ...publicVoiceCall(call),
+      transcript: segments.map(publicTranscriptLine),
+      ...(epa ? { epaResults: epa } : {}),
+    });
   })
-  .get("/:id/recording-url", requireScope("audio:download"), rateLimit("recordings"), validate("param", callIdParam), async (c) => {
-    const customerId = c.get("rep").customerId;
-    const call = await loadCall(c.env, customerId, c.req.valid("param").id);
-    const rec = await latestRecordingOfCall(c.env.DB, customerId, call.id);
-    if (!rec) throw notFound("This call has no recording");
-    const signed = await signRecordingUrl(c.env, publicOrigin(c.env, c.req.raw), rec.id);
-    return c.json({ recordingUrl: signed.url, expiresAt: signed.expiresAt });
-  })
+  .get(
+    "/:id/recording-url",
+    requireScope("audio:download"),
+    rateLimit("recordings"),
+    validate("param", callIdParam),
+    async (c) => {
+      const customerId = c.get("rep").customerId;
+      const call = await loadCall(c.env, customerId, c.req.valid("param").id);
+      const rec = await latestRecordingOfCall(c.env.DB, customerId, call.id);
+      if (!rec) throw notFound("This call has no recording");
+      const signed = await signRecordingUrl(c.env, publicOrigin(c.env, c.req.raw), rec.id);
+      return c.json({ recordingUrl: signed.url, expiresAt: signed.expiresAt });
+    },
+  )
   .get("/:id/epa-results", requireScope("voice:read"), validate("param", callIdParam), async (c) => {
     const customerId = c.get("rep").customerId;
     const call = await loadCall(c.env, customerId, c.req.valid("param").id);

@@ -20,7 +20,14 @@ export const voiceRecordingRoutes = new Hono<AppEnv>()
     const call = await loadCall(c.env, customerId, c.req.valid("param").conversationId, "Conversation");
     const rec = await latestRecordingOfCall(c.env.DB, customerId, call.id);
     if (!rec) {
-      const recording = { id: null, urls: null, duration_seconds: null, available: false, started_at: call.start_time, ended_at: call.end_time };
+      const recording = {
+        id: null,
+        urls: null,
+        duration_seconds: null,
+        available: false,
+        started_at: call.start_time,
+        ended_at: call.end_time,
+      };
       throw new ApiError(404, "No recording available for this conversation", { recording });
     }
     const signed = await signRecordingUrl(c.env, publicOrigin(c.env, c.req.raw), rec.id);

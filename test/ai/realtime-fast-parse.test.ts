@@ -4,13 +4,37 @@ import { matchAudioDelta, parseServerEvent, parseServerEventJson } from "../../s
 const delta = btoa(String.fromCharCode(...Array.from({ length: 160 }, (_, i) => (i * 13) & 0xff)));
 const openai = (d = delta, item = "item_C9Xx1", resp = "resp_C9Xx0") =>
   `{"type":"response.output_audio.delta","event_id":"event_C9Xx2","response_id":"${resp}","item_id":"${item}","output_index":0,"content_index":0,"delta":"${d}"}`;
-const fake = (d = delta) => JSON.stringify({ event_id: "event_3_7", type: "response.output_audio.delta", response_id: "resp_echo_3", item_id: "item_echo_3", output_index: 0, content_index: 0, delta: d });
+const fake = (d = delta) =>
+  JSON.stringify({
+    event_id: "event_3_7",
+    type: "response.output_audio.delta",
+    response_id: "resp_echo_3",
+    item_id: "item_echo_3",
+    output_index: 0,
+    content_index: 0,
+    delta: d,
+  });
 
 const canonical = [openai(), openai(""), openai("/////w=="), fake(), fake("AA==")];
 const odd = [
   JSON.stringify({ type: "response.output_audio.delta", item_id: "i", delta }),
-  JSON.stringify({ type: "response.output_audio.delta", response_id: "r", item_id: "i", delta, output_index: 0, content_index: 0 }),
-  JSON.stringify({ type: "response.output_audio.delta", event_id: "e", response_id: 5, item_id: "i", output_index: 0, content_index: 0, delta }),
+  JSON.stringify({
+    type: "response.output_audio.delta",
+    response_id: "r",
+    item_id: "i",
+    delta,
+    output_index: 0,
+    content_index: 0,
+  }),
+  JSON.stringify({
+    type: "response.output_audio.delta",
+    event_id: "e",
+    response_id: 5,
+    item_id: "i",
+    output_index: 0,
+    content_index: 0,
+    delta,
+  }),
   openai(delta.replace("/", "\\/")),
   openai(delta, 'it\\"em'),
   openai(delta, "it\nem"),
@@ -40,7 +64,12 @@ describe("OpenAI realtime audio delta matcher", () => {
       expect(hot, f).not.toBeNull();
       expect(hot).toEqual(parseServerEventJson(f));
     }
-    expect(matchAudioDelta(openai())).toEqual({ type: "response.output_audio.delta", response_id: "resp_C9Xx0", item_id: "item_C9Xx1", delta });
+    expect(matchAudioDelta(openai())).toEqual({
+      type: "response.output_audio.delta",
+      response_id: "resp_C9Xx0",
+      item_id: "item_C9Xx1",
+      delta,
+    });
   });
 
   it("agrees with JSON.parse on odd, malformed and randomly damaged events", () => {
@@ -54,7 +83,7 @@ describe("OpenAI realtime audio delta matcher", () => {
     for (const f of odd) check(f);
     expect(parseServerEvent(openai(delta, "it\nem"))).toBeNull();
     let seed = 7;
-    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
     const alphabet = '{}[]":,\\ \n0123456789abcdefAZ+/=-.\u0001';
     let hot = 0;
     for (let i = 0; i < 5000; i++) {
@@ -63,7 +92,12 @@ describe("OpenAI realtime audio delta matcher", () => {
         const at = rnd(f.length + 1);
         const ch = alphabet[rnd(alphabet.length)]!;
         const op = rnd(3);
-        f = op === 0 ? f.slice(0, at) + ch + f.slice(at) : op === 1 ? f.slice(0, at) + f.slice(at + 1) : f.slice(0, at) + ch + f.slice(at + 1);
+        f =
+          op === 0
+            ? f.slice(0, at) + ch + f.slice(at)
+            : op === 1
+              ? f.slice(0, at) + f.slice(at + 1)
+              : f.slice(0, at) + ch + f.slice(at + 1);
       }
       if (check(f)) hot++;
     }

@@ -5,7 +5,12 @@ import { hex } from "../helpers";
 import { eventually } from "../live/twilio-client";
 import { realtimeScript, realtimeState } from "../live/live-helpers";
 
-const config = { instructions: "Be brief.", voice: "cedar", inputLanguage: "fr-BE", transcriptionModel: "gpt-4o-mini-transcribe" };
+const config = {
+  instructions: "Be brief.",
+  voice: "cedar",
+  inputLanguage: "fr-BE",
+  transcriptionModel: "gpt-4o-mini-transcribe",
+};
 
 describe("OpenAI realtime socket", () => {
   it("sends the GA session.update with μ-law both ways, voice, VAD and transcription", () => {
@@ -13,9 +18,16 @@ describe("OpenAI realtime socket", () => {
     expect(u).toMatchObject({
       type: "session.update",
       session: {
-        type: "realtime", model: "gpt-realtime", instructions: "Be brief.", output_modalities: ["audio"],
+        type: "realtime",
+        model: "gpt-realtime",
+        instructions: "Be brief.",
+        output_modalities: ["audio"],
         audio: {
-          input: { format: { type: "audio/pcmu" }, turn_detection: { type: "server_vad" }, transcription: { model: "gpt-4o-mini-transcribe", language: "fr" } },
+          input: {
+            format: { type: "audio/pcmu" },
+            turn_detection: { type: "server_vad" },
+            transcription: { model: "gpt-4o-mini-transcribe", language: "fr" },
+          },
           output: { format: { type: "audio/pcmu" }, voice: "cedar" },
         },
       },
@@ -29,7 +41,11 @@ describe("OpenAI realtime socket", () => {
     const ws = await openRealtimeSocket({ baseUrl: env.OPENAI_BASE_URL, apiKey, model: "gpt-realtime" }, config, 300);
     await new Promise((r) => setTimeout(r, 700));
     ws.send(JSON.stringify({ type: "input_audio_buffer.append", audio: "/////w==" }));
-    const st = await eventually(() => realtimeState(apiKey), (s) => s.connections[0]?.appends === 1, "the append");
+    const st = await eventually(
+      () => realtimeState(apiKey),
+      (s) => s.connections[0]?.appends === 1,
+      "the append",
+    );
     expect(st.connections[0]!.open).toBe(true);
     ws.close();
   });
@@ -37,7 +53,9 @@ describe("OpenAI realtime socket", () => {
   it("reports a refused upgrade with its status", async () => {
     const apiKey = `sk-test-${hex(8)}`;
     await realtimeScript(apiKey, { refuse: 1, refuseStatus: 429 });
-    const err = await openRealtimeSocket({ baseUrl: env.OPENAI_BASE_URL, apiKey, model: "gpt-realtime" }, config).catch((e: unknown) => e);
+    const err = await openRealtimeSocket({ baseUrl: env.OPENAI_BASE_URL, apiKey, model: "gpt-realtime" }, config).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(RealtimeRefused);
     expect((err as RealtimeRefused).status).toBe(429);
   });

@@ -9,10 +9,19 @@ import { json, openaiFake, provisionTenant } from "../helpers";
 import { seedCall } from "../seed/calls";
 
 const script = (key: string, reply: { content?: string; status?: number }) =>
-  openaiFake(`/chat/${encodeURIComponent(key)}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(reply) });
-const requestsOf = async (key: string) => (await openaiFake(`/chat/${encodeURIComponent(key)}/requests`)).json() as Promise<
-  { model: string; messages: { role: string; content: string }[]; response_format: { type: string; json_schema: { schema: { properties: { sentiment: { enum: string[] } } } } } }[]
->;
+  openaiFake(`/chat/${encodeURIComponent(key)}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(reply),
+  });
+const requestsOf = async (key: string) =>
+  (await openaiFake(`/chat/${encodeURIComponent(key)}/requests`)).json() as Promise<
+    {
+      model: string;
+      messages: { role: string; content: string }[];
+      response_format: { type: string; json_schema: { schema: { properties: { sentiment: { enum: string[] } } } } };
+    }[]
+  >;
 
 const transcript = [
   { sender: "AI" as const, text: "How can I help?", offsetMs: 0 },
@@ -29,13 +38,20 @@ describe("sentiment after a call ends", () => {
     const [req] = await requestsOf(t.openaiKey ?? "");
     expect(req?.messages.at(-1)?.content).toBe("Agent: How can I help?\nCustomer: Thanks, that fixed it!");
     expect(req?.response_format.type).toBe("json_schema");
-    expect(req?.response_format.json_schema.schema.properties.sentiment.enum).toEqual(["positive", "neutral", "negative"]);
+    expect(req?.response_format.json_schema.schema.properties.sentiment.enum).toEqual([
+      "positive",
+      "neutral",
+      "negative",
+    ]);
   });
 
   it("leaves the sentiment unknown without a key, without a transcript, or with an unusable answer", async () => {
     const keyless = await provisionTenant({ openai: false });
     const c1 = await seedCall(keyless.customerId, { transcript });
-    expect(await afterCallEnded(env, keyless.customerId, c1.id)).toEqual({ status: "skipped", reason: "no-openai-key" });
+    expect(await afterCallEnded(env, keyless.customerId, c1.id)).toEqual({
+      status: "skipped",
+      reason: "no-openai-key",
+    });
 
     const t = await provisionTenant();
     const silent = await seedCall(t.customerId);

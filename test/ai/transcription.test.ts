@@ -29,50 +29,93 @@ const interleave = ([l, r]: [Int16Array, Int16Array]) => {
   return out;
 };
 
-async function storeRecording(t: Tenant, bytes: Uint8Array, extra: { ticket_id?: number; call_id?: string; left_role?: string; right_role?: string; source?: "twilio" | "upload" }) {
+async function storeRecording(
+  t: Tenant,
+  bytes: Uint8Array,
+  extra: {
+    ticket_id?: number;
+    call_id?: string;
+    left_role?: string;
+    right_role?: string;
+    source?: "twilio" | "upload";
+  },
+) {
   const key = `test/${hex(8)}.wav`;
   await env.RECORDINGS.put(key, bytes);
-  return insertRecording(env.DB, { customer_id: t.customerId, r2_key: key, source: extra.source ?? "twilio", duration_ms: 0, channels: 2, ...extra });
+  return insertRecording(env.DB, {
+    customer_id: t.customerId,
+    r2_key: key,
+    source: extra.source ?? "twilio",
+    duration_ms: 0,
+    channels: 2,
+    ...extra,
+  });
 }
 
 async function call(t: Tenant, ticketId: number) {
-  return insertCall(env.DB, { customer_id: t.customerId, carrier: "twilio", direction: "Inbound", state: "Completed", ticket_id: ticketId });
+  return insertCall(env.DB, {
+    customer_id: t.customerId,
+    carrier: "twilio",
+    direction: "Inbound",
+    state: "Completed",
+    ticket_id: ticketId,
+  });
 }
 
-const requests = async (t: Tenant) => json<{ model: string; filename: string; contentType: string; bytes: number; text: string; fields: string[] }[]>(
-  await openaiFake(`/transcriptions/requests?apiKey=${t.openaiKey}`),
-);
+const requests = async (t: Tenant) =>
+  json<{ model: string; filename: string; contentType: string; bytes: number; text: string; fields: string[] }[]>(
+    await openaiFake(`/transcriptions/requests?apiKey=${t.openaiKey}`),
+  );
 
 describe("transcribeRecording", () => {
   it("transcribes a Twilio-style dual-channel μ-law WAV into messages and call segments", async () => {
     const t = await provisionTenant();
     const ticketId = await newTicket(t);
     const c = await call(t, ticketId);
-    const [l, r] = dualSignal(6000, [[0, 500, 1500, 3000], [1, 2000, 3000, -5000], [0, 4000, 5000, 7000]]);
+    const [l, r] = dualSignal(6000, [
+      [0, 500, 1500, 3000],
+      [1, 2000, 3000, -5000],
+      [0, 4000, 5000, 7000],
+    ]);
     const data = encodeMulaw(interleave([l, r]));
     const wav = new Uint8Array(58 + data.length);
     wav.set(wavHeader({ encoding: "mulaw", channels: 2, sampleRate: RATE }, l.length));
     wav.set(data, 58);
-    const rec = await storeRecording(t, wav, { ticket_id: ticketId, call_id: c.id, left_role: "EndUser", right_role: "CustomerRep" });
+    const rec = await storeRecording(t, wav, {
+      ticket_id: ticketId,
+      call_id: c.id,
+      left_role: "EndUser",
+      right_role: "CustomerRep",
+    });
     const customer = (await getCustomer(env.DB, t.customerId))!;
     const out = await transcribeRecording(env, customer, rec);
     expect(out).toEqual({ status: "done", reason: null, messages: 3, segments: 3 });
     const msgs = await listMessages(env.DB, t.customerId, ticketId);
     expect(msgs.map((m) => [m.sender_type, m.offset_ms, m.recording_id])).toEqual([
-      ["EndUser", 300, rec.id], ["CustomerRep", 1800, rec.id], ["EndUser", 3800, rec.id],
+      ["EndUser", 300, rec.id],
+      ["CustomerRep", 1800, rec.id],
+      ["EndUser", 3800, rec.id],
     ]);
     const peak = -refUlawDecode(refUlawEncode(-5000)); // what μ-law makes of −5000; 1000 ms padded 200 ms each side
     expect(msgs[1]!.text).toBe(`wav 1400 ms peak ${peak} mean ${Math.round((peak * 1000) / 1400)}`);
     const segs = await listSegments(env.DB, t.customerId, c.id);
-    expect(segs.map((s) => [s.role, s.sender_type, s.offset_ms, s.text])).toEqual(msgs.map((m) => [m.sender_type === "EndUser" ? "customer" : "agent", m.sender_type, m.offset_ms, m.text]));
+    expect(segs.map((s) => [s.role, s.sender_type, s.offset_ms, s.text])).toEqual(
+      msgs.map((m) => [m.sender_type === "EndUser" ? "customer" : "agent", m.sender_type, m.offset_ms, m.text]),
+    );
     expect(segs.every((s) => s.recording_id === rec.id)).toBe(true);
     expect((await getRecording(env.DB, t.customerId, rec.id))?.transcription_status).toBe("done");
     const reqs = await requests(t);
     expect(reqs).toHaveLength(3);
-    expect(reqs.every((q) => q.model === "gpt-4o-transcribe" && q.filename === "utterance.wav" && q.contentType === "audio/wav")).toBe(true);
+    expect(
+      reqs.every(
+        (q) => q.model === "gpt-4o-transcribe" && q.filename === "utterance.wav" && q.contentType === "audio/wav",
+      ),
+    ).toBe(true);
     expect(reqs.map((q) => q.fields.sort())).toEqual(Array(3).fill(["file", "model", "response_format"]));
     // idempotent: a second run adds nothing
-    expect((await transcribeRecording(env, customer, (await getRecording(env.DB, t.customerId, rec.id))!)).messages).toBe(0);
+    expect(
+      (await transcribeRecording(env, customer, (await getRecording(env.DB, t.customerId, rec.id))!)).messages,
+    ).toBe(0);
     expect(await listMessages(env.DB, t.customerId, ticketId)).toHaveLength(3);
   });
 
@@ -80,11 +123,17 @@ describe("transcribeRecording", () => {
     const t = await provisionTenant();
     const ticketId = await newTicket(t);
     const sig = dualSignal(3000, [[1, 1000, 2000, 1200]]);
-    const rec = await storeRecording(t, pcm16Wav(interleave(sig), 2, RATE), { ticket_id: ticketId, left_role: "EndUser", right_role: "AI" });
+    const rec = await storeRecording(t, pcm16Wav(interleave(sig), 2, RATE), {
+      ticket_id: ticketId,
+      left_role: "EndUser",
+      right_role: "AI",
+    });
     const out = await transcribeRecording(env, (await getCustomer(env.DB, t.customerId))!, rec);
     expect(out).toMatchObject({ status: "done", messages: 1, segments: 0 });
     const msgs = await listMessages(env.DB, t.customerId, ticketId);
-    expect(msgs.map((m) => [m.sender_type, m.offset_ms, m.text])).toEqual([["AI", 800, "wav 1400 ms peak 1200 mean 857"]]);
+    expect(msgs.map((m) => [m.sender_type, m.offset_ms, m.text])).toEqual([
+      ["AI", 800, "wav 1400 ms peak 1200 mean 857"],
+    ]);
     expect(await requests(t)).toHaveLength(1);
   });
 
@@ -93,12 +142,16 @@ describe("transcribeRecording", () => {
     const ticketId = await newTicket(t);
     const sig = dualSignal(3500, [[0, 0, 3500, 2500]]);
     const rec = await storeRecording(t, pcm16Wav(interleave(sig), 2, RATE), { ticket_id: ticketId });
-    const out = await transcribeRecording(env, (await getCustomer(env.DB, t.customerId))!, rec, { maxUploadBytes: 44 + 2 * RATE });
+    const out = await transcribeRecording(env, (await getCustomer(env.DB, t.customerId))!, rec, {
+      maxUploadBytes: 44 + 2 * RATE,
+    });
     expect(out).toMatchObject({ status: "done", messages: 4 });
     const msgs = await listMessages(env.DB, t.customerId, ticketId);
     expect(msgs.map((m) => [m.offset_ms, m.text])).toEqual([
-      [0, "wav 1000 ms peak 2500 mean 2500"], [1000, "wav 1000 ms peak 2500 mean 2500"],
-      [2000, "wav 1000 ms peak 2500 mean 2500"], [3000, "wav 500 ms peak 2500 mean 2500"],
+      [0, "wav 1000 ms peak 2500 mean 2500"],
+      [1000, "wav 1000 ms peak 2500 mean 2500"],
+      [2000, "wav 1000 ms peak 2500 mean 2500"],
+      [3000, "wav 500 ms peak 2500 mean 2500"],
     ]);
     expect((await requests(t)).every((q) => q.bytes <= 44 + 2 * RATE)).toBe(true);
   });
@@ -107,17 +160,21 @@ describe("transcribeRecording", () => {
     const t = await provisionTenant();
     const rec = await storeRecording(t, new TextEncoder().encode("ID3\u0004 this is an mp3"), {});
     expect(await transcribeRecording(env, (await getCustomer(env.DB, t.customerId))!, rec)).toMatchObject({
-      status: "failed", reason: expect.stringMatching(/not a readable WAV/),
+      status: "failed",
+      reason: expect.stringMatching(/not a readable WAV/),
     });
     expect((await getRecording(env.DB, t.customerId, rec.id))?.transcription_reason).toMatch(/RIFF/);
   });
 
   it("skips when the configured model cannot transcribe", async () => {
     const t = await provisionTenant();
-    await env.DB.prepare("UPDATE customers SET openai_transcription_model = 'gpt-4o' WHERE id = ?").bind(t.customerId).run();
+    await env.DB.prepare("UPDATE customers SET openai_transcription_model = 'gpt-4o' WHERE id = ?")
+      .bind(t.customerId)
+      .run();
     const rec = await storeRecording(t, pcm16Wav(new Int16Array(16), 2, RATE), {});
     expect(await transcribeRecording(env, (await getCustomer(env.DB, t.customerId))!, rec)).toMatchObject({
-      status: "skipped", reason: expect.stringMatching(/"gpt-4o" cannot transcribe/),
+      status: "skipped",
+      reason: expect.stringMatching(/"gpt-4o" cannot transcribe/),
     });
   });
 });

@@ -41,8 +41,17 @@ export function parseWav(buf: Uint8Array): ParsedWav {
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const id = (o: number) => new TextDecoder().decode(buf.subarray(o, o + 4));
   if (id(0) !== "RIFF" || id(8) !== "WAVE") throw new Error("not RIFF/WAVE");
-  if (dv.getUint32(4, true) !== buf.length - 8) throw new Error(`RIFF size ${dv.getUint32(4, true)} != ${buf.length - 8}`);
-  const out: ParsedWav = { formatTag: 0, channels: 0, sampleRate: 0, bitsPerSample: 0, factSamples: null, pcm: null, mulaw: null };
+  if (dv.getUint32(4, true) !== buf.length - 8)
+    throw new Error(`RIFF size ${dv.getUint32(4, true)} != ${buf.length - 8}`);
+  const out: ParsedWav = {
+    formatTag: 0,
+    channels: 0,
+    sampleRate: 0,
+    bitsPerSample: 0,
+    factSamples: null,
+    pcm: null,
+    mulaw: null,
+  };
   let o = 12;
   while (o < buf.length) {
     const cid = id(o);

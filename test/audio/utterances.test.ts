@@ -21,11 +21,21 @@ function split(s: Int16Array, pushSize: number, maxSamples = ms(60_000)): Uttera
 
 describe("UtteranceSplitter", () => {
   it("finds utterances with 200 ms padding, whatever the push sizes", () => {
-    const s = signal(10_000, [[1000, 2000], [2300, 2500], [5000, 6000]]);
+    const s = signal(10_000, [
+      [1000, 2000],
+      [2300, 2500],
+      [5000, 6000],
+    ]);
     for (const size of [1, 77, 160, 4096, s.length]) {
       const us = split(s, size);
       // the 300 ms pause is not a break; the 2.5 s one is
-      expect(us.map((u) => [u.startSample, u.samples.length]), `push ${size}`).toEqual([[ms(800), ms(1900)], [ms(4800), ms(1400)]]);
+      expect(
+        us.map((u) => [u.startSample, u.samples.length]),
+        `push ${size}`,
+      ).toEqual([
+        [ms(800), ms(1900)],
+        [ms(4800), ms(1400)],
+      ]);
       expect(us[0]!.samples[ms(200)]).toBe(3000);
       expect(us[0]!.samples[ms(1200)]).toBe(0); // the short pause is kept inside
     }

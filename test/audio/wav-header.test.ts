@@ -32,7 +32,14 @@ function mulawWav(frames: number, channels: number): Uint8Array {
 describe("readWavHeader on recording headers", () => {
   it("reads a 16-bit PCM stereo header and the data size", () => {
     const w = pcmWav(1.5);
-    expect(readWavHeader(w.subarray(0, 4096), w.length)).toMatchObject({ encoding: "pcm16", channels: 2, sampleRate: 8000, blockAlign: 4, dataBytes: 48000, frames: 12000 });
+    expect(readWavHeader(w.subarray(0, 4096), w.length)).toMatchObject({
+      encoding: "pcm16",
+      channels: 2,
+      sampleRate: 8000,
+      blockAlign: 4,
+      dataBytes: 48000,
+      frames: 12000,
+    });
   });
 
   it("walks past other chunks instead of assuming a 44-byte header", () => {
@@ -42,7 +49,13 @@ describe("readWavHeader on recording headers", () => {
 
   it("reads a mu-law header with extended fmt and fact chunks", () => {
     const w = mulawWav(8000 * 3, 2);
-    expect(readWavHeader(w, w.length)).toMatchObject({ encoding: "mulaw", channels: 2, bitsPerSample: 8, dataBytes: 48000, frames: 24000 });
+    expect(readWavHeader(w, w.length)).toMatchObject({
+      encoding: "mulaw",
+      channels: 2,
+      bitsPerSample: 8,
+      dataBytes: 48000,
+      frames: 24000,
+    });
   });
 
   it("clamps a streaming placeholder data size to the file", () => {

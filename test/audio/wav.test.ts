@@ -12,7 +12,14 @@ const riff = (...chunks: [string, Uint8Array][]) => {
     if (body.length % 2) parts.push(0);
   }
   const n = parts.length;
-  return Uint8Array.from([...new TextEncoder().encode("RIFF"), n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, n >>> 24, ...parts]);
+  return Uint8Array.from([
+    ...new TextEncoder().encode("RIFF"),
+    n & 0xff,
+    (n >> 8) & 0xff,
+    (n >> 16) & 0xff,
+    n >>> 24,
+    ...parts,
+  ]);
 };
 const fmt = (tag: number, ch: number, rate: number, bits: number) => {
   const b = new Uint8Array(16);
@@ -53,7 +60,12 @@ describe("WAV writer", () => {
 describe("WAV reader", () => {
   it("walks chunks by ID past LIST and odd-sized chunks", () => {
     const pcm = new Uint8Array(new Int16Array([5, -5, 300, -300]).buffer);
-    const wav = riff(["LIST", new Uint8Array(3)], ["fmt ", fmt(1, 2, 8000, 16)], ["junk", new Uint8Array(5)], ["data", pcm]);
+    const wav = riff(
+      ["LIST", new Uint8Array(3)],
+      ["fmt ", fmt(1, 2, 8000, 16)],
+      ["junk", new Uint8Array(5)],
+      ["data", pcm],
+    );
     const info = readWavHeader(wav);
     expect(info).toMatchObject({ encoding: "pcm16", channels: 2, sampleRate: 8000, frames: 2, dataBytes: 8 });
     const data = wav.subarray(info.dataOffset, info.dataOffset + info.dataBytes);
@@ -62,7 +74,11 @@ describe("WAV reader", () => {
   });
 
   it("reads μ-law and decodes one channel", () => {
-    const wav = riff(["fmt ", fmt(7, 2, 8000, 8)], ["fact", new Uint8Array(4)], ["data", Uint8Array.from([0x00, 0x80, 0x7e, 0xff])]);
+    const wav = riff(
+      ["fmt ", fmt(7, 2, 8000, 8)],
+      ["fact", new Uint8Array(4)],
+      ["data", Uint8Array.from([0x00, 0x80, 0x7e, 0xff])],
+    );
     const info = readWavHeader(wav);
     expect(info.encoding).toBe("mulaw");
     const data = wav.subarray(info.dataOffset);
@@ -78,8 +94,12 @@ describe("WAV reader", () => {
 
   it("refuses what it cannot read", () => {
     expect(() => readWavHeader(new TextEncoder().encode("ID3 not a wav file"))).toThrow(WavFormatError);
-    expect(() => readWavHeader(riff(["fmt ", fmt(3, 1, 8000, 32)], ["data", new Uint8Array(4)]))).toThrow(/unsupported/);
-    expect(() => readWavHeader(riff(["fmt ", fmt(1, 1, 8000, 24)], ["data", new Uint8Array(6)]))).toThrow(/unsupported/);
+    expect(() => readWavHeader(riff(["fmt ", fmt(3, 1, 8000, 32)], ["data", new Uint8Array(4)]))).toThrow(
+      /unsupported/,
+    );
+    expect(() => readWavHeader(riff(["fmt ", fmt(1, 1, 8000, 24)], ["data", new Uint8Array(6)]))).toThrow(
+      /unsupported/,
+    );
     expect(() => readWavHeader(riff(["data", new Uint8Array(4)]))).toThrow(/before fmt/);
     expect(() => readWavHeader(riff(["fmt ", fmt(1, 1, 8000, 16)]))).toThrow(/no data/);
   });

@@ -22,11 +22,15 @@ describe("secrets at rest", () => {
   it("stores no tenant secret in plaintext in D1", async () => {
     const t = await provisionTenant();
     const row = await env.DB.prepare("SELECT * FROM customers WHERE id = ?1").bind(t.customerId).first();
-    const accounts = await env.DB.prepare("SELECT * FROM carrier_accounts WHERE customer_id = ?1").bind(t.customerId).all();
+    const accounts = await env.DB.prepare("SELECT * FROM carrier_accounts WHERE customer_id = ?1")
+      .bind(t.customerId)
+      .all();
     const dump = JSON.stringify([row, accounts.results]);
     for (const secret of [t.authToken, t.apiKeySecret, t.openaiKey!]) expect(dump).not.toContain(secret);
     const twilio = accounts.results.find((a) => a.carrier === "twilio");
-    expect(await decryptSecret(env, (JSON.parse(String(twilio?.secrets_json)) as { authToken: string }).authToken)).toBe(t.authToken);
+    expect(
+      await decryptSecret(env, (JSON.parse(String(twilio?.secrets_json)) as { authToken: string }).authToken),
+    ).toBe(t.authToken);
   });
 });
 

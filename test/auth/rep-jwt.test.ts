@@ -11,7 +11,10 @@ const hs = (claims: Record<string, unknown>, secret = env.JWT_SECRET, alg = "HS2
   new SignJWT(claims).setProtectedHeader({ alg }).sign(new TextEncoder().encode(secret));
 
 async function idpToken(alg: "RS256" | "ES256", claims: Record<string, unknown>, expiresIn = "10m") {
-  const res = await fetch(`${inject("idpUrl")}/__fake/sign`, { method: "POST", body: JSON.stringify({ alg, claims, expiresIn }) });
+  const res = await fetch(`${inject("idpUrl")}/__fake/sign`, {
+    method: "POST",
+    body: JSON.stringify({ alg, claims, expiresIn }),
+  });
   return ((await res.json()) as { token: string }).token;
 }
 
@@ -20,7 +23,9 @@ describe("rep JWT (HS256 via JWT_SECRET)", () => {
     const t = await provisionTenant();
     const res = await api("/api/me", { token: await repToken(t.repId, { scope: "voice:read audio:download" }) });
     expect(res.status).toBe(200);
-    const me = await json<{ rep: { id: number; phoneNumbers: string[] }; customer: { id: number }; scopes: string[] }>(res);
+    const me = await json<{ rep: { id: number; phoneNumbers: string[] }; customer: { id: number }; scopes: string[] }>(
+      res,
+    );
     expect(me.rep.id).toBe(t.repId);
     expect(me.rep.phoneNumbers).toEqual([t.repNumber]);
     expect(me.customer.id).toBe(t.customerId);
@@ -51,14 +56,23 @@ describe("rep JWT (HS256 via JWT_SECRET)", () => {
 
   it("refuses a wrong secret, a tampered payload, alg none and a missing header", async () => {
     const t = await provisionTenant();
-    expect((await api("/api/me", { token: await hs({ sub: String(t.repId), exp: now() + 60 }, "another-secret-of-enough-length!!") })).status).toBe(401);
+    expect(
+      (
+        await api("/api/me", {
+          token: await hs({ sub: String(t.repId), exp: now() + 60 }, "another-secret-of-enough-length!!"),
+        })
+      ).status,
+    ).toBe(401);
     const good = await repToken(t.repId);
     const [h, , s] = good.split(".");
     const forged = btoa(JSON.stringify({ sub: String(t.repId + 1), exp: now() + 60 })).replace(/=+$/, "");
     expect((await api("/api/me", { token: `${h}.${forged}.${s}` })).status).toBe(401);
     const none = `${btoa(JSON.stringify({ alg: "none", typ: "JWT" })).replace(/=+$/, "")}.${btoa(JSON.stringify({ sub: String(t.repId), exp: now() + 60 })).replace(/=+$/, "")}.`;
     expect((await api("/api/me", { token: none })).status).toBe(401);
-    expect((await api("/api/me", { token: await hs({ sub: String(t.repId), exp: now() + 60 }, env.JWT_SECRET, "HS512") })).status).toBe(401);
+    expect(
+      (await api("/api/me", { token: await hs({ sub: String(t.repId), exp: now() + 60 }, env.JWT_SECRET, "HS512") }))
+        .status,
+    ).toBe(401);
     expect((await api("/api/me")).status).toBe(401);
   });
 
@@ -102,6 +116,8 @@ describe("rep JWT (RS256/ES256 via JWT_JWKS_URL)", () => {
 
   it("refuses an expired JWKS token", async () => {
     const t = await provisionTenant();
-    await expect(verifyRepToken(jwksEnv(), await idpToken("RS256", { sub: String(t.repId) }, "-5m"))).rejects.toMatchObject({ status: 401 });
+    await expect(
+      verifyRepToken(jwksEnv(), await idpToken("RS256", { sub: String(t.repId) }, "-5m")),
+    ).rejects.toMatchObject({ status: 401 });
   });
 });

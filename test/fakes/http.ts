@@ -19,10 +19,13 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 }
 
 /** Starts an HTTP server on an ephemeral loopback port. */
-export async function listen(handler: (req: IncomingMessage, res: ServerResponse) => Promise<void> | void): Promise<RunningFake> {
+export async function listen(
+  handler: (req: IncomingMessage, res: ServerResponse) => Promise<void> | void,
+): Promise<RunningFake> {
   const server = createServer((req, res) => {
     Promise.resolve(handler(req, res)).catch((e: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, { error: `fake crashed: ${e instanceof Error ? e.message : String(e)}` });
+      if (!res.headersSent)
+        sendJson(res, 500, { error: `fake crashed: ${e instanceof Error ? e.message : String(e)}` });
       else res.end();
     });
   });

@@ -16,14 +16,22 @@ type Verb =
   | { connect: Attrs; stream: Attrs; parameters: { name: string; value: string }[] };
 
 export function referenceAccessToken(b: {
-  accountSid: string; apiKeySid: string; apiKeySecret: string; identity: string; outgoingApplicationSid: string; region?: string; ttl?: number;
+  accountSid: string;
+  apiKeySid: string;
+  apiKeySecret: string;
+  identity: string;
+  outgoingApplicationSid: string;
+  region?: string;
+  ttl?: number;
 }): { token: string } {
   const token = new twilio.jwt.AccessToken(b.accountSid, b.apiKeySid, b.apiKeySecret, {
     identity: b.identity,
     ttl: b.ttl ?? 3600,
     ...(b.region ? { region: b.region } : {}),
   });
-  token.addGrant(new twilio.jwt.AccessToken.VoiceGrant({ incomingAllow: true, outgoingApplicationSid: b.outgoingApplicationSid }));
+  token.addGrant(
+    new twilio.jwt.AccessToken.VoiceGrant({ incomingAllow: true, outgoingApplicationSid: b.outgoingApplicationSid }),
+  );
   return { token: token.toJwt() };
 }
 
@@ -42,7 +50,12 @@ export function referenceTwiml(b: { verbs: Verb[] }): { xml: string } {
   return { xml: r.toString() };
 }
 
-export function referenceSignature(b: { authToken: string; url: string; params: Record<string, string>; signature?: string }) {
+export function referenceSignature(b: {
+  authToken: string;
+  url: string;
+  params: Record<string, string>;
+  signature?: string;
+}) {
   return {
     signature: twilio.getExpectedTwilioSignature(b.authToken, b.url, b.params),
     ...(b.signature !== undefined ? { valid: twilio.validateRequest(b.authToken, b.signature, b.url, b.params) } : {}),

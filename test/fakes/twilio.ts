@@ -75,9 +75,13 @@ export async function startTwilioFake(): Promise<RunningFake> {
   const accounts = new Map<string, Account>();
   const calls = new Map<string, FakeCall>();
   const messages: Record<string, unknown>[] = [];
-  const recordings = new Map<string, { accountSid: string; body: Buffer; contentType: string; chunked: boolean; truncateAfter: number | null }>();
+  const recordings = new Map<
+    string,
+    { accountSid: string; body: Buffer; contentType: string; chunked: boolean; truncateAfter: number | null }
+  >();
   const failures: Failure[] = [];
-  const requests: { method: string; path: string; params: Record<string, string | string[]>; accountSid: string }[] = [];
+  const requests: { method: string; path: string; params: Record<string, string | string[]>; accountSid: string }[] =
+    [];
 
   function control(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer) {
     const json = () => JSON.parse(body.toString("utf8") || "{}") as Record<string, unknown>;
@@ -89,15 +93,27 @@ export async function startTwilioFake(): Promise<RunningFake> {
     }
     if (p === "/__fake/messages") {
       const to = url.searchParams.get("To");
-      return sendJson(res, 200, messages.filter((m) => !to || m.to === to));
+      return sendJson(
+        res,
+        200,
+        messages.filter((m) => !to || m.to === to),
+      );
     }
     if (p === "/__fake/requests") {
       const a = url.searchParams.get("accountSid");
-      return sendJson(res, 200, requests.filter((r) => !a || r.accountSid === a));
+      return sendJson(
+        res,
+        200,
+        requests.filter((r) => !a || r.accountSid === a),
+      );
     }
     if (p === "/__fake/calls" && req.method === "GET") {
       const a = url.searchParams.get("accountSid");
-      return sendJson(res, 200, [...calls.values()].filter((c) => !a || c.account_sid === a));
+      return sendJson(
+        res,
+        200,
+        [...calls.values()].filter((c) => !a || c.account_sid === a),
+      );
     }
     const callMatch = /^\/__fake\/calls\/(CA[0-9a-f]{32})$/.exec(p);
     if (callMatch && req.method === "POST") {
@@ -108,9 +124,22 @@ export async function startTwilioFake(): Promise<RunningFake> {
       const acct = (patch.account_sid ?? existing?.account_sid)!;
       const now = rfc2822();
       const call: FakeCall = {
-        sid, account_sid: acct, parent_call_sid: null, to: "", from: "", status: "queued", direction: "outbound-dial",
-        start_time: null, end_time: null, duration: null, date_created: now, date_updated: now, api_version: "2010-04-01",
-        uri: `/2010-04-01/Accounts/${acct}/Calls/${sid}.json`, ...existing, ...patch,
+        sid,
+        account_sid: acct,
+        parent_call_sid: null,
+        to: "",
+        from: "",
+        status: "queued",
+        direction: "outbound-dial",
+        start_time: null,
+        end_time: null,
+        duration: null,
+        date_created: now,
+        date_updated: now,
+        api_version: "2010-04-01",
+        uri: `/2010-04-01/Accounts/${acct}/Calls/${sid}.json`,
+        ...existing,
+        ...patch,
       };
       calls.set(sid, call);
       return sendJson(res, 200, call);
@@ -126,9 +155,12 @@ export async function startTwilioFake(): Promise<RunningFake> {
       });
       return sendJson(res, 201, { ok: true });
     }
-    if (p === "/__fake/reference/access-token" && req.method === "POST") return sendJson(res, 200, referenceAccessToken(json() as never));
-    if (p === "/__fake/reference/twiml" && req.method === "POST") return sendJson(res, 200, referenceTwiml(json() as never));
-    if (p === "/__fake/reference/signature" && req.method === "POST") return sendJson(res, 200, referenceSignature(json() as never));
+    if (p === "/__fake/reference/access-token" && req.method === "POST")
+      return sendJson(res, 200, referenceAccessToken(json() as never));
+    if (p === "/__fake/reference/twiml" && req.method === "POST")
+      return sendJson(res, 200, referenceTwiml(json() as never));
+    if (p === "/__fake/reference/signature" && req.method === "POST")
+      return sendJson(res, 200, referenceSignature(json() as never));
     if (p === "/__fake/fail" && req.method === "POST") {
       const f = json() as unknown as Failure;
       failures.push({ ...f, times: f.times ?? 1 });
@@ -152,20 +184,38 @@ export async function startTwilioFake(): Promise<RunningFake> {
     const twiml = one(params, "Twiml");
     if (!to) return twilioError(res, 400, 21201, "No 'To' number is specified");
     if (!from) return twilioError(res, 400, 21213, "No 'From' number is specified");
-    if (!url && !twiml && !one(params, "ApplicationSid")) return twilioError(res, 400, 21205, "Url parameter is required.");
+    if (!url && !twiml && !one(params, "ApplicationSid"))
+      return twilioError(res, 400, 21205, "Url parameter is required.");
     if (url && !/^https?:\/\//.test(url)) return twilioError(res, 400, 21205, `Url is not a valid URL: ${url}`);
     if (!/^\+[1-9]\d{5,14}$/.test(to) && !to.startsWith("client:")) {
       return twilioError(res, 400, 21211, `Invalid 'To' Phone Number: ${to}`);
     }
     if (a.numbers.length && !a.numbers.includes(from)) {
-      return twilioError(res, 400, 21210, `The source phone number provided, ${from}, is not yet verified for your account.`);
+      return twilioError(
+        res,
+        400,
+        21210,
+        `The source phone number provided, ${from}, is not yet verified for your account.`,
+      );
     }
     const sid = sidOf("CA");
     const now = rfc2822();
     const call: FakeCall = {
-      sid, account_sid: a.accountSid, parent_call_sid: null, to, from, status: "queued", direction: "outbound-api",
-      start_time: null, end_time: null, duration: null, date_created: now, date_updated: now, api_version: "2010-04-01",
-      uri: `/2010-04-01/Accounts/${a.accountSid}/Calls/${sid}.json`, request_params: params,
+      sid,
+      account_sid: a.accountSid,
+      parent_call_sid: null,
+      to,
+      from,
+      status: "queued",
+      direction: "outbound-api",
+      start_time: null,
+      end_time: null,
+      duration: null,
+      date_created: now,
+      date_updated: now,
+      api_version: "2010-04-01",
+      uri: `/2010-04-01/Accounts/${a.accountSid}/Calls/${sid}.json`,
+      request_params: params,
     };
     calls.set(sid, call);
     return sendJson(res, 201, call);
@@ -195,14 +245,31 @@ export async function startTwilioFake(): Promise<RunningFake> {
       const to = one(params, "To");
       const from = one(params, "From");
       const text = one(params, "Body");
-      if (!to || !/^\+[1-9]\d{5,14}$/.test(to)) return twilioError(res, 400, 21211, `Invalid 'To' Phone Number: ${to ?? ""}`);
+      if (!to || !/^\+[1-9]\d{5,14}$/.test(to))
+        return twilioError(res, 400, 21211, `Invalid 'To' Phone Number: ${to ?? ""}`);
       if (!from) return twilioError(res, 400, 21603, "A 'From' phone number is required.");
       if (!text) return twilioError(res, 400, 21602, "Message body is required.");
-      if (a.numbers.length && !a.numbers.includes(from)) return twilioError(res, 400, 21606, `The From phone number ${from} is not a valid, SMS-capable inbound phone number or short code for your account.`);
+      if (a.numbers.length && !a.numbers.includes(from))
+        return twilioError(
+          res,
+          400,
+          21606,
+          `The From phone number ${from} is not a valid, SMS-capable inbound phone number or short code for your account.`,
+        );
       const sid = sidOf("SM");
       const msg = {
-        sid, account_sid: accountSid, to, from, body: text, status: "queued", direction: "outbound-api", num_segments: "1",
-        date_created: rfc2822(), date_updated: rfc2822(), date_sent: null, api_version: "2010-04-01",
+        sid,
+        account_sid: accountSid,
+        to,
+        from,
+        body: text,
+        status: "queued",
+        direction: "outbound-api",
+        num_segments: "1",
+        date_created: rfc2822(),
+        date_updated: rfc2822(),
+        date_sent: null,
+        api_version: "2010-04-01",
         uri: `/2010-04-01/Accounts/${accountSid}/Messages/${sid}.json`,
       };
       messages.push(msg);
@@ -213,18 +280,31 @@ export async function startTwilioFake(): Promise<RunningFake> {
       const parent = url.searchParams.get("ParentCallSid");
       const status = url.searchParams.get("Status");
       const list = [...calls.values()]
-        .filter((c) => c.account_sid === accountSid && (!parent || c.parent_call_sid === parent) && (!status || c.status === status))
+        .filter(
+          (c) =>
+            c.account_sid === accountSid &&
+            (!parent || c.parent_call_sid === parent) &&
+            (!status || c.status === status),
+        )
         .sort((x, y) => y.date_created.localeCompare(x.date_created));
       const pageSize = Number(url.searchParams.get("PageSize") ?? 50);
       return sendJson(res, 200, {
-        calls: list.slice(0, pageSize), page: 0, page_size: pageSize, start: 0, end: Math.min(list.length, pageSize) - 1,
-        first_page_uri: url.pathname + url.search, next_page_uri: null, previous_page_uri: null, uri: url.pathname + url.search,
+        calls: list.slice(0, pageSize),
+        page: 0,
+        page_size: pageSize,
+        start: 0,
+        end: Math.min(list.length, pageSize) - 1,
+        first_page_uri: url.pathname + url.search,
+        next_page_uri: null,
+        previous_page_uri: null,
+        uri: url.pathname + url.search,
       });
     }
     const callM = /^\/Calls\/(CA[0-9a-f]{32})\.json$/.exec(rest);
     if (callM) {
       const call = calls.get(callM[1]!);
-      if (!call || call.account_sid !== accountSid) return twilioError(res, 404, 20404, `The requested resource ${url.pathname} was not found`);
+      if (!call || call.account_sid !== accountSid)
+        return twilioError(res, 404, 20404, `The requested resource ${url.pathname} was not found`);
       if (req.method === "POST") {
         const status = one(params, "Status");
         if (status) call.status = status;
@@ -236,7 +316,8 @@ export async function startTwilioFake(): Promise<RunningFake> {
     const recM = /^\/Recordings\/(RE[0-9a-f]{32})(\.wav|\.mp3)?$/.exec(rest);
     if (recM && req.method === "GET") {
       const r = recordings.get(recM[1]!);
-      if (!r || r.accountSid !== accountSid) return twilioError(res, 404, 20404, `The requested resource ${url.pathname} was not found`);
+      if (!r || r.accountSid !== accountSid)
+        return twilioError(res, 404, 20404, `The requested resource ${url.pathname} was not found`);
       if (r.chunked) {
         res.writeHead(200, { "Content-Type": r.contentType });
         for (let at = 0; at < r.body.length; at += 64 * 1024) res.write(r.body.subarray(at, at + 64 * 1024));

@@ -6,32 +6,63 @@ import { listSegments } from "../../src/db/transcripts";
 import { api, json } from "../helpers";
 import { eventually, TwilioStreamClient } from "./twilio-client";
 import {
-  assistantTenant, b64Concat, callStub, newCallSid, parseStreamTwiml, postTwilio, realtimeScript, realtimeState, recordingOfCall,
+  assistantTenant,
+  b64Concat,
+  callStub,
+  newCallSid,
+  parseStreamTwiml,
+  postTwilio,
+  realtimeScript,
+  realtimeState,
+  recordingOfCall,
 } from "./live-helpers";
 
 describe("AI assistant call (seed 002)", () => {
   it("answers /twiml with a stream, opens OpenAI before the stream starts, greets, bridges and records the call", async () => {
     const t = await assistantTenant({ welcome: "Welcome to Acme, how can I help?" });
     const key = t.openaiKey!;
-    await realtimeScript(key, { reply: { chunks: 3, chunkBytes: 800, transcript: "Welcome to Acme, how can I help?" } });
+    await realtimeScript(key, {
+      reply: { chunks: 3, chunkBytes: 800, transcript: "Welcome to Acme, how can I help?" },
+    });
     const callSid = newCallSid();
     const caller = "+32470111222";
-    const res = await postTwilio(t, "/twiml", { CallSid: callSid, From: caller, To: t.assistantNumber, Direction: "inbound" });
+    const res = await postTwilio(t, "/twiml", {
+      CallSid: callSid,
+      From: caller,
+      To: t.assistantNumber,
+      Direction: "inbound",
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get("Content-Type")).toMatch(/xml/);
     const tw = parseStreamTwiml(await res.text());
     expect(tw.url).toBe(`wss://voicedesk.test/streams/${callSid}`);
-    expect(tw.parameters).toMatchObject({ To: t.assistantNumber, From: caller, Mode: "assistant", AssistantId: String(t.assistantId) });
+    expect(tw.parameters).toMatchObject({
+      To: t.assistantNumber,
+      From: caller,
+      Mode: "assistant",
+      AssistantId: String(t.assistantId),
+    });
     expect(tw.parameters.StreamToken).toMatch(/^[0-9a-f]{64}$/);
 
     // The webhook already opened the realtime session: configured, and asked to speak first.
-    const opened = await eventually(() => realtimeState(key), (s) => s.connections.some((c) => c.events.some((e) => e.type === "response.create")), "the realtime session");
+    const opened = await eventually(
+      () => realtimeState(key),
+      (s) => s.connections.some((c) => c.events.some((e) => e.type === "response.create")),
+      "the realtime session",
+    );
     const conn = opened.connections[0]!;
     expect(conn.session?.instructions).toContain("front desk of Acme");
     expect(conn.session?.audio?.output?.voice).toBe("cedar");
 
     const call = await getCall(env.DB, t.customerId, tw.parameters.CallId!);
-    expect(call).toMatchObject({ mode: "assistant", carrier: "twilio", call_sid: callSid, direction: "Inbound", assistant_id: t.assistantId, from_number: caller });
+    expect(call).toMatchObject({
+      mode: "assistant",
+      carrier: "twilio",
+      call_sid: callSid,
+      direction: "Inbound",
+      assistant_id: t.assistantId,
+      from_number: caller,
+    });
     expect(call?.ticket_id).toBeTypeOf("number");
 
     const tc = await TwilioStreamClient.connect(tw.path, callSid);
@@ -42,11 +73,19 @@ describe("AI assistant call (seed 002)", () => {
     expect(tc.of("media").every((m) => m.streamSid === tc.streamSid)).toBe(true);
 
     const sent = Array.from({ length: 25 }, (_, i) => tc.media(i % 2 ? 0x10 : 0x90));
-    const after = await eventually(() => realtimeState(key), (s) => s.connections[0]!.appends === 25, "25 appends");
+    const after = await eventually(
+      () => realtimeState(key),
+      (s) => s.connections[0]!.appends === 25,
+      "25 appends",
+    );
     expect(after.connections[0]!.audioBase64).toBe(b64Concat(sent));
 
     tc.stop(t.accountSid);
-    const ended = await eventually(() => getCall(env.DB, t.customerId, call!.id), (c) => c?.state === "Completed", "the call record to close");
+    const ended = await eventually(
+      () => getCall(env.DB, t.customerId, call!.id),
+      (c) => c?.state === "Completed",
+      "the call record to close",
+    );
     expect(ended?.end_time).toBeTruthy();
     expect(ended?.talk_time_seconds).toBeGreaterThanOrEqual(0);
     expect(ended?.duration_seconds).toBeGreaterThanOrEqual(0);
@@ -54,7 +93,9 @@ describe("AI assistant call (seed 002)", () => {
 
     const segments = await listSegments(env.DB, t.customerId, call!.id);
     expect(segments.map((s) => [s.sender_type, s.text])).toContainEqual(["AI", "Welcome to Acme, how can I help?"]);
-    const ticket = await json<{ messages: { senderType: string; text: string }[] }>(await api(`/api/tickets/${call!.ticket_id}`, { token: t.token }));
+    const ticket = await json<{ messages: { senderType: string; text: string }[] }>(
+      await api(`/api/tickets/${call!.ticket_id}`, { token: t.token }),
+    );
     expect(ticket.messages.map((m) => m.text)).toContain("Welcome to Acme, how can I help?");
     // The stereo recording: every caller sample on the left, every assistant sample on the right.
     const rec = await recordingOfCall(t.customerId, call!.id);
@@ -70,7 +111,12 @@ describe("AI assistant call (seed 002)", () => {
   it("refuses a stream whose StreamToken does not match", async () => {
     const t = await assistantTenant();
     const callSid = newCallSid();
-    const res = await postTwilio(t, "/twiml", { CallSid: callSid, From: "+32470111333", To: t.assistantNumber, Direction: "inbound" });
+    const res = await postTwilio(t, "/twiml", {
+      CallSid: callSid,
+      From: "+32470111333",
+      To: t.assistantNumber,
+      Direction: "inbound",
+    });
     const tw = parseStreamTwiml(await res.text());
     const tc = await TwilioStreamClient.connect(tw.path, callSid);
     tc.start(t.accountSid, { ...tw.parameters, StreamToken: "0".repeat(64) });
@@ -86,10 +132,16 @@ describe("AI assistant call (seed 002)", () => {
     const tc = await TwilioStreamClient.connect(`/streams/${callSid}`, callSid);
     tc.media();
     tc.send({ event: "stop", streamSid: tc.streamSid });
-    await eventually(() => callStub(callSid).stats(), (s) => s.framesBeforeStart === 2, "the frames to be refused");
+    await eventually(
+      () => callStub(callSid).stats(),
+      (s) => s.framesBeforeStart === 2,
+      "the frames to be refused",
+    );
     const stored = await runInDurableObject(callStub(callSid), (_o, state) => ({
       kv: [...state.storage.kv.list()].length,
-      tables: state.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\'").toArray().length,
+      tables: state.storage.sql
+        .exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\'")
+        .toArray().length,
     }));
     expect(stored).toEqual({ kv: 0, tables: 0 });
     tc.close();

@@ -6,10 +6,17 @@ describe("barge-in", () => {
   it("clears Twilio, cancels the reply and truncates at the confirmed-played ms, ignoring stale marks", async () => {
     const t = await assistantTenant({ welcome: null });
     const key = t.openaiKey!;
-    await realtimeScript(key, { reply: { chunks: 4, chunkBytes: 800, transcript: "Let me explain our pricing in detail." }, holdResponses: true });
+    await realtimeScript(key, {
+      reply: { chunks: 4, chunkBytes: 800, transcript: "Let me explain our pricing in detail." },
+      holdResponses: true,
+    });
     const { tc, stub } = await startAssistantCall(t);
     for (let i = 0; i < 5; i++) tc.media();
-    await eventually(() => realtimeState(key), (s) => s.connections[0]?.appends === 5, "caller audio at OpenAI");
+    await eventually(
+      () => realtimeState(key),
+      (s) => s.connections[0]?.appends === 5,
+      "caller audio at OpenAI",
+    );
 
     await realtimeTrigger(key, "respond");
     await tc.until(() => tc.of("mark").length === 4, "4 chunks with their marks");
@@ -17,11 +24,19 @@ describe("barge-in", () => {
     // Twilio has played the first two chunks (2 × 800 bytes = 200 ms); the rest is still buffered.
     tc.mark(marks[0]!);
     tc.mark(marks[1]!);
-    await eventually(() => stub.stats(), (s) => s.confirmedMarks === 2, "the two echoes");
+    await eventually(
+      () => stub.stats(),
+      (s) => s.confirmedMarks === 2,
+      "the two echoes",
+    );
 
     await realtimeTrigger(key, "speech_started");
     await tc.until(() => tc.of("clear").length === 1, "clear");
-    const st = await eventually(() => realtimeState(key), (s) => s.connections[0]!.events.some((e) => e.type === "conversation.item.truncate"), "the truncate");
+    const st = await eventually(
+      () => realtimeState(key),
+      (s) => s.connections[0]!.events.some((e) => e.type === "conversation.item.truncate"),
+      "the truncate",
+    );
     const events = st.connections[0]!.events;
     const truncate = events.find((e) => e.type === "conversation.item.truncate")!;
     const itemId = Object.keys(st.connections[0]!.items)[0]!;
@@ -33,7 +48,11 @@ describe("barge-in", () => {
     // Twilio echoes the flushed marks after a clear: they confirm nothing.
     tc.mark(marks[2]!);
     tc.mark(marks[3]!);
-    const stats = await eventually(() => stub.stats(), (s) => s.staleMarks === 2, "stale echoes");
+    const stats = await eventually(
+      () => stub.stats(),
+      (s) => s.staleMarks === 2,
+      "stale echoes",
+    );
     expect(stats).toMatchObject({ confirmedMarks: 2, truncates: 1, clears: 1 });
     tc.stop(t.accountSid);
   });
@@ -44,13 +63,25 @@ describe("barge-in", () => {
     await realtimeScript(key, { reply: { chunks: 2, chunkBytes: 400, transcript: "Hi." } });
     const { tc, stub } = await startAssistantCall(t);
     tc.media();
-    await eventually(() => realtimeState(key), (s) => s.connections[0]?.appends === 1, "caller audio at OpenAI");
+    await eventually(
+      () => realtimeState(key),
+      (s) => s.connections[0]?.appends === 1,
+      "caller audio at OpenAI",
+    );
     await realtimeTrigger(key, "respond");
     await tc.until(() => tc.of("mark").length === 2, "the reply");
     for (const m of tc.of("mark")) tc.mark(m.mark.name);
-    await eventually(() => stub.stats(), (s) => s.confirmedMarks === 2, "echoes");
+    await eventually(
+      () => stub.stats(),
+      (s) => s.confirmedMarks === 2,
+      "echoes",
+    );
     await realtimeTrigger(key, "speech_started");
-    await eventually(() => stub.stats(), (s) => s.speechStarts === 1, "the object to hear speech_started");
+    await eventually(
+      () => stub.stats(),
+      (s) => s.speechStarts === 1,
+      "the object to hear speech_started",
+    );
     const events = (await realtimeState(key)).connections[0]!.events.map((e) => e.type);
     expect(events).not.toContain("conversation.item.truncate");
     expect(events).not.toContain("response.cancel");

@@ -11,7 +11,12 @@ describe("caller audio before OpenAI is ready", () => {
     // The stream starts and speaks while OpenAI is still answering the upgrade.
     const sent = Array.from({ length: 40 }, (_, i) => tc.media(i));
     expect((await realtimeState(key)).connections).toHaveLength(0);
-    const st = await eventually(() => realtimeState(key), (s) => s.connections[0]?.appends === 40, "all 40 frames at OpenAI", 10_000);
+    const st = await eventually(
+      () => realtimeState(key),
+      (s) => s.connections[0]?.appends === 40,
+      "all 40 frames at OpenAI",
+      10_000,
+    );
     const c = st.connections[0]!;
     expect(c.appendsBeforeSession).toBe(0);
     expect(c.events[0]?.type).toBe("session.update");
@@ -29,8 +34,16 @@ describe("caller audio before OpenAI is ready", () => {
       sentB.push(cb.tc.media(0x22));
     }
     const [sa, sb] = await Promise.all([
-      eventually(() => realtimeState(a.openaiKey!), (s) => s.connections[0]?.appends === 30, "call A's audio"),
-      eventually(() => realtimeState(b.openaiKey!), (s) => s.connections[0]?.appends === 30, "call B's audio"),
+      eventually(
+        () => realtimeState(a.openaiKey!),
+        (s) => s.connections[0]?.appends === 30,
+        "call A's audio",
+      ),
+      eventually(
+        () => realtimeState(b.openaiKey!),
+        (s) => s.connections[0]?.appends === 30,
+        "call B's audio",
+      ),
     ]);
     expect(sa.connections).toHaveLength(1);
     expect(sb.connections).toHaveLength(1);

@@ -4,17 +4,31 @@ import { describe, expect, it } from "vitest";
 import { getCall } from "../../src/db/calls";
 import { eventually } from "./twilio-client";
 import {
-  assistantTenant, realtimeScript, realtimeState, recordingOfCall, startAssistantCall, twilioRequests, type AssistantTenant,
+  assistantTenant,
+  realtimeScript,
+  realtimeState,
+  recordingOfCall,
+  startAssistantCall,
+  twilioRequests,
+  type AssistantTenant,
 } from "./live-helpers";
 
 /** The TwiML our fallback sent to Twilio for `callSid`, once it has. */
 async function redirectOf(t: AssistantTenant, callSid: string) {
-  const reqs = await eventually(() => twilioRequests(t), (r) => r.some((x) => x.path.endsWith(`/Calls/${callSid}.json`) && x.method === "POST"), "the fallback redirect");
+  const reqs = await eventually(
+    () => twilioRequests(t),
+    (r) => r.some((x) => x.path.endsWith(`/Calls/${callSid}.json`) && x.method === "POST"),
+    "the fallback redirect",
+  );
   return reqs.find((x) => x.path.endsWith(`/Calls/${callSid}.json`))!.params.Twiml!;
 }
 
 const closed = (t: AssistantTenant, callId: string) =>
-  eventually(() => getCall(env.DB, t.customerId, callId), (c) => c?.state === "Completed", "the call to be closed");
+  eventually(
+    () => getCall(env.DB, t.customerId, callId),
+    (c) => c?.state === "Completed",
+    "the call to be closed",
+  );
 
 describe("faults", () => {
   it("OpenAI refuses → apology and hang-up through Twilio REST; the recording is kept", async () => {
@@ -51,7 +65,11 @@ describe("faults", () => {
     await realtimeScript(t.openaiKey!, { dropAfterAppends: 10, refuse: 0 });
     const { tc, callSid, callId } = await startAssistantCall(t);
     for (let i = 0; i < 5; i++) tc.media();
-    await eventually(() => realtimeState(t.openaiKey!), (s) => s.connections[0]?.appends === 5, "first frames");
+    await eventually(
+      () => realtimeState(t.openaiKey!),
+      (s) => s.connections[0]?.appends === 5,
+      "first frames",
+    );
     await realtimeScript(t.openaiKey!, { dropAfterAppends: 10, refuse: 5 }); // the reopen will be refused
     for (let i = 0; i < 10; i++) tc.media();
     expect(await redirectOf(t, callSid)).toContain("<Hangup/>");
@@ -66,9 +84,17 @@ describe("faults", () => {
     await realtimeScript(t.openaiKey!, { dropAfterAppends: 5 });
     const { tc, stub } = await startAssistantCall(t);
     for (let i = 0; i < 5; i++) tc.media();
-    await eventually(() => realtimeState(t.openaiKey!), (s) => s.connections.length === 2 && s.connections[1]!.open, "a reopened session");
+    await eventually(
+      () => realtimeState(t.openaiKey!),
+      (s) => s.connections.length === 2 && s.connections[1]!.open,
+      "a reopened session",
+    );
     for (let i = 0; i < 4; i++) tc.media();
-    await eventually(() => realtimeState(t.openaiKey!), (s) => s.connections[1]!.appends === 4, "audio on the new session");
+    await eventually(
+      () => realtimeState(t.openaiKey!),
+      (s) => s.connections[1]!.appends === 4,
+      "audio on the new session",
+    );
     expect((await stub.stats()).fallback).toBeNull();
     tc.stop(t.accountSid);
   });
@@ -77,7 +103,11 @@ describe("faults", () => {
     const t = await assistantTenant({ welcome: null });
     const { tc, callId } = await startAssistantCall(t);
     for (let i = 0; i < 7; i++) tc.media();
-    await eventually(() => realtimeState(t.openaiKey!), (s) => s.connections[0]?.appends === 7, "frames");
+    await eventually(
+      () => realtimeState(t.openaiKey!),
+      (s) => s.connections[0]?.appends === 7,
+      "frames",
+    );
     tc.close();
     await closed(t, callId);
     expect((await recordingOfCall(t.customerId, callId))?.left).toBe(7 * 160);
@@ -91,9 +121,15 @@ describe("faults", () => {
     tc.send(JSON.stringify({ event: "media", media: { payload: 42 } }));
     tc.send(JSON.stringify({ event: "media", media: { timestamp: "0", payload: "x".repeat(100_000) } }));
     tc.ws.send(new Uint8Array([1, 2, 3]));
-    tc.send(JSON.stringify({ event: "media", streamSid: tc.streamSid, media: { timestamp: "999", payload: "%%%notbase64" } }));
+    tc.send(
+      JSON.stringify({ event: "media", streamSid: tc.streamSid, media: { timestamp: "999", payload: "%%%notbase64" } }),
+    );
     tc.media();
-    await eventually(() => realtimeState(t.openaiKey!), (s) => s.connections[0]?.appends === 2, "the frames after the garbage");
+    await eventually(
+      () => realtimeState(t.openaiKey!),
+      (s) => s.connections[0]?.appends === 2,
+      "the frames after the garbage",
+    );
     const stats = await stub.stats();
     expect(stats).toMatchObject({ badFrames: 3, oversizedFrames: 1 });
     tc.stop(t.accountSid);
@@ -103,7 +139,11 @@ describe("faults", () => {
     const t = await assistantTenant({ welcome: null });
     const { tc, stub, callId } = await startAssistantCall(t, { configure: { silenceTimeoutMs: 300 } });
     for (let i = 0; i < 3; i++) tc.media();
-    await eventually(() => stub.stats(), (s) => s.callerFrames === 3, "frames");
+    await eventually(
+      () => stub.stats(),
+      (s) => s.callerFrames === 3,
+      "frames",
+    );
     // No stop, no close: only the alarm (armed at start, 1 s at the earliest) can end it.
     const call = await closed(t, callId);
     expect(await runDurableObjectAlarm(stub)).toBe(false); // it ran and was not re-armed

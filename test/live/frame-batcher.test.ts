@@ -6,7 +6,27 @@ import { base64Bytes } from "../../src/lib/encoding";
 
 describe("FrameBatcher", () => {
   it("decodes exactly what the strict base64 helper accepts", () => {
-    const cases = ["", "AA==", "AAA=", "AAAA", "/////w==", "AR==", "A===", "====", "AA=A", "AA", "AAA", "AA AA", " AAA", "AAA\n", "AA==AA==", "AA-_", "AA\u0000A", "ÿÿÿÿ", bytesToBase64(new Uint8Array(160).fill(0x7f))];
+    const cases = [
+      "",
+      "AA==",
+      "AAA=",
+      "AAAA",
+      "/////w==",
+      "AR==",
+      "A===",
+      "====",
+      "AA=A",
+      "AA",
+      "AAA",
+      "AA AA",
+      " AAA",
+      "AAA\n",
+      "AA==AA==",
+      "AA-_",
+      "AA\u0000A",
+      "ÿÿÿÿ",
+      bytesToBase64(new Uint8Array(160).fill(0x7f)),
+    ];
     for (const b64 of cases) {
       const reference = base64ToBytes(b64);
       const out = new Uint8Array(Math.max(0, b64.length % 4 === 0 ? base64Bytes(b64) : 0));
@@ -57,4 +77,3 @@ describe("FrameBatcher", () => {
     }
   });
 });
-

@@ -17,13 +17,23 @@ export async function assistantTenant(
   const t = await provisionTenant({ openai: opts.openai });
   const a = await admin(`/customers/${t.customerId}/assistants`, {
     method: "POST",
-    json: { name: "Front desk", instructions: "You are the front desk of Acme. Be brief.", voice: "cedar", language: "en", ...(opts.welcome === null ? {} : { welcomeMessage: opts.welcome ?? "Welcome to Acme, how can I help?" }) },
+    json: {
+      name: "Front desk",
+      instructions: "You are the front desk of Acme. Be brief.",
+      voice: "cedar",
+      language: "en",
+      ...(opts.welcome === null ? {} : { welcomeMessage: opts.welcome ?? "Welcome to Acme, how can I help?" }),
+    },
   });
   const assistant = (await a.json()) as { id: number };
   const assistantNumber = `+3226${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
-  const n = await admin(`/customers/${t.customerId}/phone-numbers`, { method: "POST", json: { number: assistantNumber, assistantId: assistant.id, repId: t.repId } });
+  const n = await admin(`/customers/${t.customerId}/phone-numbers`, {
+    method: "POST",
+    json: { number: assistantNumber, assistantId: assistant.id, repId: t.repId },
+  });
   if (n.status !== 201) throw new Error(`number: ${n.status} ${await n.text()}`);
-  if (opts.aiFallback) await admin(`/customers/${t.customerId}`, { method: "PATCH", json: { aiFallback: opts.aiFallback } });
+  if (opts.aiFallback)
+    await admin(`/customers/${t.customerId}`, { method: "PATCH", json: { aiFallback: opts.aiFallback } });
   return { ...t, assistantId: assistant.id, assistantNumber };
 }
 
@@ -31,7 +41,11 @@ export async function assistantTenant(
 export async function postTwilio(t: Tenant, path: string, fields: Record<string, string>): Promise<Response> {
   const params = new URLSearchParams({ AccountSid: t.accountSid, ...fields });
   const sig = await twilioSignature(t.authToken, BASE + path, params);
-  return api(path, { method: "POST", body: params.toString(), headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": sig } });
+  return api(path, {
+    method: "POST",
+    body: params.toString(),
+    headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": sig },
+  });
 }
 
 export interface StreamTwiml {
@@ -40,26 +54,38 @@ export interface StreamTwiml {
   parameters: Record<string, string>;
 }
 
-const unxml = (s: string) => s.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+const unxml = (s: string) =>
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
 
 export function parseStreamTwiml(xml: string): StreamTwiml {
   const url = /<Stream url="([^"]+)"/.exec(xml)?.[1];
   if (!url) throw new Error(`no <Stream> in ${xml}`);
   const parameters: Record<string, string> = {};
-  for (const m of xml.matchAll(/<Parameter name="([^"]*)" value="([^"]*)"\/>/g)) parameters[unxml(m[1]!)] = unxml(m[2]!);
+  for (const m of xml.matchAll(/<Parameter name="([^"]*)" value="([^"]*)"\/>/g))
+    parameters[unxml(m[1]!)] = unxml(m[2]!);
   return { url: unxml(url), path: new URL(unxml(url).replace(/^ws/, "http")).pathname, parameters };
 }
 
 /** Registers the call with the fake Twilio so REST updates of it (fallback redirects) succeed. */
 export async function registerCall(t: Tenant, callSid: string, fields: Record<string, string> = {}) {
   await twilioFake(`/calls/${callSid}`, {
-    method: "POST", headers: { "Content-Type": "application/json" },
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ account_sid: t.accountSid, status: "in-progress", direction: "inbound", ...fields }),
   });
 }
 
 export async function twilioRequests(t: Tenant) {
-  return (await (await twilioFake(`/requests?accountSid=${t.accountSid}`)).json()) as { method: string; path: string; params: Record<string, string> }[];
+  return (await (await twilioFake(`/requests?accountSid=${t.accountSid}`)).json()) as {
+    method: string;
+    path: string;
+    params: Record<string, string>;
+  }[];
 }
 
 // ── the fake realtime server ──
@@ -87,7 +113,10 @@ export async function realtimeState(apiKey: string): Promise<{ refused: number; 
 }
 
 export async function realtimeTrigger(apiKey: string, action: string, connection?: number) {
-  const r = await openaiFake("/realtime/trigger", { method: "POST", body: JSON.stringify({ apiKey, action, connection }) });
+  const r = await openaiFake("/realtime/trigger", {
+    method: "POST",
+    body: JSON.stringify({ apiKey, action, connection }),
+  });
   if (!r.ok) throw new Error(`trigger ${action}: ${await r.text()}`);
 }
 
@@ -122,7 +151,12 @@ export async function startAssistantCall(
   const caller = `+32470${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
   await registerCall(t, callSid, { from: caller, to: t.assistantNumber });
   if (opts.configure) await callStub(callSid).configure(opts.configure);
-  const res = await postTwilio(t, "/twiml", { CallSid: callSid, From: caller, To: t.assistantNumber, Direction: "inbound" });
+  const res = await postTwilio(t, "/twiml", {
+    CallSid: callSid,
+    From: caller,
+    To: t.assistantNumber,
+    Direction: "inbound",
+  });
   if (res.status !== 200) throw new Error(`/twiml: ${res.status} ${await res.text()}`);
   const tw = parseStreamTwiml(await res.text());
   const tc = await TwilioStreamClient.connect(tw.path, callSid);

@@ -21,7 +21,14 @@ describe("μ-law mixing for ForwardRawAudio", () => {
     const m = new RawMixer();
     const raw = b64(new Array(4).fill(0xff)); // silence
     expect(m.mixFrame(raw)).toBe(raw); // nothing queued: untouched
-    const tr = [encodeMulaw(2000), encodeMulaw(-2000), encodeMulaw(300), encodeMulaw(-300), encodeMulaw(50), encodeMulaw(-50)];
+    const tr = [
+      encodeMulaw(2000),
+      encodeMulaw(-2000),
+      encodeMulaw(300),
+      encodeMulaw(-300),
+      encodeMulaw(50),
+      encodeMulaw(-50),
+    ];
     m.push(b64(tr));
     expect(unb64(m.mixFrame(raw))).toEqual(tr.slice(0, 4)); // silence + translation = translation
     expect(m.queuedBytes).toBe(2);

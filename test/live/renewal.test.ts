@@ -7,14 +7,20 @@ describe("realtime session renewal", () => {
     const t = await assistantTenant({ welcome: "Hello from Acme." });
     const key = t.openaiKey!;
     await realtimeScript(key, {
-      speechAfterBytes: 800, userTranscript: "I need help with my bill",
+      speechAfterBytes: 800,
+      userTranscript: "I need help with my bill",
       reply: { chunks: 2, chunkBytes: 400, transcript: "Sure, what is your account number?" },
     });
     const { tc, stub } = await startAssistantCall(t, { configure: { sessionMaxMs: 1500 } });
     for (let i = 0; i < 6; i++) tc.media();
     await tc.until(() => tc.of("media").length >= 4, "greeting and reply");
 
-    const st = await eventually(() => realtimeState(key), (s) => s.connections.length >= 2 && s.connections[1]!.session !== null, "a renewed session", 10_000);
+    const st = await eventually(
+      () => realtimeState(key),
+      (s) => s.connections.length >= 2 && s.connections[1]!.session !== null,
+      "a renewed session",
+      10_000,
+    );
     const [first, second] = st.connections as [(typeof st.connections)[0], (typeof st.connections)[0]];
     expect(first.open).toBe(false);
     expect(second.session?.instructions).toContain("You are the front desk of Acme.");
@@ -26,7 +32,11 @@ describe("realtime session renewal", () => {
     const total = (s: typeof st) => s.connections.slice(1).reduce((n, c) => n + c.appends, 0);
     const before = total(st);
     for (let i = 0; i < 3; i++) tc.media();
-    await eventually(() => realtimeState(key), (s) => total(s) === before + 3, "audio on the renewed session(s)");
+    await eventually(
+      () => realtimeState(key),
+      (s) => total(s) === before + 3,
+      "audio on the renewed session(s)",
+    );
     expect((await realtimeState(key)).connections[0]!.appends).toBe(first.appends);
     expect((await stub.stats()).sessions).toBeGreaterThanOrEqual(2);
     expect((await stub.stats()).fallback).toBeNull();

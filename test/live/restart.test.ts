@@ -12,7 +12,11 @@ describe("object restart mid-call", () => {
     await tc.until(() => tc.of("media").length === 2, "the greeting");
     for (let i = 0; i < 60; i++) tc.media(0x31);
     // Acknowledged = in the object's SQLite storage.
-    await eventually(() => stub.stats(), (s) => Number(s.recordedChunks) >= 62, "60 caller frames stored");
+    await eventually(
+      () => stub.stats(),
+      (s) => Number(s.recordedChunks) >= 62,
+      "60 caller frames stored",
+    );
 
     await runInDurableObject(stub, (_obj, state) => state.abort("simulated restart")).catch(() => undefined);
     await tc.until(() => tc.closed !== null, "the old stream to die");
@@ -21,9 +25,17 @@ describe("object restart mid-call", () => {
     const tc2 = await TwilioStreamClient.connect(tw.path, callSid);
     tc2.start(t.accountSid, tw.parameters);
     for (let i = 0; i < 40; i++) tc2.media(0x32);
-    await eventually(() => realtimeState(t.openaiKey!), (s) => s.connections.length === 2 && s.connections[1]!.appends === 40, "the resumed bridge");
+    await eventually(
+      () => realtimeState(t.openaiKey!),
+      (s) => s.connections.length === 2 && s.connections[1]!.appends === 40,
+      "the resumed bridge",
+    );
     tc2.stop(t.accountSid);
-    await eventually(() => getCall(env.DB, t.customerId, callId), (c) => c?.state === "Completed", "the call to close");
+    await eventually(
+      () => getCall(env.DB, t.customerId, callId),
+      (c) => c?.state === "Completed",
+      "the call to close",
+    );
 
     const rec = await recordingOfCall(t.customerId, callId);
     expect(rec?.left).toBe(100 * 160);
@@ -38,7 +50,11 @@ describe("workerd #6774", () => {
     const t = await assistantTenant({ welcome: null });
     const { tc, stub } = await startAssistantCall(t);
     for (let i = 0; i < 10; i++) tc.media();
-    await eventually(() => realtimeState(t.openaiKey!), (s) => s.connections[0]?.appends === 10, "frames");
+    await eventually(
+      () => realtimeState(t.openaiKey!),
+      (s) => s.connections[0]?.appends === 10,
+      "frames",
+    );
     // A streaming subrequest from the call's object, as a finalize does, finishing mid-call.
     await runInDurableObject(stub, async (_obj, _state) => {
       const { readable, writable } = new FixedLengthStream(4 * 1024 * 1024);
@@ -49,7 +65,11 @@ describe("workerd #6774", () => {
       await put;
     });
     for (let i = 0; i < 10; i++) tc.media();
-    const st = await eventually(() => realtimeState(t.openaiKey!), (s) => (s.connections[0]?.appends ?? 0) >= 20 || s.connections.length > 1, "frames after the upload");
+    const st = await eventually(
+      () => realtimeState(t.openaiKey!),
+      (s) => (s.connections[0]?.appends ?? 0) >= 20 || s.connections.length > 1,
+      "frames after the upload",
+    );
     expect(st.connections).toHaveLength(1);
     expect(st.connections[0]!.open).toBe(true);
     expect(st.connections[0]!.appends).toBe(20);

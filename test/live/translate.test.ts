@@ -7,7 +7,15 @@ import { listSegments } from "../../src/db/transcripts";
 import { provisionTenant, twilioFake, type Tenant } from "../helpers";
 import { eventually, TwilioStreamClient } from "./twilio-client";
 import {
-  callStub, newCallSid, parseStreamTwiml, realtimeScript, realtimeState, realtimeTrigger, recordingOfCall, registerCall, twilioRequests,
+  callStub,
+  newCallSid,
+  parseStreamTwiml,
+  realtimeScript,
+  realtimeState,
+  realtimeTrigger,
+  recordingOfCall,
+  registerCall,
+  twilioRequests,
   type FakeConnection,
 } from "./live-helpers";
 
@@ -17,14 +25,32 @@ async function translateCall(t: Tenant, forwardRaw: boolean) {
   const receiver = `+32471${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
   const ticket = await phoneTicketFor(env.DB, t.customerId, receiver, t.repId, `Call with ${receiver}`);
   const call = await insertCall(env.DB, {
-    customer_id: t.customerId, carrier: "twilio", direction: "Outbound", state: "InProgress", mode: "translate", from_number: t.repNumber,
-    to_number: receiver, rep_id: t.repId, ticket_id: ticket.id, call_sid: callerSid, start_time: new Date().toISOString(),
+    customer_id: t.customerId,
+    carrier: "twilio",
+    direction: "Outbound",
+    state: "InProgress",
+    mode: "translate",
+    from_number: t.repNumber,
+    to_number: receiver,
+    rep_id: t.repId,
+    ticket_id: ticket.id,
+    call_sid: callerSid,
+    start_time: new Date().toISOString(),
   });
   await registerCall(t, callerSid);
   const parameters = {
-    Mode: "translate", CallerLanguage: "en-US", CallerVoice: "alloy", ReceiverLanguage: "fr-FR", ReceiverVoice: "coral",
-    ForwardRawAudio: String(forwardRaw), CustomerId: String(t.customerId), RepId: String(t.repId), CallId: call.id,
-    From: t.repNumber, To: receiver, StreamToken: await streamToken(env, t.customerId, callerSid),
+    Mode: "translate",
+    CallerLanguage: "en-US",
+    CallerVoice: "alloy",
+    ReceiverLanguage: "fr-FR",
+    ReceiverVoice: "coral",
+    ForwardRawAudio: String(forwardRaw),
+    CustomerId: String(t.customerId),
+    RepId: String(t.repId),
+    CallId: call.id,
+    From: t.repNumber,
+    To: receiver,
+    StreamToken: await streamToken(env, t.customerId, callerSid),
   };
   return { callerSid, receiver, call, parameters, stub: callStub(callerSid) };
 }
@@ -40,7 +66,11 @@ function directions(conns: FakeConnection[]) {
 async function connectBothLegs(t: Tenant, c: Awaited<ReturnType<typeof translateCall>>) {
   const caller = await TwilioStreamClient.connect(`/streams/${c.callerSid}`, c.callerSid);
   caller.start(t.accountSid, c.parameters);
-  const reqs = await eventually(() => twilioRequests(t), (r) => r.some((x) => x.path.endsWith("/Calls.json") && x.method === "POST"), "the receiver to be dialed");
+  const reqs = await eventually(
+    () => twilioRequests(t),
+    (r) => r.some((x) => x.path.endsWith("/Calls.json") && x.method === "POST"),
+    "the receiver to be dialed",
+  );
   const dial = reqs.find((x) => x.path.endsWith("/Calls.json") && x.method === "POST")!;
   expect(dial.params).toMatchObject({ To: c.receiver, From: t.repNumber });
   const tw = parseStreamTwiml(dial.params.Twiml!);
@@ -57,10 +87,17 @@ describe("live translation (Translate)", () => {
   it("dials the receiver into the same object and interprets each direction with its own session and voice", async () => {
     const t = await provisionTenant();
     const key = t.openaiKey!;
-    await realtimeScript(key, { reply: { chunks: 2, chunkBytes: 400, transcript: "Bonjour, je voudrais de l'aide." }, userTranscript: "Hello, I would like some help." });
+    await realtimeScript(key, {
+      reply: { chunks: 2, chunkBytes: 400, transcript: "Bonjour, je voudrais de l'aide." },
+      userTranscript: "Hello, I would like some help.",
+    });
     const c = await translateCall(t, false);
     expect(await c.stub.prepare("twilio", c.parameters)).toEqual({ ok: true });
-    const opened = await eventually(() => realtimeState(key), (s) => s.connections.filter((x) => x.session).length === 2, "two interpreter sessions");
+    const opened = await eventually(
+      () => realtimeState(key),
+      (s) => s.connections.filter((x) => x.session).length === 2,
+      "two interpreter sessions",
+    );
     const { toReceiver, toCaller } = directions(opened.connections);
     expect(toReceiver.session?.audio?.output?.voice).toBe("coral");
     expect(toCaller.session?.audio?.output?.voice).toBe("alloy");
@@ -68,10 +105,14 @@ describe("live translation (Translate)", () => {
     const { caller, receiver } = await connectBothLegs(t, c);
     for (let i = 0; i < 5; i++) caller.media(0x41);
     for (let i = 0; i < 4; i++) receiver.media(0x42);
-    const st = await eventually(() => realtimeState(key), (s) => {
-      const d = directions(s.connections);
-      return d.toReceiver.appends === 5 && d.toCaller.appends === 4;
-    }, "each leg's audio at its own interpreter");
+    const st = await eventually(
+      () => realtimeState(key),
+      (s) => {
+        const d = directions(s.connections);
+        return d.toReceiver.appends === 5 && d.toCaller.appends === 4;
+      },
+      "each leg's audio at its own interpreter",
+    );
     expect(directions(st.connections).toReceiver.audioBase64).toBe(btoa(String.fromCharCode(0x41).repeat(800)));
 
     // The rep speaks: the French interpretation is played to the receiver only.
@@ -85,7 +126,11 @@ describe("live translation (Translate)", () => {
 
     caller.stop(t.accountSid);
     await receiver.until(() => receiver.closed !== null, "the receiver leg to be hung up");
-    const call = await eventually(() => getCall(env.DB, t.customerId, c.call.id), (x) => x?.state === "Completed", "the call to close");
+    const call = await eventually(
+      () => getCall(env.DB, t.customerId, c.call.id),
+      (x) => x?.state === "Completed",
+      "the call to close",
+    );
     expect(call?.end_time).toBeTruthy();
     const segments = await listSegments(env.DB, t.customerId, c.call.id);
     expect(segments.map((s) => s.sender_type).sort()).toEqual(["AI", "AI", "CustomerRep"]);
@@ -106,7 +151,15 @@ describe("live translation (Translate)", () => {
     const raw = caller.media(0x41);
     await receiver.until(() => receiver.of("media").length === 1, "the raw frame");
     expect(receiver.of("media")[0]!.media.payload).toBe(raw); // untouched when nothing is to be mixed
-    const { toReceiver } = directions((await eventually(() => realtimeState(key), (s) => s.connections.filter((x) => x.session).length === 2, "sessions")).connections);
+    const { toReceiver } = directions(
+      (
+        await eventually(
+          () => realtimeState(key),
+          (s) => s.connections.filter((x) => x.session).length === 2,
+          "sessions",
+        )
+      ).connections,
+    );
     // The rep keeps talking at real-time pace while the interpretation arrives.
     let sending = true;
     const pump = (async () => {
@@ -116,7 +169,11 @@ describe("live translation (Translate)", () => {
       }
     })();
     await realtimeTrigger(key, "respond", toReceiver.id);
-    await eventually(() => c.stub.stats(), (s) => Number(s.mixed) >= 4, "the interpretation mixed into raw frames");
+    await eventually(
+      () => c.stub.stats(),
+      (s) => Number(s.mixed) >= 4,
+      "the interpretation mixed into raw frames",
+    );
     sending = false;
     await pump;
     const sentFrames = Number((await c.stub.stats()).frames);

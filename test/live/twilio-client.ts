@@ -18,7 +18,10 @@ export class TwilioStreamClient {
   private waiters: (() => void)[] = [];
   readonly streamSid = `MZ${crypto.randomUUID().replace(/-/g, "")}`;
 
-  private constructor(readonly ws: WebSocket, readonly callSid: string) {
+  private constructor(
+    readonly ws: WebSocket,
+    readonly callSid: string,
+  ) {
     ws.addEventListener("message", (e) => {
       this.received.push(JSON.parse(String(e.data)) as Outbound);
       this.wake();
@@ -43,9 +46,15 @@ export class TwilioStreamClient {
   start(accountSid: string, customParameters: Record<string, string>) {
     this.send({ event: "connected", protocol: "Call", version: "1.0.0" });
     this.send({
-      event: "start", sequenceNumber: "1", streamSid: this.streamSid,
+      event: "start",
+      sequenceNumber: "1",
+      streamSid: this.streamSid,
       start: {
-        streamSid: this.streamSid, accountSid, callSid: this.callSid, tracks: ["inbound"], customParameters,
+        streamSid: this.streamSid,
+        accountSid,
+        callSid: this.callSid,
+        tracks: ["inbound"],
+        customParameters,
         mediaFormat: { encoding: "audio/x-mulaw", sampleRate: 8000, channels: 1 },
       },
     });
@@ -56,7 +65,12 @@ export class TwilioStreamClient {
     const ts = this.chunk * 20;
     this.chunk++;
     const payload = btoa(String.fromCharCode(...new Uint8Array(bytes).fill(byte)));
-    this.send({ event: "media", sequenceNumber: String(this.chunk + 1), streamSid: this.streamSid, media: { track: "inbound", chunk: String(this.chunk), timestamp: String(ts), payload } });
+    this.send({
+      event: "media",
+      sequenceNumber: String(this.chunk + 1),
+      streamSid: this.streamSid,
+      media: { track: "inbound", chunk: String(this.chunk), timestamp: String(ts), payload },
+    });
     return payload;
   }
 
@@ -65,7 +79,12 @@ export class TwilioStreamClient {
   }
 
   stop(accountSid: string) {
-    this.send({ event: "stop", sequenceNumber: "0", streamSid: this.streamSid, stop: { accountSid, callSid: this.callSid } });
+    this.send({
+      event: "stop",
+      sequenceNumber: "0",
+      streamSid: this.streamSid,
+      stop: { accountSid, callSid: this.callSid },
+    });
   }
 
   close() {
@@ -84,7 +103,8 @@ export class TwilioStreamClient {
   async until(pred: () => boolean, what: string, ms = 8000): Promise<void> {
     const deadline = Date.now() + ms;
     while (!pred()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; received ${JSON.stringify(this.received.map((m) => m.event))}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}; received ${JSON.stringify(this.received.map((m) => m.event))}`);
       await new Promise<void>((r) => {
         this.waiters.push(r);
         setTimeout(r, 50);
@@ -98,7 +118,12 @@ export class TwilioStreamClient {
 }
 
 /** Polls an async condition (a fake's state, a D1 row) until it holds. */
-export async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 8000): Promise<T> {
+export async function eventually<T>(
+  read: () => Promise<T>,
+  ok: (v: T) => boolean,
+  what: string,
+  ms = 8000,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await read();

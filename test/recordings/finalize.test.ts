@@ -11,7 +11,11 @@ import { noise, parseWav, refUlawDecode } from "../audio/reference";
 
 async function ticketRecorder() {
   const t = await provisionTenant({ openai: false });
-  const res = await api("/api/tickets", { method: "POST", token: t.token, json: { channel: "web", subject: "finalize" } });
+  const res = await api("/api/tickets", {
+    method: "POST",
+    token: t.token,
+    json: { channel: "web", subject: "finalize" },
+  });
   const ticket = await json<{ id: number }>(res);
   const stub = env.TICKET_RECORDERS.get(env.TICKET_RECORDERS.idFromName(recorderName(t.customerId, ticket.id)));
   const target = { customerId: t.customerId, ticketId: ticket.id, callId: null, source: "upload" as const };
@@ -45,7 +49,11 @@ async function stored(key: string) {
   return new Uint8Array(await obj.arrayBuffer());
 }
 
-const chunk = (sender: AudioSender, timestampMs: number, audio: Uint8Array): AudioChunk => ({ sender, timestampMs, audio });
+const chunk = (sender: AudioSender, timestampMs: number, audio: Uint8Array): AudioChunk => ({
+  sender,
+  timestampMs,
+  audio,
+});
 
 describe("finalizeRecording", () => {
   it("lays chunks at their timestamps: gaps silent, overlaps summed and clipped, any order", async () => {
@@ -63,7 +71,14 @@ describe("finalizeRecording", () => {
     const out = await stub.finalize(target);
     if (!out.ok) throw new Error(out.error);
     const rec = out.recording;
-    expect(rec).toMatchObject({ channels: 2, sample_rate: 8000, version: 1, left_role: "EndUser", right_role: "AI+CustomerRep", source: "upload" });
+    expect(rec).toMatchObject({
+      channels: 2,
+      sample_rate: 8000,
+      version: 1,
+      left_role: "EndUser",
+      right_role: "AI+CustomerRep",
+      source: "upload",
+    });
     expect(rec.duration_ms).toBe(1600 - 1000);
     const wav = parseWav(await stored(rec.r2_key));
     expect(wav).toMatchObject({ formatTag: 1, channels: 2, sampleRate: 8000, bitsPerSample: 16 });
@@ -84,7 +99,8 @@ describe("finalizeRecording", () => {
       chunks.push(chunk("EndUser", s * 1000, noise(8000, s + 1)));
       chunks.push(chunk(s % 2 ? "AI" : "CustomerRep", s * 1000 + 500, noise(8000, 1000 + s)));
     }
-    for (let i = 0; i < chunks.length; i += 200) expect((await stub.append(chunks.slice(i, i + 200), target)).ok).toBe(true);
+    for (let i = 0; i < chunks.length; i += 200)
+      expect((await stub.append(chunks.slice(i, i + 200), target)).ok).toBe(true);
     const out = await stub.finalize(target);
     if (!out.ok) throw new Error(out.error);
     expect(out.recording.duration_ms).toBe(300_500);
@@ -114,8 +130,11 @@ describe("finalizeRecording", () => {
     const wav2 = parseWav(await stored(v2.recording.r2_key));
     expect(Buffer.from(wav1.pcm!.buffer).equals(Buffer.from(expectedStereo(first).buffer))).toBe(true);
     expect(Buffer.from(wav2.pcm!.buffer).equals(Buffer.from(expectedStereo([...first, ...more]).buffer))).toBe(true);
-    const { results } = await env.DB.prepare("SELECT version FROM recordings WHERE customer_id = ? AND ticket_id = ? ORDER BY version")
-      .bind(t.customerId, ticketId).all<{ version: number }>();
+    const { results } = await env.DB.prepare(
+      "SELECT version FROM recordings WHERE customer_id = ? AND ticket_id = ? ORDER BY version",
+    )
+      .bind(t.customerId, ticketId)
+      .all<{ version: number }>();
     expect(results.map((r) => r.version)).toEqual([1, 2]);
   });
 
@@ -155,7 +174,9 @@ describe("finalizeRecording", () => {
     const again = env.TICKET_RECORDERS.get(env.TICKET_RECORDERS.idFromName(recorderName(t.customerId, ticketId)));
     const more = Array.from({ length: 10 }, (_, i) => chunk("EndUser", 200 + i * 20, noise(160, 100 + i)));
     expect(await again.append(more, target)).toMatchObject({ ok: true, stored: 10, totalChunks: 20 });
-    const rows = await runInDurableObject(again, (_o, state) => state.storage.sql.exec("SELECT id FROM audio_rows").toArray());
+    const rows = await runInDurableObject(again, (_o, state) =>
+      state.storage.sql.exec("SELECT id FROM audio_rows").toArray(),
+    );
     expect(rows).toHaveLength(1);
     const out = await again.finalize(target);
     if (!out.ok) throw new Error(out.error);
@@ -188,7 +209,8 @@ function firstMismatch(pcm: Int16Array, chunks: AudioChunk[]): string | null {
   for (const c of chunks) ch[c.sender === "EndUser" ? 0 : 1]!.set(c.audio, c.timestampMs * 8 - origin);
   for (let i = 0; i < frames; i++) {
     for (const k of [0, 1]) {
-      if (pcm[2 * i + k] !== REF_DECODE[ch[k]![i]!]) return `frame ${i} channel ${k}: ${pcm[2 * i + k]} != ${REF_DECODE[ch[k]![i]!]}`;
+      if (pcm[2 * i + k] !== REF_DECODE[ch[k]![i]!])
+        return `frame ${i} channel ${k}: ${pcm[2 * i + k]} != ${REF_DECODE[ch[k]![i]!]}`;
     }
   }
   return null;
@@ -210,7 +232,8 @@ const secondsForDraftParts = (parts: number) => Math.ceil((fullPartEnd(parts + 1
 async function draftedCall(parts: number, startMs = 0) {
   const rec = await ticketRecorder();
   const chunks = longCall(secondsForDraftParts(parts), startMs);
-  for (let i = 0; i < chunks.length; i += 100) expect((await rec.stub.append(chunks.slice(i, i + 100), rec.target)).ok).toBe(true);
+  for (let i = 0; i < chunks.length; i += 100)
+    expect((await rec.stub.append(chunks.slice(i, i + 100), rec.target)).ok).toBe(true);
   await draftedParts(rec.stub, parts);
   return { ...rec, chunks };
 }
@@ -220,7 +243,9 @@ const appendToStore = (stub: Awaited<ReturnType<typeof ticketRecorder>>["stub"],
   runInDurableObject(stub, (o) => void (o as unknown as { store: AudioStore }).store.append(chunks));
 
 describe("the recording draft", () => {
-  it("uploads full parts ahead, finalize reuses them after an object restart, and every sample is right", { timeout: 60_000 }, async () => {
+  it("uploads full parts ahead, finalize reuses them after an object restart, and every sample is right", {
+    timeout: 60_000,
+  }, async () => {
     const { target, t, ticketId, chunks } = await draftedCall(2);
     await abortAllDurableObjects();
     const again = env.TICKET_RECORDERS.get(env.TICKET_RECORDERS.idFromName(recorderName(t.customerId, ticketId)));
@@ -229,7 +254,7 @@ describe("the recording draft", () => {
     if (!out.ok) throw new Error(out.error);
     expect(out.timings).toMatchObject({ parts: 4, reusedParts: 2 });
     const wav = parseWav(await stored(out.recording.r2_key));
-    expect(out.recording.size_bytes).toBe(44 + chunks.length / 2 * 8000 * 4);
+    expect(out.recording.size_bytes).toBe(44 + (chunks.length / 2) * 8000 * 4);
     expect(firstMismatch(wav.pcm!, chunks)).toBeNull();
     // the draft was taken: the next version starts afresh
     expect(await again.stats()).toMatchObject({ draftParts: 0, lastVersion: 1 });
@@ -248,7 +273,9 @@ describe("the recording draft", () => {
     expect(firstMismatch(parseWav(await stored(out.recording.r2_key)).pcm!, [...chunks, late])).toBeNull();
   });
 
-  it("re-renders a part dirtied by a late upload in the background, with the late audio in it", { timeout: 60_000 }, async () => {
+  it("re-renders a part dirtied by a late upload in the background, with the late audio in it", {
+    timeout: 60_000,
+  }, async () => {
     const { stub, target, chunks } = await draftedCall(1);
     const late = chunk("CustomerRep", 400_500, noise(4000, 78));
     expect(await stub.append([late], target)).toMatchObject({ ok: true, stored: 1 });
@@ -262,7 +289,11 @@ describe("the recording draft", () => {
   it("finalizes without the draft when its upload is gone, into the same key", { timeout: 60_000 }, async () => {
     const { stub, target, chunks } = await draftedCall(1);
     const [meta] = await runInDurableObject(stub, (_o, state) =>
-      state.storage.sql.exec<{ r2_key: string; upload_id: string; recording_id: string }>("SELECT r2_key, upload_id, recording_id FROM draft_meta").toArray(),
+      state.storage.sql
+        .exec<{ r2_key: string; upload_id: string; recording_id: string }>(
+          "SELECT r2_key, upload_id, recording_id FROM draft_meta",
+        )
+        .toArray(),
     );
     await env.RECORDINGS.resumeMultipartUpload(meta!.r2_key, meta!.upload_id).abort();
     const out = await stub.finalize(target);
@@ -272,16 +303,20 @@ describe("the recording draft", () => {
     expect(firstMismatch(parseWav(await stored(out.recording.r2_key)).pcm!, chunks)).toBeNull();
   });
 
-  it("drops the draft when a chunk lands before its first sample, and the recording is still exact", { timeout: 60_000 }, async () => {
+  it("drops the draft when a chunk lands before its first sample, and the recording is still exact", {
+    timeout: 60_000,
+  }, async () => {
     const { stub, target, chunks } = await draftedCall(1, 10_000);
     const early = chunk("EndUser", 2_000, noise(8000, 79));
     await appendToStore(stub, [early]);
-    const meta = await runInDurableObject(stub, (_o, state) => state.storage.sql.exec("SELECT * FROM draft_meta").toArray());
+    const meta = await runInDurableObject(stub, (_o, state) =>
+      state.storage.sql.exec("SELECT * FROM draft_meta").toArray(),
+    );
     expect(meta).toEqual([]);
     const out = await stub.finalize(target);
     if (!out.ok) throw new Error(out.error);
     expect(out.timings).toMatchObject({ reusedParts: 0 });
-    expect(out.recording.duration_ms).toBe(10_000 + chunks.length / 2 * 1000 - 2_000);
+    expect(out.recording.duration_ms).toBe(10_000 + (chunks.length / 2) * 1000 - 2_000);
     expect(firstMismatch(parseWav(await stored(out.recording.r2_key)).pcm!, [early, ...chunks])).toBeNull();
   });
 });

@@ -16,16 +16,33 @@ describe("admin: customers", () => {
     const tw = twilio();
     const res = await admin("/customers", {
       method: "POST",
-      json: { name: "Acme", twilio: tw, openai: { apiKey: "sk-live-secret", realtimeModel: "gpt-realtime" }, phoneStreamUrl: "wss://acme.example/streams" },
+      json: {
+        name: "Acme",
+        twilio: tw,
+        openai: { apiKey: "sk-live-secret", realtimeModel: "gpt-realtime" },
+        phoneStreamUrl: "wss://acme.example/streams",
+      },
     });
     expect(res.status).toBe(201);
     const text = await res.text();
     expect(text).not.toContain(tw.authToken);
     expect(text).not.toContain(tw.apiKeySecret);
     expect(text).not.toContain("sk-live-secret");
-    const c = JSON.parse(text) as { id: number; name: string; twilio: Record<string, unknown>; openai: Record<string, unknown>; phoneStreamUrl: string };
+    const c = JSON.parse(text) as {
+      id: number;
+      name: string;
+      twilio: Record<string, unknown>;
+      openai: Record<string, unknown>;
+      phoneStreamUrl: string;
+    };
     expect(c).toMatchObject({ name: "Acme", phoneStreamUrl: "wss://acme.example/streams" });
-    expect(c.twilio).toMatchObject({ accountSid: tw.accountSid, apiKeySid: tw.apiKeySid, twimlAppSid: tw.twimlAppSid, region: "ie1", edge: "dublin" });
+    expect(c.twilio).toMatchObject({
+      accountSid: tw.accountSid,
+      apiKeySid: tw.apiKeySid,
+      twimlAppSid: tw.twimlAppSid,
+      region: "ie1",
+      edge: "dublin",
+    });
     expect(c.openai).toMatchObject({ hasApiKey: true, realtimeModel: "gpt-realtime", transcriptionActive: true });
 
     const got = await json(await admin(`/customers/${c.id}`));
@@ -35,22 +52,40 @@ describe("admin: customers", () => {
   });
 
   it("updates part of a customer and can remove the OpenAI key", async () => {
-    const res = await admin("/customers", { method: "POST", json: { name: "Beta", twilio: twilio(), openai: { apiKey: "sk-1" } } });
+    const res = await admin("/customers", {
+      method: "POST",
+      json: { name: "Beta", twilio: twilio(), openai: { apiKey: "sk-1" } },
+    });
     const { id } = await json<{ id: number }>(res);
-    const patched = await admin(`/customers/${id}`, { method: "PATCH", json: { name: "Beta 2", openai: { apiKey: null, transcriptionActive: false } } });
+    const patched = await admin(`/customers/${id}`, {
+      method: "PATCH",
+      json: { name: "Beta 2", openai: { apiKey: null, transcriptionActive: false } },
+    });
     expect(patched.status).toBe(200);
-    expect(await json(patched)).toMatchObject({ name: "Beta 2", openai: { hasApiKey: false, transcriptionActive: false } });
+    expect(await json(patched)).toMatchObject({
+      name: "Beta 2",
+      openai: { hasApiKey: false, transcriptionActive: false },
+    });
     expect((await admin("/customers/999999", { method: "PATCH", json: { name: "x" } })).status).toBe(404);
   });
 
   it("names each invalid field", async () => {
     const res = await admin("/customers", {
       method: "POST",
-      json: { name: "", twilio: { ...twilio(), accountSid: "ACnope", twimlAppSid: "XX" }, phoneStreamUrl: "http://insecure" },
+      json: {
+        name: "",
+        twilio: { ...twilio(), accountSid: "ACnope", twimlAppSid: "XX" },
+        phoneStreamUrl: "http://insecure",
+      },
     });
     expect(res.status).toBe(400);
     const body = await json<{ issues: { path: string }[] }>(res);
-    expect(body.issues.map((i) => i.path).sort()).toEqual(["name", "phoneStreamUrl", "twilio.accountSid", "twilio.twimlAppSid"]);
+    expect(body.issues.map((i) => i.path).sort()).toEqual([
+      "name",
+      "phoneStreamUrl",
+      "twilio.accountSid",
+      "twilio.twimlAppSid",
+    ]);
   });
 
   it("refuses a second customer on the same Twilio account", async () => {
@@ -76,22 +111,45 @@ describe("admin: reps, numbers, assistants, campaigns", () => {
     expect(res.status).toBe(201);
     const rep = await json<{ id: number; identity: string; phoneNumbers: string[]; active: boolean }>(res);
     expect(rep).toMatchObject({ identity: "ann_1", phoneNumbers: ["+32470112233"], active: true });
-    const patched = await json(await admin(`/customers/${t.customerId}/reps/${rep.id}`, { method: "PATCH", json: { active: false, email: null } }));
+    const patched = await json(
+      await admin(`/customers/${t.customerId}/reps/${rep.id}`, {
+        method: "PATCH",
+        json: { active: false, email: null },
+      }),
+    );
     expect(patched).toMatchObject({ active: false, email: null });
     const list = await json<{ items: { id: number }[] }>(await admin(`/customers/${t.customerId}/reps`));
     expect(list.items.map((r) => r.id)).toContain(rep.id);
-    expect((await admin(`/customers/${t.customerId}/reps`, { method: "POST", json: { name: "Dup", identity: "ann_1" } })).status).toBe(409);
-    const bad = await admin(`/customers/${t.customerId}/reps`, { method: "POST", json: { name: "Bad", identity: "has space", phoneNumbers: ["12"] } });
+    expect(
+      (await admin(`/customers/${t.customerId}/reps`, { method: "POST", json: { name: "Dup", identity: "ann_1" } }))
+        .status,
+    ).toBe(409);
+    const bad = await admin(`/customers/${t.customerId}/reps`, {
+      method: "POST",
+      json: { name: "Bad", identity: "has space", phoneNumbers: ["12"] },
+    });
     expect(bad.status).toBe(400);
-    expect((await json<{ issues: { path: string }[] }>(bad)).issues.map((i) => i.path).sort()).toEqual(["identity", "phoneNumbers.0"]);
+    expect((await json<{ issues: { path: string }[] }>(bad)).issues.map((i) => i.path).sort()).toEqual([
+      "identity",
+      "phoneNumbers.0",
+    ]);
   });
 
   it("keeps a tenant's reps invisible to another tenant", async () => {
     const a = await provisionTenant();
     const b = await provisionTenant();
     expect((await admin(`/customers/${b.customerId}/reps/${a.repId}`)).status).toBe(404);
-    expect((await admin(`/customers/${b.customerId}/reps/${a.repId}`, { method: "PATCH", json: { name: "x" } })).status).toBe(404);
-    expect((await admin(`/customers/${b.customerId}/phone-numbers`, { method: "POST", json: { number: "+32470999999", repId: a.repId } })).status).toBe(404);
+    expect(
+      (await admin(`/customers/${b.customerId}/reps/${a.repId}`, { method: "PATCH", json: { name: "x" } })).status,
+    ).toBe(404);
+    expect(
+      (
+        await admin(`/customers/${b.customerId}/phone-numbers`, {
+          method: "POST",
+          json: { number: "+32470999999", repId: a.repId },
+        })
+      ).status,
+    ).toBe(404);
   });
 
   it("assigns numbers to reps and assistants", async () => {
@@ -102,14 +160,22 @@ describe("admin: reps, numbers, assistants, campaigns", () => {
     });
     expect(asst.status).toBe(201);
     const a = await json<{ id: number }>(asst);
-    const num = await admin(`/customers/${t.customerId}/phone-numbers`, { method: "POST", json: { number: "0032 2 555 00 01", assistantId: a.id } });
+    const num = await admin(`/customers/${t.customerId}/phone-numbers`, {
+      method: "POST",
+      json: { number: "0032 2 555 00 01", assistantId: a.id },
+    });
     expect(num.status).toBe(201);
     expect(await json(num)).toMatchObject({ number: "+3225550001", assistantId: a.id, repId: null });
     const list = await json<{ items: { number: string }[] }>(await admin(`/customers/${t.customerId}/phone-numbers`));
     expect(list.items.map((n) => n.number).sort()).toEqual(["+3225550001", t.repNumber].sort());
-    const renamed = await admin(`/customers/${t.customerId}/assistants/${a.id}`, { method: "PATCH", json: { name: "Desk" } });
+    const renamed = await admin(`/customers/${t.customerId}/assistants/${a.id}`, {
+      method: "PATCH",
+      json: { name: "Desk" },
+    });
     expect(await json(renamed)).toMatchObject({ name: "Desk", instructions: "Be kind.", voice: "marin" });
-    expect((await admin(`/customers/${t.customerId}/assistants`, { method: "POST", json: { name: "x" } })).status).toBe(400);
+    expect((await admin(`/customers/${t.customerId}/assistants`, { method: "POST", json: { name: "x" } })).status).toBe(
+      400,
+    );
   });
 
   it("creates campaigns with an optional survey", async () => {
@@ -120,9 +186,21 @@ describe("admin: reps, numbers, assistants, campaigns", () => {
     });
     expect(res.status).toBe(201);
     const c = await json<{ id: number }>(res);
-    expect(await json(await admin(`/customers/${t.customerId}/campaigns`))).toMatchObject({ items: [{ id: c.id, name: "Renewals" }] });
-    const cleared = await admin(`/customers/${t.customerId}/campaigns/${c.id}`, { method: "PATCH", json: { survey: null } });
+    expect(await json(await admin(`/customers/${t.customerId}/campaigns`))).toMatchObject({
+      items: [{ id: c.id, name: "Renewals" }],
+    });
+    const cleared = await admin(`/customers/${t.customerId}/campaigns/${c.id}`, {
+      method: "PATCH",
+      json: { survey: null },
+    });
     expect(await json(cleared)).toMatchObject({ survey: null });
-    expect((await admin(`/customers/${t.customerId}/campaigns`, { method: "POST", json: { name: "x", survey: { questions: [] } } })).status).toBe(400);
+    expect(
+      (
+        await admin(`/customers/${t.customerId}/campaigns`, {
+          method: "POST",
+          json: { name: "x", survey: { questions: [] } },
+        })
+      ).status,
+    ).toBe(400);
   });
 });

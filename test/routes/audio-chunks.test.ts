@@ -30,21 +30,29 @@ describe("POST /api/AudioChunks/uploadAndFinalize", () => {
     expect(res.status).toBe(201);
     const body = await json<Finalized>(res);
     expect(body).toMatchObject({
-      version: 1, durationMs: 3000, channels: 2, channelRoles: { left: "EndUser", right: "AI" }, sizeBytes: 44 + 24000 * 4,
+      version: 1,
+      durationMs: 3000,
+      channels: 2,
+      channelRoles: { left: "EndUser", right: "AI" },
+      sizeBytes: 44 + 24000 * 4,
       chunks: { received: 100, stored: 100, duplicates: 0, totalChunks: 100 },
       transcription: { status: "done", reason: null, messages: 2 },
     });
     // one request per utterance, each channel on its own, as mono 16-bit WAV
-    const reqs = await json<{ model: string; filename: string; text: string }[]>(await openaiFake(`/transcriptions/requests?apiKey=${t.openaiKey}`));
-    expect(reqs.map((r) => r.model)).toEqual(["gpt-4o-transcribe", "gpt-4o-transcribe"]);
-    const ticket = await json<{ messages: { senderType: string; offsetMs: number; text: string; recordingId: string }[] }>(
-      await api(`/api/tickets/${id}`, { token: t.token }),
+    const reqs = await json<{ model: string; filename: string; text: string }[]>(
+      await openaiFake(`/transcriptions/requests?apiKey=${t.openaiKey}`),
     );
+    expect(reqs.map((r) => r.model)).toEqual(["gpt-4o-transcribe", "gpt-4o-transcribe"]);
+    const ticket = await json<{
+      messages: { senderType: string; offsetMs: number; text: string; recordingId: string }[];
+    }>(await api(`/api/tickets/${id}`, { token: t.token }));
     expect(ticket.messages.map((m) => [m.senderType, m.offsetMs, m.recordingId])).toEqual([
       ["EndUser", 0, body.recordingId],
       ["AI", 1800, body.recordingId], // 200 ms of pre-roll before the first voiced frame
     ]);
-    expect(ticket.messages[0]!.text).toBe(`wav 1200 ms peak ${refUlawDecode(0x90)} mean ${Math.round((refUlawDecode(0x90) * 1000) / 1200)}`);
+    expect(ticket.messages[0]!.text).toBe(
+      `wav 1200 ms peak ${refUlawDecode(0x90)} mean ${Math.round((refUlawDecode(0x90) * 1000) / 1200)}`,
+    );
     expect(ticket.messages[1]!.text).toMatch(new RegExp(`^wav 1\\d{3} ms peak ${refUlawDecode(0xa0)} `));
 
     const rec = await api(`/api/tickets/${id}/recording`, { token: t.token });
@@ -70,21 +78,43 @@ describe("POST /api/AudioChunks/uploadAndFinalize", () => {
     let res = await upload("upload", t.token, first);
     expect(res.status).toBe(200);
     expect(await json(res)).toEqual({ ticketID: id, received: 50, stored: 50, duplicates: 0, totalChunks: 50 });
-    expect(await json(await upload("upload", t.token, first))).toMatchObject({ stored: 0, duplicates: 50, totalChunks: 50 });
+    expect(await json(await upload("upload", t.token, first))).toMatchObject({
+      stored: 0,
+      duplicates: 50,
+      totalChunks: 50,
+    });
     res = await upload("uploadAndFinalize", t.token, speech(id, "CustomerRep", 2000, 2500, 0xa0));
     const v1 = await json<Finalized>(res);
-    expect(v1).toMatchObject({ version: 1, durationMs: 2500, channelRoles: { right: "CustomerRep" }, transcription: { messages: 2 } });
+    expect(v1).toMatchObject({
+      version: 1,
+      durationMs: 2500,
+      channelRoles: { right: "CustomerRep" },
+      transcription: { messages: 2 },
+    });
     res = await upload("uploadAndFinalize", t.token, speech(id, "AI", 4000, 4500, 0xb0));
     const v2 = await json<Finalized>(res);
-    expect(v2).toMatchObject({ version: 2, durationMs: 4500, channelRoles: { right: "AI+CustomerRep" }, transcription: { status: "done", messages: 3 } });
+    expect(v2).toMatchObject({
+      version: 2,
+      durationMs: 4500,
+      channelRoles: { right: "AI+CustomerRep" },
+      transcription: { status: "done", messages: 3 },
+    });
     // the new version's transcript replaces the old one's; the mixed right channel is labelled CustomerRep
-    const ticket = await json<{ messages: { senderType: string; offsetMs: number; recordingId: string }[] }>(await api(`/api/tickets/${id}`, { token: t.token }));
+    const ticket = await json<{ messages: { senderType: string; offsetMs: number; recordingId: string }[] }>(
+      await api(`/api/tickets/${id}`, { token: t.token }),
+    );
     expect(ticket.messages.map((m) => [m.senderType, m.offsetMs, m.recordingId])).toEqual([
-      ["EndUser", 0, v2.recordingId], ["CustomerRep", 1800, v2.recordingId], ["CustomerRep", 3800, v2.recordingId],
+      ["EndUser", 0, v2.recordingId],
+      ["CustomerRep", 1800, v2.recordingId],
+      ["CustomerRep", 3800, v2.recordingId],
     ]);
-    const wav = parseWav(new Uint8Array(await (await api(`/api/tickets/${id}/recording`, { token: t.token })).arrayBuffer()));
+    const wav = parseWav(
+      new Uint8Array(await (await api(`/api/tickets/${id}/recording`, { token: t.token })).arrayBuffer()),
+    );
     expect(wav.pcm!.length).toBe(4500 * 8 * 2); // the latest version holds everything
-    const old = await env.DB.prepare("SELECT r2_key FROM recordings WHERE id = ?").bind(v1.recordingId).first<{ r2_key: string }>();
+    const old = await env.DB.prepare("SELECT r2_key FROM recordings WHERE id = ?")
+      .bind(v1.recordingId)
+      .first<{ r2_key: string }>();
     expect(await env.RECORDINGS.head(old!.r2_key)).not.toBeNull();
   });
 
@@ -100,37 +130,64 @@ describe("POST /api/AudioChunks/uploadAndFinalize", () => {
       const body = await json<Finalized>(res);
       expect(body.transcription.status).toBe("skipped");
       expect(body.transcription.reason).toMatch(reason);
-      const row = await env.DB.prepare("SELECT transcription_status, transcription_reason FROM recordings WHERE id = ?").bind(body.recordingId).first();
-      expect(row).toMatchObject({ transcription_status: "skipped", transcription_reason: expect.stringMatching(reason) });
+      const row = await env.DB.prepare("SELECT transcription_status, transcription_reason FROM recordings WHERE id = ?")
+        .bind(body.recordingId)
+        .first();
+      expect(row).toMatchObject({
+        transcription_status: "skipped",
+        transcription_reason: expect.stringMatching(reason),
+      });
       expect((await api(`/api/tickets/${id}/recording`, { token: t.token })).status).toBe(200);
     }
   });
 
   it("keeps the recording when OpenAI refuses, with the refusal as the reason", async () => {
     const t = await provisionTenant();
-    await openaiFake(`/transcriptions/fail?apiKey=${t.openaiKey}`, { method: "POST", body: JSON.stringify({ status: 401, message: "Incorrect API key provided", code: "invalid_api_key" }) });
+    await openaiFake(`/transcriptions/fail?apiKey=${t.openaiKey}`, {
+      method: "POST",
+      body: JSON.stringify({ status: 401, message: "Incorrect API key provided", code: "invalid_api_key" }),
+    });
     const id = await newTicket(t);
     const res = await upload("uploadAndFinalize", t.token, speech(id, "EndUser", 0, 400, 0x90));
     expect(res.status).toBe(201);
     const body = await json<Finalized>(res);
-    expect(body.transcription).toMatchObject({ status: "failed", reason: expect.stringMatching(/401.*Incorrect API key/) });
+    expect(body.transcription).toMatchObject({
+      status: "failed",
+      reason: expect.stringMatching(/401.*Incorrect API key/),
+    });
     expect(JSON.stringify(body)).not.toContain(t.openaiKey!);
     expect((await api(`/api/tickets/${id}/recording`, { token: t.token })).status).toBe(200);
   });
 });
 
 describe("AudioChunks validation", () => {
-  const good = (id: number) => ({ ticketID: id, senderType: "EndUser", timestampMs: 0, base64AudioData: b64(new Uint8Array(160).fill(0x90)) });
+  const good = (id: number) => ({
+    ticketID: id,
+    senderType: "EndUser",
+    timestampMs: 0,
+    base64AudioData: b64(new Uint8Array(160).fill(0x90)),
+  });
 
   it("names the failing item and field for every bad value", async () => {
     const t = await provisionTenant();
     const id = await newTicket(t);
     const cases: [Record<string, unknown>, string][] = [
-      [{ ticketID: undefined }, "ticketID"], [{ ticketID: "1" }, "ticketID"], [{ ticketID: 0 }, "ticketID"], [{ ticketID: 1.5 }, "ticketID"],
-      [{ senderType: "Bot" }, "senderType"], [{ senderType: undefined }, "senderType"], [{ senderType: "enduser" }, "senderType"],
-      [{ timestampMs: -1 }, "timestampMs"], [{ timestampMs: 1.5 }, "timestampMs"], [{ timestampMs: "10" }, "timestampMs"], [{ timestampMs: 1e14 }, "timestampMs"],
-      [{ base64AudioData: "" }, "base64AudioData"], [{ base64AudioData: "not base64!" }, "base64AudioData"], [{ base64AudioData: "abc" }, "base64AudioData"],
-      [{ base64AudioData: 42 }, "base64AudioData"], [{ base64AudioData: b64(new Uint8Array(MAX_CHUNK_BYTES + 1)) }, "base64AudioData"],
+      [{ ticketID: undefined }, "ticketID"],
+      [{ ticketID: "1" }, "ticketID"],
+      [{ ticketID: 0 }, "ticketID"],
+      [{ ticketID: 1.5 }, "ticketID"],
+      [{ senderType: "Bot" }, "senderType"],
+      [{ senderType: undefined }, "senderType"],
+      [{ senderType: "enduser" }, "senderType"],
+      [{ timestampMs: -1 }, "timestampMs"],
+      [{ timestampMs: 1.5 }, "timestampMs"],
+      [{ timestampMs: "10" }, "timestampMs"],
+      [{ timestampMs: 1e14 }, "timestampMs"],
+      [{ base64AudioData: "" }, "base64AudioData"],
+      [{ base64AudioData: "not base64!" }, "base64AudioData"],
+      [{ base64AudioData: "abc" }, "base64AudioData"],
+      [{ base64AudioData: 42 }, "base64AudioData"],
+      [{ base64AudioData: b64(new Uint8Array(MAX_CHUNK_BYTES + 1)) }, "base64AudioData"],
     ];
     for (const [patch, field] of cases) {
       for (const path of ["upload", "uploadAndFinalize"] as const) {
@@ -152,10 +209,19 @@ describe("AudioChunks validation", () => {
       const res = await upload("upload", t.token, body);
       expect(res.status).toBe(400);
     }
-    const bad = await api("/api/AudioChunks/upload", { method: "POST", token: t.token, body: "[{", headers: { "Content-Type": "application/json" } });
+    const bad = await api("/api/AudioChunks/upload", {
+      method: "POST",
+      token: t.token,
+      body: "[{",
+      headers: { "Content-Type": "application/json" },
+    });
     expect(bad.status).toBe(400);
     expect((await json(bad)).error).toMatch(/Malformed JSON/);
-    const many = Array.from({ length: MAX_CHUNKS_PER_REQUEST + 1 }, (_, i) => ({ ...good(id), timestampMs: i * 20, base64AudioData: "kA==" }));
+    const many = Array.from({ length: MAX_CHUNKS_PER_REQUEST + 1 }, (_, i) => ({
+      ...good(id),
+      timestampMs: i * 20,
+      base64AudioData: "kA==",
+    }));
     const res = await upload("upload", t.token, many);
     expect(res.status).toBe(400);
     expect((await json<{ error: string }>(res)).error).toMatch(/at most 5000/);
@@ -164,7 +230,12 @@ describe("AudioChunks validation", () => {
   it("answers 413 past the body limit, with or without Content-Length", async () => {
     const t = await provisionTenant();
     const big = "[" + " ".repeat(16 * 1024 * 1024 + 1) + "]";
-    const res = await api("/api/AudioChunks/upload", { method: "POST", token: t.token, body: big, headers: { "Content-Type": "application/json" } });
+    const res = await api("/api/AudioChunks/upload", {
+      method: "POST",
+      token: t.token,
+      body: big,
+      headers: { "Content-Type": "application/json" },
+    });
     expect(res.status).toBe(413);
     const enc = new TextEncoder().encode(" ".repeat(1024 * 1024));
     let sent = 0;
@@ -174,7 +245,12 @@ describe("AudioChunks validation", () => {
         else c.close();
       },
     });
-    const chunked = await api("/api/AudioChunks/upload", { method: "POST", token: t.token, body: stream, headers: { "Content-Type": "application/json" } });
+    const chunked = await api("/api/AudioChunks/upload", {
+      method: "POST",
+      token: t.token,
+      body: stream,
+      headers: { "Content-Type": "application/json" },
+    });
     expect(chunked.status).toBe(413);
     expect(await json(chunked)).toMatchObject({ error: expect.stringMatching(/limit/), limitBytes: 16 * 1024 * 1024 });
   });
@@ -194,7 +270,9 @@ describe("AudioChunks access", () => {
     const t = await provisionTenant();
     const other = await provisionTenant();
     const theirs = await newTicket(other);
-    expect((await api("/api/AudioChunks/upload", { method: "POST", json: speech(theirs, "EndUser", 0, 20, 0x90) })).status).toBe(401);
+    expect(
+      (await api("/api/AudioChunks/upload", { method: "POST", json: speech(theirs, "EndUser", 0, 20, 0x90) })).status,
+    ).toBe(401);
     for (const path of ["upload", "uploadAndFinalize"] as const) {
       const res = await upload(path, t.token, speech(theirs, "EndUser", 0, 20, 0x90));
       expect(res.status).toBe(404);
@@ -212,10 +290,16 @@ describe("AudioChunks access", () => {
     const web = await newTicket(t, { channel: "web", subject: "web" });
     expect((await upload("upload", token, speech(otherNumber, "EndUser", 0, 20, 0x90))).status).toBe(404);
     expect((await upload("upload", token, speech(web, "EndUser", 0, 20, 0x90))).status).toBe(404);
-    const rep = await upload("upload", token, [...speech(own, "EndUser", 0, 40, 0x90), ...speech(own, "CustomerRep", 0, 20, 0x90)]);
+    const rep = await upload("upload", token, [
+      ...speech(own, "EndUser", 0, 40, 0x90),
+      ...speech(own, "CustomerRep", 0, 20, 0x90),
+    ]);
     expect(rep.status).toBe(403);
     expect(await json(rep)).toMatchObject({ index: 2 });
-    const res = await upload("uploadAndFinalize", token, [...speech(own, "EndUser", 0, 400, 0x90), ...speech(own, "AI", 500, 900, 0xa0)]);
+    const res = await upload("uploadAndFinalize", token, [
+      ...speech(own, "EndUser", 0, 400, 0x90),
+      ...speech(own, "AI", 500, 900, 0xa0),
+    ]);
     expect(res.status).toBe(201);
     expect((await json<Finalized>(res)).chunks.stored).toBe(40);
     // downloading is for reps
@@ -226,6 +310,8 @@ describe("AudioChunks access", () => {
   it("answers 404 for a ticket without a recording", async () => {
     const t = await provisionTenant();
     const id = await newTicket(t);
-    expect(await json(await api(`/api/tickets/${id}/recording`, { token: t.token }))).toEqual({ error: `Ticket ${id} has no recording` });
+    expect(await json(await api(`/api/tickets/${id}/recording`, { token: t.token }))).toEqual({
+      error: `Ticket ${id} has no recording`,
+    });
   });
 });

@@ -20,14 +20,21 @@ describe("phone login", () => {
     const phone = "+32470100001";
     const res = await start(t.customerId, "+32 470 10 00 01");
     expect(res.status).toBe(202);
-    const msgs = (await (await twilioFake(`/messages?To=${encodeURIComponent(phone)}`)).json()) as { from: string; account_sid: string }[];
+    const msgs = (await (await twilioFake(`/messages?To=${encodeURIComponent(phone)}`)).json()) as {
+      from: string;
+      account_sid: string;
+    }[];
     expect(msgs.at(-1)).toMatchObject({ from: t.repNumber, account_sid: t.accountSid });
     const ok = await verify(t.customerId, phone, await sentCode(phone));
     expect(ok.status).toBe(200);
     const { token, expiresAt } = await json<{ token: string; expiresAt: string }>(ok);
     expect(Date.parse(expiresAt)).toBeGreaterThan(Date.now());
     const [, payload] = token.split(".");
-    expect(JSON.parse(atob(payload!.replace(/-/g, "+").replace(/_/g, "/")))).toMatchObject({ customerId: t.customerId, phoneNumber: phone, channel: "phone" });
+    expect(JSON.parse(atob(payload!.replace(/-/g, "+").replace(/_/g, "/")))).toMatchObject({
+      customerId: t.customerId,
+      phoneNumber: phone,
+      channel: "phone",
+    });
     expect((await api("/api/tickets", { token })).status).toBe(200);
   });
 
@@ -72,11 +79,25 @@ describe("phone login", () => {
 
   it("validates input and maps Twilio failures", async () => {
     const t = await provisionTenant();
-    const bad = await api("/api/Auth/phone-login/start", { method: "POST", json: { customerId: "x", phoneNumber: "123" } });
-    expect((await json<{ issues: { path: string }[] }>(bad)).issues.map((i) => i.path).sort()).toEqual(["customerId", "phoneNumber"]);
+    const bad = await api("/api/Auth/phone-login/start", {
+      method: "POST",
+      json: { customerId: "x", phoneNumber: "123" },
+    });
+    expect((await json<{ issues: { path: string }[] }>(bad)).issues.map((i) => i.path).sort()).toEqual([
+      "customerId",
+      "phoneNumber",
+    ]);
     expect((await verify(t.customerId, "+32470100008", "12ab56")).status).toBe(400);
     expect((await start(99999999, "+32470100008")).status).toBe(404);
-    await twilioFake("/fail", { method: "POST", body: JSON.stringify({ pathPattern: `${t.accountSid}/Messages`, status: 500, code: 20500, message: "Internal Server Error" }) });
+    await twilioFake("/fail", {
+      method: "POST",
+      body: JSON.stringify({
+        pathPattern: `${t.accountSid}/Messages`,
+        status: 500,
+        code: 20500,
+        message: "Internal Server Error",
+      }),
+    });
     const failed = await start(t.customerId, "+32470100009");
     expect(failed.status).toBe(502);
     // A failed send leaves no usable code behind.

@@ -20,7 +20,11 @@ describe("per-tenant rate limits", () => {
     const b = await provisionTenant();
     const withRec = await seedCall(a.customerId, { recordingBytes: wavBytes(10) });
     const without = await seedCall(a.customerId);
-    const paths = [`/api/voice/recordings/${withRec.id}`, `/api/v1/voice-calls/${withRec.id}/recording-url`, `/api/voice/recordings/${without.id}`];
+    const paths = [
+      `/api/voice/recordings/${withRec.id}`,
+      `/api/v1/voice-calls/${withRec.id}/recording-url`,
+      `/api/voice/recordings/${without.id}`,
+    ];
     for (let i = 0; i < 30; i++) {
       const res = await api(paths[i % paths.length] ?? "", { token: a.token });
       expect(res.status).toBe(i % 3 === 2 ? 404 : 200); // the error answers count and carry the headers too
@@ -60,7 +64,9 @@ describe("per-tenant rate limits", () => {
     const refused = await api("/api/voice/analytics/detailed", { token: t.token });
     expect(refused.status).toBe(429);
     expect(refused.headers.get("Retry-After")).toBe("55");
-    const stored = await runInDurableObject(stub, async (_obj, state) => state.storage.kv.get<{ count: number }>("window"));
+    const stored = await runInDurableObject(stub, async (_obj, state) =>
+      state.storage.kv.get<{ count: number }>("window"),
+    );
     expect(stored?.count).toBe(60);
 
     // The next minute is a fresh window.

@@ -12,14 +12,18 @@ describe("the three-step recording download", () => {
     const t = await provisionTenant();
     const wav = wavBytes(4000);
     const call = await seedCall(t.customerId, { direction: "Outbound", recordingBytes: wav, durationSeconds: 245 });
-    const listed = await json<{ items: { id: string }[] }>(await api("/api/v1/voice-calls?state=Completed&direction=Outbound", { token: t.token }));
+    const listed = await json<{ items: { id: string }[] }>(
+      await api("/api/v1/voice-calls?state=Completed&direction=Outbound", { token: t.token }),
+    );
     expect(listed.items.map((c) => c.id)).toEqual([call.id]);
 
     const before = Date.now();
     const res = await api(`/api/v1/voice-calls/${call.id}/recording-url`, { token: t.token });
     expect(res.status).toBe(200);
     const { recordingUrl, expiresAt } = await json<{ recordingUrl: string; expiresAt: string }>(res);
-    expect(recordingUrl).toMatch(new RegExp(`^${BASE}/api/recordings/download/rec_[0-9a-f]+\\?exp=\\d+&sig=[0-9a-f]{64}$`));
+    expect(recordingUrl).toMatch(
+      new RegExp(`^${BASE}/api/recordings/download/rec_[0-9a-f]+\\?exp=\\d+&sig=[0-9a-f]{64}$`),
+    );
     const ttl = Date.parse(expiresAt) - before;
     expect(ttl).toBeGreaterThan(14 * 60_000);
     expect(ttl).toBeLessThanOrEqual(15 * 60_000);
@@ -43,11 +47,17 @@ describe("the three-step recording download", () => {
     const callA = await seedCall(a.customerId, { recordingBytes: wavBytes(100) });
     const callB = await seedCall(b.customerId, { recordingBytes: wavBytes(100) });
     const urlOf = async (t: typeof a, id: string) =>
-      (await json<{ recordingUrl: string }>(await api(`/api/v1/voice-calls/${id}/recording-url`, { token: t.token }))).recordingUrl;
+      (await json<{ recordingUrl: string }>(await api(`/api/v1/voice-calls/${id}/recording-url`, { token: t.token })))
+        .recordingUrl;
     const good = await urlOf(a, callA.id);
     const goodB = await urlOf(b, callB.id);
     const recB = /download\/([^?]+)/.exec(goodB)?.[1] ?? "";
-    const expired = await signRecordingUrl(env, BASE, /download\/([^?]+)/.exec(good)?.[1] ?? "", Date.now() - 16 * 60_000);
+    const expired = await signRecordingUrl(
+      env,
+      BASE,
+      /download\/([^?]+)/.exec(good)?.[1] ?? "",
+      Date.now() - 16 * 60_000,
+    );
     const u = new URL(good);
     const flipped = u.searchParams.get("sig")?.replace(/^./, (ch) => (ch === "0" ? "1" : "0")) ?? "";
     const laterExp = String(Number(u.searchParams.get("exp")) + 3600);
@@ -82,7 +92,9 @@ describe("the three-step recording download", () => {
   it("needs audio:download for the URL", async () => {
     const t = await provisionTenant();
     const call = await seedCall(t.customerId, { recordingBytes: wavBytes(10) });
-    const res = await api(`/api/v1/voice-calls/${call.id}/recording-url`, { token: await repToken(t.repId, { scope: "voice:read" }) });
+    const res = await api(`/api/v1/voice-calls/${call.id}/recording-url`, {
+      token: await repToken(t.repId, { scope: "voice:read" }),
+    });
     expect(res.status).toBe(403);
     expect(await json(res)).toEqual({ error: "Missing scope: audio:download" });
   });
@@ -92,12 +104,19 @@ describe("GET /api/voice/recordings/{conversationId}", () => {
   it("gives the seed's metadata with a working signed URL", async () => {
     const t = await provisionTenant();
     const wav = wavBytes(800);
-    const call = await seedCall(t.customerId, { recordingBytes: wav, durationSeconds: 245, createdAt: "2025-01-15T10:00:00.000Z" });
+    const call = await seedCall(t.customerId, {
+      recordingBytes: wav,
+      durationSeconds: 245,
+      createdAt: "2025-01-15T10:00:00.000Z",
+    });
     const res = await api(`/api/voice/recordings/${call.id}`, { token: t.token });
     expect(res.status).toBe(200);
     const { recording } = await json<{ recording: Record<string, unknown> & { urls: string[] } }>(res);
     expect(recording).toMatchObject({
-      available: true, duration_seconds: 245, started_at: "2025-01-15T10:00:00.000Z", ended_at: "2025-01-15T10:04:05.000Z",
+      available: true,
+      duration_seconds: 245,
+      started_at: "2025-01-15T10:00:00.000Z",
+      ended_at: "2025-01-15T10:04:05.000Z",
     });
     expect(recording.id).toMatch(/^rec_/);
     expect(recording.urls).toHaveLength(1);
@@ -112,7 +131,14 @@ describe("GET /api/voice/recordings/{conversationId}", () => {
     expect(res.status).toBe(404);
     expect(await json(res)).toEqual({
       error: "No recording available for this conversation",
-      recording: { id: null, urls: null, duration_seconds: null, available: false, started_at: "2025-01-15T10:00:00.000Z", ended_at: "2025-01-15T10:04:05.000Z" },
+      recording: {
+        id: null,
+        urls: null,
+        duration_seconds: null,
+        available: false,
+        started_at: "2025-01-15T10:00:00.000Z",
+        ended_at: "2025-01-15T10:04:05.000Z",
+      },
     });
     const foreign = await api(`/api/voice/recordings/${call.id}`, { token: b.token });
     expect(foreign.status).toBe(404);
@@ -124,6 +150,9 @@ describe("GET /api/voice/recordings/{conversationId}", () => {
     const t = await provisionTenant();
     const call = await seedCall(t.customerId);
     expect((await api(`/api/voice/recordings/${call.id}`)).status).toBe(401);
-    expect((await api(`/api/voice/recordings/${call.id}`, { token: await repToken(t.repId, { scope: "voice:read" }) })).status).toBe(403);
+    expect(
+      (await api(`/api/voice/recordings/${call.id}`, { token: await repToken(t.repId, { scope: "voice:read" }) }))
+        .status,
+    ).toBe(403);
   });
 });

@@ -32,9 +32,15 @@ describe("tickets for reps", () => {
     const byNumber = await json<Page>(await api("/api/tickets?phoneNumber=%2B32470000001", { token: t.token }));
     expect(byNumber.items.map((x) => x.id)).toEqual([phone.id]);
 
-    const msg = await api(`/api/tickets/${phone.id}/messages`, { method: "POST", token: t.token, json: { senderType: "CustomerRep", text: "Called, no answer" } });
+    const msg = await api(`/api/tickets/${phone.id}/messages`, {
+      method: "POST",
+      token: t.token,
+      json: { senderType: "CustomerRep", text: "Called, no answer" },
+    });
     expect(msg.status).toBe(201);
-    const full = await json<Ticket & { messages: { senderType: string; text: string }[] }>(await api(`/api/tickets/${phone.id}`, { token: t.token }));
+    const full = await json<Ticket & { messages: { senderType: string; text: string }[] }>(
+      await api(`/api/tickets/${phone.id}`, { token: t.token }),
+    );
     expect(full.messages).toMatchObject([{ senderType: "CustomerRep", text: "Called, no answer" }]);
   });
 
@@ -54,8 +60,15 @@ describe("tickets for reps", () => {
       expect((await api(`/api/tickets?${q}`, { token: t.token })).status).toBe(400);
     }
     const tk = await ticket(t.token, { channel: "web", subject: "x" });
-    const bad = await api(`/api/tickets/${tk.id}/messages`, { method: "POST", token: t.token, json: { senderType: "Bot", text: "" } });
-    expect((await json<{ issues: { path: string }[] }>(bad)).issues.map((i) => i.path).sort()).toEqual(["senderType", "text"]);
+    const bad = await api(`/api/tickets/${tk.id}/messages`, {
+      method: "POST",
+      token: t.token,
+      json: { senderType: "Bot", text: "" },
+    });
+    expect((await json<{ issues: { path: string }[] }>(bad)).issues.map((i) => i.path).sort()).toEqual([
+      "senderType",
+      "text",
+    ]);
     expect((await api("/api/tickets/abc", { token: t.token })).status).toBe(400);
   });
 
@@ -64,7 +77,15 @@ describe("tickets for reps", () => {
     const b = await provisionTenant();
     const tk = await ticket(a.token, { channel: "web", subject: "Private" });
     expect((await api(`/api/tickets/${tk.id}`, { token: b.token })).status).toBe(404);
-    expect((await api(`/api/tickets/${tk.id}/messages`, { method: "POST", token: b.token, json: { senderType: "CustomerRep", text: "x" } })).status).toBe(404);
+    expect(
+      (
+        await api(`/api/tickets/${tk.id}/messages`, {
+          method: "POST",
+          token: b.token,
+          json: { senderType: "CustomerRep", text: "x" },
+        })
+      ).status,
+    ).toBe(404);
     expect((await json<Page>(await api("/api/tickets", { token: b.token }))).total).toBe(0);
   });
 });
@@ -85,11 +106,29 @@ describe("tickets for phone-auth tokens", () => {
     expect((await api(`/api/tickets/${other.id}`, { token })).status).toBe(404);
     expect((await api(`/api/tickets/${web.id}`, { token })).status).toBe(404);
 
-    expect((await api(`/api/tickets/${mine.id}/messages`, { method: "POST", token, json: { senderType: "EndUser", text: "Hi" } })).status).toBe(201);
-    expect((await api(`/api/tickets/${mine.id}/messages`, { method: "POST", token, json: { senderType: "CustomerRep", text: "x" } })).status).toBe(403);
+    expect(
+      (
+        await api(`/api/tickets/${mine.id}/messages`, {
+          method: "POST",
+          token,
+          json: { senderType: "EndUser", text: "Hi" },
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await api(`/api/tickets/${mine.id}/messages`, {
+          method: "POST",
+          token,
+          json: { senderType: "CustomerRep", text: "x" },
+        })
+      ).status,
+    ).toBe(403);
     const opened = await ticket(token, { channel: "phone", subject: "New" });
     expect(opened.phoneNumber).toBe("+32470000010");
-    expect((await api("/api/tickets", { method: "POST", token, json: { channel: "web", subject: "x" } })).status).toBe(403);
+    expect((await api("/api/tickets", { method: "POST", token, json: { channel: "web", subject: "x" } })).status).toBe(
+      403,
+    );
   });
 
   it("is refused by rep-only endpoints and cannot cross tenants", async () => {

@@ -13,14 +13,17 @@ function form(parts: [string, string | Blob, string?][]): FormData {
 }
 const post = (t: Tenant | string, body: BodyInit, headers?: HeadersInit) =>
   api("/api/Transcriptions/file", { method: "POST", token: typeof t === "string" ? t : t.token, body, headers });
-const log = async (t: Tenant) => json<{ model: string; filename: string; contentType: string; bytes: number; fields: string[] }[]>(
-  await openaiFake(`/transcriptions/requests?apiKey=${t.openaiKey}`),
-);
+const log = async (t: Tenant) =>
+  json<{ model: string; filename: string; contentType: string; bytes: number; fields: string[] }[]>(
+    await openaiFake(`/transcriptions/requests?apiKey=${t.openaiKey}`),
+  );
 
 /** A hand-built multipart stream without Content-Length: header, `size` bytes of file, trailer. */
 function chunkedUpload(size: number): { body: ReadableStream<Uint8Array>; type: string } {
   const b = "xyzBoundary42";
-  const head = new TextEncoder().encode(`--${b}\r\nContent-Disposition: form-data; name="file"; filename="big.wav"\r\nContent-Type: audio/wav\r\n\r\n`);
+  const head = new TextEncoder().encode(
+    `--${b}\r\nContent-Disposition: form-data; name="file"; filename="big.wav"\r\nContent-Type: audio/wav\r\n\r\n`,
+  );
   const tail = new TextEncoder().encode(`\r\n--${b}--\r\n`);
   const block = new Uint8Array(1024 * 1024).fill(7);
   let left = size;
@@ -43,17 +46,32 @@ describe("POST /api/Transcriptions/file", () => {
   it("streams the file to OpenAI with the tenant's model and answers {text}", async () => {
     const t = await provisionTenant();
     const wav = pcm16Wav(new Int16Array(8000).fill(1500), 1, 8000);
-    const res = await post(t, form([["language", "en"], ["file", new Blob([wav], { type: "audio/wav" }), "hello.wav"], ["ignored", "x"]]));
+    const res = await post(
+      t,
+      form([
+        ["language", "en"],
+        ["file", new Blob([wav], { type: "audio/wav" }), "hello.wav"],
+        ["ignored", "x"],
+      ]),
+    );
     expect(res.status).toBe(200);
     expect(await json(res)).toEqual({ text: "wav 1000 ms peak 1500 mean 1500" });
     const [req] = await log(t);
-    expect(req).toMatchObject({ model: "gpt-4o-transcribe", filename: "hello.wav", contentType: "audio/wav", bytes: wav.length });
+    expect(req).toMatchObject({
+      model: "gpt-4o-transcribe",
+      filename: "hello.wav",
+      contentType: "audio/wav",
+      bytes: wav.length,
+    });
     expect(req!.fields.sort()).toEqual(["file", "language", "model", "response_format"]);
   });
 
   it("names a file without an extension from its content type", async () => {
     const t = await provisionTenant();
-    const res = await post(t, form([["file", new Blob([new Uint8Array(3000).fill(1)], { type: "audio/mpeg" }), "clip"]]));
+    const res = await post(
+      t,
+      form([["file", new Blob([new Uint8Array(3000).fill(1)], { type: "audio/mpeg" }), "clip"]]),
+    );
     expect(await json(res)).toEqual({ text: "file clip.mp3 3000 bytes" });
   });
 
@@ -67,7 +85,9 @@ describe("POST /api/Transcriptions/file", () => {
     expect((await json(empty)).error).toMatch(/empty/);
     const notMultipart = await post(t, JSON.stringify({ file: "x" }), { "Content-Type": "application/json" });
     expect(notMultipart.status).toBe(400);
-    const broken = await post(t, "--zz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\n\r\nabc", { "Content-Type": "multipart/form-data; boundary=zz" });
+    const broken = await post(t, '--zz\r\nContent-Disposition: form-data; name="file"; filename="a.wav"\r\n\r\nabc', {
+      "Content-Type": "multipart/form-data; boundary=zz",
+    });
     expect(broken.status).toBe(400);
     expect(await log(t)).toEqual([]);
   });
@@ -105,11 +125,17 @@ describe("POST /api/Transcriptions/file", () => {
     const res = await post(t, form([["file", new Blob(["hello"], { type: "text/plain" }), "notes.txt"]]));
     expect(res.status).toBe(400);
     expect((await json(res)).error).toMatch(/Invalid file format/);
-    await openaiFake(`/transcriptions/fail?apiKey=${t.openaiKey}`, { method: "POST", body: JSON.stringify({ status: 401, message: "Incorrect API key provided" }) });
+    await openaiFake(`/transcriptions/fail?apiKey=${t.openaiKey}`, {
+      method: "POST",
+      body: JSON.stringify({ status: 401, message: "Incorrect API key provided" }),
+    });
     const refused = await post(t, form([["file", new Blob([pcm16Wav(new Int16Array(80), 1, 8000)]), "a.wav"]]));
     expect(refused.status).toBe(502);
     const body = await json(refused);
-    expect(body).toMatchObject({ error: expect.stringMatching(/refused this customer's API key/), upstreamStatus: 401 });
+    expect(body).toMatchObject({
+      error: expect.stringMatching(/refused this customer's API key/),
+      upstreamStatus: 401,
+    });
     expect(JSON.stringify(body)).not.toContain(t.openaiKey!);
   });
 
@@ -117,6 +143,9 @@ describe("POST /api/Transcriptions/file", () => {
     const t = await provisionTenant();
     const { token } = await issuePhoneToken(env, t.customerId, "+32470123456");
     expect((await post(token, form([["file", new Blob(["x"]), "a.wav"]]))).status).toBe(403);
-    expect((await api("/api/Transcriptions/file", { method: "POST", body: form([["file", new Blob(["x"]), "a.wav"]]) })).status).toBe(401);
+    expect(
+      (await api("/api/Transcriptions/file", { method: "POST", body: form([["file", new Blob(["x"]), "a.wav"]]) }))
+        .status,
+    ).toBe(401);
   });
 });

@@ -17,14 +17,22 @@ interface Initiated {
   ticketId: number;
 }
 
-const fakeCalls = async (accountSid: string) => (await (await twilioFake(`/calls?accountSid=${accountSid}`)).json()) as FakeCall[];
+const fakeCalls = async (accountSid: string) =>
+  (await (await twilioFake(`/calls?accountSid=${accountSid}`)).json()) as FakeCall[];
 const fakeRequests = async (accountSid: string) =>
   (await (await twilioFake(`/requests?accountSid=${accountSid}`)).json()) as { method: string; path: string }[];
 const callCount = async (customerId: number) =>
-  (await env.DB.prepare("SELECT COUNT(*) AS n FROM calls WHERE customer_id = ?1").bind(customerId).first<{ n: number }>())!.n;
+  (await env.DB.prepare("SELECT COUNT(*) AS n FROM calls WHERE customer_id = ?1")
+    .bind(customerId)
+    .first<{ n: number }>())!.n;
 const failNext = (pathPattern: string, status: number, code: number, message: string) =>
-  twilioFake("/fail", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ pathPattern, status, code, message, times: 1 }) });
-const initiate = (t: Tenant, body: unknown) => api("/api/TwilioCalls/initiate-call", { method: "POST", token: t.token, json: body });
+  twilioFake("/fail", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ pathPattern, status, code, message, times: 1 }),
+  });
+const initiate = (t: Tenant, body: unknown) =>
+  api("/api/TwilioCalls/initiate-call", { method: "POST", token: t.token, json: body });
 const endUser = () => `+32470${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
 
 describe("POST /api/TwilioCalls/initiate-call", () => {
@@ -32,7 +40,10 @@ describe("POST /api/TwilioCalls/initiate-call", () => {
     const t = await provisionTenant();
     const to = endUser();
     const local = `0032 ${to.slice(3, 6)} ${to.slice(6, 9)}-${to.slice(9)}`;
-    const res = await initiate(t, { fromNumber: t.repNumber.replace(/^\+32(\d)(\d+)$/, "+32 ($1) $2"), toNumber: local });
+    const res = await initiate(t, {
+      fromNumber: t.repNumber.replace(/^\+32(\d)(\d+)$/, "+32 ($1) $2"),
+      toNumber: local,
+    });
     expect(res.status).toBe(201);
     const body = await json<Initiated>(res);
     expect(body).toMatchObject({ status: "queued", state: "Queued" });
@@ -46,12 +57,26 @@ describe("POST /api/TwilioCalls/initiate-call", () => {
     expect(p.StatusCallbackEvent).toEqual(["initiated", "ringing", "answered", "completed"]);
     const url = new URL(p.Url as string);
     expect(url.origin + url.pathname).toBe(`${BASE}/api/TwilioCalls/voice`);
-    expect(Object.fromEntries(url.searchParams)).toEqual({ RepID: String(t.repId), FromNumber: t.repNumber, To: to, Record: "true", Translate: "false" });
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      RepID: String(t.repId),
+      FromNumber: t.repNumber,
+      To: to,
+      Record: "true",
+      Translate: "false",
+    });
 
     const row = await env.DB.prepare("SELECT * FROM calls WHERE id = ?1").bind(body.callId).first<CallRow>();
     expect(row).toMatchObject({
-      customer_id: t.customerId, carrier: "twilio", direction: "Outbound", state: "Queued", mode: "record",
-      from_number: t.repNumber, to_number: to, rep_id: t.repId, call_sid: body.callSid, ticket_id: body.ticketId,
+      customer_id: t.customerId,
+      carrier: "twilio",
+      direction: "Outbound",
+      state: "Queued",
+      mode: "record",
+      from_number: t.repNumber,
+      to_number: to,
+      rep_id: t.repId,
+      call_sid: body.callSid,
+      ticket_id: body.ticketId,
     });
     const ticket = await env.DB.prepare("SELECT * FROM tickets WHERE id = ?1").bind(body.ticketId).first<TicketRow>();
     expect(ticket).toMatchObject({ customer_id: t.customerId, channel: "phone", phone_number: to, status: "open" });
@@ -60,18 +85,42 @@ describe("POST /api/TwilioCalls/initiate-call", () => {
   it("joins the end user's open phone ticket, and can ask for an unrecorded or a translated call", async () => {
     const t = await provisionTenant();
     const to = endUser();
-    const ticket = await json<{ id: number }>(await api("/api/tickets", { method: "POST", token: t.token, json: { channel: "phone", subject: "Earlier", phoneNumber: to } }));
+    const ticket = await json<{ id: number }>(
+      await api("/api/tickets", {
+        method: "POST",
+        token: t.token,
+        json: { channel: "phone", subject: "Earlier", phoneNumber: to },
+      }),
+    );
     const plain = await json<Initiated>(await initiate(t, { fromNumber: t.repNumber, toNumber: to, record: false }));
     expect(plain.ticketId).toBe(ticket.id);
     const tr = await json<Initiated>(
-      await initiate(t, { fromNumber: t.repNumber, toNumber: to, translate: true, callerLanguage: "nl-BE", receiverLanguage: "fr", forwardRawAudio: true }),
+      await initiate(t, {
+        fromNumber: t.repNumber,
+        toNumber: to,
+        translate: true,
+        callerLanguage: "nl-BE",
+        receiverLanguage: "fr",
+        forwardRawAudio: true,
+      }),
     );
     const calls = await fakeCalls(t.accountSid);
-    const q = (sid: string) => Object.fromEntries(new URL(calls.find((c) => c.sid === sid)!.request_params.Url as string).searchParams);
+    const q = (sid: string) =>
+      Object.fromEntries(new URL(calls.find((c) => c.sid === sid)!.request_params.Url as string).searchParams);
     expect(q(plain.callSid)).toMatchObject({ Record: "false", Translate: "false" });
-    expect(q(tr.callSid)).toMatchObject({ Translate: "true", CallerLanguage: "nl-BE", ReceiverLanguage: "fr", ForwardRawAudio: "true" });
-    const modes = await env.DB.prepare("SELECT call_sid, mode FROM calls WHERE customer_id = ?1").bind(t.customerId).all<{ call_sid: string; mode: string }>();
-    expect(Object.fromEntries(modes.results.map((r) => [r.call_sid, r.mode]))).toEqual({ [plain.callSid]: "plain", [tr.callSid]: "translate" });
+    expect(q(tr.callSid)).toMatchObject({
+      Translate: "true",
+      CallerLanguage: "nl-BE",
+      ReceiverLanguage: "fr",
+      ForwardRawAudio: "true",
+    });
+    const modes = await env.DB.prepare("SELECT call_sid, mode FROM calls WHERE customer_id = ?1")
+      .bind(t.customerId)
+      .all<{ call_sid: string; mode: string }>();
+    expect(Object.fromEntries(modes.results.map((r) => [r.call_sid, r.mode]))).toEqual({
+      [plain.callSid]: "plain",
+      [tr.callSid]: "translate",
+    });
   });
 
   it("refuses malformed numbers with 400 naming each field", async () => {
@@ -81,7 +130,10 @@ describe("POST /api/TwilioCalls/initiate-call", () => {
       [{ fromNumber: "call me", toNumber: "+32 abc" }, ["fromNumber", "toNumber"]],
       [{ toNumber: endUser() }, ["fromNumber"]],
       [{ fromNumber: t.repNumber, toNumber: endUser(), record: "yes" }, ["record"]],
-      [{ fromNumber: t.repNumber, toNumber: endUser(), translate: true, callerLanguage: "english please" }, ["callerLanguage"]],
+      [
+        { fromNumber: t.repNumber, toNumber: endUser(), translate: true, callerLanguage: "english please" },
+        ["callerLanguage"],
+      ],
     ] as const) {
       const res = await initiate(t, body);
       expect(res.status, JSON.stringify(body)).toBe(400);
@@ -95,7 +147,12 @@ describe("POST /api/TwilioCalls/initiate-call", () => {
     const other = await provisionTenant();
     const shared = `+3228${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
     await admin(`/customers/${t.customerId}/phone-numbers`, { method: "POST", json: { number: shared } });
-    const rep2 = await json<{ id: number }>(await admin(`/customers/${t.customerId}/reps`, { method: "POST", json: { name: "Rep Two", phoneNumbers: ["+3229999001"] } }));
+    const rep2 = await json<{ id: number }>(
+      await admin(`/customers/${t.customerId}/reps`, {
+        method: "POST",
+        json: { name: "Rep Two", phoneNumbers: ["+3229999001"] },
+      }),
+    );
     expect(rep2.id).toBeGreaterThan(0);
     const before = (await fakeRequests(t.accountSid)).length;
 
@@ -134,14 +191,26 @@ describe("POST /api/TwilioCalls/initiate-call", () => {
   });
 
   it("needs a rep token", async () => {
-    expect((await api("/api/TwilioCalls/initiate-call", { method: "POST", json: { fromNumber: "+3225550100", toNumber: "+32470000000" } })).status).toBe(401);
+    expect(
+      (
+        await api("/api/TwilioCalls/initiate-call", {
+          method: "POST",
+          json: { fromNumber: "+3225550100", toNumber: "+32470000000" },
+        })
+      ).status,
+    ).toBe(401);
   });
 });
 
 describe("GET /api/TwilioCalls/call-status", () => {
   const setFake = (sid: string, patch: Record<string, unknown>) =>
-    twilioFake(`/calls/${sid}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(patch) });
-  const status = (t: Tenant, callSid: string) => api(`/api/TwilioCalls/call-status?callSid=${callSid}`, { token: t.token });
+    twilioFake(`/calls/${sid}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(patch),
+    });
+  const status = (t: Tenant, callSid: string) =>
+    api(`/api/TwilioCalls/call-status?callSid=${callSid}`, { token: t.token });
 
   it("reports the parent call until a child leg exists, then the child, and updates the call record", async () => {
     const t = await provisionTenant();
@@ -151,20 +220,51 @@ describe("GET /api/TwilioCalls/call-status", () => {
     await setFake(call.callSid, { status: "in-progress", start_time: "Sun, 22 Nov 2026 10:00:00 +0000" });
     const parent = await status(t, call.callSid);
     expect(parent.status).toBe(200);
-    expect(await json(parent)).toEqual({ callSid: call.callSid, status: "in-progress", state: "InProgress", callId: call.callId });
+    expect(await json(parent)).toEqual({
+      callSid: call.callSid,
+      status: "in-progress",
+      state: "InProgress",
+      callId: call.callId,
+    });
 
     const child = `CA${hex(16)}`;
-    await setFake(child, { account_sid: t.accountSid, parent_call_sid: call.callSid, status: "ringing", to, from: t.repNumber });
-    expect(await json(await status(t, call.callSid))).toEqual({ callSid: call.callSid, status: "ringing", childCallSid: child, state: "Ringing", callId: call.callId });
+    await setFake(child, {
+      account_sid: t.accountSid,
+      parent_call_sid: call.callSid,
+      status: "ringing",
+      to,
+      from: t.repNumber,
+    });
+    expect(await json(await status(t, call.callSid))).toEqual({
+      callSid: call.callSid,
+      status: "ringing",
+      childCallSid: child,
+      state: "Ringing",
+      callId: call.callId,
+    });
 
     await setFake(child, {
-      status: "completed", start_time: "Sun, 22 Nov 2026 10:00:05 +0000", end_time: "Sun, 22 Nov 2026 10:00:47 +0000", duration: "42",
+      status: "completed",
+      start_time: "Sun, 22 Nov 2026 10:00:05 +0000",
+      end_time: "Sun, 22 Nov 2026 10:00:47 +0000",
+      duration: "42",
     });
-    expect(await json(await status(t, call.callSid))).toMatchObject({ status: "completed", childCallSid: child, state: "Completed" });
+    expect(await json(await status(t, call.callSid))).toMatchObject({
+      status: "completed",
+      childCallSid: child,
+      state: "Completed",
+    });
     const row = await env.DB.prepare("SELECT * FROM calls WHERE id = ?1").bind(call.callId).first<CallRow>();
-    expect(row).toMatchObject({ state: "Completed", duration_seconds: 42, start_time: "2026-11-22T10:00:05.000Z", end_time: "2026-11-22T10:00:47.000Z" });
+    expect(row).toMatchObject({
+      state: "Completed",
+      duration_seconds: 42,
+      start_time: "2026-11-22T10:00:05.000Z",
+      end_time: "2026-11-22T10:00:47.000Z",
+    });
     const asked = (await fakeRequests(t.accountSid)).filter((r) => r.method === "GET").map((r) => r.path);
-    expect(asked).toContain(`/2010-04-01/Accounts/${t.accountSid}/Calls.json?ParentCallSid=${call.callSid}&PageSize=20`);
+    expect(asked).toContain(
+      `/2010-04-01/Accounts/${t.accountSid}/Calls.json?ParentCallSid=${call.callSid}&PageSize=20`,
+    );
   });
 
   it("answers 404 for another tenant's call or an unknown SID, without asking Twilio", async () => {

@@ -6,7 +6,8 @@ import { admin, api, hex, json, openaiFake, provisionTenant, twilioFake, type Te
 import { pcmWav, putFakeRecording, twilioPost } from "../carriers/twilio/helpers";
 
 const endUser = () => `+32470${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
-const sha = async (b: ArrayBuffer | Uint8Array) => [...new Uint8Array(await crypto.subtle.digest("SHA-256", b))].map((x) => x.toString(16).padStart(2, "0")).join("");
+const sha = async (b: ArrayBuffer | Uint8Array) =>
+  [...new Uint8Array(await crypto.subtle.digest("SHA-256", b))].map((x) => x.toString(16).padStart(2, "0")).join("");
 
 interface Scenario {
   t: Tenant;
@@ -26,30 +27,60 @@ async function scenario(opts: { withoutCall?: boolean; tenant?: Tenant } = {}): 
   if (!opts.withoutCall) {
     const voice = await twilioPost(
       "/api/TwilioCalls/voice",
-      { AccountSid: t.accountSid, CallSid: callSid, From: `client:${t.repIdentity}`, FromNumber: t.repNumber, To: to, RepID: String(t.repId), Record: "true" },
+      {
+        AccountSid: t.accountSid,
+        CallSid: callSid,
+        From: `client:${t.repIdentity}`,
+        FromNumber: t.repNumber,
+        To: to,
+        RepID: String(t.repId),
+        Record: "true",
+      },
       t.authToken,
     );
     expect(voice.status).toBe(200);
   }
   const path = `/api/TwilioCalls/${t.repId}/recordingcallback?customFrom=${encodeURIComponent(t.repNumber)}&customTo=${encodeURIComponent(to)}`;
   const form = {
-    AccountSid: t.accountSid, CallSid: callSid, RecordingSid: recordingSid, RecordingStatus: "completed",
+    AccountSid: t.accountSid,
+    CallSid: callSid,
+    RecordingSid: recordingSid,
+    RecordingStatus: "completed",
     // never fetched: the Worker builds the media URL from the account and recording SIDs itself
-    RecordingUrl: "http://169.254.169.254/latest/meta-data", RecordingDuration: "3", RecordingChannels: "2",
-    RecordingStartTime: "Sun, 22 Nov 2026 10:00:00 +0000", RecordingSource: "DialVerb", RecordingTrack: "both",
+    RecordingUrl: "http://169.254.169.254/latest/meta-data",
+    RecordingDuration: "3",
+    RecordingChannels: "2",
+    RecordingStartTime: "Sun, 22 Nov 2026 10:00:00 +0000",
+    RecordingSource: "DialVerb",
+    RecordingTrack: "both",
   };
   return { t, callSid, recordingSid, to, path, form };
 }
 
-const send = (s: Scenario, form: Record<string, string> = s.form, path = s.path) => twilioPost(path, form, s.t.authToken);
+const send = (s: Scenario, form: Record<string, string> = s.form, path = s.path) =>
+  twilioPost(path, form, s.t.authToken);
 const counts = async (customerId: number) => {
-  const n = async (table: string) => (await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE customer_id = ?1`).bind(customerId).first<{ n: number }>())!.n;
-  return { calls: await n("calls"), tickets: await n("tickets"), recordings: await n("recordings"), webhook_events: await n("webhook_events") };
+  const n = async (table: string) =>
+    (await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE customer_id = ?1`)
+      .bind(customerId)
+      .first<{ n: number }>())!.n;
+  return {
+    calls: await n("calls"),
+    tickets: await n("tickets"),
+    recordings: await n("recordings"),
+    webhook_events: await n("webhook_events"),
+  };
 };
 const downloads = async (s: Scenario) =>
-  ((await (await twilioFake(`/requests?accountSid=${s.t.accountSid}`)).json()) as { path: string }[]).filter((r) => r.path.includes("/Recordings/")).map((r) => r.path);
+  ((await (await twilioFake(`/requests?accountSid=${s.t.accountSid}`)).json()) as { path: string }[])
+    .filter((r) => r.path.includes("/Recordings/"))
+    .map((r) => r.path);
 const failNext = (pathPattern: string) =>
-  twilioFake("/fail", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ pathPattern, status: 500, code: 20500, message: "Internal Server Error", times: 1 }) });
+  twilioFake("/fail", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ pathPattern, status: 500, code: 20500, message: "Internal Server Error", times: 1 }),
+  });
 const objectKey = (s: Scenario) => `recordings/${s.t.customerId}/twilio/${s.recordingSid}.wav`;
 
 describe("POST /api/TwilioCalls/{repID}/recordingcallback", () => {
@@ -64,26 +95,45 @@ describe("POST /api/TwilioCalls/{repID}/recordingcallback", () => {
 
     const call = (await env.DB.prepare("SELECT * FROM calls WHERE call_sid = ?1").bind(s.callSid).first<CallRow>())!;
     expect(body).toMatchObject({ callId: call.id, ticketId: call.ticket_id });
-    const rec = (await env.DB.prepare("SELECT * FROM recordings WHERE id = ?1").bind(body.recordingId).first<RecordingRow>())!;
+    const rec = (await env.DB.prepare("SELECT * FROM recordings WHERE id = ?1")
+      .bind(body.recordingId)
+      .first<RecordingRow>())!;
     expect(rec).toMatchObject({
-      customer_id: s.t.customerId, ticket_id: call.ticket_id, call_id: call.id, r2_key: objectKey(s), source: "twilio",
-      carrier_recording_sid: s.recordingSid, content_type: "audio/wav", size_bytes: wav.length, channels: 2, sample_rate: 8000,
-      duration_ms: 2500, left_role: "CustomerRep", right_role: "EndUser", version: 1,
-      started_at: "2026-11-22T10:00:00.000Z", ended_at: "2026-11-22T10:00:02.500Z",
+      customer_id: s.t.customerId,
+      ticket_id: call.ticket_id,
+      call_id: call.id,
+      r2_key: objectKey(s),
+      source: "twilio",
+      carrier_recording_sid: s.recordingSid,
+      content_type: "audio/wav",
+      size_bytes: wav.length,
+      channels: 2,
+      sample_rate: 8000,
+      duration_ms: 2500,
+      left_role: "CustomerRep",
+      right_role: "EndUser",
+      version: 1,
+      started_at: "2026-11-22T10:00:00.000Z",
+      ended_at: "2026-11-22T10:00:02.500Z",
     });
     const obj = await env.RECORDINGS.get(objectKey(s));
     expect(await sha(await obj!.arrayBuffer())).toBe(await sha(wav));
     expect(obj!.httpMetadata?.contentType).toBe("audio/wav");
     expect(await downloads(s)).toEqual([`/2010-04-01/Accounts/${s.t.accountSid}/Recordings/${s.recordingSid}.wav`]);
-    expect(await env.DB.prepare("SELECT 1 FROM webhook_events WHERE source = 'twilio-recording' AND event_id = ?1").bind(`${s.t.customerId}:${s.recordingSid}`).first()).not.toBeNull();
-
+    expect(
+      await env.DB.prepare("SELECT 1 FROM webhook_events WHERE source = 'twilio-recording' AND event_id = ?1")
+        .bind(`${s.t.customerId}:${s.recordingSid}`)
+        .first(),
+    ).not.toBeNull();
   });
 
   it("then transcribes each channel into the ticket and the call's transcript, and classifies the call's sentiment", async () => {
     const s = await scenario();
     await putFakeRecording(s.t.accountSid, s.recordingSid, pcmWav(2.5));
     await openaiFake(`/chat/${encodeURIComponent(s.t.openaiKey!)}`, {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ content: JSON.stringify({ sentiment: "neutral" }) }),
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ content: JSON.stringify({ sentiment: "neutral" }) }),
     });
     const body = await json<{ recordingId: string; callId: string; ticketId: number }>(await send(s));
     // The work runs after the answer (waitUntil): wait for its outcome in D1.
@@ -93,15 +143,26 @@ describe("POST /api/TwilioCalls/{repID}/recordingcallback", () => {
       rec = await env.DB.prepare("SELECT * FROM recordings WHERE id = ?1").bind(body.recordingId).first<RecordingRow>();
     }
     expect(rec?.transcription_status).toBe("done");
-    const messages = await env.DB.prepare("SELECT sender_type, text, recording_id FROM ticket_messages WHERE ticket_id = ?1").bind(body.ticketId).all<{ sender_type: string; recording_id: string }>();
+    const messages = await env.DB.prepare(
+      "SELECT sender_type, text, recording_id FROM ticket_messages WHERE ticket_id = ?1",
+    )
+      .bind(body.ticketId)
+      .all<{ sender_type: string; recording_id: string }>();
     expect(new Set(messages.results.map((m) => m.sender_type))).toEqual(new Set(["CustomerRep", "EndUser"]));
     expect(messages.results.every((m) => m.recording_id === body.recordingId)).toBe(true);
-    const segments = await env.DB.prepare("SELECT role FROM transcript_segments WHERE call_id = ?1").bind(body.callId).all<{ role: string }>();
+    const segments = await env.DB.prepare("SELECT role FROM transcript_segments WHERE call_id = ?1")
+      .bind(body.callId)
+      .all<{ role: string }>();
     expect(new Set(segments.results.map((x) => x.role))).toEqual(new Set(["agent", "customer"]));
     let sentiment: string | null = null;
     for (let i = 0; i < 100 && !sentiment; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      sentiment = (await env.DB.prepare("SELECT sentiment FROM calls WHERE id = ?1").bind(body.callId).first<{ sentiment: string | null }>())?.sentiment ?? null;
+      sentiment =
+        (
+          await env.DB.prepare("SELECT sentiment FROM calls WHERE id = ?1")
+            .bind(body.callId)
+            .first<{ sentiment: string | null }>()
+        )?.sentiment ?? null;
     }
     expect(sentiment).toBe("neutral");
   });
@@ -120,13 +181,29 @@ describe("POST /api/TwilioCalls/{repID}/recordingcallback", () => {
 
   it("without a call record: creates the call and joins the end user's open phone ticket", async () => {
     const s = await scenario({ withoutCall: true });
-    const ticket = await json<{ id: number }>(await api("/api/tickets", { method: "POST", token: s.t.token, json: { channel: "phone", subject: "Hi", phoneNumber: s.to } }));
+    const ticket = await json<{ id: number }>(
+      await api("/api/tickets", {
+        method: "POST",
+        token: s.t.token,
+        json: { channel: "phone", subject: "Hi", phoneNumber: s.to },
+      }),
+    );
     await putFakeRecording(s.t.accountSid, s.recordingSid, pcmWav(0.5, 1));
     const body = await json<{ ticketId: number; callId: string }>(await send(s));
     expect(body.ticketId).toBe(ticket.id);
     const call = await env.DB.prepare("SELECT * FROM calls WHERE id = ?1").bind(body.callId).first<CallRow>();
-    expect(call).toMatchObject({ call_sid: s.callSid, mode: "record", state: "Completed", rep_id: s.t.repId, from_number: s.t.repNumber, to_number: s.to, ticket_id: ticket.id });
-    const rec = await env.DB.prepare("SELECT * FROM recordings WHERE carrier_recording_sid = ?1").bind(s.recordingSid).first<RecordingRow>();
+    expect(call).toMatchObject({
+      call_sid: s.callSid,
+      mode: "record",
+      state: "Completed",
+      rep_id: s.t.repId,
+      from_number: s.t.repNumber,
+      to_number: s.to,
+      ticket_id: ticket.id,
+    });
+    const rec = await env.DB.prepare("SELECT * FROM recordings WHERE carrier_recording_sid = ?1")
+      .bind(s.recordingSid)
+      .first<RecordingRow>();
     expect(rec).toMatchObject({ channels: 1, left_role: "CustomerRep+EndUser", right_role: "none", duration_ms: 500 });
   });
 
@@ -141,8 +218,13 @@ describe("POST /api/TwilioCalls/{repID}/recordingcallback", () => {
     const ra = await json<{ recordingId: string; ticketId: number }>(await send(a));
     const rb = await json<{ recordingId: string; ticketId: number }>(await send(b));
     expect(rb.ticketId).toBe(ra.ticketId);
-    const versions = await env.DB.prepare("SELECT id, version FROM recordings WHERE ticket_id = ?1 ORDER BY version").bind(ra.ticketId).all<{ id: string; version: number }>();
-    expect(versions.results).toEqual([{ id: ra.recordingId, version: 1 }, { id: rb.recordingId, version: 2 }]);
+    const versions = await env.DB.prepare("SELECT id, version FROM recordings WHERE ticket_id = ?1 ORDER BY version")
+      .bind(ra.ticketId)
+      .all<{ id: string; version: number }>();
+    expect(versions.results).toEqual([
+      { id: ra.recordingId, version: 1 },
+      { id: rb.recordingId, version: 2 },
+    ]);
   });
 
   it("streams a large recording of unknown length (chunked) into R2 through a multipart upload", async () => {
@@ -154,19 +236,31 @@ describe("POST /api/TwilioCalls/{repID}/recordingcallback", () => {
     const obj = await env.RECORDINGS.get(objectKey(s));
     expect(obj!.size).toBe(wav.length);
     expect(await sha(await obj!.arrayBuffer())).toBe(await sha(wav));
-    const rec = await env.DB.prepare("SELECT * FROM recordings WHERE carrier_recording_sid = ?1").bind(s.recordingSid).first<RecordingRow>();
+    const rec = await env.DB.prepare("SELECT * FROM recordings WHERE carrier_recording_sid = ?1")
+      .bind(s.recordingSid)
+      .first<RecordingRow>();
     expect(rec).toMatchObject({ duration_ms: 400_000, size_bytes: wav.length });
   });
 
   describe("a failed download answers 5xx so Twilio retries, and leaves nothing behind", () => {
     it.each([
-      ["Twilio answers 500", async (s: Scenario) => {
-        await putFakeRecording(s.t.accountSid, s.recordingSid, pcmWav(1));
-        await failNext(`/Recordings/${s.recordingSid}`);
-      }],
-      ["the connection drops midway", async (s: Scenario) => putFakeRecording(s.t.accountSid, s.recordingSid, pcmWav(3), { truncateAfter: 5000 })],
+      [
+        "Twilio answers 500",
+        async (s: Scenario) => {
+          await putFakeRecording(s.t.accountSid, s.recordingSid, pcmWav(1));
+          await failNext(`/Recordings/${s.recordingSid}`);
+        },
+      ],
+      [
+        "the connection drops midway",
+        async (s: Scenario) => putFakeRecording(s.t.accountSid, s.recordingSid, pcmWav(3), { truncateAfter: 5000 }),
+      ],
       ["the recording does not exist (yet)", async () => undefined],
-      ["the media is not a WAV", async (s: Scenario) => putFakeRecording(s.t.accountSid, s.recordingSid, new TextEncoder().encode("<html>nope</html>".repeat(10)))],
+      [
+        "the media is not a WAV",
+        async (s: Scenario) =>
+          putFakeRecording(s.t.accountSid, s.recordingSid, new TextEncoder().encode("<html>nope</html>".repeat(10))),
+      ],
     ])("%s", async (_name, arrange) => {
       const s = await scenario({ withoutCall: true });
       await arrange(s);
@@ -181,17 +275,30 @@ describe("POST /api/TwilioCalls/{repID}/recordingcallback", () => {
       await putFakeRecording(s.t.accountSid, s.recordingSid, pcmWav(1));
       const retry = await send(s);
       expect(retry.status).toBe(200);
-      expect(await counts(s.t.customerId)).toEqual({ ...before, calls: before.calls + 1, tickets: before.tickets + 1, recordings: 1, webhook_events: 1 });
+      expect(await counts(s.t.customerId)).toEqual({
+        ...before,
+        calls: before.calls + 1,
+        tickets: before.tickets + 1,
+        recordings: 1,
+        webhook_events: 1,
+      });
     });
   });
 
   it("accepts a bare callback (no RecordingStatus, duration or start time) and reads the duration from the WAV", async () => {
     const s = await scenario();
     await putFakeRecording(s.t.accountSid, s.recordingSid, pcmWav(1.25));
-    const form = { AccountSid: s.t.accountSid, CallSid: s.callSid, RecordingSid: s.recordingSid, RecordingUrl: "https://api.twilio.com/x" };
+    const form = {
+      AccountSid: s.t.accountSid,
+      CallSid: s.callSid,
+      RecordingSid: s.recordingSid,
+      RecordingUrl: "https://api.twilio.com/x",
+    };
     const res = await send(s, form);
     expect(res.status).toBe(200);
-    const rec = await env.DB.prepare("SELECT * FROM recordings WHERE carrier_recording_sid = ?1").bind(s.recordingSid).first<RecordingRow>();
+    const rec = await env.DB.prepare("SELECT * FROM recordings WHERE carrier_recording_sid = ?1")
+      .bind(s.recordingSid)
+      .first<RecordingRow>();
     expect(rec).toMatchObject({ duration_ms: 1250, started_at: null, ended_at: null, channels: 2 });
   });
 
@@ -214,11 +321,17 @@ describe("POST /api/TwilioCalls/{repID}/recordingcallback", () => {
       ["an unknown AccountSid", (s: Scenario) => send(s, { ...s.form, AccountSid: `AC${hex(16)}` })],
       ["an unknown rep", (s: Scenario) => send(s, s.form, s.path.replace(`/${s.t.repId}/`, "/987654321/"))],
       ["a non-numeric rep", (s: Scenario) => send(s, s.form, s.path.replace(`/${s.t.repId}/`, "/abc/"))],
-      ["another tenant's rep", async (s: Scenario) => {
-        const o = await provisionTenant();
-        return send(s, s.form, s.path.replace(`/${s.t.repId}/`, `/${o.repId}/`));
-      }],
-      ["a customFrom the tenant does not own", (s: Scenario) => send(s, s.form, s.path.replace(/customFrom=[^&]+/, "customFrom=%2B3220000000"))],
+      [
+        "another tenant's rep",
+        async (s: Scenario) => {
+          const o = await provisionTenant();
+          return send(s, s.form, s.path.replace(`/${s.t.repId}/`, `/${o.repId}/`));
+        },
+      ],
+      [
+        "a customFrom the tenant does not own",
+        (s: Scenario) => send(s, s.form, s.path.replace(/customFrom=[^&]+/, "customFrom=%2B3220000000")),
+      ],
     ])("%s", async (_name, post) => {
       const s = await scenario();
       await putFakeRecording(s.t.accountSid, s.recordingSid, pcmWav(1));

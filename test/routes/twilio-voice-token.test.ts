@@ -11,7 +11,8 @@ interface TokenBody {
   expiresAt: string;
 }
 
-const grantsOf = (token: string) => decodeJwt(token).grants as { identity: string; voice: { outgoing: { application_sid: string } } };
+const grantsOf = (token: string) =>
+  decodeJwt(token).grants as { identity: string; voice: { outgoing: { application_sid: string } } };
 
 describe("GET /api/TwilioCalls/voice-token", () => {
   it("returns the rep's voice token, claim by claim what twilio's AccessToken makes, with region and edge", async () => {
@@ -22,10 +23,16 @@ describe("GET /api/TwilioCalls/voice-token", () => {
     const body = await json<TokenBody>(res);
     expect(body).toMatchObject({ region: "ie1", edge: "dublin", identity: t.repIdentity });
 
-    const { payload } = await jwtVerify(body.token, new TextEncoder().encode(t.apiKeySecret), { algorithms: ["HS256"] });
+    const { payload } = await jwtVerify(body.token, new TextEncoder().encode(t.apiKeySecret), {
+      algorithms: ["HS256"],
+    });
     const ref = await referenceAccessToken({
-      accountSid: t.accountSid, apiKeySid: t.apiKeySid, apiKeySecret: t.apiKeySecret, identity: t.repIdentity,
-      outgoingApplicationSid: t.twimlAppSid, region: "ie1",
+      accountSid: t.accountSid,
+      apiKeySid: t.apiKeySid,
+      apiKeySecret: t.apiKeySecret,
+      identity: t.repIdentity,
+      outgoingApplicationSid: t.twimlAppSid,
+      region: "ie1",
     });
     const theirs = decodeJwt(ref);
     expect(decodeProtectedHeader(body.token)).toEqual(decodeProtectedHeader(ref));
@@ -55,9 +62,14 @@ describe("GET /api/TwilioCalls/voice-token", () => {
     expect(refused.status).toBe(403);
     expect((await json(refused)).error).toMatch(/not a TwiML app registered/);
 
-    const patched = await admin(`/customers/${t.customerId}`, { method: "PATCH", json: { twilio: { extraTwimlAppSids: [extra] } } });
+    const patched = await admin(`/customers/${t.customerId}`, {
+      method: "PATCH",
+      json: { twilio: { extraTwimlAppSids: [extra] } },
+    });
     expect(patched.status).toBe(200);
-    expect((await json<{ twilio: { extraTwimlAppSids: string[] } }>(patched)).twilio.extraTwimlAppSids).toEqual([extra]);
+    expect((await json<{ twilio: { extraTwimlAppSids: string[] } }>(patched)).twilio.extraTwimlAppSids).toEqual([
+      extra,
+    ]);
 
     const ok = await api(`/api/TwilioCalls/voice-token?twimlAppSidOverride=${extra}`, { token: t.token });
     expect(ok.status).toBe(200);
@@ -66,17 +78,25 @@ describe("GET /api/TwilioCalls/voice-token", () => {
     const own = await api(`/api/TwilioCalls/voice-token?twimlAppSidOverride=${t.twimlAppSid}`, { token: t.token });
     expect(grantsOf((await json<TokenBody>(own)).token).voice.outgoing.application_sid).toBe(t.twimlAppSid);
 
-    expect((await api(`/api/TwilioCalls/voice-token?twimlAppSidOverride=${unregistered}`, { token: t.token })).status).toBe(403);
+    expect(
+      (await api(`/api/TwilioCalls/voice-token?twimlAppSidOverride=${unregistered}`, { token: t.token })).status,
+    ).toBe(403);
     // another tenant's app is not ours either
-    expect((await api(`/api/TwilioCalls/voice-token?twimlAppSidOverride=${other.twimlAppSid}`, { token: t.token })).status).toBe(403);
+    expect(
+      (await api(`/api/TwilioCalls/voice-token?twimlAppSidOverride=${other.twimlAppSid}`, { token: t.token })).status,
+    ).toBe(403);
     // and the extra app is not the other tenant's
-    expect((await api(`/api/TwilioCalls/voice-token?twimlAppSidOverride=${extra}`, { token: other.token })).status).toBe(403);
+    expect(
+      (await api(`/api/TwilioCalls/voice-token?twimlAppSidOverride=${extra}`, { token: other.token })).status,
+    ).toBe(403);
   });
 
   it("validates twimlAppSidOverride's form (AP + 32 hex)", async () => {
     const t = await provisionTenant();
     for (const bad of ["AP123", `XX${hex(16)}`, `AP${hex(16)}0`, `AP${"g".repeat(32)}`, ""]) {
-      const res = await api(`/api/TwilioCalls/voice-token?twimlAppSidOverride=${encodeURIComponent(bad)}`, { token: t.token });
+      const res = await api(`/api/TwilioCalls/voice-token?twimlAppSidOverride=${encodeURIComponent(bad)}`, {
+        token: t.token,
+      });
       expect(res.status, bad).toBe(400);
       expect((await json<{ issues: { path: string }[] }>(res)).issues[0]!.path).toBe("twimlAppSidOverride");
     }
@@ -84,14 +104,23 @@ describe("GET /api/TwilioCalls/voice-token", () => {
 
   it("refuses admin registration of a malformed extra TwiML app", async () => {
     const t = await provisionTenant();
-    const res = await admin(`/customers/${t.customerId}`, { method: "PATCH", json: { twilio: { extraTwimlAppSids: ["AP1"] } } });
+    const res = await admin(`/customers/${t.customerId}`, {
+      method: "PATCH",
+      json: { twilio: { extraTwimlAppSids: ["AP1"] } },
+    });
     expect(res.status).toBe(400);
   });
 
   it("needs a valid rep token of an active rep", async () => {
     const t = await provisionTenant();
     expect((await api("/api/TwilioCalls/voice-token")).status).toBe(401);
-    expect((await api("/api/TwilioCalls/voice-token", { token: await repToken(t.repId, { secret: "wrong-secret-wrong-secret-wrong-secret" }) })).status).toBe(401);
+    expect(
+      (
+        await api("/api/TwilioCalls/voice-token", {
+          token: await repToken(t.repId, { secret: "wrong-secret-wrong-secret-wrong-secret" }),
+        })
+      ).status,
+    ).toBe(401);
     await admin(`/customers/${t.customerId}/reps/${t.repId}`, { method: "PATCH", json: { active: false } });
     expect((await api("/api/TwilioCalls/voice-token", { token: t.token })).status).toBe(403);
   });

@@ -12,15 +12,28 @@ const callSid = () => `CA${hex(16)}`;
 /** What the browser SDK posts through the TwiML app: Twilio's fields plus the Device.connect params. */
 function browserForm(t: Tenant, extra: Record<string, string> = {}) {
   return {
-    AccountSid: t.accountSid, ApplicationSid: t.twimlAppSid, ApiVersion: "2010-04-01", CallSid: callSid(), CallStatus: "ringing",
-    Direction: "inbound", From: `client:${t.repIdentity}`, Caller: `client:${t.repIdentity}`,
-    FromNumber: t.repNumber, To: endUser(), RepID: String(t.repId), Record: "true", Translate: "false", ...extra,
+    AccountSid: t.accountSid,
+    ApplicationSid: t.twimlAppSid,
+    ApiVersion: "2010-04-01",
+    CallSid: callSid(),
+    CallStatus: "ringing",
+    Direction: "inbound",
+    From: `client:${t.repIdentity}`,
+    Caller: `client:${t.repIdentity}`,
+    FromNumber: t.repNumber,
+    To: endUser(),
+    RepID: String(t.repId),
+    Record: "true",
+    Translate: "false",
+    ...extra,
   };
 }
 
 const rows = async (customerId: number) => {
   const n = async (table: string) =>
-    (await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE customer_id = ?1`).bind(customerId).first<{ n: number }>())!.n;
+    (await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE customer_id = ?1`)
+      .bind(customerId)
+      .first<{ n: number }>())!.n;
   return { calls: await n("calls"), tickets: await n("tickets") };
 };
 const callBySid = (sid: string) => env.DB.prepare("SELECT * FROM calls WHERE call_sid = ?1").bind(sid).all<CallRow>();
@@ -50,8 +63,14 @@ describe("POST /api/TwilioCalls/voice", () => {
     const { results } = await callBySid(form.CallSid);
     expect(results).toHaveLength(1);
     expect(results[0]).toMatchObject({
-      customer_id: t.customerId, carrier: "twilio", direction: "Outbound", mode: "record", state: "Ringing",
-      from_number: t.repNumber, to_number: form.To, rep_id: t.repId,
+      customer_id: t.customerId,
+      carrier: "twilio",
+      direction: "Outbound",
+      mode: "record",
+      state: "Ringing",
+      from_number: t.repNumber,
+      to_number: form.To,
+      rep_id: t.repId,
     });
     const ticket = await env.DB.prepare("SELECT * FROM tickets WHERE id = ?1").bind(results[0]!.ticket_id).first();
     expect(ticket).toMatchObject({ channel: "phone", phone_number: form.To, customer_id: t.customerId });
@@ -61,7 +80,9 @@ describe("POST /api/TwilioCalls/voice", () => {
     const t = await provisionTenant();
     const form = browserForm(t, { Record: "false" });
     const ours = await twiml(await twilioPost("/api/TwilioCalls/voice", form, t.authToken));
-    expect(ours).toEqual(parseXml(await referenceTwiml([{ dial: { callerId: t.repNumber }, numbers: [{ value: form.To }] }])));
+    expect(ours).toEqual(
+      parseXml(await referenceTwiml([{ dial: { callerId: t.repNumber }, numbers: [{ value: form.To }] }])),
+    );
     await twilioPost("/api/TwilioCalls/voice", { ...form, Record: "true" }, t.authToken);
     const { results } = await callBySid(form.CallSid);
     expect(results.map((r) => r.mode)).toEqual(["record"]);
@@ -71,7 +92,12 @@ describe("POST /api/TwilioCalls/voice", () => {
   it("Translate: <Connect><Stream> to the call's object with every <Parameter>, values escaped, defaults filled", async () => {
     const t = await provisionTenant();
     const nastyVoice = `coral "x" <&> 'y'`;
-    const form = browserForm(t, { Translate: "true", CallerLanguage: "nl-BE", CallerVoice: nastyVoice, ForwardRawAudio: "1" });
+    const form = browserForm(t, {
+      Translate: "true",
+      CallerLanguage: "nl-BE",
+      CallerVoice: nastyVoice,
+      ForwardRawAudio: "1",
+    });
     const ours = await twiml(await twilioPost("/api/TwilioCalls/voice", form, t.authToken));
     const call = (await callBySid(form.CallSid)).results[0]!;
     expect(call.mode).toBe("translate");
@@ -79,19 +105,35 @@ describe("POST /api/TwilioCalls/voice", () => {
     const token = (stream.children as XmlNode[]).find((p) => p.attrs.name === "StreamToken")!.attrs.value!;
     expect(await validStreamToken(env, t.customerId, form.CallSid, token)).toBe(true);
     const params = {
-      CallerLanguage: "nl-BE", CallerVoice: nastyVoice, ReceiverLanguage: "en", ReceiverVoice: "marin", ForwardRawAudio: "true",
-      CustomerId: String(t.customerId), RepId: String(t.repId), CallId: call.id, From: t.repNumber, To: form.To, Mode: "translate",
+      CallerLanguage: "nl-BE",
+      CallerVoice: nastyVoice,
+      ReceiverLanguage: "en",
+      ReceiverVoice: "marin",
+      ForwardRawAudio: "true",
+      CustomerId: String(t.customerId),
+      RepId: String(t.repId),
+      CallId: call.id,
+      From: t.repNumber,
+      To: form.To,
+      Mode: "translate",
       StreamToken: token,
     };
     const expected = await referenceTwiml([
-      { connect: {}, stream: { url: `wss://voicedesk.test/streams/${form.CallSid}` }, parameters: Object.entries(params).map(([name, value]) => ({ name, value })) },
+      {
+        connect: {},
+        stream: { url: `wss://voicedesk.test/streams/${form.CallSid}` },
+        parameters: Object.entries(params).map(([name, value]) => ({ name, value })),
+      },
     ]);
     expect(ours).toEqual(parseXml(expected));
   });
 
   it("Translate streams to the tenant's PhoneStreamUrl when one is configured", async () => {
     const t = await provisionTenant();
-    await admin(`/customers/${t.customerId}`, { method: "PATCH", json: { phoneStreamUrl: "wss://media.example.com/twilio/" } });
+    await admin(`/customers/${t.customerId}`, {
+      method: "PATCH",
+      json: { phoneStreamUrl: "wss://media.example.com/twilio/" },
+    });
     const form = browserForm(t, { Translate: "true" });
     const ours = await twiml(await twilioPost("/api/TwilioCalls/voice", form, t.authToken));
     const stream = (ours.children[0] as XmlNode).children[0] as XmlNode;
@@ -101,42 +143,104 @@ describe("POST /api/TwilioCalls/voice", () => {
   it("reads the fields from the query string of our REST-created call, where Twilio's own To is the rep's client leg", async () => {
     const t = await provisionTenant();
     const to = endUser();
-    const started = await api("/api/TwilioCalls/initiate-call", { method: "POST", token: t.token, json: { fromNumber: t.repNumber, toNumber: to, record: false } });
+    const started = await api("/api/TwilioCalls/initiate-call", {
+      method: "POST",
+      token: t.token,
+      json: { fromNumber: t.repNumber, toNumber: to, record: false },
+    });
     const { callSid: sid, callId } = await json<{ callSid: string; callId: string }>(started);
-    const fake = ((await (await twilioFake(`/calls?accountSid=${t.accountSid}`)).json()) as { sid: string; request_params: { Url: string } }[]).find((c) => c.sid === sid)!;
+    const fake = (
+      (await (await twilioFake(`/calls?accountSid=${t.accountSid}`)).json()) as {
+        sid: string;
+        request_params: { Url: string };
+      }[]
+    ).find((c) => c.sid === sid)!;
     const url = fake.request_params.Url;
     expect(url.startsWith(BASE)).toBe(true);
     const path = url.slice(BASE.length);
     // What Twilio posts when the rep's browser answers the REST-created call
-    const form = { AccountSid: t.accountSid, CallSid: sid, From: t.repNumber, To: `client:${t.repIdentity}`, CallStatus: "in-progress", Direction: "outbound-api", ApiVersion: "2010-04-01" };
+    const form = {
+      AccountSid: t.accountSid,
+      CallSid: sid,
+      From: t.repNumber,
+      To: `client:${t.repIdentity}`,
+      CallStatus: "in-progress",
+      Direction: "outbound-api",
+      ApiVersion: "2010-04-01",
+    };
     const ours = await twiml(await twilioPost(path, form, t.authToken));
-    expect(ours).toEqual(parseXml(await referenceTwiml([{ dial: { callerId: t.repNumber }, numbers: [{ value: to }] }])));
+    expect(ours).toEqual(
+      parseXml(await referenceTwiml([{ dial: { callerId: t.repNumber }, numbers: [{ value: to }] }])),
+    );
     const { results } = await callBySid(sid);
     expect(results.map((r) => [r.id, r.mode, r.to_number])).toEqual([[callId, "plain", to]]);
   });
 
   describe("refuses with 403 and writes nothing", () => {
     it.each([
-      ["a forged signature", async (t: Tenant, _o: Tenant) => twilioPost("/api/TwilioCalls/voice", browserForm(t), t.authToken, { signWith: hex(16) })],
-      ["a missing signature", async (t: Tenant) => api("/api/TwilioCalls/voice", { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(browserForm(t)).toString() })],
-      ["a signature over another URL", async (t: Tenant) => {
-        const form = browserForm(t);
-        const signature = await referenceSignature(t.authToken, `${BASE}/api/TwilioCalls/voice?Record=false`, form);
-        return twilioPost("/api/TwilioCalls/voice", form, t.authToken, { signature });
-      }],
-      ["a tampered field", async (t: Tenant) => {
-        const form = browserForm(t);
-        const signature = await referenceSignature(t.authToken, `${BASE}/api/TwilioCalls/voice`, form);
-        return twilioPost("/api/TwilioCalls/voice", { ...form, To: endUser() }, t.authToken, { signature });
-      }],
-      ["an unknown AccountSid", async (t: Tenant) => twilioPost("/api/TwilioCalls/voice", browserForm(t, { AccountSid: `AC${hex(16)}` }), t.authToken)],
-      ["an unknown rep", async (t: Tenant) => twilioPost("/api/TwilioCalls/voice", browserForm(t, { RepID: "987654321" }), t.authToken)],
-      ["another tenant's rep", async (t: Tenant, o: Tenant) => twilioPost("/api/TwilioCalls/voice", browserForm(t, { RepID: String(o.repId) }), t.authToken)],
-      ["another tenant's account signing for this tenant's rep", async (t: Tenant, o: Tenant) =>
-        twilioPost("/api/TwilioCalls/voice", browserForm(t, { AccountSid: o.accountSid }), o.authToken)],
-      ["a client identity that is not the rep's", async (t: Tenant) =>
-        twilioPost("/api/TwilioCalls/voice", browserForm(t, { From: "client:someone_else", Caller: "client:someone_else" }), t.authToken)],
-      ["a FromNumber the tenant does not own", async (t: Tenant, o: Tenant) => twilioPost("/api/TwilioCalls/voice", browserForm(t, { FromNumber: o.repNumber }), t.authToken)],
+      [
+        "a forged signature",
+        async (t: Tenant, _o: Tenant) =>
+          twilioPost("/api/TwilioCalls/voice", browserForm(t), t.authToken, { signWith: hex(16) }),
+      ],
+      [
+        "a missing signature",
+        async (t: Tenant) =>
+          api("/api/TwilioCalls/voice", {
+            method: "POST",
+            headers: { "Content-Type": "application/x-www-form-urlencoded" },
+            body: new URLSearchParams(browserForm(t)).toString(),
+          }),
+      ],
+      [
+        "a signature over another URL",
+        async (t: Tenant) => {
+          const form = browserForm(t);
+          const signature = await referenceSignature(t.authToken, `${BASE}/api/TwilioCalls/voice?Record=false`, form);
+          return twilioPost("/api/TwilioCalls/voice", form, t.authToken, { signature });
+        },
+      ],
+      [
+        "a tampered field",
+        async (t: Tenant) => {
+          const form = browserForm(t);
+          const signature = await referenceSignature(t.authToken, `${BASE}/api/TwilioCalls/voice`, form);
+          return twilioPost("/api/TwilioCalls/voice", { ...form, To: endUser() }, t.authToken, { signature });
+        },
+      ],
+      [
+        "an unknown AccountSid",
+        async (t: Tenant) =>
+          twilioPost("/api/TwilioCalls/voice", browserForm(t, { AccountSid: `AC${hex(16)}` }), t.authToken),
+      ],
+      [
+        "an unknown rep",
+        async (t: Tenant) => twilioPost("/api/TwilioCalls/voice", browserForm(t, { RepID: "987654321" }), t.authToken),
+      ],
+      [
+        "another tenant's rep",
+        async (t: Tenant, o: Tenant) =>
+          twilioPost("/api/TwilioCalls/voice", browserForm(t, { RepID: String(o.repId) }), t.authToken),
+      ],
+      [
+        "another tenant's account signing for this tenant's rep",
+        async (t: Tenant, o: Tenant) =>
+          twilioPost("/api/TwilioCalls/voice", browserForm(t, { AccountSid: o.accountSid }), o.authToken),
+      ],
+      [
+        "a client identity that is not the rep's",
+        async (t: Tenant) =>
+          twilioPost(
+            "/api/TwilioCalls/voice",
+            browserForm(t, { From: "client:someone_else", Caller: "client:someone_else" }),
+            t.authToken,
+          ),
+      ],
+      [
+        "a FromNumber the tenant does not own",
+        async (t: Tenant, o: Tenant) =>
+          twilioPost("/api/TwilioCalls/voice", browserForm(t, { FromNumber: o.repNumber }), t.authToken),
+      ],
     ])("%s", async (_name, send) => {
       const t = await provisionTenant();
       const o = await provisionTenant();
@@ -149,10 +253,22 @@ describe("POST /api/TwilioCalls/voice", () => {
 
     it("an inactive rep, or a FromNumber assigned to another rep", async () => {
       const t = await provisionTenant();
-      const rep2 = await json<{ id: number; identity: string }>(await admin(`/customers/${t.customerId}/reps`, { method: "POST", json: { name: "Two", phoneNumbers: ["+3229999002"] } }));
-      expect((await twilioPost("/api/TwilioCalls/voice", browserForm(t, { FromNumber: "+3229999002" }), t.authToken)).status).toBe(403);
+      const rep2 = await json<{ id: number; identity: string }>(
+        await admin(`/customers/${t.customerId}/reps`, {
+          method: "POST",
+          json: { name: "Two", phoneNumbers: ["+3229999002"] },
+        }),
+      );
+      expect(
+        (await twilioPost("/api/TwilioCalls/voice", browserForm(t, { FromNumber: "+3229999002" }), t.authToken)).status,
+      ).toBe(403);
       await admin(`/customers/${t.customerId}/reps/${rep2.id}`, { method: "PATCH", json: { active: false } });
-      const asRep2 = browserForm(t, { RepID: String(rep2.id), From: `client:${rep2.identity}`, Caller: `client:${rep2.identity}`, FromNumber: "+3229999002" });
+      const asRep2 = browserForm(t, {
+        RepID: String(rep2.id),
+        From: `client:${rep2.identity}`,
+        Caller: `client:${rep2.identity}`,
+        FromNumber: "+3229999002",
+      });
       expect((await twilioPost("/api/TwilioCalls/voice", asRep2, t.authToken)).status).toBe(403);
       expect(await rows(t.customerId)).toEqual({ calls: 0, tickets: 0 });
     });
@@ -179,26 +295,48 @@ describe("POST /api/TwilioCalls/statuscallback", () => {
   it("follows the call's progress, never moving it back, and records start, end and duration", async () => {
     const t = await provisionTenant();
     const { callSid: sid, callId } = await json<{ callSid: string; callId: string }>(
-      await api("/api/TwilioCalls/initiate-call", { method: "POST", token: t.token, json: { fromNumber: t.repNumber, toNumber: endUser() } }),
+      await api("/api/TwilioCalls/initiate-call", {
+        method: "POST",
+        token: t.token,
+        json: { fromNumber: t.repNumber, toNumber: endUser() },
+      }),
     );
     const post = (CallStatus: string, extra: Record<string, string> = {}) =>
-      twilioPost("/api/TwilioCalls/statuscallback", { AccountSid: t.accountSid, CallSid: sid, CallStatus, ApiVersion: "2010-04-01", ...extra }, t.authToken);
-    const state = async () => (await env.DB.prepare("SELECT * FROM calls WHERE id = ?1").bind(callId).first<CallRow>())!;
+      twilioPost(
+        "/api/TwilioCalls/statuscallback",
+        { AccountSid: t.accountSid, CallSid: sid, CallStatus, ApiVersion: "2010-04-01", ...extra },
+        t.authToken,
+      );
+    const state = async () =>
+      (await env.DB.prepare("SELECT * FROM calls WHERE id = ?1").bind(callId).first<CallRow>())!;
 
     expect(await json(await post("ringing"))).toEqual({ updated: true, state: "Ringing" });
     await post("in-progress", { Timestamp: "Sun, 22 Nov 2026 10:00:00 +0000" });
     expect(await state()).toMatchObject({ state: "InProgress", start_time: "2026-11-22T10:00:00.000Z" });
     await post("completed", { Timestamp: "Sun, 22 Nov 2026 10:01:30 +0000", CallDuration: "90" });
-    expect(await state()).toMatchObject({ state: "Completed", end_time: "2026-11-22T10:01:30.000Z", duration_seconds: 90 });
+    expect(await state()).toMatchObject({
+      state: "Completed",
+      end_time: "2026-11-22T10:01:30.000Z",
+      duration_seconds: 90,
+    });
     expect(await json(await post("ringing"))).toEqual({ updated: false, state: "Completed" });
     expect((await state()).state).toBe("Completed");
   });
 
   it("ignores calls it does not know and refuses forged callbacks", async () => {
     const t = await provisionTenant();
-    const res = await twilioPost("/api/TwilioCalls/statuscallback", { AccountSid: t.accountSid, CallSid: callSid(), CallStatus: "ringing" }, t.authToken);
+    const res = await twilioPost(
+      "/api/TwilioCalls/statuscallback",
+      { AccountSid: t.accountSid, CallSid: callSid(), CallStatus: "ringing" },
+      t.authToken,
+    );
     expect(await json(res)).toEqual({ updated: false });
-    const forged = await twilioPost("/api/TwilioCalls/statuscallback", { AccountSid: t.accountSid, CallSid: callSid(), CallStatus: "ringing" }, t.authToken, { signWith: "nope" });
+    const forged = await twilioPost(
+      "/api/TwilioCalls/statuscallback",
+      { AccountSid: t.accountSid, CallSid: callSid(), CallStatus: "ringing" },
+      t.authToken,
+      { signWith: "nope" },
+    );
     expect(forged.status).toBe(403);
   });
 });

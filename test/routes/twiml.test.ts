@@ -9,7 +9,12 @@ describe("POST /twiml", () => {
   it("answers a number no assistant owns with a polite hang-up and writes nothing", async () => {
     const t = await assistantTenant();
     const callSid = newCallSid();
-    const res = await postTwilio(t, "/twiml", { CallSid: callSid, From: "+32470000001", To: "+32499999999", Direction: "inbound" });
+    const res = await postTwilio(t, "/twiml", {
+      CallSid: callSid,
+      From: "+32470000001",
+      To: "+32499999999",
+      Direction: "inbound",
+    });
     expect(res.status).toBe(200);
     expect(await res.text()).toMatch(/<Response><Say>[^<]+<\/Say><Hangup\/><\/Response>$/);
     expect(await getCallBySid(env.DB, t.customerId, "twilio", callSid)).toBeNull();
@@ -18,9 +23,18 @@ describe("POST /twiml", () => {
   it("refuses an unsigned or wrongly signed webhook with 403 and writes nothing", async () => {
     const t = await assistantTenant();
     const callSid = newCallSid();
-    const body = new URLSearchParams({ AccountSid: t.accountSid, CallSid: callSid, From: "+32470000001", To: t.assistantNumber });
+    const body = new URLSearchParams({
+      AccountSid: t.accountSid,
+      CallSid: callSid,
+      From: "+32470000001",
+      To: t.assistantNumber,
+    });
     for (const sig of [undefined, "bm9wZQ=="]) {
-      const res = await api("/twiml", { method: "POST", body: body.toString(), headers: { "Content-Type": "application/x-www-form-urlencoded", ...(sig ? { "X-Twilio-Signature": sig } : {}) } });
+      const res = await api("/twiml", {
+        method: "POST",
+        body: body.toString(),
+        headers: { "Content-Type": "application/x-www-form-urlencoded", ...(sig ? { "X-Twilio-Signature": sig } : {}) },
+      });
       expect(res.status).toBe(403);
     }
     expect(await getCallBySid(env.DB, t.customerId, "twilio", callSid)).toBeNull();
@@ -44,14 +58,25 @@ describe("POST /twiml", () => {
     expect(first.parameters.WelcomeMessage).toBe("Hi Ann, this is Acme calling about your order.");
     const row = await getCallBySid(env.DB, t.customerId, "twilio", callSid);
     expect(row).toMatchObject({ direction: "Outbound", to_number: "+32470555666", mode: "assistant" });
-    const st = await eventually(() => realtimeState(t.openaiKey!), (s) => s.connections.some((c) => c.events.some((e) => e.type === "response.create")), "the greeting");
-    const greeting = st.connections.flatMap((c) => c.events).find((e) => e.type === "response.create") as { response?: { instructions?: string } } | undefined;
+    const st = await eventually(
+      () => realtimeState(t.openaiKey!),
+      (s) => s.connections.some((c) => c.events.some((e) => e.type === "response.create")),
+      "the greeting",
+    );
+    const greeting = st.connections.flatMap((c) => c.events).find((e) => e.type === "response.create") as
+      | { response?: { instructions?: string } }
+      | undefined;
     expect(greeting?.response?.instructions).toContain("Hi Ann, this is Acme calling about your order.");
   });
 
   it("an unknown assistant_id is answered like an unknown number", async () => {
     const t = await assistantTenant();
-    const res = await postTwilio(t, "/twiml?assistant_id=999999", { CallSid: newCallSid(), From: t.assistantNumber, To: "+32470555666", Direction: "outbound-api" });
+    const res = await postTwilio(t, "/twiml?assistant_id=999999", {
+      CallSid: newCallSid(),
+      From: t.assistantNumber,
+      To: "+32470555666",
+      Direction: "outbound-api",
+    });
     expect(await res.text()).toContain("<Hangup/>");
   });
 });

@@ -4,17 +4,43 @@ import { updateCall } from "../../src/db/calls";
 import { api, json, provisionTenant, repToken } from "../helpers";
 import { seedCall, seedRecording, wavBytes } from "../seed/calls";
 
-const get = (path: string, token: string, headers: Record<string, string> = {}) => api(`/api/voice/analytics${path}`, { token, headers });
+const get = (path: string, token: string, headers: Record<string, string> = {}) =>
+  api(`/api/voice/analytics${path}`, { token, headers });
 
 async function seedMonth(customerId: number) {
   const wav = wavBytes(10);
   // January 2025: 4 completed (3 recorded), 1 busy, 1 failed; sentiment 2 positive, 1 negative, rest unknown
-  await seedCall(customerId, { createdAt: "2025-01-15T10:10:00.000Z", durationSeconds: 100, sentiment: "positive", recordingBytes: wav, toolCalls: [{ name: "lookup", success: true }, { name: "book", success: false }] });
-  await seedCall(customerId, { createdAt: "2025-01-15T10:50:00.000Z", durationSeconds: 200, sentiment: "positive", recordingBytes: wav });
-  await seedCall(customerId, { createdAt: "2025-01-15T11:05:00.000Z", durationSeconds: 300, sentiment: "negative", recordingBytes: wav, toolCalls: [{ name: "lookup", success: true }] });
+  await seedCall(customerId, {
+    createdAt: "2025-01-15T10:10:00.000Z",
+    durationSeconds: 100,
+    sentiment: "positive",
+    recordingBytes: wav,
+    toolCalls: [
+      { name: "lookup", success: true },
+      { name: "book", success: false },
+    ],
+  });
+  await seedCall(customerId, {
+    createdAt: "2025-01-15T10:50:00.000Z",
+    durationSeconds: 200,
+    sentiment: "positive",
+    recordingBytes: wav,
+  });
+  await seedCall(customerId, {
+    createdAt: "2025-01-15T11:05:00.000Z",
+    durationSeconds: 300,
+    sentiment: "negative",
+    recordingBytes: wav,
+    toolCalls: [{ name: "lookup", success: true }],
+  });
   await seedCall(customerId, { createdAt: "2025-01-16T09:00:00.000Z", durationSeconds: 401 });
   await seedCall(customerId, { createdAt: "2025-01-16T09:30:00.000Z", state: "Busy", durationSeconds: null });
-  await seedCall(customerId, { createdAt: "2025-01-17T23:59:59.999Z", state: "Failed", durationSeconds: 0, sentiment: "neutral" });
+  await seedCall(customerId, {
+    createdAt: "2025-01-17T23:59:59.999Z",
+    state: "Failed",
+    durationSeconds: 0,
+    sentiment: "neutral",
+  });
   // outside the range
   await seedCall(customerId, { createdAt: "2025-02-01T00:00:00.000Z", durationSeconds: 999, recordingBytes: wav });
 }
@@ -26,26 +52,46 @@ describe("voice analytics", () => {
     const res = await get("/overview?start_date=2025-01-01&end_date=2025-01-31", t.token);
     expect(res.status).toBe(200);
     expect(await json(res)).toEqual({
-      metrics: { total_calls: 6, completed_calls: 4, incomplete_calls: 2, avg_duration_seconds: 200.2, recording_availability_rate: 0.75 },
+      metrics: {
+        total_calls: 6,
+        completed_calls: 4,
+        incomplete_calls: 2,
+        avg_duration_seconds: 200.2,
+        recording_availability_rate: 0.75,
+      },
     });
     const all = await json<{ metrics: { total_calls: number } }>(await get("/overview", t.token));
     expect(all.metrics.total_calls).toBe(7);
     const empty = await json(await get("/overview?start_date=2030-01-01", t.token));
-    expect(empty).toEqual({ metrics: { total_calls: 0, completed_calls: 0, incomplete_calls: 0, avg_duration_seconds: null, recording_availability_rate: null } });
+    expect(empty).toEqual({
+      metrics: {
+        total_calls: 0,
+        completed_calls: 0,
+        incomplete_calls: 0,
+        avg_duration_seconds: null,
+        recording_availability_rate: null,
+      },
+    });
   });
 
   it("detailed adds tool-call success rate and the sentiment distribution with unknowns", async () => {
     const t = await provisionTenant();
     await seedMonth(t.customerId);
-    const { metrics } = await json<{ metrics: Record<string, unknown> }>(await get("/detailed?start_date=2025-01-15T10:30:00Z&end_date=2025-01-31", t.token));
+    const { metrics } = await json<{ metrics: Record<string, unknown> }>(
+      await get("/detailed?start_date=2025-01-15T10:30:00Z&end_date=2025-01-31", t.token),
+    );
     expect(metrics).toMatchObject({ total_calls: 5, completed_calls: 3, recording_availability_rate: 0.6667 });
     expect(metrics.sentiment_distribution).toEqual({ positive: 1, neutral: 1, negative: 1, unknown: 2 });
     // tool calls are counted by when they were made: all three were made now, none in January
     expect(metrics.tool_call_success_rate).toBeNull();
-    const now = await json<{ metrics: { tool_call_success_rate: number } }>(await get(`/detailed?start_date=${new Date(Date.now() - 3600_000).toISOString()}`, t.token));
+    const now = await json<{ metrics: { tool_call_success_rate: number } }>(
+      await get(`/detailed?start_date=${new Date(Date.now() - 3600_000).toISOString()}`, t.token),
+    );
     expect(now.metrics.tool_call_success_rate).toBe(0.6667);
     const today = new Date().toISOString().slice(0, 10);
-    const byDay = await json<{ metrics: { tool_call_success_rate: number } }>(await get(`/detailed?start_date=${today}&end_date=${today}`, t.token));
+    const byDay = await json<{ metrics: { tool_call_success_rate: number } }>(
+      await get(`/detailed?start_date=${today}&end_date=${today}`, t.token),
+    );
     expect(byDay.metrics.tool_call_success_rate).toBe(0.6667);
     const allTime = await json<{ metrics: { tool_call_success_rate: number } }>(await get("/detailed", t.token));
     expect(allTime.metrics.tool_call_success_rate).toBe(0.6667);
@@ -63,7 +109,9 @@ describe("voice analytics", () => {
         { bucket: "2025-01-17T00:00:00Z", call_count: 1, avg_duration_seconds: 0 },
       ],
     });
-    const hour = await json<{ timeline: unknown[] }>(await get("/timeline?bucket=hour&start_date=2025-01-15&end_date=2025-01-15", t.token));
+    const hour = await json<{ timeline: unknown[] }>(
+      await get("/timeline?bucket=hour&start_date=2025-01-15&end_date=2025-01-15", t.token),
+    );
     expect(hour.timeline).toEqual([
       { bucket: "2025-01-15T10:00:00Z", call_count: 2, avg_duration_seconds: 150 },
       { bucket: "2025-01-15T11:00:00Z", call_count: 1, avg_duration_seconds: 300 },
@@ -73,7 +121,11 @@ describe("voice analytics", () => {
   it("caches privately with an ETag and answers If-None-Match with 304", async () => {
     const t = await provisionTenant();
     await seedMonth(t.customerId);
-    for (const [path, maxAge] of [["/overview", 60], ["/detailed", 60], ["/timeline", 300]] as const) {
+    for (const [path, maxAge] of [
+      ["/overview", 60],
+      ["/detailed", 60],
+      ["/timeline", 300],
+    ] as const) {
       const first = await get(path, t.token);
       expect(first.headers.get("Cache-Control")).toBe(`private, max-age=${maxAge}`);
       const etag = first.headers.get("ETag") ?? "";
@@ -97,7 +149,11 @@ describe("voice analytics", () => {
     const t = await provisionTenant();
     await seedMonth(t.customerId);
     // calls change after they are made: answered, ended, classified, recorded
-    const late = await seedCall(t.customerId, { createdAt: "2025-01-20T08:00:00.000Z", state: "Ringing", durationSeconds: null });
+    const late = await seedCall(t.customerId, {
+      createdAt: "2025-01-20T08:00:00.000Z",
+      state: "Ringing",
+      durationSeconds: null,
+    });
     await updateCall(env.DB, t.customerId, late.id, { state: "Completed", duration_seconds: 77 });
     await updateCall(env.DB, t.customerId, late.id, { sentiment: "negative" });
     await seedRecording(t.customerId, { ...late, duration_seconds: 77 }, wavBytes(10));
@@ -112,9 +168,12 @@ describe("voice analytics", () => {
     expect(d.metrics).toMatchObject({ total_calls: 7, completed_calls: 5, recording_availability_rate: 0.8 });
     expect(d.metrics.sentiment_distribution).toEqual({ positive: 2, neutral: 1, negative: 2, unknown: 2 });
     const all = await json(await get("/overview", t.token));
-    const wide = await json(await get("/overview?start_date=2000-01-01T00:00:00Z&end_date=2100-01-01T00:00:00Z", t.token));
+    const wide = await json(
+      await get("/overview?start_date=2000-01-01T00:00:00Z&end_date=2100-01-01T00:00:00Z", t.token),
+    );
     expect(all).toEqual(wide);
-    const total = async (q: string) => (await json<{ total: number }>(await api(`/api/v1/voice-calls?${q}`, { token: t.token }))).total;
+    const total = async (q: string) =>
+      (await json<{ total: number }>(await api(`/api/v1/voice-calls?${q}`, { token: t.token }))).total;
     expect(await total("state=Completed&dateFrom=2025-01-01&dateTo=2025-01-31")).toBe(5);
     expect(await total("state=Completed&dateFrom=2025-01-01T00:00:00Z&dateTo=2025-01-31T23:59:59.999Z")).toBe(5);
     expect(await total("state=Ringing")).toBe(0);
@@ -123,8 +182,10 @@ describe("voice analytics", () => {
   it("refuses bad dates and buckets with 400 naming the field", async () => {
     const t = await provisionTenant();
     for (const [q, field] of [
-      ["/overview?start_date=2025-13-01", "start_date"], ["/detailed?end_date=last%20week", "end_date"],
-      ["/timeline?bucket=week", "bucket"], ["/overview?start_date=2025-02-01&end_date=2025-01-01", "end_date"],
+      ["/overview?start_date=2025-13-01", "start_date"],
+      ["/detailed?end_date=last%20week", "end_date"],
+      ["/timeline?bucket=week", "bucket"],
+      ["/overview?start_date=2025-02-01&end_date=2025-01-01", "end_date"],
     ] as const) {
       const res = await get(q, t.token);
       expect(res.status, q).toBe(400);
@@ -140,6 +201,8 @@ describe("voice analytics", () => {
     expect(noAuth.status).toBe(401);
     expect(await json(noAuth)).toEqual({ error: "Missing bearer token" });
     expect((await get("/overview", await repToken(a.repId, { scope: "audio:download" }))).status).toBe(403);
-    expect((await json<{ metrics: { total_calls: number } }>(await get("/overview", b.token))).metrics.total_calls).toBe(0);
+    expect(
+      (await json<{ metrics: { total_calls: number } }>(await get("/overview", b.token))).metrics.total_calls,
+    ).toBe(0);
   });
 });

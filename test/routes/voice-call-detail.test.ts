@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import { api, json, provisionTenant, repToken } from "../helpers";
 import { recordSurvey, seedCall, seedCampaign } from "../seed/calls";
 
-const SURVEY = { questions: [{ text: "How satisfied are you?" }, { text: "Would you recommend us?", scaleMax: 10 }, { text: "Was it quick?", scaleMax: 3 }] };
+const SURVEY = {
+  questions: [
+    { text: "How satisfied are you?" },
+    { text: "Would you recommend us?", scaleMax: 10 },
+    { text: "Was it quick?", scaleMax: 3 },
+  ],
+};
 
 describe("GET /api/v1/voice-calls/{id}", () => {
   it("returns the call with its transcript as HH:MM:SS offsets in spoken order", async () => {
@@ -31,11 +37,25 @@ describe("GET /api/v1/voice-calls/{id}", () => {
     const camp = await seedCampaign(t.customerId, SURVEY);
     const call = await seedCall(t.customerId, { campaignId: camp.id });
     const before = await json<{ epaResults: unknown }>(await api(`/api/v1/voice-calls/${call.id}`, { token: t.token }));
-    expect(before.epaResults).toEqual({ state: "NotStarted", completionReason: null, totalQuestions: 3, questionsAnswered: 0, calculatedScore: null, responses: [] });
-    expect((await recordSurvey(t.customerId, call.id, { responses: [{ questionIndex: 0, score: 4, answer: "Satisfied" }] })).status).toBe(200);
-    const after = await json<{ epaResults: { state: string; responses: unknown[] } }>(await api(`/api/v1/voice-calls/${call.id}`, { token: t.token }));
+    expect(before.epaResults).toEqual({
+      state: "NotStarted",
+      completionReason: null,
+      totalQuestions: 3,
+      questionsAnswered: 0,
+      calculatedScore: null,
+      responses: [],
+    });
+    expect(
+      (await recordSurvey(t.customerId, call.id, { responses: [{ questionIndex: 0, score: 4, answer: "Satisfied" }] }))
+        .status,
+    ).toBe(200);
+    const after = await json<{ epaResults: { state: string; responses: unknown[] } }>(
+      await api(`/api/v1/voice-calls/${call.id}`, { token: t.token }),
+    );
     expect(after.epaResults.state).toBe("Partial");
-    expect(after.epaResults.responses).toEqual([{ questionIndex: 0, question: "How satisfied are you?", answer: "Satisfied", score: 4 }]);
+    expect(after.epaResults.responses).toEqual([
+      { questionIndex: 0, question: "How satisfied are you?", answer: "Satisfied", score: 4 },
+    ]);
   });
 
   it("is a 404 for an unknown or foreign call and a 400 for a malformed id", async () => {
@@ -66,15 +86,33 @@ describe("post-call survey (EPA)", () => {
     const t = await provisionTenant();
     const camp = await seedCampaign(t.customerId, SURVEY);
     const call = await seedCall(t.customerId, { campaignId: camp.id });
-    const epa = async () => json<Record<string, unknown>>(await api(`/api/v1/voice-calls/${call.id}/epa-results`, { token: t.token }));
+    const epa = async () =>
+      json<Record<string, unknown>>(await api(`/api/v1/voice-calls/${call.id}/epa-results`, { token: t.token }));
     expect((await epa()).state).toBe("NotStarted");
 
-    const partial = await json(await recordSurvey(t.customerId, call.id, { responses: [{ questionIndex: 1, score: 8 }], completionReason: "Timeout" }));
-    expect(partial).toMatchObject({ state: "Partial", completionReason: "Timeout", totalQuestions: 3, questionsAnswered: 1, calculatedScore: 80 });
+    const partial = await json(
+      await recordSurvey(t.customerId, call.id, {
+        responses: [{ questionIndex: 1, score: 8 }],
+        completionReason: "Timeout",
+      }),
+    );
+    expect(partial).toMatchObject({
+      state: "Partial",
+      completionReason: "Timeout",
+      totalQuestions: 3,
+      questionsAnswered: 1,
+      calculatedScore: 80,
+    });
     expect(await epa()).toEqual(partial);
 
     // re-answering a question replaces it; answering the rest completes the survey
-    await recordSurvey(t.customerId, call.id, { responses: [{ questionIndex: 0, score: 5 }, { questionIndex: 1, score: 9 }, { questionIndex: 2, score: 2 }] });
+    await recordSurvey(t.customerId, call.id, {
+      responses: [
+        { questionIndex: 0, score: 5 },
+        { questionIndex: 1, score: 9 },
+        { questionIndex: 2, score: 2 },
+      ],
+    });
     const done = await epa();
     expect(done).toMatchObject({ state: "Completed", completionReason: "AllAnswered", questionsAnswered: 3 });
     expect(done.calculatedScore).toBe(Math.round(((5 / 5 + 9 / 10 + 2 / 3) / 3) * 1000) / 10);
@@ -90,7 +128,14 @@ describe("post-call survey (EPA)", () => {
     const camp = await seedCampaign(t.customerId, SURVEY);
     const call = await seedCall(t.customerId, { campaignId: camp.id });
     const res = await recordSurvey(t.customerId, call.id, { responses: [], completionReason: "HangUp" });
-    expect(await json(res)).toEqual({ state: "NotStarted", completionReason: "HangUp", totalQuestions: 3, questionsAnswered: 0, calculatedScore: null, responses: [] });
+    expect(await json(res)).toEqual({
+      state: "NotStarted",
+      completionReason: "HangUp",
+      totalQuestions: 3,
+      questionsAnswered: 0,
+      calculatedScore: null,
+      responses: [],
+    });
   });
 
   it("is a 404 when the call's campaign has no survey, and ingest refuses it", async () => {
@@ -111,7 +156,15 @@ describe("post-call survey (EPA)", () => {
       [{ responses: [{ questionIndex: 3, score: 1 }] }, "responses.0.questionIndex"],
       [{ responses: [{ questionIndex: 2, score: 4 }] }, "responses.0.score"],
       [{ responses: [{ questionIndex: 0, score: 0 }] }, "responses.0.score"],
-      [{ responses: [{ questionIndex: 0, score: 1 }, { questionIndex: 0, score: 2 }] }, "responses.1.questionIndex"],
+      [
+        {
+          responses: [
+            { questionIndex: 0, score: 1 },
+            { questionIndex: 0, score: 2 },
+          ],
+        },
+        "responses.1.questionIndex",
+      ],
       [{ responses: [], completionReason: "AllAnswered" }, "completionReason"],
     ] as const) {
       const res = await recordSurvey(t.customerId, call.id, body);
@@ -119,8 +172,19 @@ describe("post-call survey (EPA)", () => {
       expect((await json<{ issues: { path: string }[] }>(res)).issues.map((i) => i.path)).toContain(path);
     }
     expect((await recordSurvey(other.customerId, call.id, { responses: [] })).status).toBe(404);
-    expect((await api(`/api/admin/customers/${t.customerId}/calls/${call.id}/survey`, { method: "POST", json: { responses: [] }, token: t.token })).status).toBe(401);
+    expect(
+      (
+        await api(`/api/admin/customers/${t.customerId}/calls/${call.id}/survey`, {
+          method: "POST",
+          json: { responses: [] },
+          token: t.token,
+        })
+      ).status,
+    ).toBe(401);
     // nothing half-written by the refusals
-    expect((await json<{ state: string }>(await api(`/api/v1/voice-calls/${call.id}/epa-results`, { token: t.token }))).state).toBe("NotStarted");
+    expect(
+      (await json<{ state: string }>(await api(`/api/v1/voice-calls/${call.id}/epa-results`, { token: t.token })))
+        .state,
+    ).toBe("NotStarted");
   });
 });

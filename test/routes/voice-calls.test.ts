@@ -2,8 +2,20 @@ import { describe, expect, it } from "vitest";
 import { api, json, provisionTenant, repToken } from "../helpers";
 import { seedCall, seedCampaign } from "../seed/calls";
 
-interface CallJson { id: string; campaignId: number | null; direction: string; state: string; createdAt: string; durationSeconds: number | null }
-interface ListJson { items: CallJson[]; total: number; page: number; pageSize: number }
+interface CallJson {
+  id: string;
+  campaignId: number | null;
+  direction: string;
+  state: string;
+  createdAt: string;
+  durationSeconds: number | null;
+}
+interface ListJson {
+  items: CallJson[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
 
 const list = async (token: string, query = "") => {
   const res = await api(`/api/v1/voice-calls${query}`, { token });
@@ -15,15 +27,28 @@ describe("GET /api/v1/voice-calls", () => {
   it("lists the tenant's calls newest first with the seed's fields and the total", async () => {
     const t = await provisionTenant();
     const camp = await seedCampaign(t.customerId);
-    const older = await seedCall(t.customerId, { createdAt: "2025-01-10T10:00:00.000Z", direction: "Outbound", campaignId: camp.id, outcome: "Successful", durationSeconds: 312 });
+    const older = await seedCall(t.customerId, {
+      createdAt: "2025-01-10T10:00:00.000Z",
+      direction: "Outbound",
+      campaignId: camp.id,
+      outcome: "Successful",
+      durationSeconds: 312,
+    });
     const newer = await seedCall(t.customerId, { createdAt: "2025-01-11T10:00:00.000Z" });
     const body = await list(t.token);
     expect(body.total).toBe(2);
     expect(body.items.map((c) => c.id)).toEqual([newer.id, older.id]);
     expect(body.items[1]).toEqual({
-      id: older.id, campaignId: camp.id, direction: "Outbound", state: "Completed",
-      startTime: "2025-01-10T10:00:00.000Z", endTime: "2025-01-10T10:05:12.000Z", durationSeconds: 312, talkTimeSeconds: 309,
-      outcome: "Successful", createdAt: "2025-01-10T10:00:00.000Z",
+      id: older.id,
+      campaignId: camp.id,
+      direction: "Outbound",
+      state: "Completed",
+      startTime: "2025-01-10T10:00:00.000Z",
+      endTime: "2025-01-10T10:05:12.000Z",
+      durationSeconds: 312,
+      talkTimeSeconds: 309,
+      outcome: "Successful",
+      createdAt: "2025-01-10T10:00:00.000Z",
     });
     expect(older.id).toMatch(/^vc_[0-9a-f]{24}$/);
     expect(body).toMatchObject({ page: 1, pageSize: 50 });
@@ -44,13 +69,41 @@ describe("GET /api/v1/voice-calls", () => {
     const t = await provisionTenant();
     const a = await seedCampaign(t.customerId);
     const b = await seedCampaign(t.customerId);
-    const hit = await seedCall(t.customerId, { campaignId: a.id, state: "Completed", direction: "Outbound", createdAt: "2025-03-05T12:00:00.000Z" });
-    await seedCall(t.customerId, { campaignId: b.id, state: "Completed", direction: "Outbound", createdAt: "2025-03-05T12:00:00.000Z" });
-    await seedCall(t.customerId, { campaignId: a.id, state: "Busy", direction: "Outbound", createdAt: "2025-03-05T12:00:00.000Z" });
-    await seedCall(t.customerId, { campaignId: a.id, state: "Completed", direction: "Inbound", createdAt: "2025-03-05T12:00:00.000Z" });
-    await seedCall(t.customerId, { campaignId: a.id, state: "Completed", direction: "Outbound", createdAt: "2025-03-07T00:00:00.000Z" });
+    const hit = await seedCall(t.customerId, {
+      campaignId: a.id,
+      state: "Completed",
+      direction: "Outbound",
+      createdAt: "2025-03-05T12:00:00.000Z",
+    });
+    await seedCall(t.customerId, {
+      campaignId: b.id,
+      state: "Completed",
+      direction: "Outbound",
+      createdAt: "2025-03-05T12:00:00.000Z",
+    });
+    await seedCall(t.customerId, {
+      campaignId: a.id,
+      state: "Busy",
+      direction: "Outbound",
+      createdAt: "2025-03-05T12:00:00.000Z",
+    });
+    await seedCall(t.customerId, {
+      campaignId: a.id,
+      state: "Completed",
+      direction: "Inbound",
+      createdAt: "2025-03-05T12:00:00.000Z",
+    });
+    await seedCall(t.customerId, {
+      campaignId: a.id,
+      state: "Completed",
+      direction: "Outbound",
+      createdAt: "2025-03-07T00:00:00.000Z",
+    });
 
-    const only = await list(t.token, `?campaignId=${a.id}&state=Completed&direction=Outbound&dateFrom=2025-03-05&dateTo=2025-03-06`);
+    const only = await list(
+      t.token,
+      `?campaignId=${a.id}&state=Completed&direction=Outbound&dateFrom=2025-03-05&dateTo=2025-03-06`,
+    );
     expect(only.items.map((c) => c.id)).toEqual([hit.id]);
     expect(only.total).toBe(1);
     expect((await list(t.token, `?campaignId=${a.id}`)).total).toBe(4);
@@ -76,14 +129,24 @@ describe("GET /api/v1/voice-calls", () => {
   it("names every bad parameter with 400", async () => {
     const t = await provisionTenant();
     for (const [q, path] of [
-      ["?dateFrom=yesterday", "dateFrom"], ["?dateTo=2025-02-30", "dateTo"], ["?dateFrom=2025-01-01T10:00", "dateFrom"],
-      ["?dateFrom=2025-02-01&dateTo=2025-01-01", "dateTo"], ["?state=Happy", "state"], ["?direction=outbound", "direction"],
-      ["?page=0", "page"], ["?pageSize=201", "pageSize"], ["?pageSize=abc", "pageSize"], ["?campaignId=camp_1", "campaignId"],
+      ["?dateFrom=yesterday", "dateFrom"],
+      ["?dateTo=2025-02-30", "dateTo"],
+      ["?dateFrom=2025-01-01T10:00", "dateFrom"],
+      ["?dateFrom=2025-02-01&dateTo=2025-01-01", "dateTo"],
+      ["?state=Happy", "state"],
+      ["?direction=outbound", "direction"],
+      ["?page=0", "page"],
+      ["?pageSize=201", "pageSize"],
+      ["?pageSize=abc", "pageSize"],
+      ["?campaignId=camp_1", "campaignId"],
     ] as const) {
       const res = await api(`/api/v1/voice-calls${q}`, { token: t.token });
       expect(res.status, q).toBe(400);
       const body = await json<{ error: string; issues: { path: string }[] }>(res);
-      expect(body.issues.map((i) => i.path), q).toContain(path);
+      expect(
+        body.issues.map((i) => i.path),
+        q,
+      ).toContain(path);
     }
   });
 

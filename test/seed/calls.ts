@@ -47,9 +47,17 @@ export async function seedCall(customerId: number, s: SeedCall = {}): Promise<Ca
   });
   const writes = [
     ...(s.transcript ?? []).map((t) =>
-      insertSegmentStmt(env.DB, { callId: call.id, customerId, senderType: t.sender, text: t.text, offsetMs: t.offsetMs }),
+      insertSegmentStmt(env.DB, {
+        callId: call.id,
+        customerId,
+        senderType: t.sender,
+        text: t.text,
+        offsetMs: t.offsetMs,
+      }),
     ),
-    ...(s.toolCalls ?? []).map((t) => insertToolCallStmt(env.DB, { callId: call.id, customerId, name: t.name, success: t.success })),
+    ...(s.toolCalls ?? []).map((t) =>
+      insertToolCallStmt(env.DB, { callId: call.id, customerId, name: t.name, success: t.success }),
+    ),
   ];
   if (writes.length) await env.DB.batch(writes);
   if (s.recordingBytes) await seedRecording(customerId, call, s.recordingBytes);
@@ -60,8 +68,15 @@ export async function seedRecording(customerId: number, call: CallRow, bytes: Ui
   const key = `recordings/${customerId}/${call.id}/v1.wav`;
   await env.RECORDINGS.put(key, bytes, { httpMetadata: { contentType: "audio/wav" } });
   return insertRecording(env.DB, {
-    customer_id: customerId, call_id: call.id, r2_key: key, source: "live", duration_ms: (call.duration_seconds ?? 0) * 1000,
-    channels: 2, size_bytes: bytes.length, started_at: call.start_time, ended_at: call.end_time,
+    customer_id: customerId,
+    call_id: call.id,
+    r2_key: key,
+    source: "live",
+    duration_ms: (call.duration_seconds ?? 0) * 1000,
+    channels: 2,
+    size_bytes: bytes.length,
+    started_at: call.start_time,
+    ended_at: call.end_time,
   });
 }
 
@@ -71,15 +86,28 @@ export function wavBytes(samples: number): Uint8Array {
   const b = new Uint8Array(44 + data);
   const v = new DataView(b.buffer);
   const ascii = (o: number, s: string) => [...s].forEach((ch, i) => v.setUint8(o + i, ch.charCodeAt(0)));
-  ascii(0, "RIFF"); v.setUint32(4, 36 + data, true); ascii(8, "WAVE"); ascii(12, "fmt ");
-  v.setUint32(16, 16, true); v.setUint16(20, 1, true); v.setUint16(22, 2, true); v.setUint32(24, 8000, true);
-  v.setUint32(28, 32000, true); v.setUint16(32, 4, true); v.setUint16(34, 16, true); ascii(36, "data"); v.setUint32(40, data, true);
+  ascii(0, "RIFF");
+  v.setUint32(4, 36 + data, true);
+  ascii(8, "WAVE");
+  ascii(12, "fmt ");
+  v.setUint32(16, 16, true);
+  v.setUint16(20, 1, true);
+  v.setUint16(22, 2, true);
+  v.setUint32(24, 8000, true);
+  v.setUint32(28, 32000, true);
+  v.setUint16(32, 4, true);
+  v.setUint16(34, 16, true);
+  ascii(36, "data");
+  v.setUint32(40, data, true);
   for (let i = 44; i < b.length; i++) b[i] = i % 251;
   return b;
 }
 
 export async function seedCampaign(customerId: number, survey?: { questions: { text: string; scaleMax?: number }[] }) {
-  const res = await admin(`/customers/${customerId}/campaigns`, { method: "POST", json: { name: "Campaign", ...(survey ? { survey } : {}) } });
+  const res = await admin(`/customers/${customerId}/campaigns`, {
+    method: "POST",
+    json: { name: "Campaign", ...(survey ? { survey } : {}) },
+  });
   if (res.status !== 201) throw new Error(`seedCampaign: ${res.status} ${await res.text()}`);
   return json<{ id: number }>(res);
 }

@@ -16,8 +16,18 @@ interface Env {
 const enc = new TextEncoder();
 
 /** Twilio's webhook signature: base64 HMAC-SHA1 of the URL followed by the sorted params' names and values. */
-async function validSignature(token: string, url: string, params: Record<string, string>, given: string): Promise<boolean> {
-  const data = url + Object.keys(params).sort().map((k) => k + params[k]).join("");
+async function validSignature(
+  token: string,
+  url: string,
+  params: Record<string, string>,
+  given: string,
+): Promise<boolean> {
+  const data =
+    url +
+    Object.keys(params)
+      .sort()
+      .map((k) => k + params[k])
+      .join("");
   const key = await crypto.subtle.importKey("raw", enc.encode(token), { name: "HMAC", hash: "SHA-1" }, false, ["sign"]);
   const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, enc.encode(data)));
   const expected = enc.encode(btoa(String.fromCharCode(...mac)));
@@ -35,8 +45,14 @@ export default {
     }
     if (req.method !== "POST" || url.pathname !== "/twiml") return new Response("not found", { status: 404 });
     const params = Object.fromEntries(new URLSearchParams(await req.text()));
-    const signed = await validSignature(env.TWILIO_AUTH_TOKEN, req.url, params, req.headers.get("X-Twilio-Signature") ?? "");
-    if (params.AccountSid !== env.TWILIO_ACCOUNT_SID || !signed || !params.CallSid) return new Response("forbidden", { status: 403 });
+    const signed = await validSignature(
+      env.TWILIO_AUTH_TOKEN,
+      req.url,
+      params,
+      req.headers.get("X-Twilio-Signature") ?? "",
+    );
+    if (params.AccountSid !== env.TWILIO_ACCOUNT_SID || !signed || !params.CallSid)
+      return new Response("forbidden", { status: 403 });
     await env.CALLS.get(env.CALLS.idFromName(params.CallSid)).openUpstream();
     return new Response(
       `<?xml version="1.0" encoding="UTF-8"?><Response><Connect><Stream url="ws://${url.host}/streams/${params.CallSid}">` +
@@ -57,17 +73,29 @@ export class BareCall extends DurableObject<Env> {
   /** Opens the call's OpenAI socket (at the webhook, as the Worker does); frames before it opens are queued. */
   openUpstream(): Promise<void> {
     return (this.opening ??= (async () => {
-      const res = await fetch(`${this.env.OPENAI_BASE_URL}/realtime?model=gpt-realtime`, { headers: { Upgrade: "websocket", Authorization: "Bearer sk-bare" } });
+      const res = await fetch(`${this.env.OPENAI_BASE_URL}/realtime?model=gpt-realtime`, {
+        headers: { Upgrade: "websocket", Authorization: "Bearer sk-bare" },
+      });
       const ws = res.webSocket;
       if (!ws) throw new Error(`upstream refused: ${res.status}`);
       ws.accept();
-      ws.send(JSON.stringify({ type: "session.update", session: { type: "realtime", audio: { input: { format: { type: "audio/pcmu" } }, output: { format: { type: "audio/pcmu" } } } } }));
+      ws.send(
+        JSON.stringify({
+          type: "session.update",
+          session: {
+            type: "realtime",
+            audio: { input: { format: { type: "audio/pcmu" } }, output: { format: { type: "audio/pcmu" } } },
+          },
+        }),
+      );
       for (const m of this.queue.splice(0)) ws.send(m);
       ws.addEventListener("message", (ev) => {
         const e = JSON.parse(String(ev.data)) as { type: string; delta?: string };
         if (e.type !== "response.output_audio.delta" || !this.twilio) return;
         this.twilio.send(JSON.stringify({ event: "media", streamSid: this.streamSid, media: { payload: e.delta } }));
-        this.twilio.send(JSON.stringify({ event: "mark", streamSid: this.streamSid, mark: { name: `m${++this.marks}` } }));
+        this.twilio.send(
+          JSON.stringify({ event: "mark", streamSid: this.streamSid, mark: { name: `m${++this.marks}` } }),
+        );
       });
       ws.addEventListener("close", () => this.twilio?.close(1000));
       this.upstream = ws;

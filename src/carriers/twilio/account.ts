@@ -1,6 +1,11 @@
 import { z } from "zod";
 import { decryptSecret, encryptSecret } from "../../auth/crypto";
-import { findCarrierAccountByRef, getCarrierAccount, type CarrierAccountFields, type CarrierAccountRow } from "../../db/carrier-accounts";
+import {
+  findCarrierAccountByRef,
+  getCarrierAccount,
+  type CarrierAccountFields,
+  type CarrierAccountRow,
+} from "../../db/carrier-accounts";
 import type { Env } from "../../env";
 import { invalid } from "../../lib/validate";
 import type { AccountCodec } from "../accounts";
@@ -33,7 +38,11 @@ export function twilioAccountOf(row: CarrierAccountRow): TwilioAccount {
   const s = settingsShape.parse(JSON.parse(row.settings_json));
   const secrets = secretsShape.parse(JSON.parse(row.secrets_json));
   return {
-    customerId: row.customer_id, accountSid: row.account_ref ?? "", ...s, authTokenEnc: secrets.authToken, apiKeySecretEnc: secrets.apiKeySecret,
+    customerId: row.customer_id,
+    accountSid: row.account_ref ?? "",
+    ...s,
+    authTokenEnc: secrets.authToken,
+    apiKeySecretEnc: secrets.apiKeySecret,
   };
 }
 
@@ -52,7 +61,8 @@ export const twilioAuthToken = (env: Env, a: TwilioAccount) => decryptSecret(env
 export const twilioApiKeySecret = (env: Env, a: TwilioAccount) => decryptSecret(env, a.apiKeySecretEnc);
 
 /** Whether a TwiML app SID is the tenant's: its main app or one registered as extra. */
-export const ownsTwimlApp = (a: TwilioAccount, appSid: string) => a.twimlAppSid === appSid || a.extraTwimlAppSids.includes(appSid);
+export const ownsTwimlApp = (a: TwilioAccount, appSid: string) =>
+  a.twimlAppSid === appSid || a.extraTwimlAppSids.includes(appSid);
 
 // ── provisioning (the admin API's `twilio` part) ──
 
@@ -64,13 +74,23 @@ export const twilioSettings = z.object({
   twimlAppSid: twilioSid("AP"),
   /** Further TwiML apps of this account that a voice token may name as twimlAppSidOverride. */
   extraTwimlAppSids: z.array(twilioSid("AP")).max(50).optional(),
-  region: z.string().regex(/^[a-z]{2}\d$/, "a Twilio region such as us1, ie1, au1").optional(),
-  edge: z.string().regex(/^[a-z-]+$/, "a Twilio edge such as dublin, sydney, ashburn").optional(),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}\d$/, "a Twilio region such as us1, ie1, au1")
+    .optional(),
+  edge: z
+    .string()
+    .regex(/^[a-z-]+$/, "a Twilio edge such as dublin, sydney, ashburn")
+    .optional(),
 });
 export type TwilioSettingsInput = Partial<z.infer<typeof twilioSettings>>;
 
 /** The account's row from the admin API's fields, merged over what is stored; secrets encrypted here. */
-async function twilioAccountFields(env: Env, input: TwilioSettingsInput, row: CarrierAccountRow | null): Promise<Omit<CarrierAccountFields, "customerId">> {
+async function twilioAccountFields(
+  env: Env,
+  input: TwilioSettingsInput,
+  row: CarrierAccountRow | null,
+): Promise<Omit<CarrierAccountFields, "customerId">> {
   const stored = row ? twilioAccountOf(row) : null;
   const missing: string[] = [];
   const need = <T>(v: T | undefined, field: string): T => {
@@ -83,16 +103,28 @@ async function twilioAccountFields(env: Env, input: TwilioSettingsInput, row: Ca
     settings: {
       apiKeySid: need(input.apiKeySid ?? stored?.apiKeySid, "apiKeySid"),
       twimlAppSid: need(input.twimlAppSid ?? stored?.twimlAppSid, "twimlAppSid"),
-      extraTwimlAppSids: input.extraTwimlAppSids ? [...new Set(input.extraTwimlAppSids)] : (stored?.extraTwimlAppSids ?? []),
+      extraTwimlAppSids: input.extraTwimlAppSids
+        ? [...new Set(input.extraTwimlAppSids)]
+        : (stored?.extraTwimlAppSids ?? []),
       region: input.region ?? stored?.region ?? null,
       edge: input.edge ?? stored?.edge ?? null,
     },
     secrets: {
-      authToken: input.authToken !== undefined ? await encryptSecret(env, input.authToken) : need(stored?.authTokenEnc, "authToken"),
-      apiKeySecret: input.apiKeySecret !== undefined ? await encryptSecret(env, input.apiKeySecret) : need(stored?.apiKeySecretEnc, "apiKeySecret"),
+      authToken:
+        input.authToken !== undefined
+          ? await encryptSecret(env, input.authToken)
+          : need(stored?.authTokenEnc, "authToken"),
+      apiKeySecret:
+        input.apiKeySecret !== undefined
+          ? await encryptSecret(env, input.apiKeySecret)
+          : need(stored?.apiKeySecretEnc, "apiKeySecret"),
     },
   };
-  if (missing.length) throw invalid("json", missing.map((f) => ({ path: `twilio.${f}`, message: "is required: this customer has no Twilio account yet" })));
+  if (missing.length)
+    throw invalid(
+      "json",
+      missing.map((f) => ({ path: `twilio.${f}`, message: "is required: this customer has no Twilio account yet" })),
+    );
   return fields;
 }
 

@@ -1,4 +1,13 @@
-import { attachOpenPhoneTicketStmt, getCall, getCallBySid, insertCallStmt, updateCallStmt, type CallMode, type CallRow, type CallState } from "../../db/calls";
+import {
+  attachOpenPhoneTicketStmt,
+  getCall,
+  getCallBySid,
+  insertCallStmt,
+  updateCallStmt,
+  type CallMode,
+  type CallRow,
+  type CallState,
+} from "../../db/calls";
 import { ensurePhoneTicketStmt } from "../../db/tickets";
 import { isUniqueViolation } from "../../db/unique";
 import { ApiError } from "../../lib/errors";
@@ -18,11 +27,17 @@ export interface TwilioCallFields {
  * Creates or updates the call record of a Twilio call SID, and links it to the end user's phone ticket, in one
  * batch. A call SID already recorded for another tenant is refused (409) and left untouched.
  */
-export async function upsertTwilioCall(db: D1Database, customerId: number, callSid: string, f: TwilioCallFields): Promise<CallRow> {
+export async function upsertTwilioCall(
+  db: D1Database,
+  customerId: number,
+  callSid: string,
+  f: TwilioCallFields,
+): Promise<CallRow> {
   const ticket = ensurePhoneTicketStmt(db, customerId, f.endUserNumber, f.repId, `Call with ${f.endUserNumber}`);
   const patch = { rep_id: f.repId, from_number: f.fromNumber, to_number: f.endUserNumber, mode: f.mode };
   const update = async (row: CallRow) => {
-    const linkTicket = row.ticket_id === null ? [ticket, attachOpenPhoneTicketStmt(db, customerId, row.id, f.endUserNumber)] : [];
+    const linkTicket =
+      row.ticket_id === null ? [ticket, attachOpenPhoneTicketStmt(db, customerId, row.id, f.endUserNumber)] : [];
     await db.batch([updateCallStmt(db, customerId, row.id, patch), ...linkTicket]);
     return row.id;
   };
@@ -35,7 +50,15 @@ export async function upsertTwilioCall(db: D1Database, customerId: number, callS
     try {
       await db.batch([
         ticket,
-        insertCallStmt(db, { id, customer_id: customerId, carrier: "twilio", direction: "Outbound", state: f.initialState, call_sid: callSid, ...patch }),
+        insertCallStmt(db, {
+          id,
+          customer_id: customerId,
+          carrier: "twilio",
+          direction: "Outbound",
+          state: f.initialState,
+          call_sid: callSid,
+          ...patch,
+        }),
         attachOpenPhoneTicketStmt(db, customerId, id, f.endUserNumber),
       ]);
     } catch (e) {

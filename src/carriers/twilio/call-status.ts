@@ -25,9 +25,17 @@ export function stateFromTwilio(status: string): CallState {
   }
 }
 
-
 /** Progress order of call states; a late, out-of-order callback never moves a call back. */
-const RANK: Record<CallState, number> = { Queued: 0, Ringing: 1, InProgress: 2, Completed: 3, Busy: 3, NoAnswer: 3, Failed: 3, Canceled: 3 };
+const RANK: Record<CallState, number> = {
+  Queued: 0,
+  Ringing: 1,
+  InProgress: 2,
+  Completed: 3,
+  Busy: 3,
+  NoAnswer: 3,
+  Failed: 3,
+  Canceled: 3,
+};
 
 const isoOf = (twilioTime: string | null): string | null => {
   const t = twilioTime ? Date.parse(twilioTime) : NaN;
@@ -53,7 +61,8 @@ export async function applyStatusCallback(db: D1Database, customerId: number, pa
     const duration = Number(params.get("CallDuration") ?? NaN);
     if (Number.isInteger(duration) && duration >= 0) {
       patch.duration_seconds = duration;
-      if (!call.start_time && state === "Completed") patch.start_time = new Date(Date.parse(at) - duration * 1000).toISOString();
+      if (!call.start_time && state === "Completed")
+        patch.start_time = new Date(Date.parse(at) - duration * 1000).toISOString();
     }
   }
   const row = await updateCall(db, customerId, call.id, patch);

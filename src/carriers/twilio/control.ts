@@ -32,7 +32,12 @@ export class TwilioControl implements CallControl {
   }
 
   async dial(p: { to: string; from: string; stream: StreamTarget; timeoutSec: number }): Promise<{ callRef: string }> {
-    const call = await this.rest.createCall({ to: p.to, from: p.from, twiml: this.streamTwiml(p.stream), timeoutSeconds: p.timeoutSec });
+    const call = await this.rest.createCall({
+      to: p.to,
+      from: p.from,
+      twiml: this.streamTwiml(p.stream),
+      timeoutSeconds: p.timeoutSec,
+    });
     return { callRef: call.sid };
   }
 

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { LegEvent, MediaWire, OutgoingFrames } from "../../live/carrier";
 
 /**
- * Twilio Media Streams messages (protocols.md §1.2): parsed at the edge with zod so the bridge only ever sees
+ * Twilio Media Streams messages (docs/live-calls.md, "/streams"): parsed at the edge with zod so the bridge only ever sees
  * well-formed events. Numeric-looking fields arrive as strings; `timestamp` is turned into a number here.
  */
 const str = z.string();
@@ -30,8 +30,16 @@ const media = z.object({
   }),
 });
 const mark = z.object({ event: z.literal("mark"), streamSid: str.optional(), mark: z.object({ name: str }) });
-const dtmf = z.object({ event: z.literal("dtmf"), streamSid: str.optional(), dtmf: z.object({ digit: str, track: str.optional() }) });
-const stop = z.object({ event: z.literal("stop"), streamSid: str.optional(), stop: z.object({ callSid: str.optional(), accountSid: str.optional() }).optional() });
+const dtmf = z.object({
+  event: z.literal("dtmf"),
+  streamSid: str.optional(),
+  dtmf: z.object({ digit: str, track: str.optional() }),
+});
+const stop = z.object({
+  event: z.literal("stop"),
+  streamSid: str.optional(),
+  stop: z.object({ callSid: str.optional(), accountSid: str.optional() }).optional(),
+});
 
 const twilioMessage = z.discriminatedUnion("event", [connected, start, media, mark, dtmf, stop]);
 export type TwilioMessage = z.infer<typeof twilioMessage>;
@@ -41,7 +49,9 @@ export type MediaMessage = z.infer<typeof media>;
 /** Twilio's frames are ~200 bytes; anything far beyond a few seconds of audio is not a real frame. */
 export const MAX_FRAME_CHARS = 64 * 1024;
 
-export type ParseResult = { ok: true; message: TwilioMessage } | { ok: false; reason: "oversized" | "binary" | "json" | "shape" };
+export type ParseResult =
+  | { ok: true; message: TwilioMessage }
+  | { ok: false; reason: "oversized" | "binary" | "json" | "shape" };
 
 /** One WebSocket frame from Twilio → a typed message, or why it was rejected (the caller counts and skips it). */
 export function parseTwilioFrame(data: string | ArrayBuffer): ParseResult {
@@ -77,7 +87,7 @@ const STR = String.raw`"([^"\\\u0000-\u001f]*)"`;
 const MEDIA_BODY = String.raw`"media":\{"track":${STR},"chunk":${STR},"timestamp":"(\d{1,15})","payload":"([A-Za-z0-9+/=]*)"\}`;
 /** Twilio's order: event, sequenceNumber, media, streamSid. */
 const MEDIA_TWILIO = new RegExp(String.raw`^\{"event":"media",${SEQ},${MEDIA_BODY},"streamSid":${STR}\}$`);
-/** Our Twilio client's (and protocols.md's) order: event, sequenceNumber, streamSid, media. */
+/** Our test client's order (test/live/twilio-client.ts): event, sequenceNumber, streamSid, media. */
 const MEDIA_SID_FIRST = new RegExp(String.raw`^\{"event":"media",${SEQ},"streamSid":${STR},${MEDIA_BODY}\}$`);
 const MARK = new RegExp(String.raw`^\{"event":"mark",${SEQ},"streamSid":${STR},"mark":\{"name":${STR}\}\}$`);
 
@@ -85,9 +95,19 @@ const MARK = new RegExp(String.raw`^\{"event":"mark",${SEQ},"streamSid":${STR},"
 export function matchHotFrame(data: string): MediaMessage | Extract<TwilioMessage, { event: "mark" }> | null {
   if (data.startsWith('{"event":"media",')) {
     let m = MEDIA_TWILIO.exec(data);
-    if (m) return { event: "media", streamSid: m[5]!, media: { track: m[1]!, chunk: m[2]!, timestamp: Number(m[3]), payload: m[4]! } };
+    if (m)
+      return {
+        event: "media",
+        streamSid: m[5]!,
+        media: { track: m[1]!, chunk: m[2]!, timestamp: Number(m[3]), payload: m[4]! },
+      };
     m = MEDIA_SID_FIRST.exec(data);
-    if (m) return { event: "media", streamSid: m[1]!, media: { track: m[2]!, chunk: m[3]!, timestamp: Number(m[4]), payload: m[5]! } };
+    if (m)
+      return {
+        event: "media",
+        streamSid: m[1]!,
+        media: { track: m[2]!, chunk: m[3]!, timestamp: Number(m[4]), payload: m[5]! },
+      };
     return null;
   }
   if (data.startsWith('{"event":"mark",')) {
@@ -112,7 +132,13 @@ function fastPath(raw: unknown): MediaMessage | Extract<TwilioMessage, { event: 
     const { track, chunk, timestamp, payload } = raw.media;
     const ts = Number(timestamp);
     const tsOk = (typeof timestamp === "string" || typeof timestamp === "number") && Number.isFinite(ts) && ts >= 0;
-    if (!tsOk || typeof payload !== "string" || (track !== undefined && typeof track !== "string") || (chunk !== undefined && typeof chunk !== "string")) return null;
+    if (
+      !tsOk ||
+      typeof payload !== "string" ||
+      (track !== undefined && typeof track !== "string") ||
+      (chunk !== undefined && typeof chunk !== "string")
+    )
+      return null;
     return { event: "media", streamSid, media: { track: track ?? "inbound", chunk, timestamp: ts, payload } };
   }
   if (raw.event === "mark" && isObject(raw.mark) && typeof raw.mark.name === "string") {
@@ -121,7 +147,7 @@ function fastPath(raw: unknown): MediaMessage | Extract<TwilioMessage, { event: 
   return null;
 }
 
-// ── what we send (protocols.md §1.3) ──
+// ── what we send: media, mark, clear ──
 
 /**
  * A stream's outgoing `media` and `mark` frames. The JSON up to the payload / name is built once per stream
@@ -132,7 +158,11 @@ export function outgoingFrames(streamSid: string): OutgoingFrames {
   const media = `{"event":"media","streamSid":${sid},"media":{"payload":`;
   const mark = `{"event":"mark","streamSid":${sid},"mark":{"name":`;
   const clear = clearOut(streamSid);
-  return { media: (payload) => `${media}${JSON.stringify(payload)}}}`, mark: (name) => `${mark}${JSON.stringify(name)}}}`, clear: () => clear };
+  return {
+    media: (payload) => `${media}${JSON.stringify(payload)}}}`,
+    mark: (name) => `${mark}${JSON.stringify(name)}}}`,
+    clear: () => clear,
+  };
 }
 export const clearOut = (streamSid: string) => JSON.stringify({ event: "clear", streamSid });
 

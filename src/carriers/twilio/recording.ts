@@ -6,7 +6,12 @@ import { UpstreamError } from "../../lib/upstream";
 import { TwilioRest } from "./rest";
 import { attachOpenPhoneTicketStmt, getCallBySid, insertCallStmt } from "../../db/calls";
 import type { CustomerRow } from "../../db/customers";
-import { getRecording, getRecordingByCarrierSid, insertCallRecordingStmt, type RecordingRow } from "../../db/recordings";
+import {
+  getRecording,
+  getRecordingByCarrierSid,
+  insertCallRecordingStmt,
+  type RecordingRow,
+} from "../../db/recordings";
 import { ensurePhoneTicketStmt } from "../../db/tickets";
 import { markEventStmt } from "../../db/webhook-events";
 import { isUniqueViolation } from "../../db/unique";
@@ -29,7 +34,8 @@ export interface TwilioRecordingEvent {
 /** Enough of the file to hold RIFF, `fmt ` and the `data` chunk header, even behind a LIST chunk. */
 const HEADER_BYTES = 4096;
 
-export const twilioRecordingKey = (customerId: number, recordingSid: string) => `recordings/${customerId}/twilio/${recordingSid}.wav`;
+export const twilioRecordingKey = (customerId: number, recordingSid: string) =>
+  `recordings/${customerId}/twilio/${recordingSid}.wav`;
 
 const retryable = (message: string) => new ApiError(502, `${message}; Twilio should retry this callback`);
 
@@ -40,7 +46,8 @@ async function copyToR2(env: Env, e: TwilioRecordingEvent, key: string): Promise
   try {
     res = await rest.downloadRecording(e.recordingSid);
   } catch (err) {
-    if (err instanceof UpstreamError) throw retryable(`Could not download recording ${e.recordingSid} (${err.message})`);
+    if (err instanceof UpstreamError)
+      throw retryable(`Could not download recording ${e.recordingSid} (${err.message})`);
     throw err;
   }
   const declared = Number(res.headers.get("Content-Length") ?? NaN);
@@ -54,10 +61,13 @@ async function copyToR2(env: Env, e: TwilioRecordingEvent, key: string): Promise
     });
     size = obj.size;
   } catch (err) {
-    throw retryable(`Could not store recording ${e.recordingSid} (${err instanceof Error ? err.message : "stream failed"})`);
+    throw retryable(
+      `Could not store recording ${e.recordingSid} (${err instanceof Error ? err.message : "stream failed"})`,
+    );
   }
   // The header is read back from R2 rather than sniffed in flight, so the body streams through untouched.
-  const head = size > 0 ? await env.RECORDINGS.get(key, { range: { offset: 0, length: Math.min(HEADER_BYTES, size) } }) : null;
+  const head =
+    size > 0 ? await env.RECORDINGS.get(key, { range: { offset: 0, length: Math.min(HEADER_BYTES, size) } }) : null;
   const bytes = head ? new Uint8Array(await head.arrayBuffer()) : new Uint8Array(0);
   try {
     return { size, fmt: readWavHeader(bytes, size) };
@@ -73,7 +83,10 @@ async function copyToR2(env: Env, e: TwilioRecordingEvent, key: string): Promise
  * of the end user, the call record's link to it, the recording row and the webhook event. A retry of a stored
  * RecordingSid changes nothing (`created: false`).
  */
-export async function storeTwilioRecording(env: Env, e: TwilioRecordingEvent): Promise<{ recording: RecordingRow; created: boolean }> {
+export async function storeTwilioRecording(
+  env: Env,
+  e: TwilioRecordingEvent,
+): Promise<{ recording: RecordingRow; created: boolean }> {
   const db = env.DB;
   const customerId = e.customer.id;
   const already = await getRecordingByCarrierSid(db, customerId, e.recordingSid);
@@ -81,7 +94,8 @@ export async function storeTwilioRecording(env: Env, e: TwilioRecordingEvent): P
 
   const key = twilioRecordingKey(customerId, e.recordingSid);
   const { size, fmt } = await copyToR2(env, e, key);
-  const durationMs = fmt.frames > 0 ? Math.round((fmt.frames / fmt.sampleRate) * 1000) : (e.durationSeconds ?? 0) * 1000;
+  const durationMs =
+    fmt.frames > 0 ? Math.round((fmt.frames / fmt.sampleRate) * 1000) : (e.durationSeconds ?? 0) * 1000;
   const startMs = e.startedAt ? Date.parse(e.startedAt) : NaN;
 
   const call = await getCallBySid(db, customerId, "twilio", e.callSid);
@@ -91,11 +105,21 @@ export async function storeTwilioRecording(env: Env, e: TwilioRecordingEvent): P
       ? []
       : [ensurePhoneTicketStmt(db, customerId, e.endUserNumber, e.repId, `Call with ${e.endUserNumber}`)];
   const callStmts = call
-    ? call.ticket_id == null ? [attachOpenPhoneTicketStmt(db, customerId, callId, e.endUserNumber)] : []
+    ? call.ticket_id == null
+      ? [attachOpenPhoneTicketStmt(db, customerId, callId, e.endUserNumber)]
+      : []
     : [
         insertCallStmt(db, {
-          id: callId, customer_id: customerId, carrier: "twilio", direction: "Outbound", state: "Completed", mode: "record",
-          from_number: e.fromNumber, to_number: e.endUserNumber, rep_id: e.repId, call_sid: e.callSid,
+          id: callId,
+          customer_id: customerId,
+          carrier: "twilio",
+          direction: "Outbound",
+          state: "Completed",
+          mode: "record",
+          from_number: e.fromNumber,
+          to_number: e.endUserNumber,
+          rep_id: e.repId,
+          call_sid: e.callSid,
         }),
         attachOpenPhoneTicketStmt(db, customerId, callId, e.endUserNumber),
       ];
@@ -105,9 +129,17 @@ export async function storeTwilioRecording(env: Env, e: TwilioRecordingEvent): P
       ...ticketStmts,
       ...callStmts,
       insertCallRecordingStmt(db, {
-        id: recordingId, customer_id: customerId, call_id: callId, r2_key: key, source: "twilio",
-        carrier_recording_sid: e.recordingSid, content_type: "audio/wav", size_bytes: size, duration_ms: durationMs,
-        channels: fmt.channels, sample_rate: fmt.sampleRate,
+        id: recordingId,
+        customer_id: customerId,
+        call_id: callId,
+        r2_key: key,
+        source: "twilio",
+        carrier_recording_sid: e.recordingSid,
+        content_type: "audio/wav",
+        size_bytes: size,
+        duration_ms: durationMs,
+        channels: fmt.channels,
+        sample_rate: fmt.sampleRate,
         // A dual-channel <Dial> recording: channel 1 the parent leg (the rep), channel 2 the dialed end user.
         left_role: fmt.channels >= 2 ? "CustomerRep" : "CustomerRep+EndUser",
         right_role: fmt.channels >= 2 ? "EndUser" : "none",
@@ -136,6 +168,13 @@ export async function transcribeThenClassify(env: Env, customer: CustomerRow, re
     const outcome = await transcribeRecording(env, customer, recording);
     if (outcome.status === "done" && recording.call_id) await afterCallEnded(env, customer.id, recording.call_id);
   } catch (e) {
-    console.error(JSON.stringify({ level: "error", msg: "post-recording work failed", recordingId: recording.id, error: e instanceof Error ? e.message : String(e) }));
+    console.error(
+      JSON.stringify({
+        level: "error",
+        msg: "post-recording work failed",
+        recordingId: recording.id,
+        error: e instanceof Error ? e.message : String(e),
+      }),
+    );
   }
 }

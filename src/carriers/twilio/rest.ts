@@ -20,7 +20,8 @@ function errorOf(status: number, body: string, fallback: string): UpstreamError 
   }
 }
 
-const unreachable = (e: unknown) => new UpstreamError("Twilio", 0, null, e instanceof Error ? e.message : "network error");
+const unreachable = (e: unknown) =>
+  new UpstreamError("Twilio", 0, null, e instanceof Error ? e.message : "network error");
 
 export type FormValue = string | string[] | undefined;
 
@@ -143,12 +144,20 @@ export class TwilioRest {
       throw unreachable(e);
     }
     if (!res.ok || !res.body) {
-      throw errorOf(res.status, await res.text().catch(() => ""), `HTTP ${res.status} downloading recording ${recordingSid}`);
+      throw errorOf(
+        res.status,
+        await res.text().catch(() => ""),
+        `HTTP ${res.status} downloading recording ${recordingSid}`,
+      );
     }
     return res;
   }
 
   sendSms(to: string, from: string, body: string) {
-    return this.request<{ sid: string; status: string }>("POST", this.accountPath("/Messages.json"), { To: to, From: from, Body: body });
+    return this.request<{ sid: string; status: string }>("POST", this.accountPath("/Messages.json"), {
+      To: to,
+      From: from,
+      Body: body,
+    });
   }
 }

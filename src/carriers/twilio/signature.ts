@@ -25,7 +25,12 @@ function portVariants(url: string): string[] {
 }
 
 /** Constant-time check of a signature against every URL form Twilio may have signed. */
-export async function validTwilioSignature(authToken: string, signature: string, url: string, params: URLSearchParams): Promise<boolean> {
+export async function validTwilioSignature(
+  authToken: string,
+  signature: string,
+  url: string,
+  params: URLSearchParams,
+): Promise<boolean> {
   let ok = false;
   for (const candidate of portVariants(url)) {
     // evaluate every variant so timing does not reveal which one matched

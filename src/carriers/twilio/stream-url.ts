@@ -8,7 +8,15 @@ import { publicOriginOf, toWebSocketOrigin } from "../../lib/public-url";
  * Worker must pick the call's Durable Object at upgrade time, before any `start` message arrives.
  * `origin` is the origin the webhook arrived at; PUBLIC_BASE_URL wins over it.
  */
-export function mediaStreamUrl(env: Env, origin: string, customer: Pick<CustomerRow, "phone_stream_url">, key: string): string {
-  const base = (customer.phone_stream_url ?? `${toWebSocketOrigin(publicOriginOf(env, origin))}/streams`).replace(/\/+$/, "");
+export function mediaStreamUrl(
+  env: Env,
+  origin: string,
+  customer: Pick<CustomerRow, "phone_stream_url">,
+  key: string,
+): string {
+  const base = (customer.phone_stream_url ?? `${toWebSocketOrigin(publicOriginOf(env, origin))}/streams`).replace(
+    /\/+$/,
+    "",
+  );
   return `${base}/${encodeURIComponent(key)}`;
 }

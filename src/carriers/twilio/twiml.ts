@@ -11,7 +11,11 @@ export const xmlEscape = (s: string) =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;");
 
 /** An element; attributes whose value is undefined are left out. */
-export const el = (name: string, attrs: TwimlElement["attrs"] = {}, ...children: (TwimlElement | string)[]): TwimlElement => ({
+export const el = (
+  name: string,
+  attrs: TwimlElement["attrs"] = {},
+  ...children: (TwimlElement | string)[]
+): TwimlElement => ({
   name,
   attrs,
   children,
@@ -39,7 +43,9 @@ export const twimlResponse = (xml: string, status = 200) =>
 /** `<Connect><Stream>`: a bidirectional media stream; closing our socket ends the call (nothing follows). */
 export function connectStreamTwiml(url: string, parameters: Record<string, string> | [string, string][]): string {
   const entries = Array.isArray(parameters) ? parameters : Object.entries(parameters);
-  return twimlDocument(el("Connect", {}, el("Stream", { url }, ...entries.map(([name, value]) => el("Parameter", { name, value })))));
+  return twimlDocument(
+    el("Connect", {}, el("Stream", { url }, ...entries.map(([name, value]) => el("Parameter", { name, value })))),
+  );
 }
 
 export const NOT_IN_SERVICE = "We are sorry, this number is not in service. Goodbye.";
@@ -54,7 +60,12 @@ export function dialTwiml(to: PersonTarget, o: { callerId?: string | null; recor
   const noun = to.kind === "rep" ? el("Client", {}, to.identity) : el("Number", {}, to.number);
   const callerId = o.callerId ?? undefined;
   const attrs = o.recordingCallback
-    ? { callerId, record: "record-from-answer-dual", recordingStatusCallback: o.recordingCallback, recordingStatusCallbackEvent: "completed" }
+    ? {
+        callerId,
+        record: "record-from-answer-dual",
+        recordingStatusCallback: o.recordingCallback,
+        recordingStatusCallbackEvent: "completed",
+      }
     : { callerId };
   return twimlDocument(el("Dial", attrs, noun));
 }

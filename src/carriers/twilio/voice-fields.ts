@@ -21,9 +21,15 @@ const flag = z
     ctx.addIssue({ code: "custom", message: `expected true or false, got "${s}"` });
     return z.NEVER;
   });
-export const language = z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$/, "a language tag such as en, fr or nl-BE");
+export const language = z
+  .string()
+  .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$/, "a language tag such as en, fr or nl-BE");
 // Voices are passed through to the call's object; any printable text up to 64 characters (escaped in TwiML).
-export const voice = z.string().min(1).max(64).regex(/^[^\p{Cc}]+$/u, "printable text");
+export const voice = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[^\p{Cc}]+$/u, "printable text");
 
 export const voiceFieldsSchema = z.object({
   RepID: intId,
@@ -56,12 +62,22 @@ export function voiceFieldInput(query: URLSearchParams, form: URLSearchParams): 
   return out;
 }
 
-export type TranslationOptions = Pick<VoiceFields, "CallerLanguage" | "CallerVoice" | "ReceiverLanguage" | "ReceiverVoice" | "ForwardRawAudio">;
+export type TranslationOptions = Pick<
+  VoiceFields,
+  "CallerLanguage" | "CallerVoice" | "ReceiverLanguage" | "ReceiverVoice" | "ForwardRawAudio"
+>;
 
 /** The voice webhook URL that a REST-created call requests once the rep's leg answers. */
 export function voiceWebhookUrl(
   origin: string,
-  v: { repId: number; fromNumber: string; to: string; record: boolean; translate: boolean; translation?: Partial<TranslationOptions> },
+  v: {
+    repId: number;
+    fromNumber: string;
+    to: string;
+    record: boolean;
+    translate: boolean;
+    translation?: Partial<TranslationOptions>;
+  },
 ): string {
   const q = new URLSearchParams({
     RepID: String(v.repId),
@@ -80,4 +96,3 @@ export const recordingCallbackUrl = (origin: string, repId: number, from: string
   `${origin}/api/TwilioCalls/${repId}/recordingcallback?${new URLSearchParams({ customFrom: from, customTo: to })}`;
 
 export const statusCallbackUrl = (origin: string) => `${origin}/api/TwilioCalls/statuscallback`;
-

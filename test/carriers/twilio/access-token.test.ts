@@ -53,7 +53,9 @@ describe("voiceAccessToken, claim by claim against twilio's AccessToken + VoiceG
     });
     await expect(jwtVerify(token, new TextEncoder().encode(`${i.apiKeySecret}x`))).rejects.toThrow();
     // the reference token verifies with the same key, so both were signed alike
-    await expect(jwtVerify(await referenceAccessToken(i), new TextEncoder().encode(i.apiKeySecret))).resolves.toBeTruthy();
+    await expect(
+      jwtVerify(await referenceAccessToken(i), new TextEncoder().encode(i.apiKeySecret)),
+    ).resolves.toBeTruthy();
   });
 
   it("is deterministic for a given clock, with a one-hour lifetime", async () => {

@@ -3,24 +3,72 @@ import { matchHotFrame, parseTwilioFrame, parseTwilioJson } from "../../../src/c
 
 const payload = btoa(String.fromCharCode(...Array.from({ length: 160 }, (_, i) => (i * 37) & 0xff)));
 /** Twilio's key order (media before streamSid). */
-const twilioMedia = (o: { seq?: string; track?: string; chunk?: string; ts?: string; payload?: string; sid?: string } = {}) =>
+const twilioMedia = (
+  o: { seq?: string; track?: string; chunk?: string; ts?: string; payload?: string; sid?: string } = {},
+) =>
   `{"event":"media","sequenceNumber":"${o.seq ?? "4"}","media":{"track":"${o.track ?? "inbound"}","chunk":"${o.chunk ?? "3"}","timestamp":"${o.ts ?? "97"}","payload":"${o.payload ?? payload}"},"streamSid":"${o.sid ?? "MZ18ad3ab5a668481ce02b83e7395059f0"}"}`;
 /** Our Twilio client's order (streamSid before media), i.e. JSON.stringify of protocols.md's shape. */
 const clientMedia = (ts = 20, p = payload) =>
-  JSON.stringify({ event: "media", sequenceNumber: "12", streamSid: "MZ1", media: { track: "inbound", chunk: "11", timestamp: String(ts), payload: p } });
-const mark = (name = "m17", sid = "MZ1") => JSON.stringify({ event: "mark", sequenceNumber: "5", streamSid: sid, mark: { name } });
+  JSON.stringify({
+    event: "media",
+    sequenceNumber: "12",
+    streamSid: "MZ1",
+    media: { track: "inbound", chunk: "11", timestamp: String(ts), payload: p },
+  });
+const mark = (name = "m17", sid = "MZ1") =>
+  JSON.stringify({ event: "mark", sequenceNumber: "5", streamSid: sid, mark: { name } });
 
-const canonical = [twilioMedia(), twilioMedia({ ts: "0", payload: "" }), twilioMedia({ track: "outbound", chunk: "1" }), clientMedia(), clientMedia(0, "/////w=="), mark(), mark("a label with spaces · ünïcode"), mark("")];
+const canonical = [
+  twilioMedia(),
+  twilioMedia({ ts: "0", payload: "" }),
+  twilioMedia({ track: "outbound", chunk: "1" }),
+  clientMedia(),
+  clientMedia(0, "/////w=="),
+  mark(),
+  mark("a label with spaces · ünïcode"),
+  mark(""),
+];
 
 const odd = [
   // not canonical but valid: other orders, whitespace, escapes, numbers, extra or missing fields
-  JSON.stringify({ event: "media", streamSid: "MZ1", sequenceNumber: "2", media: { track: "inbound", chunk: "1", timestamp: "5", payload } }),
-  JSON.stringify({ event: "media", sequenceNumber: "2", streamSid: "MZ1", media: { track: "inbound", chunk: "1", timestamp: 5, payload } }),
-  JSON.stringify({ event: "media", sequenceNumber: 2, streamSid: "MZ1", media: { track: "inbound", chunk: "1", timestamp: "5", payload } }),
+  JSON.stringify({
+    event: "media",
+    streamSid: "MZ1",
+    sequenceNumber: "2",
+    media: { track: "inbound", chunk: "1", timestamp: "5", payload },
+  }),
+  JSON.stringify({
+    event: "media",
+    sequenceNumber: "2",
+    streamSid: "MZ1",
+    media: { track: "inbound", chunk: "1", timestamp: 5, payload },
+  }),
+  JSON.stringify({
+    event: "media",
+    sequenceNumber: 2,
+    streamSid: "MZ1",
+    media: { track: "inbound", chunk: "1", timestamp: "5", payload },
+  }),
   JSON.stringify({ event: "media", media: { timestamp: "5", payload } }),
-  JSON.stringify({ event: "media", sequenceNumber: "2", streamSid: "MZ1", media: { track: "inbound", chunk: "1", timestamp: "5", payload, extra: 1 } }),
-  JSON.stringify({ event: "media", sequenceNumber: "2", streamSid: "MZ1", media: { track: "inbound", chunk: "1", timestamp: "5", payload }, extra: true }),
-  JSON.stringify({ event: "media", sequenceNumber: "2", streamSid: "MZ1", media: { track: "inbound", chunk: "1", timestamp: "1e3", payload } }),
+  JSON.stringify({
+    event: "media",
+    sequenceNumber: "2",
+    streamSid: "MZ1",
+    media: { track: "inbound", chunk: "1", timestamp: "5", payload, extra: 1 },
+  }),
+  JSON.stringify({
+    event: "media",
+    sequenceNumber: "2",
+    streamSid: "MZ1",
+    media: { track: "inbound", chunk: "1", timestamp: "5", payload },
+    extra: true,
+  }),
+  JSON.stringify({
+    event: "media",
+    sequenceNumber: "2",
+    streamSid: "MZ1",
+    media: { track: "inbound", chunk: "1", timestamp: "1e3", payload },
+  }),
   twilioMedia().replace('"event":"media",', '"event": "media", '),
   twilioMedia().replace("{", "{ "),
   `${twilioMedia()}\n`,
@@ -42,7 +90,7 @@ const odd = [
   twilioMedia({ ts: "x" }),
   twilioMedia({ ts: "" }),
   twilioMedia({ seq: "" }),
-  twilioMedia({ payload: "AA\"A" }),
+  twilioMedia({ payload: 'AA"A' }),
   twilioMedia({ track: "in\nbound" }), // a raw control character: JSON.parse refuses it
   twilioMedia({ sid: "MZ\u00011" }),
   mark("m\t1"),
@@ -75,7 +123,11 @@ describe("Twilio hot-path frame matcher", () => {
       expect(parseTwilioFrame(f)).toEqual(parseTwilioJson(f));
     }
     const m = matchHotFrame(twilioMedia());
-    expect(m).toEqual({ event: "media", streamSid: "MZ18ad3ab5a668481ce02b83e7395059f0", media: { track: "inbound", chunk: "3", timestamp: 97, payload } });
+    expect(m).toEqual({
+      event: "media",
+      streamSid: "MZ18ad3ab5a668481ce02b83e7395059f0",
+      media: { track: "inbound", chunk: "3", timestamp: 97, payload },
+    });
   });
 
   it("agrees with JSON.parse on odd and malformed frames (the matcher declines what it cannot prove)", () => {
@@ -95,7 +147,7 @@ describe("Twilio hot-path frame matcher", () => {
 
   it("agrees with JSON.parse on randomly damaged frames", () => {
     let seed = 42;
-    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
     const alphabet = '{}[]":,\\ \n\t0123456789abcdefAZ+/=-.eumx\u0001';
     let hot = 0;
     for (let i = 0; i < 5000; i++) {
@@ -104,7 +156,12 @@ describe("Twilio hot-path frame matcher", () => {
         const at = rnd(f.length + 1);
         const op = rnd(3);
         const ch = alphabet[rnd(alphabet.length)]!;
-        f = op === 0 ? f.slice(0, at) + ch + f.slice(at) : op === 1 ? f.slice(0, at) + f.slice(at + 1) : f.slice(0, at) + ch + f.slice(at + 1);
+        f =
+          op === 0
+            ? f.slice(0, at) + ch + f.slice(at)
+            : op === 1
+              ? f.slice(0, at) + f.slice(at + 1)
+              : f.slice(0, at) + ch + f.slice(at + 1);
       }
       const reference = parseTwilioJson(f);
       const m = matchHotFrame(f);

@@ -1,7 +1,11 @@
 import { BASE, api, twilioFake } from "../../helpers";
 
 async function postJson<T>(path: string, body: unknown): Promise<T> {
-  const res = await twilioFake(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  const res = await twilioFake(path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
   if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
@@ -10,17 +14,28 @@ async function postJson<T>(path: string, body: unknown): Promise<T> {
 export const referenceSignature = async (authToken: string, url: string, params: Record<string, string>) =>
   (await postJson<{ signature: string }>("/reference/signature", { authToken, url, params })).signature;
 
-export const referenceTwiml = async (verbs: unknown[]) => (await postJson<{ xml: string }>("/reference/twiml", { verbs })).xml;
+export const referenceTwiml = async (verbs: unknown[]) =>
+  (await postJson<{ xml: string }>("/reference/twiml", { verbs })).xml;
 
 export const referenceAccessToken = async (b: {
-  accountSid: string; apiKeySid: string; apiKeySecret: string; identity: string; outgoingApplicationSid: string; region?: string;
+  accountSid: string;
+  apiKeySid: string;
+  apiKeySecret: string;
+  identity: string;
+  outgoingApplicationSid: string;
+  region?: string;
 }) => (await postJson<{ token: string }>("/reference/access-token", b)).token;
 
 /**
  * Posts a form to the Worker the way Twilio would: signed with the tenant's auth token over the public URL
  * (PUBLIC_BASE_URL = BASE in tests). `signWith` overrides the token to forge a signature.
  */
-export async function twilioPost(path: string, params: Record<string, string>, authToken: string, opts: { signWith?: string; signature?: string } = {}) {
+export async function twilioPost(
+  path: string,
+  params: Record<string, string>,
+  authToken: string,
+  opts: { signWith?: string; signature?: string } = {},
+) {
   const signature = opts.signature ?? (await referenceSignature(opts.signWith ?? authToken, BASE + path, params));
   return api(path, {
     method: "POST",
@@ -57,15 +72,25 @@ export function pcmWav(seconds: number, channels = 2, sampleRate = 8000, extraCh
   v.setUint16(at + 22, 16, true);
   str(at + 24, "data");
   v.setUint32(at + 28, dataBytes, true);
-  for (let f = 0, o = at + 32; f < frames; f++) for (let ch = 0; ch < channels; ch++, o += 2) v.setInt16(o, ((f * (ch + 1) * 37) % 20000) - 10000, true);
+  for (let f = 0, o = at + 32; f < frames; f++)
+    for (let ch = 0; ch < channels; ch++, o += 2) v.setInt16(o, ((f * (ch + 1) * 37) % 20000) - 10000, true);
   return buf;
 }
 
 /** Uploads recording media to the fake Twilio (optionally served chunked, or cut off after some bytes). */
-export async function putFakeRecording(accountSid: string, recordingSid: string, body: Uint8Array, opts: { chunked?: boolean; truncateAfter?: number } = {}) {
+export async function putFakeRecording(
+  accountSid: string,
+  recordingSid: string,
+  body: Uint8Array,
+  opts: { chunked?: boolean; truncateAfter?: number } = {},
+) {
   const q = new URLSearchParams({ accountSid });
   if (opts.chunked) q.set("chunked", "1");
   if (opts.truncateAfter !== undefined) q.set("truncateAfter", String(opts.truncateAfter));
-  const res = await twilioFake(`/recordings/${recordingSid}?${q}`, { method: "PUT", headers: { "Content-Type": "audio/x-wav" }, body });
+  const res = await twilioFake(`/recordings/${recordingSid}?${q}`, {
+    method: "PUT",
+    headers: { "Content-Type": "audio/x-wav" },
+    body,
+  });
   if (res.status !== 201) throw new Error(`putFakeRecording: ${res.status}`);
 }

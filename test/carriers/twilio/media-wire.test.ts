@@ -3,9 +3,15 @@ import { clearOut, MAX_FRAME_CHARS, outgoingFrames, parseTwilioFrame } from "../
 import { base64Bytes } from "../../../src/lib/encoding";
 
 const start = {
-  event: "start", sequenceNumber: "1", streamSid: "MZ1",
+  event: "start",
+  sequenceNumber: "1",
+  streamSid: "MZ1",
   start: {
-    streamSid: "MZ1", accountSid: "AC1", callSid: "CA1", tracks: ["inbound"], customParameters: { To: "+3225550100", StreamToken: "abc" },
+    streamSid: "MZ1",
+    accountSid: "AC1",
+    callSid: "CA1",
+    tracks: ["inbound"],
+    customParameters: { To: "+3225550100", StreamToken: "abc" },
     mediaFormat: { encoding: "audio/x-mulaw", sampleRate: 8000, channels: 1 },
   },
 };
@@ -15,7 +21,12 @@ describe("Twilio media stream frames", () => {
     const frames = [
       { event: "connected", protocol: "Call", version: "1.0.0" },
       start,
-      { event: "media", sequenceNumber: "2", streamSid: "MZ1", media: { track: "inbound", chunk: "1", timestamp: "5", payload: "/////w==" } },
+      {
+        event: "media",
+        sequenceNumber: "2",
+        streamSid: "MZ1",
+        media: { track: "inbound", chunk: "1", timestamp: "5", payload: "/////w==" },
+      },
       { event: "mark", sequenceNumber: "3", streamSid: "MZ1", mark: { name: "m1" } },
       { event: "dtmf", sequenceNumber: "4", streamSid: "MZ1", dtmf: { track: "inbound_track", digit: "1" } },
       { event: "stop", sequenceNumber: "5", streamSid: "MZ1", stop: { accountSid: "AC1", callSid: "CA1" } },
@@ -23,7 +34,10 @@ describe("Twilio media stream frames", () => {
     const parsed = frames.map((f) => parseTwilioFrame(JSON.stringify(f)));
     expect(parsed.map((p) => p.ok && p.message.event)).toEqual(["connected", "start", "media", "mark", "dtmf", "stop"]);
     const s = parsed[1]!;
-    expect(s.ok && s.message.event === "start" && s.message.start.customParameters).toEqual({ To: "+3225550100", StreamToken: "abc" });
+    expect(s.ok && s.message.event === "start" && s.message.start.customParameters).toEqual({
+      To: "+3225550100",
+      StreamToken: "abc",
+    });
     const m = parsed[2]!;
     expect(m.ok && m.message.event === "media" && m.message.media.timestamp).toBe(5); // string → number
   });
@@ -32,9 +46,17 @@ describe("Twilio media stream frames", () => {
     expect(parseTwilioFrame("{nope")).toEqual({ ok: false, reason: "json" });
     expect(parseTwilioFrame(new ArrayBuffer(4))).toEqual({ ok: false, reason: "binary" });
     expect(parseTwilioFrame(JSON.stringify({ event: "hello" }))).toEqual({ ok: false, reason: "shape" });
-    expect(parseTwilioFrame(JSON.stringify({ event: "media", media: { timestamp: "x", payload: "AA==" } }))).toEqual({ ok: false, reason: "shape" });
-    expect(parseTwilioFrame(JSON.stringify({ event: "media", media: { timestamp: "-1", payload: "AA==" } }))).toEqual({ ok: false, reason: "shape" });
-    expect(parseTwilioFrame(JSON.stringify({ ...start, start: { ...start.start, customParameters: { a: 1 } } }))).toEqual({ ok: false, reason: "shape" });
+    expect(parseTwilioFrame(JSON.stringify({ event: "media", media: { timestamp: "x", payload: "AA==" } }))).toEqual({
+      ok: false,
+      reason: "shape",
+    });
+    expect(parseTwilioFrame(JSON.stringify({ event: "media", media: { timestamp: "-1", payload: "AA==" } }))).toEqual({
+      ok: false,
+      reason: "shape",
+    });
+    expect(
+      parseTwilioFrame(JSON.stringify({ ...start, start: { ...start.start, customParameters: { a: 1 } } })),
+    ).toEqual({ ok: false, reason: "shape" });
     expect(parseTwilioFrame("x".repeat(MAX_FRAME_CHARS + 1))).toEqual({ ok: false, reason: "oversized" });
   });
 

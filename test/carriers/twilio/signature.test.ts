@@ -19,7 +19,14 @@ describe("X-Twilio-Signature", () => {
   it("accepts the signature for the URL with or without the standard port", async () => {
     const withPort = await twilioSignature("12345", "https://mycompany.com:443/myapp.php?foo=1&bar=2", params);
     expect(await validTwilioSignature("12345", withPort, url, params)).toBe(true);
-    expect(await validTwilioSignature("12345", "RSOYDt4T1cUTdK1PDd93/VVr8B8=", "https://mycompany.com:443/myapp.php?foo=1&bar=2", params)).toBe(true);
+    expect(
+      await validTwilioSignature(
+        "12345",
+        "RSOYDt4T1cUTdK1PDd93/VVr8B8=",
+        "https://mycompany.com:443/myapp.php?foo=1&bar=2",
+        params,
+      ),
+    ).toBe(true);
   });
 
   it("refuses a changed parameter, URL, token or signature", async () => {

@@ -21,10 +21,18 @@ describe("TwiML builder vs twilio's VoiceResponse", () => {
 
   it("builds a recorded dual-channel <Dial> with a callback URL holding & and quotes", async () => {
     const cb = `https://voicedesk.test/api/TwilioCalls/7/recordingcallback?customFrom=%2B3225550100&customTo=%2B32470000000&x="${nasty}"`;
-    const ours = dialTwiml({ kind: "number", number: "+32470000000" }, { callerId: "+3225550100", recordingCallback: cb });
+    const ours = dialTwiml(
+      { kind: "number", number: "+32470000000" },
+      { callerId: "+3225550100", recordingCallback: cb },
+    );
     const ref = await referenceTwiml([
       {
-        dial: { callerId: "+3225550100", record: "record-from-answer-dual", recordingStatusCallback: cb, recordingStatusCallbackEvent: "completed" },
+        dial: {
+          callerId: "+3225550100",
+          record: "record-from-answer-dual",
+          recordingStatusCallback: cb,
+          recordingStatusCallbackEvent: "completed",
+        },
         numbers: [{ value: "+32470000000" }],
       },
     ]);
@@ -33,17 +41,25 @@ describe("TwiML builder vs twilio's VoiceResponse", () => {
   });
 
   it("builds <Connect><Stream> with parameters whose values need escaping", async () => {
-    const params: [string, string][] = [["CallerVoice", nasty], ["To", "+32470000000"], ["Empty&", "<>"]];
+    const params: [string, string][] = [
+      ["CallerVoice", nasty],
+      ["To", "+32470000000"],
+      ["Empty&", "<>"],
+    ];
     const ours = connectStreamTwiml("wss://voicedesk.test/streams/CA1", params);
     const ref = await referenceTwiml([
-      { connect: {}, stream: { url: "wss://voicedesk.test/streams/CA1" }, parameters: params.map(([name, value]) => ({ name, value })) },
+      {
+        connect: {},
+        stream: { url: "wss://voicedesk.test/streams/CA1" },
+        parameters: params.map(([name, value]) => ({ name, value })),
+      },
     ]);
     expect(parseXml(ours)).toEqual(parseXml(ref));
   });
 
   it("the test's XML reader is strict: a broken document does not parse", () => {
     expect(() => parseXml("<Response><Dial></Response>")).toThrow();
-    expect(() => parseXml("<Response a=\"1\" a=\"2\"/>")).toThrow();
+    expect(() => parseXml('<Response a="1" a="2"/>')).toThrow();
     expect(() => parseXml("<Response>&bogus;</Response>")).toThrow();
   });
 });

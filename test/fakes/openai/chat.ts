@@ -28,12 +28,17 @@ function problem(b: ChatRequest): string | null {
   if (typeof b.model !== "string" || !b.model) return "you must provide a model parameter";
   if (!Array.isArray(b.messages) || !b.messages.length) return "'messages' must be a non-empty array";
   for (const m of b.messages as { role?: unknown; content?: unknown }[]) {
-    if (!["system", "developer", "user", "assistant", "tool"].includes(String(m.role))) return `invalid role: ${String(m.role)}`;
+    if (!["system", "developer", "user", "assistant", "tool"].includes(String(m.role)))
+      return `invalid role: ${String(m.role)}`;
     if (typeof m.content !== "string" && !Array.isArray(m.content)) return "each message needs content";
   }
   const rf = b.response_format;
-  if (rf && !["text", "json_object", "json_schema"].includes(String(rf.type))) return `invalid response_format.type: ${String(rf.type)}`;
-  if (rf?.type === "json_schema" && (typeof rf.json_schema?.name !== "string" || typeof rf.json_schema.schema !== "object")) {
+  if (rf && !["text", "json_object", "json_schema"].includes(String(rf.type)))
+    return `invalid response_format.type: ${String(rf.type)}`;
+  if (
+    rf?.type === "json_schema" &&
+    (typeof rf.json_schema?.name !== "string" || typeof rf.json_schema.schema !== "object")
+  ) {
     return "response_format.json_schema needs a name and a schema";
   }
   return null;
@@ -81,19 +86,35 @@ export const handleChat: RestHandler = async (req, res, url, body) => {
     return true;
   }
   if (next.status && next.status >= 400) {
-    const e = openaiError(next.status, next.error ?? "fake: scripted failure", next.status >= 500 ? "server_error" : "invalid_request_error");
+    const e = openaiError(
+      next.status,
+      next.error ?? "fake: scripted failure",
+      next.status >= 500 ? "server_error" : "invalid_request_error",
+    );
     sendJson(res, e.status, e.body);
     return true;
   }
-  sendJson(res, 200, {
-    id: `chatcmpl-${randomUUID().replace(/-/g, "").slice(0, 24)}`,
-    object: "chat.completion",
-    created: Math.floor(Date.now() / 1000),
-    model: `${b.model}-2024-07-18`,
-    choices: [{ index: 0, message: { role: "assistant", content: next.content ?? "", refusal: null, annotations: [] }, logprobs: null, finish_reason: "stop" }],
-    usage: { prompt_tokens: 100, completion_tokens: 5, total_tokens: 105 },
-    service_tier: "default",
-    system_fingerprint: "fp_fake",
-  }, { "x-request-id": `req_${randomUUID().replace(/-/g, "")}` });
+  sendJson(
+    res,
+    200,
+    {
+      id: `chatcmpl-${randomUUID().replace(/-/g, "").slice(0, 24)}`,
+      object: "chat.completion",
+      created: Math.floor(Date.now() / 1000),
+      model: `${b.model}-2024-07-18`,
+      choices: [
+        {
+          index: 0,
+          message: { role: "assistant", content: next.content ?? "", refusal: null, annotations: [] },
+          logprobs: null,
+          finish_reason: "stop",
+        },
+      ],
+      usage: { prompt_tokens: 100, completion_tokens: 5, total_tokens: 105 },
+      service_tier: "default",
+      system_fingerprint: "fp_fake",
+    },
+    { "x-request-id": `req_${randomUUID().replace(/-/g, "")}` },
+  );
   return true;
 };

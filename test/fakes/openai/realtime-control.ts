@@ -18,7 +18,11 @@ export const handleRealtimeControl: RestHandler = async (req, res, url) => {
     sendJson(res, 200, { refused: ks.refused, connections: ks.connections.map(describe) });
     return true;
   }
-  const body = JSON.parse((await readBody(req)).toString("utf8") || "{}") as { apiKey?: string; action?: string; connection?: number } & RealtimeScript;
+  const body = JSON.parse((await readBody(req)).toString("utf8") || "{}") as {
+    apiKey?: string;
+    action?: string;
+    connection?: number;
+  } & RealtimeScript;
   if (!body.apiKey) {
     sendJson(res, 400, { error: "fake realtime: apiKey is required" });
     return true;
@@ -31,19 +35,33 @@ export const handleRealtimeControl: RestHandler = async (req, res, url) => {
     return true;
   }
   if (op === "trigger" && req.method === "POST") {
-    const c = [...ks.connections].reverse().find((x) => x.open && (body.connection === undefined || x.id === body.connection));
+    const c = [...ks.connections]
+      .reverse()
+      .find((x) => x.open && (body.connection === undefined || x.id === body.connection));
     if (!c) {
       sendJson(res, 409, { error: "fake realtime: no open connection for this key" });
       return true;
     }
     const atBytes = c.audio.reduce((n, b) => n + b.length, 0);
     switch (body.action) {
-      case "speech_started": speechStarted(c, `item_user_${c.id}_${++c.seq}`, atBytes); break;
-      case "user_turn": userTurn(ks, c, atBytes); break;
-      case "respond": respond(ks, c); break;
-      case "finish": finishResponse(c, "completed"); break;
-      case "drop": c.ws.close(1011, "scripted drop"); break;
-      case "kill": c.ws.terminate(); break;
+      case "speech_started":
+        speechStarted(c, `item_user_${c.id}_${++c.seq}`, atBytes);
+        break;
+      case "user_turn":
+        userTurn(ks, c, atBytes);
+        break;
+      case "respond":
+        respond(ks, c);
+        break;
+      case "finish":
+        finishResponse(c, "completed");
+        break;
+      case "drop":
+        c.ws.close(1011, "scripted drop");
+        break;
+      case "kill":
+        c.ws.terminate();
+        break;
       default:
         sendJson(res, 400, { error: `fake realtime: unknown action ${body.action}` });
         return true;

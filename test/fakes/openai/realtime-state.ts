@@ -65,8 +65,16 @@ export function keyState(apiKey: string): KeyState {
 
 export function describe(c: Connection) {
   return {
-    id: c.id, model: c.model, open: c.open, closeCode: c.closeCode, session: c.session, events: c.events, appends: c.appends, appendsBeforeSession: c.appendsBeforeSession,
-    audioBytes: c.audio.reduce((n, b) => n + b.length, 0), audioBase64: Buffer.concat(c.audio).toString("base64"),
+    id: c.id,
+    model: c.model,
+    open: c.open,
+    closeCode: c.closeCode,
+    session: c.session,
+    events: c.events,
+    appends: c.appends,
+    appendsBeforeSession: c.appendsBeforeSession,
+    audioBytes: c.audio.reduce((n, b) => n + b.length, 0),
+    audioBase64: Buffer.concat(c.audio).toString("base64"),
     items: Object.fromEntries(c.items),
   };
 }

@@ -14,36 +14,56 @@ let nextId = 1;
 
 function refuse(socket: Duplex, status: number, message: string, code: string) {
   const body = JSON.stringify({ error: { message, type: "invalid_request_error", code, param: null } });
-  socket.end(`HTTP/1.1 ${status} Refused\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} Refused\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }
 
 export function handleRealtimeUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
   const url = new URL(req.url ?? "/", "http://fake");
   const key = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
-  if (url.pathname !== "/v1/realtime") return refuse(socket, 404, `Unknown request URL: GET ${url.pathname}`, "unknown_url");
+  if (url.pathname !== "/v1/realtime")
+    return refuse(socket, 404, `Unknown request URL: GET ${url.pathname}`, "unknown_url");
   if (!key) return refuse(socket, 401, "You didn't provide an API key.", "missing_api_key");
   const model = url.searchParams.get("model");
   if (!model) return refuse(socket, 400, "Missing required parameter: 'model'.", "missing_required_parameter");
-  if (req.headers["openai-beta"]) return refuse(socket, 400, "The GA API takes no OpenAI-Beta header.", "invalid_header");
+  if (req.headers["openai-beta"])
+    return refuse(socket, 400, "The GA API takes no OpenAI-Beta header.", "invalid_header");
   const ks = keyState(key);
   if ((ks.script.refuse ?? 0) > 0) {
     ks.script.refuse!--;
     ks.refused++;
     return refuse(socket, ks.script.refuseStatus ?? 401, "Incorrect API key provided.", "invalid_api_key");
   }
-  const accept = () => wss.handleUpgrade(req, socket, head, (ws) => {
-    const c: Connection = {
-      id: nextId++, ws, model, open: true, closeCode: null, session: null, events: [], appends: 0, appendsBeforeSession: 0, audio: [],
-      items: new Map(), response: null, spoke: false, seq: 0,
-    };
-    ks.connections.push(c);
-    ws.on("message", (data: RawData) => onClientEvent(ks, c, data.toString()));
-    ws.on("close", (code) => {
-      c.open = false;
-      c.closeCode = code;
+  const accept = () =>
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const c: Connection = {
+        id: nextId++,
+        ws,
+        model,
+        open: true,
+        closeCode: null,
+        session: null,
+        events: [],
+        appends: 0,
+        appendsBeforeSession: 0,
+        audio: [],
+        items: new Map(),
+        response: null,
+        spoke: false,
+        seq: 0,
+      };
+      ks.connections.push(c);
+      ws.on("message", (data: RawData) => onClientEvent(ks, c, data.toString()));
+      ws.on("close", (code) => {
+        c.open = false;
+        c.closeCode = code;
+      });
+      send(c, {
+        type: "session.created",
+        session: { type: "realtime", model, object: "realtime.session", id: `sess_${c.id}` },
+      });
     });
-    send(c, { type: "session.created", session: { type: "realtime", model, object: "realtime.session", id: `sess_${c.id}` } });
-  });
   if (ks.script.acceptDelayMs) setTimeout(accept, ks.script.acceptDelayMs);
   else accept();
 }
@@ -78,7 +98,13 @@ function onClientEvent(ks: KeyState, c: Connection, text: string) {
       const ms = Number(ev.audio_end_ms);
       const have = c.items.get(itemId);
       if (have === undefined) return error(c, "item_not_found", `Item with item_id not found: ${itemId}`, "item_id");
-      if (!(ms >= 0) || ms > have / 8) return error(c, "invalid_value", `Audio content of ${have / 8}ms is already shorter than ${ms}ms`, "audio_end_ms");
+      if (!(ms >= 0) || ms > have / 8)
+        return error(
+          c,
+          "invalid_value",
+          `Audio content of ${have / 8}ms is already shorter than ${ms}ms`,
+          "audio_end_ms",
+        );
       c.items.set(itemId, ms * 8);
       return send(c, { type: "conversation.item.truncated", item_id: itemId, content_index: 0, audio_end_ms: ms });
     }
@@ -90,8 +116,11 @@ function onClientEvent(ks: KeyState, c: Connection, text: string) {
 }
 
 function onSessionUpdate(c: Connection, s: Record<string, unknown> | undefined) {
-  const audio = s?.audio as { input?: { format?: { type?: string } }; output?: { format?: { type?: string }; voice?: string } } | undefined;
-  if (s?.type !== "realtime") return error(c, "missing_required_parameter", "Missing required parameter: 'session.type'.", "session.type");
+  const audio = s?.audio as
+    | { input?: { format?: { type?: string } }; output?: { format?: { type?: string }; voice?: string } }
+    | undefined;
+  if (s?.type !== "realtime")
+    return error(c, "missing_required_parameter", "Missing required parameter: 'session.type'.", "session.type");
   if (audio?.input?.format?.type !== "audio/pcmu" || audio?.output?.format?.type !== "audio/pcmu") {
     return error(c, "invalid_value", "This fake only bridges audio/pcmu both ways.", "session.audio");
   }
@@ -105,7 +134,15 @@ function onAppend(ks: KeyState, c: Connection, b64: string) {
   if (!c.session) c.appendsBeforeSession++;
   c.audio.push(bytes);
   const s = ks.script;
-  if (s.echo) send(c, { type: "response.output_audio.delta", response_id: `resp_echo_${c.id}`, item_id: `item_echo_${c.id}`, output_index: 0, content_index: 0, delta: b64 });
+  if (s.echo)
+    send(c, {
+      type: "response.output_audio.delta",
+      response_id: `resp_echo_${c.id}`,
+      item_id: `item_echo_${c.id}`,
+      output_index: 0,
+      content_index: 0,
+      delta: b64,
+    });
   if (s.dropAfterAppends !== undefined && c.appends >= s.dropAfterAppends) {
     delete s.dropAfterAppends;
     c.ws.close(1011, "scripted drop");
@@ -124,7 +161,12 @@ export function userTurn(ks: KeyState, c: Connection, atBytes: number) {
   speechStarted(c, itemId, atBytes);
   send(c, { type: "input_audio_buffer.speech_stopped", audio_end_ms: atBytes / 8, item_id: itemId });
   send(c, { type: "input_audio_buffer.committed", item_id: itemId, previous_item_id: null });
-  send(c, { type: "conversation.item.input_audio_transcription.completed", item_id: itemId, content_index: 0, transcript: ks.script.userTranscript ?? "Hello?" });
+  send(c, {
+    type: "conversation.item.input_audio_transcription.completed",
+    item_id: itemId,
+    content_index: 0,
+    transcript: ks.script.userTranscript ?? "Hello?",
+  });
   respond(ks, c);
 }
 
@@ -135,20 +177,49 @@ export function speechStarted(c: Connection, itemId: string, atBytes: number) {
 }
 
 export function respond(ks: KeyState, c: Connection) {
-  if (c.response) return error(c, "conversation_already_has_active_response", "Conversation already has an active response in progress.");
+  if (c.response)
+    return error(
+      c,
+      "conversation_already_has_active_response",
+      "Conversation already has an active response in progress.",
+    );
   const reply = ks.script.reply ?? { chunks: 2, chunkBytes: 800, transcript: "Hello, how can I help you?" };
   const n = ++c.seq;
   const r = { id: `resp_${c.id}_${n}`, itemId: `item_ai_${c.id}_${n}` };
   c.response = r;
   c.items.set(r.itemId, 0);
-  send(c, { type: "response.created", response: { id: r.id, object: "realtime.response", status: "in_progress", output: [] } });
+  send(c, {
+    type: "response.created",
+    response: { id: r.id, object: "realtime.response", status: "in_progress", output: [] },
+  });
   for (let i = 0; i < reply.chunks; i++) {
     const audio = Buffer.alloc(reply.chunkBytes, (0x10 + i) & 0xff);
     c.items.set(r.itemId, (c.items.get(r.itemId) ?? 0) + audio.length);
-    send(c, { type: "response.output_audio.delta", response_id: r.id, item_id: r.itemId, output_index: 0, content_index: 0, delta: audio.toString("base64") });
+    send(c, {
+      type: "response.output_audio.delta",
+      response_id: r.id,
+      item_id: r.itemId,
+      output_index: 0,
+      content_index: 0,
+      delta: audio.toString("base64"),
+    });
   }
-  send(c, { type: "response.output_audio_transcript.delta", response_id: r.id, item_id: r.itemId, output_index: 0, content_index: 0, delta: reply.transcript });
-  send(c, { type: "response.output_audio_transcript.done", response_id: r.id, item_id: r.itemId, output_index: 0, content_index: 0, transcript: reply.transcript });
+  send(c, {
+    type: "response.output_audio_transcript.delta",
+    response_id: r.id,
+    item_id: r.itemId,
+    output_index: 0,
+    content_index: 0,
+    delta: reply.transcript,
+  });
+  send(c, {
+    type: "response.output_audio_transcript.done",
+    response_id: r.id,
+    item_id: r.itemId,
+    output_index: 0,
+    content_index: 0,
+    transcript: reply.transcript,
+  });
   if (!ks.script.holdResponses) finishResponse(c, "completed");
 }
 
@@ -156,6 +227,21 @@ export function finishResponse(c: Connection, status: "completed" | "cancelled")
   const r = c.response;
   if (!r) return;
   c.response = null;
-  if (status === "completed") send(c, { type: "response.output_audio.done", response_id: r.id, item_id: r.itemId, output_index: 0, content_index: 0 });
-  send(c, { type: "response.done", response: { id: r.id, object: "realtime.response", status, status_details: status === "cancelled" ? { type: "cancelled", reason: "turn_detected" } : null } });
+  if (status === "completed")
+    send(c, {
+      type: "response.output_audio.done",
+      response_id: r.id,
+      item_id: r.itemId,
+      output_index: 0,
+      content_index: 0,
+    });
+  send(c, {
+    type: "response.done",
+    response: {
+      id: r.id,
+      object: "realtime.response",
+      status,
+      status_details: status === "cancelled" ? { type: "cancelled", reason: "turn_detected" } : null,
+    },
+  });
 }

@@ -10,7 +10,13 @@ import { listen, readBody, sendJson, type RunningFake } from "../http";
 import { handleRest } from "./rest";
 import { handleRealtimeUpgrade } from "./realtime";
 
-export function openaiError(status: number, message: string, type = "invalid_request_error", code: string | null = null, param: string | null = null) {
+export function openaiError(
+  status: number,
+  message: string,
+  type = "invalid_request_error",
+  code: string | null = null,
+  param: string | null = null,
+) {
   return { status, body: { error: { message, type, param, code } } };
 }
 
@@ -19,7 +25,12 @@ export async function startOpenAIFake(): Promise<RunningFake> {
     const url = new URL(req.url ?? "/", "http://fake");
     const handled = await handleRest(req, res, url, () => readBody(req));
     if (!handled) {
-      const e = openaiError(404, `Unknown request URL: ${req.method} ${url.pathname}`, "invalid_request_error", "unknown_url");
+      const e = openaiError(
+        404,
+        `Unknown request URL: ${req.method} ${url.pathname}`,
+        "invalid_request_error",
+        "unknown_url",
+      );
       sendJson(res, e.status, e.body);
     }
   });

@@ -30,18 +30,31 @@ interface Logged {
 const failures = new Map<string, Failure>();
 const logs = new Map<string, Logged[]>();
 
-const oaiError = (res: ServerResponse, status: number, message: string, type = "invalid_request_error", param: string | null = null, code: string | null = null) =>
-  sendJson(res, status, { error: { message, type, param, code } });
+const oaiError = (
+  res: ServerResponse,
+  status: number,
+  message: string,
+  type = "invalid_request_error",
+  param: string | null = null,
+  code: string | null = null,
+) => sendJson(res, status, { error: { message, type, param, code } });
 
 /** Describes a WAV from its fmt/data chunks (lenient: a streaming writer's sizes are clamped). */
 export function describeAudio(name: string, buf: Buffer): string {
-  if (buf.length < 12 || buf.toString("ascii", 0, 4) !== "RIFF" || buf.toString("ascii", 8, 12) !== "WAVE") return `file ${name} ${buf.length} bytes`;
+  if (buf.length < 12 || buf.toString("ascii", 0, 4) !== "RIFF" || buf.toString("ascii", 8, 12) !== "WAVE")
+    return `file ${name} ${buf.length} bytes`;
   let o = 12;
   let fmt: { tag: number; ch: number; rate: number; bits: number } | null = null;
   while (o + 8 <= buf.length) {
     const id = buf.toString("ascii", o, o + 4);
     const size = buf.readUInt32LE(o + 4);
-    if (id === "fmt ") fmt = { tag: buf.readUInt16LE(o + 8), ch: buf.readUInt16LE(o + 10), rate: buf.readUInt32LE(o + 12), bits: buf.readUInt16LE(o + 22) };
+    if (id === "fmt ")
+      fmt = {
+        tag: buf.readUInt16LE(o + 8),
+        ch: buf.readUInt16LE(o + 10),
+        rate: buf.readUInt32LE(o + 12),
+        bits: buf.readUInt16LE(o + 22),
+      };
     if (id === "data" && fmt) {
       const data = buf.subarray(o + 8, Math.min(buf.length, o + 8 + size));
       const n = fmt.bits === 16 ? Math.floor(data.length / 2) : data.length;
@@ -76,7 +89,8 @@ async function control(req: IncomingMessage, res: ServerResponse, url: URL, body
     else failures.delete(key);
     return sendJson(res, 200, { ok: true });
   }
-  if (url.pathname === "/__fake/transcriptions/requests" && req.method === "GET") return sendJson(res, 200, logs.get(key) ?? []);
+  if (url.pathname === "/__fake/transcriptions/requests" && req.method === "GET")
+    return sendJson(res, 200, logs.get(key) ?? []);
   sendJson(res, 404, { error: "unknown fake control path" });
 }
 
@@ -86,41 +100,106 @@ export const handleTranscriptions: RestHandler = async (req, res, url, body) => 
     return true;
   }
   if (url.pathname !== "/v1/audio/transcriptions") return false;
-  if (req.method !== "POST") return oaiError(res, 405, `Method ${req.method} not allowed`), true;
+  if (req.method !== "POST") return (oaiError(res, 405, `Method ${req.method} not allowed`), true);
   const key = /^Bearer (\S+)$/.exec(req.headers.authorization ?? "")?.[1];
-  if (!key) return oaiError(res, 401, "You didn't provide an API key.", "invalid_request_error", null, "missing_api_key"), true;
+  if (!key)
+    return (
+      oaiError(res, 401, "You didn't provide an API key.", "invalid_request_error", null, "missing_api_key"), true
+    );
   const fail = failures.get(key);
-  if (fail) return oaiError(res, fail.status, fail.message, fail.type ?? "invalid_request_error", null, fail.code ?? null), true;
+  if (fail)
+    return (
+      oaiError(res, fail.status, fail.message, fail.type ?? "invalid_request_error", null, fail.code ?? null), true
+    );
   const declared = Number(req.headers["content-length"] ?? NaN);
   if (declared > MAX_FILE_BYTES + 64 * 1024) {
     req.resume();
-    return oaiError(res, 413, `Maximum content size limit (${MAX_FILE_BYTES}) exceeded (${declared} bytes read)`, "invalid_request_error", null, "request_too_large"), true;
+    return (
+      oaiError(
+        res,
+        413,
+        `Maximum content size limit (${MAX_FILE_BYTES}) exceeded (${declared} bytes read)`,
+        "invalid_request_error",
+        null,
+        "request_too_large",
+      ),
+      true
+    );
   }
   const ctype = String(req.headers["content-type"] ?? "");
-  if (!ctype.startsWith("multipart/form-data")) return oaiError(res, 400, "Content-Type must be multipart/form-data"), true;
+  if (!ctype.startsWith("multipart/form-data"))
+    return (oaiError(res, 400, "Content-Type must be multipart/form-data"), true);
   const raw = await body();
   let form: FormData;
   try {
-    form = await new Request("http://fake/", { method: "POST", headers: { "content-type": ctype }, body: raw }).formData();
+    form = await new Request("http://fake/", {
+      method: "POST",
+      headers: { "content-type": ctype },
+      body: raw,
+    }).formData();
   } catch {
-    return oaiError(res, 400, "Could not parse multipart form"), true;
+    return (oaiError(res, 400, "Could not parse multipart form"), true);
   }
   const model = form.get("model");
-  if (typeof model !== "string" || !model) return oaiError(res, 400, "you must provide a model parameter", "invalid_request_error", "model"), true;
-  if (!MODELS.has(model)) return oaiError(res, 400, `Invalid model ${model}: this model cannot transcribe audio`, "invalid_request_error", "model", "model_not_found"), true;
+  if (typeof model !== "string" || !model)
+    return (oaiError(res, 400, "you must provide a model parameter", "invalid_request_error", "model"), true);
+  if (!MODELS.has(model))
+    return (
+      oaiError(
+        res,
+        400,
+        `Invalid model ${model}: this model cannot transcribe audio`,
+        "invalid_request_error",
+        "model",
+        "model_not_found",
+      ),
+      true
+    );
   const entry = form.get("file");
-  if (entry === null || typeof entry === "string") return oaiError(res, 400, "you must provide a file parameter", "invalid_request_error", "file"), true;
+  if (entry === null || typeof entry === "string")
+    return (oaiError(res, 400, "you must provide a file parameter", "invalid_request_error", "file"), true);
   const file = entry as unknown as { name: string; type: string; arrayBuffer(): Promise<ArrayBuffer> };
   const name = file.name ?? "";
   const buf = Buffer.from(await file.arrayBuffer());
-  if (buf.length > MAX_FILE_BYTES) return oaiError(res, 413, `Maximum content size limit (${MAX_FILE_BYTES}) exceeded (${buf.length} bytes read)`, "invalid_request_error", "file", "request_too_large"), true;
+  if (buf.length > MAX_FILE_BYTES)
+    return (
+      oaiError(
+        res,
+        413,
+        `Maximum content size limit (${MAX_FILE_BYTES}) exceeded (${buf.length} bytes read)`,
+        "invalid_request_error",
+        "file",
+        "request_too_large",
+      ),
+      true
+    );
   const ext = name.split(".").pop()?.toLowerCase() ?? "";
   if (!FORMATS.includes(ext) || buf.length === 0) {
-    return oaiError(res, 400, `Invalid file format. Supported formats: ${JSON.stringify(FORMATS)}`, "invalid_request_error", "file", "unsupported_format"), true;
+    return (
+      oaiError(
+        res,
+        400,
+        `Invalid file format. Supported formats: ${JSON.stringify(FORMATS)}`,
+        "invalid_request_error",
+        "file",
+        "unsupported_format",
+      ),
+      true
+    );
   }
   const format = (form.get("response_format") as string | null) ?? "json";
   if (format !== "json" && format !== "text" && !(model === "whisper-1" && format === "verbose_json")) {
-    return oaiError(res, 400, `response_format '${format}' is not compatible with model '${model}'`, "invalid_request_error", "response_format", "unsupported_value"), true;
+    return (
+      oaiError(
+        res,
+        400,
+        `response_format '${format}' is not compatible with model '${model}'`,
+        "invalid_request_error",
+        "response_format",
+        "unsupported_value",
+      ),
+      true
+    );
   }
   const text = describeAudio(name, buf);
   const list = logs.get(key) ?? [];
@@ -131,6 +210,14 @@ export const handleTranscriptions: RestHandler = async (req, res, url, body) => 
     res.end(text);
     return true;
   }
-  sendJson(res, 200, { text, usage: { type: "tokens", input_tokens: Math.ceil(buf.length / 1000), output_tokens: text.length, total_tokens: Math.ceil(buf.length / 1000) + text.length } });
+  sendJson(res, 200, {
+    text,
+    usage: {
+      type: "tokens",
+      input_tokens: Math.ceil(buf.length / 1000),
+      output_tokens: text.length,
+      total_tokens: Math.ceil(buf.length / 1000) + text.length,
+    },
+  });
   return true;
 };
