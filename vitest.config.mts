@@ -13,7 +13,8 @@ export default defineConfig(async () => {
   return {
     plugins: [
       cloudflareTest(({ inject }) => ({
-        main: "./src/index.ts",
+        // The production entry plus the test-only second carrier (test/worker.ts).
+        main: "./test/worker.ts",
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
           // An empty database for migration tests (test/db/migrations.test.ts) to build schema versions in.
@@ -23,6 +24,7 @@ export default defineConfig(async () => {
             TEST_MIGRATIONS: migrations,
             TWILIO_API_BASE_URL: inject("twilioBaseUrl"),
             OPENAI_BASE_URL: inject("openaiBaseUrl"),
+            FAKE_CARRIER_URL: inject("fakeCarrierUrl"),
             PUBLIC_BASE_URL: "https://voicedesk.test",
           },
         },

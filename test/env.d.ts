@@ -6,13 +6,14 @@ declare module "vitest" {
     twilioBaseUrl: string;
     openaiBaseUrl: string;
     idpUrl: string;
+    fakeCarrierUrl: string;
   }
 }
 
 declare global {
   namespace Cloudflare {
     interface GlobalProps {
-      mainModule: typeof import("../src/index");
+      mainModule: typeof import("./worker");
     }
     interface Env extends WorkerEnv {
       TEST_MIGRATIONS: D1Migration[];
@@ -21,6 +22,7 @@ declare global {
       ADMIN_TOKEN: string;
       TWILIO_API_BASE_URL: string;
       OPENAI_BASE_URL: string;
+      FAKE_CARRIER_URL: string;
     }
   }
 }

@@ -1,5 +1,6 @@
 import type { TestProject } from "vitest/node";
 import { startOpenAIFake } from "./fakes/openai/server";
+import { startFakeCarrier } from "./fakes/fake-carrier";
 import { startIdpFake } from "./fakes/idp";
 import { startTwilioFake } from "./fakes/twilio";
 
@@ -8,10 +9,12 @@ export default async function setup(project: TestProject) {
   const twilio = await startTwilioFake();
   const openai = await startOpenAIFake();
   const idp = await startIdpFake();
+  const fakeCarrier = await startFakeCarrier();
   project.provide("twilioBaseUrl", twilio.url);
   project.provide("openaiBaseUrl", `${openai.url}/v1`);
   project.provide("idpUrl", idp.url);
+  project.provide("fakeCarrierUrl", fakeCarrier.url);
   return async () => {
-    await Promise.all([twilio.close(), openai.close(), idp.close()]);
+    await Promise.all([twilio.close(), openai.close(), idp.close(), fakeCarrier.close()]);
   };
 }

@@ -12,7 +12,8 @@ export const CALL_STATES = [
   "Canceled",
 ] as const;
 export type CallState = (typeof CALL_STATES)[number];
-export type Carrier = "twilio" | "telnyx" | "ringcentral" | "webrtc";
+/** The carrier a call runs on (src/live/carrier.ts): twilio, telnyx, ringcentral, webrtc, … */
+export type Carrier = string;
 export type Direction = "Inbound" | "Outbound";
 export type CallMode = "plain" | "record" | "translate" | "assistant";
 

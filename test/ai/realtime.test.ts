@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { openRealtimeSocket, RealtimeRefused, sessionUpdate, voiceOrDefault } from "../../src/ai/realtime";
 import { hex } from "../helpers";
-import { eventually } from "../live/twilio-client";
+import { eventually } from "../live/stream-client";
 import { realtimeScript, realtimeState } from "../live/live-helpers";
 
 const config = {

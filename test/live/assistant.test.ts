@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { getCall } from "../../src/db/calls";
 import { listSegments } from "../../src/db/transcripts";
 import { api, json } from "../helpers";
-import { eventually, TwilioStreamClient } from "./twilio-client";
+import { drivers } from "./drivers";
 import {
   assistantTenant,
   b64Concat,
@@ -16,33 +16,24 @@ import {
   realtimeState,
   recordingOfCall,
 } from "./live-helpers";
+import { eventually, TwilioStreamClient } from "./stream-client";
 
-describe("AI assistant call (seed 002)", () => {
-  it("answers /twiml with a stream, opens OpenAI before the stream starts, greets, bridges and records the call", async () => {
+describe.each(drivers)("AI assistant call on $carrier (docs/live-calls.md)", (driver) => {
+  it("answers with a stream, opens OpenAI before the stream starts, greets, bridges and records the call", async () => {
     const t = await assistantTenant({ welcome: "Welcome to Acme, how can I help?" });
     const key = t.openaiKey!;
     await realtimeScript(key, {
       reply: { chunks: 3, chunkBytes: 800, transcript: "Welcome to Acme, how can I help?" },
     });
-    const callSid = newCallSid();
     const caller = "+32470111222";
-    const res = await postTwilio(t, "/twiml", {
-      CallSid: callSid,
-      From: caller,
-      To: t.assistantNumber,
-      Direction: "inbound",
-    });
-    expect(res.status).toBe(200);
-    expect(res.headers.get("Content-Type")).toMatch(/xml/);
-    const tw = parseStreamTwiml(await res.text());
-    expect(tw.url).toBe(`wss://voicedesk.test/streams/${callSid}`);
-    expect(tw.parameters).toMatchObject({
+    const answered = await driver.answerAssistantCall(t, caller);
+    const callSid = answered.key;
+    expect(answered.parameters).toMatchObject({
       To: t.assistantNumber,
       From: caller,
       Mode: "assistant",
       AssistantId: String(t.assistantId),
     });
-    expect(tw.parameters.StreamToken).toMatch(/^[0-9a-f]{64}$/);
 
     // The webhook already opened the realtime session: configured, and asked to speak first.
     const opened = await eventually(
@@ -54,10 +45,10 @@ describe("AI assistant call (seed 002)", () => {
     expect(conn.session?.instructions).toContain("front desk of Acme");
     expect(conn.session?.audio?.output?.voice).toBe("cedar");
 
-    const call = await getCall(env.DB, t.customerId, tw.parameters.CallId!);
+    const call = await getCall(env.DB, t.customerId, answered.parameters.CallId!);
     expect(call).toMatchObject({
       mode: "assistant",
-      carrier: "twilio",
+      carrier: driver.carrier,
       call_sid: callSid,
       direction: "Inbound",
       assistant_id: t.assistantId,
@@ -65,8 +56,8 @@ describe("AI assistant call (seed 002)", () => {
     });
     expect(call?.ticket_id).toBeTypeOf("number");
 
-    const tc = await TwilioStreamClient.connect(tw.path, callSid);
-    tc.start(t.accountSid, tw.parameters);
+    const tc = await answered.connect();
+    tc.start(t.accountSid, answered.parameters);
     // The greeting generated before the stream started arrives now, each chunk followed by its mark.
     await tc.until(() => tc.of("media").length === 3 && tc.of("mark").length === 3, "the greeting");
     expect(tc.received.map((m) => m.event)).toEqual(["media", "mark", "media", "mark", "media", "mark"]);
@@ -106,6 +97,33 @@ describe("AI assistant call (seed 002)", () => {
     const st = await realtimeState(key);
     expect(st.connections[0]!.open).toBe(false);
     expect((await callStub(callSid).stats()).ended).toBe(true);
+  });
+});
+
+describe("AI assistant call: Twilio's answer and media stream", () => {
+  it("answers /twiml with TwiML that streams to /streams/{CallSid} and carries the call's parameters", async () => {
+    const t = await assistantTenant();
+    const callSid = newCallSid();
+    const caller = "+32470111444";
+    const res = await postTwilio(t, "/twiml", {
+      CallSid: callSid,
+      From: caller,
+      To: t.assistantNumber,
+      Direction: "inbound",
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("Content-Type")).toMatch(/xml/);
+    const tw = parseStreamTwiml(await res.text());
+    expect(tw.url).toBe(`wss://voicedesk.test/streams/${callSid}`);
+    expect(tw.parameters).toMatchObject({
+      To: t.assistantNumber,
+      From: caller,
+      Mode: "assistant",
+      AssistantId: String(t.assistantId),
+    });
+    expect(tw.parameters.StreamToken).toMatch(/^[0-9a-f]{64}$/);
+    const call = await getCall(env.DB, t.customerId, tw.parameters.CallId!);
+    expect(call).toMatchObject({ carrier: "twilio", call_sid: callSid });
   });
 
   it("refuses a stream whose StreamToken does not match", async () => {

@@ -1,16 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { eventually } from "./twilio-client";
-import { assistantTenant, realtimeScript, realtimeState, realtimeTrigger, startAssistantCall } from "./live-helpers";
+import { eventually } from "./stream-client";
+import { drivers, startCall } from "./drivers";
+import { assistantTenant, realtimeScript, realtimeState, realtimeTrigger } from "./live-helpers";
 
-describe("barge-in", () => {
-  it("clears Twilio, cancels the reply and truncates at the confirmed-played ms, ignoring stale marks", async () => {
+describe.each(drivers)("barge-in on $carrier", (driver) => {
+  it("clears the carrier's playback, cancels the reply and truncates at the confirmed-played ms, ignoring stale marks", async () => {
     const t = await assistantTenant({ welcome: null });
     const key = t.openaiKey!;
     await realtimeScript(key, {
       reply: { chunks: 4, chunkBytes: 800, transcript: "Let me explain our pricing in detail." },
       holdResponses: true,
     });
-    const { tc, stub } = await startAssistantCall(t);
+    const { tc, stub } = await startCall(driver, t);
     for (let i = 0; i < 5; i++) tc.media();
     await eventually(
       () => realtimeState(key),
@@ -61,7 +62,7 @@ describe("barge-in", () => {
     const t = await assistantTenant({ welcome: null });
     const key = t.openaiKey!;
     await realtimeScript(key, { reply: { chunks: 2, chunkBytes: 400, transcript: "Hi." } });
-    const { tc, stub } = await startAssistantCall(t);
+    const { tc, stub } = await startCall(driver, t);
     tc.media();
     await eventually(
       () => realtimeState(key),

@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { eventually } from "./twilio-client";
-import { assistantTenant, b64Concat, realtimeScript, realtimeState, startAssistantCall } from "./live-helpers";
+import { eventually } from "./stream-client";
+import { drivers, startCall } from "./drivers";
+import { assistantTenant, b64Concat, realtimeScript, realtimeState } from "./live-helpers";
 
-describe("caller audio before OpenAI is ready", () => {
+describe.each(drivers)("caller audio before OpenAI is ready, on $carrier", (driver) => {
   it("is buffered while the realtime socket opens and sent in order after session.update, none dropped", async () => {
     const t = await assistantTenant({ welcome: null });
     const key = t.openaiKey!;
     await realtimeScript(key, { acceptDelayMs: 1500 });
-    const { tc } = await startAssistantCall(t);
+    const { tc } = await startCall(driver, t);
     // The stream starts and speaks while OpenAI is still answering the upgrade.
     const sent = Array.from({ length: 40 }, (_, i) => tc.media(i));
     expect((await realtimeState(key)).connections).toHaveLength(0);
@@ -26,7 +27,7 @@ describe("caller audio before OpenAI is ready", () => {
 
   it("keeps calls apart: two concurrent calls never see each other's audio", async () => {
     const [a, b] = await Promise.all([assistantTenant({ welcome: null }), assistantTenant({ welcome: null })]);
-    const [ca, cb] = await Promise.all([startAssistantCall(a), startAssistantCall(b)]);
+    const [ca, cb] = await Promise.all([startCall(driver, a), startCall(driver, b)]);
     const sentA: string[] = [];
     const sentB: string[] = [];
     for (let i = 0; i < 30; i++) {

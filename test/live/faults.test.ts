@@ -2,16 +2,16 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { getCall } from "../../src/db/calls";
-import { eventually } from "./twilio-client";
+import { eventually } from "./stream-client";
 import {
   assistantTenant,
   realtimeScript,
   realtimeState,
   recordingOfCall,
-  startAssistantCall,
   twilioRequests,
   type AssistantTenant,
 } from "./live-helpers";
+import { startCall, twilioDriver } from "./drivers";
 
 /** The TwiML our fallback sent to Twilio for `callSid`, once it has. */
 async function redirectOf(t: AssistantTenant, callSid: string) {
@@ -34,7 +34,7 @@ describe("faults", () => {
   it("OpenAI refuses → apology and hang-up through Twilio REST; the recording is kept", async () => {
     const t = await assistantTenant({ aiFallback: "apology" });
     await realtimeScript(t.openaiKey!, { refuse: 5 });
-    const { tc, callSid, callId } = await startAssistantCall(t);
+    const { tc, callSid, callId } = await startCall(twilioDriver, t);
     const twiml = await redirectOf(t, callSid);
     expect(twiml).toMatch(/<Say>[^<]*sorry[^<]*<\/Say><Hangup\/>/i);
     for (let i = 0; i < 10; i++) tc.media();
@@ -48,14 +48,14 @@ describe("faults", () => {
   it("OpenAI refuses and the tenant's fallback is 'dial' → the caller is handed to the number's rep", async () => {
     const t = await assistantTenant({ aiFallback: "dial" });
     await realtimeScript(t.openaiKey!, { refuse: 5 });
-    const { tc, callSid } = await startAssistantCall(t);
+    const { tc, callSid } = await startCall(twilioDriver, t);
     expect(await redirectOf(t, callSid)).toContain(`<Client>${t.repIdentity}</Client>`);
     tc.stop(t.accountSid);
   });
 
   it("a tenant without an OpenAI key gets the fallback at once", async () => {
     const t = await assistantTenant({ aiFallback: "apology", openai: false });
-    const { tc, callSid } = await startAssistantCall(t);
+    const { tc, callSid } = await startCall(twilioDriver, t);
     expect(await redirectOf(t, callSid)).toContain("<Hangup/>");
     tc.stop(t.accountSid);
   });
@@ -63,7 +63,7 @@ describe("faults", () => {
   it("OpenAI drops mid-call and will not take us back → fallback, with the audio before and after kept", async () => {
     const t = await assistantTenant({ welcome: null, aiFallback: "apology" });
     await realtimeScript(t.openaiKey!, { dropAfterAppends: 10, refuse: 0 });
-    const { tc, callSid, callId } = await startAssistantCall(t);
+    const { tc, callSid, callId } = await startCall(twilioDriver, t);
     for (let i = 0; i < 5; i++) tc.media();
     await eventually(
       () => realtimeState(t.openaiKey!),
@@ -82,7 +82,7 @@ describe("faults", () => {
   it("OpenAI drops once → the session is reopened and the call goes on", async () => {
     const t = await assistantTenant({ welcome: null, aiFallback: "apology" });
     await realtimeScript(t.openaiKey!, { dropAfterAppends: 5 });
-    const { tc, stub } = await startAssistantCall(t);
+    const { tc, stub } = await startCall(twilioDriver, t);
     for (let i = 0; i < 5; i++) tc.media();
     await eventually(
       () => realtimeState(t.openaiKey!),
@@ -101,7 +101,7 @@ describe("faults", () => {
 
   it("Twilio's socket drops without a stop → the call is finalized", async () => {
     const t = await assistantTenant({ welcome: null });
-    const { tc, callId } = await startAssistantCall(t);
+    const { tc, callId } = await startCall(twilioDriver, t);
     for (let i = 0; i < 7; i++) tc.media();
     await eventually(
       () => realtimeState(t.openaiKey!),
@@ -116,7 +116,7 @@ describe("faults", () => {
 
   it("garbage and oversized frames are ignored and counted; the call goes on", async () => {
     const t = await assistantTenant({ welcome: null });
-    const { tc, stub } = await startAssistantCall(t);
+    const { tc, stub } = await startCall(twilioDriver, t);
     tc.send("not json");
     tc.send(JSON.stringify({ event: "media", media: { payload: 42 } }));
     tc.send(JSON.stringify({ event: "media", media: { timestamp: "0", payload: "x".repeat(100_000) } }));
@@ -137,7 +137,7 @@ describe("faults", () => {
 
   it("a call that goes silent without a stop is ended by the alarm", async () => {
     const t = await assistantTenant({ welcome: null });
-    const { tc, stub, callId } = await startAssistantCall(t, { configure: { silenceTimeoutMs: 300 } });
+    const { tc, stub, callId } = await startCall(twilioDriver, t, { configure: { silenceTimeoutMs: 300 } });
     for (let i = 0; i < 3; i++) tc.media();
     await eventually(
       () => stub.stats(),

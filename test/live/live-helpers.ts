@@ -140,26 +140,3 @@ export async function recordingOfCall(customerId: number, callId: string) {
   }
   return { row, wav, left, right, frames: wav.pcm!.length / 2 };
 }
-
-/** An inbound assistant call as Twilio makes it: signed webhook, then the media stream started with its parameters. */
-export async function startAssistantCall(
-  t: AssistantTenant,
-  opts: { configure?: { sessionMaxMs?: number; silenceTimeoutMs?: number }; start?: boolean } = {},
-) {
-  const { TwilioStreamClient } = await import("./twilio-client");
-  const callSid = newCallSid();
-  const caller = `+32470${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
-  await registerCall(t, callSid, { from: caller, to: t.assistantNumber });
-  if (opts.configure) await callStub(callSid).configure(opts.configure);
-  const res = await postTwilio(t, "/twiml", {
-    CallSid: callSid,
-    From: caller,
-    To: t.assistantNumber,
-    Direction: "inbound",
-  });
-  if (res.status !== 200) throw new Error(`/twiml: ${res.status} ${await res.text()}`);
-  const tw = parseStreamTwiml(await res.text());
-  const tc = await TwilioStreamClient.connect(tw.path, callSid);
-  if (opts.start !== false) tc.start(t.accountSid, tw.parameters);
-  return { callSid, caller, tw, tc, callId: tw.parameters.CallId!, stub: callStub(callSid) };
-}

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { eventually } from "./twilio-client";
-import { assistantTenant, realtimeScript, realtimeState, startAssistantCall } from "./live-helpers";
+import { eventually } from "./stream-client";
+import { drivers, startCall } from "./drivers";
+import { assistantTenant, realtimeScript, realtimeState } from "./live-helpers";
 
-describe("realtime session renewal", () => {
+describe.each(drivers)("realtime session renewal on $carrier", (driver) => {
   it("renews before the session's maximum: new socket, same instructions, recent transcript carried, no second greeting", async () => {
     const t = await assistantTenant({ welcome: "Hello from Acme." });
     const key = t.openaiKey!;
@@ -11,7 +12,7 @@ describe("realtime session renewal", () => {
       userTranscript: "I need help with my bill",
       reply: { chunks: 2, chunkBytes: 400, transcript: "Sure, what is your account number?" },
     });
-    const { tc, stub } = await startAssistantCall(t, { configure: { sessionMaxMs: 1500 } });
+    const { tc, stub } = await startCall(driver, t, { configure: { sessionMaxMs: 1500 } });
     for (let i = 0; i < 6; i++) tc.media();
     await tc.until(() => tc.of("media").length >= 4, "greeting and reply");
 

@@ -2,13 +2,14 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { getCall } from "../../src/db/calls";
-import { eventually, TwilioStreamClient } from "./twilio-client";
-import { assistantTenant, realtimeState, recordingOfCall, startAssistantCall } from "./live-helpers";
+import { eventually, TwilioStreamClient } from "./stream-client";
+import { assistantTenant, realtimeState, recordingOfCall } from "./live-helpers";
+import { startCall, twilioDriver } from "./drivers";
 
 describe("object restart mid-call", () => {
   it("loses no acknowledged audio: abort, reconnect, finalize, compare sample counts", async () => {
     const t = await assistantTenant({ welcome: "Hi, Acme here." });
-    const { tc, stub, callSid, tw, callId } = await startAssistantCall(t);
+    const { tc, stub, callSid, parameters, callId } = await startCall(twilioDriver, t);
     await tc.until(() => tc.of("media").length === 2, "the greeting");
     for (let i = 0; i < 60; i++) tc.media(0x31);
     // Acknowledged = in the object's SQLite storage.
@@ -22,8 +23,8 @@ describe("object restart mid-call", () => {
     await tc.until(() => tc.closed !== null, "the old stream to die");
 
     // Twilio's stream comes back to the same call's object, which resumes from its storage.
-    const tc2 = await TwilioStreamClient.connect(tw.path, callSid);
-    tc2.start(t.accountSid, tw.parameters);
+    const tc2 = await TwilioStreamClient.connect(`/streams/${callSid}`, callSid);
+    tc2.start(t.accountSid, parameters);
     for (let i = 0; i < 40; i++) tc2.media(0x32);
     await eventually(
       () => realtimeState(t.openaiKey!),
@@ -48,7 +49,7 @@ describe("object restart mid-call", () => {
 describe("workerd #6774", () => {
   it("keeps the OpenAI socket open while a recording streams into R2 from the same object", async () => {
     const t = await assistantTenant({ welcome: null });
-    const { tc, stub } = await startAssistantCall(t);
+    const { tc, stub } = await startCall(twilioDriver, t);
     for (let i = 0; i < 10; i++) tc.media();
     await eventually(
       () => realtimeState(t.openaiKey!),

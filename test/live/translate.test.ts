@@ -4,29 +4,26 @@ import { streamToken } from "../../src/live/stream-token";
 import { getCall, insertCall } from "../../src/db/calls";
 import { phoneTicketFor } from "../../src/db/tickets";
 import { listSegments } from "../../src/db/transcripts";
-import { provisionTenant, twilioFake, type Tenant } from "../helpers";
-import { eventually, TwilioStreamClient } from "./twilio-client";
+import { provisionTenant, type Tenant } from "../helpers";
+import { drivers, type CarrierDriver } from "./drivers";
 import {
   callStub,
-  newCallSid,
-  parseStreamTwiml,
   realtimeScript,
   realtimeState,
   realtimeTrigger,
   recordingOfCall,
-  registerCall,
-  twilioRequests,
   type FakeConnection,
 } from "./live-helpers";
+import { eventually } from "./stream-client";
 
-/** What the rep-calling webhook (issue 3) sets up for a Translate call: the call record and the stream parameters. */
-async function translateCall(t: Tenant, forwardRaw: boolean) {
-  const callerSid = newCallSid();
+/** What rep calling sets up for a Translate call on the driver's carrier: the call record and the stream parameters. */
+async function translateCall(driver: CarrierDriver, t: Tenant, forwardRaw: boolean) {
+  const callerSid = await driver.newCallerLeg(t);
   const receiver = `+32471${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
   const ticket = await phoneTicketFor(env.DB, t.customerId, receiver, t.repId, `Call with ${receiver}`);
   const call = await insertCall(env.DB, {
     customer_id: t.customerId,
-    carrier: "twilio",
+    carrier: driver.carrier,
     direction: "Outbound",
     state: "InProgress",
     mode: "translate",
@@ -37,7 +34,6 @@ async function translateCall(t: Tenant, forwardRaw: boolean) {
     call_sid: callerSid,
     start_time: new Date().toISOString(),
   });
-  await registerCall(t, callerSid);
   const parameters = {
     Mode: "translate",
     CallerLanguage: "en-US",
@@ -63,27 +59,18 @@ function directions(conns: FakeConnection[]) {
 }
 
 /** The caller's stream starts; the object dials the receiver, whose answered leg streams into the same object. */
-async function connectBothLegs(t: Tenant, c: Awaited<ReturnType<typeof translateCall>>) {
-  const caller = await TwilioStreamClient.connect(`/streams/${c.callerSid}`, c.callerSid);
+async function connectBothLegs(driver: CarrierDriver, t: Tenant, c: Awaited<ReturnType<typeof translateCall>>) {
+  const caller = await driver.connect(c.callerSid, c.callerSid);
   caller.start(t.accountSid, c.parameters);
-  const reqs = await eventually(
-    () => twilioRequests(t),
-    (r) => r.some((x) => x.path.endsWith("/Calls.json") && x.method === "POST"),
-    "the receiver to be dialed",
-  );
-  const dial = reqs.find((x) => x.path.endsWith("/Calls.json") && x.method === "POST")!;
-  expect(dial.params).toMatchObject({ To: c.receiver, From: t.repNumber });
-  const tw = parseStreamTwiml(dial.params.Twiml!);
-  expect(tw.path).toBe(`/streams/${c.callerSid}`);
-  expect(tw.parameters.Leg).toBe("receiver");
-  const calls = (await (await twilioFake(`/calls?accountSid=${t.accountSid}`)).json()) as { sid: string; to: string }[];
-  const receiverSid = calls.find((x) => x.to === c.receiver)!.sid;
-  const receiver = await TwilioStreamClient.connect(tw.path, receiverSid);
-  receiver.start(t.accountSid, tw.parameters);
+  const dial = await driver.dialedReceiver(t, c.callerSid);
+  expect(dial).toMatchObject({ to: c.receiver, from: t.repNumber });
+  expect(dial.parameters.Leg).toBe("receiver");
+  const receiver = dial.stream;
+  receiver.start(t.accountSid, dial.parameters);
   return { caller, receiver };
 }
 
-describe("live translation (Translate)", () => {
+describe.each(drivers)("live translation (Translate) on $carrier", (driver) => {
   it("dials the receiver into the same object and interprets each direction with its own session and voice", async () => {
     const t = await provisionTenant();
     const key = t.openaiKey!;
@@ -91,8 +78,8 @@ describe("live translation (Translate)", () => {
       reply: { chunks: 2, chunkBytes: 400, transcript: "Bonjour, je voudrais de l'aide." },
       userTranscript: "Hello, I would like some help.",
     });
-    const c = await translateCall(t, false);
-    expect(await c.stub.prepare("twilio", c.parameters)).toEqual({ ok: true });
+    const c = await translateCall(driver, t, false);
+    expect(await c.stub.prepare(driver.carrier, c.parameters)).toEqual({ ok: true });
     const opened = await eventually(
       () => realtimeState(key),
       (s) => s.connections.filter((x) => x.session).length === 2,
@@ -102,7 +89,7 @@ describe("live translation (Translate)", () => {
     expect(toReceiver.session?.audio?.output?.voice).toBe("coral");
     expect(toCaller.session?.audio?.output?.voice).toBe("alloy");
 
-    const { caller, receiver } = await connectBothLegs(t, c);
+    const { caller, receiver } = await connectBothLegs(driver, t, c);
     for (let i = 0; i < 5; i++) caller.media(0x41);
     for (let i = 0; i < 4; i++) receiver.media(0x42);
     const st = await eventually(
@@ -146,8 +133,8 @@ describe("live translation (Translate)", () => {
     const t = await provisionTenant();
     const key = t.openaiKey!;
     await realtimeScript(key, { reply: { chunks: 2, chunkBytes: 320, transcript: "Bonjour" } });
-    const c = await translateCall(t, true);
-    const { caller, receiver } = await connectBothLegs(t, c);
+    const c = await translateCall(driver, t, true);
+    const { caller, receiver } = await connectBothLegs(driver, t, c);
     const raw = caller.media(0x41);
     await receiver.until(() => receiver.of("media").length === 1, "the raw frame");
     expect(receiver.of("media")[0]!.media.payload).toBe(raw); // untouched when nothing is to be mixed

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { getCallBySid } from "../../src/db/calls";
 import { api } from "../helpers";
-import { eventually } from "../live/twilio-client";
+import { eventually } from "../live/stream-client";
 import { assistantTenant, newCallSid, parseStreamTwiml, postTwilio, realtimeState } from "../live/live-helpers";
 
 describe("POST /twiml", () => {

@@ -1,0 +1,60 @@
+/**
+ * The call-control side of the test-only second carrier (test/carrier/fake-carrier.ts), on loopback: it takes
+ * the commands the live engine gives through the carrier seam, records them per tenant, and answers like a
+ * small carrier API would. Anything unexpected is a loud 404.
+ *
+ *   POST /v1/calls                    {to, from, key, parameters, timeoutSec} → 201 {callRef}  (dial a leg)
+ *   POST /v1/calls/{ref}/answer       {key, parameters}
+ *   POST /v1/calls/{ref}/transfer     {to: {kind, identity|number}, callerId}
+ *   POST /v1/calls/{ref}/say-hangup   {text}
+ *   POST /v1/calls/{ref}/hangup       {ringing}
+ *   GET  /v1/calls/{ref}              → {state}
+ *   GET  /__fake/commands?customerId= → every command of that tenant, in order
+ * Every call names its tenant in `X-Customer-Id`.
+ */
+import { randomBytes } from "node:crypto";
+import { listen, readBody, sendJson, type RunningFake } from "./http";
+
+export interface FakeCarrierCommand {
+  action: "dial" | "answer" | "transfer" | "say-hangup" | "hangup";
+  customerId: string;
+  callRef: string;
+  body: Record<string, unknown>;
+}
+
+export async function startFakeCarrier(): Promise<RunningFake> {
+  const commands: FakeCarrierCommand[] = [];
+  const states = new Map<string, string>();
+  return listen(async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://fake");
+    if (req.method === "GET" && url.pathname === "/__fake/commands") {
+      return sendJson(
+        res,
+        200,
+        commands.filter((c) => c.customerId === url.searchParams.get("customerId")),
+      );
+    }
+    const customerId = req.headers["x-customer-id"];
+    if (typeof customerId !== "string") return sendJson(res, 401, { error: "no X-Customer-Id" });
+    if (req.method === "POST" && url.pathname === "/v1/calls") {
+      const body = JSON.parse((await readBody(req)).toString("utf8")) as Record<string, unknown>;
+      if (typeof body.to !== "string" || typeof body.key !== "string")
+        return sendJson(res, 400, { error: "to and key required" });
+      const callRef = `fk_${randomBytes(12).toString("hex")}`;
+      states.set(callRef, "Ringing");
+      commands.push({ action: "dial", customerId, callRef, body });
+      return sendJson(res, 201, { callRef });
+    }
+    const m = /^\/v1\/calls\/([A-Za-z0-9_]+)(?:\/(answer|transfer|say-hangup|hangup))?$/.exec(url.pathname);
+    if (m && req.method === "GET" && !m[2]) return sendJson(res, 200, { state: states.get(m[1]!) ?? "InProgress" });
+    if (m && req.method === "POST" && m[2]) {
+      const body = JSON.parse((await readBody(req)).toString("utf8") || "{}") as Record<string, unknown>;
+      const action = m[2] as FakeCarrierCommand["action"];
+      commands.push({ action, customerId, callRef: m[1]!, body });
+      if (action === "answer") states.set(m[1]!, "InProgress");
+      if (action === "hangup" || action === "say-hangup" || action === "transfer") states.set(m[1]!, "Completed");
+      return sendJson(res, 200, { ok: true });
+    }
+    return sendJson(res, 404, { error: `fake carrier: no route for ${req.method} ${url.pathname}` });
+  });
+}

@@ -1,0 +1,178 @@
+/**
+ * The same live-call tests on every carrier: a driver plays one carrier's side of a call (what its webhook sets up,
+ * its media stream, how its call control is seen). Twilio through the Worker's real routes and the Twilio fake;
+ * the test-only carrier (test/carrier/fake-carrier.ts) straight into the engine's entry points.
+ */
+import { env } from "cloudflare:workers";
+import { insertCall } from "../../src/db/calls";
+import { phoneTicketFor } from "../../src/db/tickets";
+import { callObject } from "../../src/live/entry";
+import type { LiveOptions } from "../../src/live/live-state";
+import { streamToken } from "../../src/live/stream-token";
+import type { FakeCarrierCommand } from "../fakes/fake-carrier";
+import { hex, twilioFake, type Tenant } from "../helpers";
+import {
+  callStub,
+  newCallSid,
+  parseStreamTwiml,
+  postTwilio,
+  registerCall,
+  twilioRequests,
+  type AssistantTenant,
+} from "./live-helpers";
+import { eventually, FakeStreamClient, TwilioStreamClient, type StreamClient } from "./stream-client";
+import { inject } from "vitest";
+
+export interface AnsweredCall {
+  /** The call object's name: the caller leg's carrier id. */
+  key: string;
+  caller: string;
+  parameters: Record<string, string>;
+  /** Opens the caller's media stream (not started). */
+  connect(): Promise<StreamClient>;
+}
+
+export interface CarrierDriver {
+  carrier: "twilio" | "fake";
+  /** An inbound call to an assistant's number, answered the way the carrier's webhook does it (record, prepare). */
+  answerAssistantCall(t: AssistantTenant, caller: string, options?: LiveOptions): Promise<AnsweredCall>;
+  /** A new caller leg known to the carrier (so call control can act on it); its id names the call's object. */
+  newCallerLeg(t: Tenant): Promise<string>;
+  /** Opens a leg's media stream into the call's object `key` (not started). */
+  connect(key: string, callRef: string): Promise<StreamClient>;
+  /** The engine dialed the receiver: the dial as the carrier saw it, and the receiver's stream (not started). */
+  dialedReceiver(
+    t: Tenant,
+    key: string,
+  ): Promise<{ to: string; from: string; parameters: Record<string, string>; stream: StreamClient }>;
+}
+
+export const twilioDriver: CarrierDriver = {
+  carrier: "twilio",
+  async answerAssistantCall(t, caller, options) {
+    const callSid = newCallSid();
+    await registerCall(t, callSid, { from: caller, to: t.assistantNumber });
+    if (options) await callStub(callSid).configure(options);
+    const res = await postTwilio(t, "/twiml", {
+      CallSid: callSid,
+      From: caller,
+      To: t.assistantNumber,
+      Direction: "inbound",
+    });
+    if (res.status !== 200) throw new Error(`/twiml: ${res.status} ${await res.text()}`);
+    const tw = parseStreamTwiml(await res.text());
+    return {
+      key: callSid,
+      caller,
+      parameters: tw.parameters,
+      connect: () => TwilioStreamClient.connect(tw.path, callSid),
+    };
+  },
+  async newCallerLeg(t) {
+    const callSid = newCallSid();
+    await registerCall(t, callSid);
+    return callSid;
+  },
+  connect: (key, callRef) => TwilioStreamClient.connect(`/streams/${key}`, callRef),
+  async dialedReceiver(t, key) {
+    const isDial = (x: { method: string; path: string }) => x.path.endsWith("/Calls.json") && x.method === "POST";
+    const reqs = await eventually(
+      () => twilioRequests(t),
+      (r) => r.some(isDial),
+      "the receiver to be dialed",
+    );
+    const dial = reqs.find(isDial)!;
+    const tw = parseStreamTwiml(dial.params.Twiml!);
+    if (tw.path !== `/streams/${key}`) throw new Error(`the receiver streams to ${tw.path}, not the caller's object`);
+    const calls = (await (await twilioFake(`/calls?accountSid=${t.accountSid}`)).json()) as {
+      sid: string;
+      to: string;
+    }[];
+    const receiverSid = calls.find((x) => x.to === dial.params.To)!.sid;
+    return {
+      to: dial.params.To!,
+      from: dial.params.From!,
+      parameters: tw.parameters,
+      stream: await TwilioStreamClient.connect(tw.path, receiverSid),
+    };
+  },
+};
+
+export async function fakeCommands(t: Tenant): Promise<FakeCarrierCommand[]> {
+  return (await fetch(`${inject("fakeCarrierUrl")}/__fake/commands?customerId=${t.customerId}`)).json();
+}
+
+export const fakeDriver: CarrierDriver = {
+  carrier: "fake",
+  // What a webhook of this carrier would do (test/carrier/fake-carrier.ts has no route): the record, then prepare.
+  async answerAssistantCall(t, caller, options) {
+    const key = `fk_${hex(12)}`;
+    if (options) await callStub(key).configure(options);
+    const ticket = await phoneTicketFor(env.DB, t.customerId, caller, null, `Call with ${caller}`);
+    const call = await insertCall(env.DB, {
+      customer_id: t.customerId,
+      carrier: "fake",
+      direction: "Inbound",
+      state: "InProgress",
+      mode: "assistant",
+      from_number: caller,
+      to_number: t.assistantNumber,
+      assistant_id: t.assistantId,
+      ticket_id: ticket.id,
+      call_sid: key,
+      start_time: new Date().toISOString(),
+    });
+    const parameters = {
+      To: t.assistantNumber,
+      From: caller,
+      Mode: "assistant",
+      CustomerId: String(t.customerId),
+      CallId: call.id,
+      AssistantId: String(t.assistantId),
+      StreamToken: await streamToken(env, t.customerId, key),
+    };
+    await callObject(env, key).prepare("fake", parameters);
+    return { key, caller, parameters, connect: () => FakeStreamClient.connect(key, key) };
+  },
+  newCallerLeg: async () => `fk_${hex(12)}`,
+  connect: (key, callRef) => FakeStreamClient.connect(key, callRef),
+  async dialedReceiver(t, key) {
+    const cmds = await eventually(
+      () => fakeCommands(t),
+      (c) => c.some((x) => x.action === "dial"),
+      "the receiver to be dialed",
+    );
+    const dial = cmds.find((x) => x.action === "dial")!;
+    if (dial.body.key !== key)
+      throw new Error(`the receiver streams to ${String(dial.body.key)}, not the caller's object`);
+    const parameters = dial.body.parameters as Record<string, string>;
+    return {
+      to: String(dial.body.to),
+      from: String(dial.body.from),
+      parameters,
+      stream: await FakeStreamClient.connect(key, dial.callRef),
+    };
+  },
+};
+
+export const drivers: readonly CarrierDriver[] = [twilioDriver, fakeDriver];
+
+/** An inbound assistant call on `driver`'s carrier with its stream started: what most live-call tests begin with. */
+export async function startCall(
+  driver: CarrierDriver,
+  t: AssistantTenant,
+  opts: { configure?: LiveOptions; start?: boolean } = {},
+) {
+  const caller = `+32470${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
+  const answered = await driver.answerAssistantCall(t, caller, opts.configure);
+  const tc = await answered.connect();
+  if (opts.start !== false) tc.start(t.accountSid, answered.parameters);
+  return {
+    callSid: answered.key,
+    caller,
+    tc,
+    callId: answered.parameters.CallId!,
+    stub: callStub(answered.key),
+    parameters: answered.parameters,
+  };
+}
