@@ -42,6 +42,21 @@ export type NewRecording = Pick<RecordingRow, "customer_id" | "r2_key" | "source
     >
   >;
 
+/** The columns after `source`, in table order, with their defaults: what both inserts bind the same way. */
+const columnsAfterSource = (r: NewRecording) => [
+  r.carrier_recording_sid ?? null,
+  r.content_type ?? "audio/wav",
+  r.size_bytes ?? null,
+  r.duration_ms,
+  r.channels,
+  r.sample_rate ?? 8000,
+  r.left_role ?? "EndUser",
+  r.right_role ?? "AI+CustomerRep",
+  r.started_at ?? null,
+  r.ended_at ?? null,
+  nowIso(),
+];
+
 export async function insertRecording(db: D1Database, r: NewRecording): Promise<RecordingRow> {
   const row = await db
     .prepare(
@@ -57,17 +72,7 @@ export async function insertRecording(db: D1Database, r: NewRecording): Promise<
       r.r2_key,
       r.version ?? 1,
       r.source,
-      r.carrier_recording_sid ?? null,
-      r.content_type ?? "audio/wav",
-      r.size_bytes ?? null,
-      r.duration_ms,
-      r.channels,
-      r.sample_rate ?? 8000,
-      r.left_role ?? "EndUser",
-      r.right_role ?? "AI+CustomerRep",
-      r.started_at ?? null,
-      r.ended_at ?? null,
-      nowIso(),
+      ...columnsAfterSource(r),
     )
     .first<RecordingRow>();
   if (!row) throw new Error("insert recordings returned nothing");
@@ -92,24 +97,7 @@ export function insertCallRecordingStmt(
        FROM (SELECT (SELECT ticket_id FROM calls WHERE customer_id = ?2 AND id = ?3) AS ticket_id) AS t
        RETURNING *`,
     )
-    .bind(
-      r.id,
-      r.customer_id,
-      r.call_id,
-      r.r2_key,
-      r.source,
-      r.carrier_recording_sid ?? null,
-      r.content_type ?? "audio/wav",
-      r.size_bytes ?? null,
-      r.duration_ms,
-      r.channels,
-      r.sample_rate ?? 8000,
-      r.left_role ?? "EndUser",
-      r.right_role ?? "AI+CustomerRep",
-      r.started_at ?? null,
-      r.ended_at ?? null,
-      nowIso(),
-    );
+    .bind(r.id, r.customer_id, r.call_id, r.r2_key, r.source, ...columnsAfterSource(r));
 }
 
 export const getRecording = (db: D1Database, customerId: number, id: string) =>
