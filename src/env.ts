@@ -1,5 +1,6 @@
 import type { CallObjectEngine } from "./live/call-object";
 import type { TicketRecorder } from "./recordings/ticket-recorder";
+import type { JobQueue } from "./lib/jobs";
 import type { RateLimiter } from "./limits/rate-limiter";
 
 /** Everything the Worker is bound to. Secrets come from `wrangler secret put` (or .dev.vars locally). */
@@ -15,6 +16,8 @@ export interface Env {
   TICKET_RECORDERS: DurableObjectNamespace<TicketRecorder>;
   /** Per-tenant request counters (analytics, recordings), one object per tenant and endpoint group. */
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
+  /** Post-call work and data lifecycle jobs (src/lib/jobs.ts), consumed by this Worker. */
+  POST_CALL: JobQueue;
 
   // ── secrets ──
   /** HS256 key for rep JWTs (unless JWT_JWKS_URL is set). */

@@ -5,6 +5,9 @@
 import { createApp } from "./app";
 import { carriers } from "./carriers/registry";
 import type { Env } from "./env";
+import type { Job } from "./lib/jobs";
+import { consumeDeadJobs, consumeJobs, DEAD_LETTER_QUEUE } from "./lifecycle/consumer";
+import { onSchedule } from "./lifecycle/scheduled";
 import { CallObjectEngine } from "./live/call-object";
 
 export { TicketRecorder } from "./recordings/ticket-recorder";
@@ -21,4 +24,6 @@ const app = createApp();
 
 export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),
-} satisfies ExportedHandler<Env>;
+  queue: (batch, env) => (batch.queue === DEAD_LETTER_QUEUE ? consumeDeadJobs(batch, env) : consumeJobs(batch, env)),
+  scheduled: async (controller, env) => void (await onSchedule(controller.cron, env, controller.scheduledTime)),
+} satisfies ExportedHandler<Env, Job>;

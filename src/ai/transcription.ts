@@ -17,8 +17,8 @@ import { UtteranceSplitter, type Utterance } from "../audio/utterances";
 import { pcm16Wav, readWavHeader, WavFormatError, type WavInfo } from "../audio/wav";
 import type { CustomerRow } from "../db/customers";
 import { setTranscriptionStatus, type RecordingRow } from "../db/recordings";
-import { insertMessageStmt, type SenderType } from "../db/tickets";
-import { insertSegmentStmt } from "../db/transcripts";
+import type { SenderType } from "../db/tickets";
+import { saveTranscript } from "../db/transcript-save";
 import type { Env } from "../env";
 import type { TenantOpenAI } from "./openai";
 import { transcriptionAccess } from "./transcription-access";
@@ -77,7 +77,7 @@ export async function transcribeRecording(
     if (e instanceof WavFormatError) return finish("failed", `the recording is not a readable WAV: ${e.message}`);
     throw e;
   }
-  const { messages, segments } = await saveTranscript(env, recording, pieces);
+  const { messages, segments } = await saveTranscript(env.DB, recording, pieces);
   return finish("done", null, messages, segments);
 }
 
@@ -136,75 +136,6 @@ async function transcribeUtterance(
   const file = await toFile(pcm16Wav(samples, 1, sampleRate), "utterance.wav", { type: "audio/wav" });
   const r = await ai.client.audio.transcriptions.create({ file, model, response_format: "json" });
   return r.text.trim();
-}
-
-/** Writes the pieces in one D1 batch, replacing the transcript of an earlier version of the same recording. */
-async function saveTranscript(
-  env: Env,
-  rec: RecordingRow,
-  pieces: Piece[],
-): Promise<{ messages: number; segments: number }> {
-  const db = env.DB;
-  const stmts: D1PreparedStatement[] = [];
-  if (rec.source === "upload" || rec.source === "live") {
-    const older =
-      rec.source === "upload"
-        ? db
-            .prepare(
-              "SELECT id FROM recordings WHERE customer_id = ?1 AND ticket_id = ?2 AND source = 'upload' AND version < ?3 AND call_id IS NULL",
-            )
-            .bind(rec.customer_id, rec.ticket_id, rec.version)
-        : db
-            .prepare(
-              "SELECT id FROM recordings WHERE customer_id = ?1 AND call_id = ?2 AND source = 'live' AND version < ?3",
-            )
-            .bind(rec.customer_id, rec.call_id, rec.version);
-    const ids = (await older.all<{ id: string }>()).results.map((r) => r.id);
-    for (const id of ids) {
-      stmts.push(
-        db
-          .prepare("DELETE FROM ticket_messages WHERE customer_id = ?1 AND recording_id = ?2")
-          .bind(rec.customer_id, id),
-      );
-      stmts.push(
-        db
-          .prepare("DELETE FROM transcript_segments WHERE customer_id = ?1 AND recording_id = ?2")
-          .bind(rec.customer_id, id),
-      );
-    }
-  }
-  let messages = 0;
-  let segments = 0;
-  for (const p of pieces) {
-    if (rec.ticket_id !== null) {
-      stmts.push(
-        insertMessageStmt(db, {
-          ticketId: rec.ticket_id,
-          customerId: rec.customer_id,
-          senderType: p.senderType,
-          text: p.text,
-          offsetMs: p.offsetMs,
-          recordingId: rec.id,
-        }),
-      );
-      messages++;
-    }
-    if (rec.call_id !== null) {
-      stmts.push(
-        insertSegmentStmt(db, {
-          callId: rec.call_id,
-          customerId: rec.customer_id,
-          senderType: p.senderType,
-          text: p.text,
-          offsetMs: p.offsetMs,
-          recordingId: rec.id,
-        }),
-      );
-      segments++;
-    }
-  }
-  for (let i = 0; i < stmts.length; i += 500) await db.batch(stmts.slice(i, i + 500));
-  return { messages, segments };
 }
 
 /** Runs at most `size` tasks (and `budget` bytes of uploads) at once; the first failure is rethrown. */

@@ -27,6 +27,7 @@ export interface TicketMessageRow {
   text: string;
   offset_ms: number | null;
   recording_id: string | null;
+  call_id: string | null;
   created_at: string;
 }
 
@@ -164,14 +165,16 @@ export function insertMessageStmt(
     text: string;
     offsetMs: number | null;
     recordingId: string | null;
+    /** The call it was transcribed from, if any: deleting the call deletes it. */
+    callId?: string | null;
   },
 ) {
   return db
     .prepare(
-      `INSERT INTO ticket_messages (ticket_id, customer_id, sender_type, text, offset_ms, recording_id, created_at)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING *`,
+      `INSERT INTO ticket_messages (ticket_id, customer_id, sender_type, text, offset_ms, recording_id, call_id, created_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING *`,
     )
-    .bind(m.ticketId, m.customerId, m.senderType, m.text, m.offsetMs, m.recordingId, nowIso());
+    .bind(m.ticketId, m.customerId, m.senderType, m.text, m.offsetMs, m.recordingId, m.callId ?? null, nowIso());
 }
 
 export async function insertMessage(

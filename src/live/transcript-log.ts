@@ -41,6 +41,7 @@ export class TranscriptLog {
           text: t,
           offsetMs: offset,
           recordingId: null,
+          callId,
         }),
       );
     if (!stmts.length) return;

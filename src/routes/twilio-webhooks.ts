@@ -8,10 +8,11 @@ import { prepareLiveCall } from "../live/entry";
 import { streamToken } from "../live/stream-token";
 import { mediaStreamUrl } from "../carriers/twilio/stream-url";
 import { upsertTwilioCall } from "../carriers/twilio/call-record";
-import { storeTwilioRecording, transcribeThenClassify } from "../carriers/twilio/recording";
 import { applyStatusCallback } from "../carriers/twilio/call-status";
 import { recordingCallbackUrl, voiceFieldInput, voiceFieldsSchema } from "../carriers/twilio/voice-fields";
 import { getPhoneNumber } from "../db/phone-numbers";
+import { getRecordingByCarrierSid } from "../db/recordings";
+import { enqueue } from "../db/jobs";
 import { getRep } from "../db/reps";
 import { forbidden } from "../lib/errors";
 import { publicOrigin } from "../lib/public-url";
@@ -109,22 +110,24 @@ export const twilioWebhookRoutes = new Hono<AppEnv>()
     );
     if (!(await getPhoneNumber(c.env.DB, customer.id, f.customFrom)))
       throw forbidden(`customFrom ${f.customFrom} is not a number of this account`);
-    const { recording, created } = await storeTwilioRecording(c.env, {
-      customer,
-      repId: rep.id,
-      callSid: f.CallSid,
-      recordingSid: f.RecordingSid,
-      startedAt: f.RecordingStartTime ?? null,
-      durationSeconds: f.RecordingDuration ?? null,
-      fromNumber: f.customFrom,
-      endUserNumber: f.customTo,
-    });
-    // Only a newly stored recording is transcribed (a retry must not transcribe twice); sentiment needs the transcript.
-    if (created) c.executionCtx.waitUntil(transcribeThenClassify(c.env, customer, recording));
-    return c.json({
-      recordingId: recording.id,
-      callId: recording.call_id,
-      ticketId: recording.ticket_id,
-      duplicate: !created,
-    });
+    // The copy (and the transcription and sentiment after it) is queued: Twilio gets its answer at once, and the
+    // queue retries a copy that fails (docs/data-lifecycle.md). A recording already stored is a duplicate.
+    const stored = await getRecordingByCarrierSid(c.env.DB, customer.id, f.RecordingSid);
+    if (!stored) {
+      await enqueue(c.env, {
+        kind: "twilio-recording",
+        customerId: customer.id,
+        repId: rep.id,
+        callSid: f.CallSid,
+        recordingSid: f.RecordingSid,
+        startedAt: f.RecordingStartTime ?? null,
+        durationSeconds: f.RecordingDuration ?? null,
+        fromNumber: f.customFrom,
+        endUserNumber: f.customTo,
+      });
+    }
+    return c.json(
+      { recordingSid: f.RecordingSid, queued: !stored, duplicate: stored !== null, recordingId: stored?.id ?? null },
+      202,
+    );
   });

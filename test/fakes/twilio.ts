@@ -166,6 +166,11 @@ export async function startTwilioFake(): Promise<RunningFake> {
       failures.push({ ...f, times: f.times ?? 1 });
       return sendJson(res, 201, { ok: true });
     }
+    if (p === "/__fake/fail" && req.method === "DELETE") {
+      const pattern = url.searchParams.get("pathPattern");
+      for (const f of failures) if (f.pathPattern === pattern) f.times = 0;
+      return sendJson(res, 200, { ok: true });
+    }
     return sendJson(res, 404, { error: `fake twilio: unknown control ${req.method} ${p}` });
   }
 
@@ -329,6 +334,16 @@ export async function startTwilioFake(): Promise<RunningFake> {
         return void setTimeout(() => res.destroy(), 20);
       }
       return void res.end(r.body);
+    }
+    // Deleting a recording: Twilio answers 204 with no body; a second time, 404 like any unknown resource.
+    const recJson = /^\/Recordings\/(RE[0-9a-f]{32})\.json$/.exec(rest);
+    if (recJson && req.method === "DELETE") {
+      const r = recordings.get(recJson[1]!);
+      if (!r || r.accountSid !== accountSid)
+        return twilioError(res, 404, 20404, `The requested resource ${url.pathname} was not found`);
+      recordings.delete(recJson[1]!);
+      res.writeHead(204);
+      return void res.end();
     }
     return twilioError(res, 404, 20404, `The requested resource ${url.pathname} was not found`);
   });

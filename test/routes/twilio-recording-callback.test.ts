@@ -1,9 +1,10 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { CallRow } from "../../src/db/calls";
-import type { RecordingRow } from "../../src/db/recordings";
+import { getRecordingByCarrierSid, type RecordingRow } from "../../src/db/recordings";
 import { admin, api, hex, json, openaiFake, provisionTenant, twilioFake, type Tenant } from "../helpers";
 import { pcmWav, putFakeRecording, twilioPost } from "../carriers/twilio/helpers";
+import { eventually } from "../live/stream-client";
 
 const endUser = () => `+32470${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
 const sha = async (b: ArrayBuffer | Uint8Array) =>
@@ -75,12 +76,30 @@ const downloads = async (s: Scenario) =>
   ((await (await twilioFake(`/requests?accountSid=${s.t.accountSid}`)).json()) as { path: string }[])
     .filter((r) => r.path.includes("/Recordings/"))
     .map((r) => r.path);
-const failNext = (pathPattern: string) =>
+const failNext = (pathPattern: string, times = 1) =>
   twilioFake("/fail", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ pathPattern, status: 500, code: 20500, message: "Internal Server Error", times: 1 }),
+    body: JSON.stringify({ pathPattern, status: 500, code: 20500, message: "Internal Server Error", times }),
   });
+
+/** The callback queues the copy (docs/data-lifecycle.md): 202, and the job stores it soon after. */
+async function sendQueued(s: Scenario, form?: Record<string, string>) {
+  const res = await send(s, form);
+  expect(res.status).toBe(202);
+  expect(await json(res)).toEqual({ recordingSid: s.recordingSid, queued: true, duplicate: false, recordingId: null });
+}
+
+/** Waits for the queued copy and says where it went. */
+async function copied(s: Scenario, ms = 8000) {
+  const rec = await eventually(
+    () => getRecordingByCarrierSid(env.DB, s.t.customerId, s.recordingSid),
+    (r) => r !== null,
+    "the queued copy",
+    ms,
+  );
+  return { recordingId: rec!.id, callId: rec!.call_id!, ticketId: rec!.ticket_id! };
+}
 const objectKey = (s: Scenario) => `recordings/${s.t.customerId}/twilio/${s.recordingSid}.wav`;
 
 describe("POST /api/TwilioCalls/{repID}/recordingcallback", () => {
@@ -88,10 +107,8 @@ describe("POST /api/TwilioCalls/{repID}/recordingcallback", () => {
     const s = await scenario();
     const wav = pcmWav(2.5);
     await putFakeRecording(s.t.accountSid, s.recordingSid, wav);
-    const res = await send(s);
-    expect(res.status).toBe(200);
-    const body = await json<{ recordingId: string; callId: string; ticketId: number; duplicate: boolean }>(res);
-    expect(body.duplicate).toBe(false);
+    await sendQueued(s);
+    const body = await copied(s);
 
     const call = (await env.DB.prepare("SELECT * FROM calls WHERE call_sid = ?1").bind(s.callSid).first<CallRow>())!;
     expect(body).toMatchObject({ callId: call.id, ticketId: call.ticket_id });
@@ -135,8 +152,9 @@ describe("POST /api/TwilioCalls/{repID}/recordingcallback", () => {
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ content: JSON.stringify({ sentiment: "neutral" }) }),
     });
-    const body = await json<{ recordingId: string; callId: string; ticketId: number }>(await send(s));
-    // The work runs after the answer (waitUntil): wait for its outcome in D1.
+    await sendQueued(s);
+    const body = await copied(s);
+    // The transcription and the sentiment are queued jobs too: wait for their outcome in D1.
     let rec: RecordingRow | null = null;
     for (let i = 0; i < 100 && rec?.transcription_status !== "done"; i++) {
       await new Promise((r) => setTimeout(r, 100));
@@ -170,11 +188,12 @@ describe("POST /api/TwilioCalls/{repID}/recordingcallback", () => {
   it("is idempotent by RecordingSid: a retry creates nothing and downloads nothing", async () => {
     const s = await scenario();
     await putFakeRecording(s.t.accountSid, s.recordingSid, pcmWav(1));
-    const first = await json<{ recordingId: string }>(await send(s));
+    await sendQueued(s);
+    const first = await copied(s);
     const before = await counts(s.t.customerId);
     const again = await send(s);
-    expect(again.status).toBe(200);
-    expect(await json(again)).toMatchObject({ recordingId: first.recordingId, duplicate: true });
+    expect(again.status).toBe(202);
+    expect(await json(again)).toMatchObject({ recordingId: first.recordingId, duplicate: true, queued: false });
     expect(await counts(s.t.customerId)).toEqual(before);
     expect(await downloads(s)).toHaveLength(1);
   });
@@ -189,7 +208,8 @@ describe("POST /api/TwilioCalls/{repID}/recordingcallback", () => {
       }),
     );
     await putFakeRecording(s.t.accountSid, s.recordingSid, pcmWav(0.5, 1));
-    const body = await json<{ ticketId: number; callId: string }>(await send(s));
+    await sendQueued(s);
+    const body = await copied(s);
     expect(body.ticketId).toBe(ticket.id);
     const call = await env.DB.prepare("SELECT * FROM calls WHERE id = ?1").bind(body.callId).first<CallRow>();
     expect(call).toMatchObject({
@@ -215,8 +235,10 @@ describe("POST /api/TwilioCalls/{repID}/recordingcallback", () => {
     b.path = a.path;
     await putFakeRecording(t.accountSid, a.recordingSid, pcmWav(0.2));
     await putFakeRecording(t.accountSid, b.recordingSid, pcmWav(0.3));
-    const ra = await json<{ recordingId: string; ticketId: number }>(await send(a));
-    const rb = await json<{ recordingId: string; ticketId: number }>(await send(b));
+    await sendQueued(a);
+    const ra = await copied(a);
+    await sendQueued(b);
+    const rb = await copied(b);
     expect(rb.ticketId).toBe(ra.ticketId);
     const versions = await env.DB.prepare("SELECT id, version FROM recordings WHERE ticket_id = ?1 ORDER BY version")
       .bind(ra.ticketId)
@@ -231,8 +253,8 @@ describe("POST /api/TwilioCalls/{repID}/recordingcallback", () => {
     const s = await scenario();
     const wav = pcmWav(400); // 12.8 MB: three 5 MiB parts
     await putFakeRecording(s.t.accountSid, s.recordingSid, wav, { chunked: true });
-    const res = await send(s);
-    expect(res.status).toBe(200);
+    await sendQueued(s);
+    await copied(s);
     const obj = await env.RECORDINGS.get(objectKey(s));
     expect(obj!.size).toBe(wav.length);
     expect(await sha(await obj!.arrayBuffer())).toBe(await sha(wav));
@@ -242,13 +264,13 @@ describe("POST /api/TwilioCalls/{repID}/recordingcallback", () => {
     expect(rec).toMatchObject({ duration_ms: 400_000, size_bytes: wav.length });
   });
 
-  describe("a failed download answers 5xx so Twilio retries, and leaves nothing behind", () => {
+  describe("a failed copy leaves nothing behind and is retried by the queue until it succeeds", () => {
     it.each([
       [
         "Twilio answers 500",
         async (s: Scenario) => {
           await putFakeRecording(s.t.accountSid, s.recordingSid, pcmWav(1));
-          await failNext(`/Recordings/${s.recordingSid}`);
+          await failNext(`/Recordings/${s.recordingSid}`, 1000);
         },
       ],
       [
@@ -265,16 +287,27 @@ describe("POST /api/TwilioCalls/{repID}/recordingcallback", () => {
       const s = await scenario({ withoutCall: true });
       await arrange(s);
       const before = await counts(s.t.customerId);
-      const res = await send(s);
-      expect(res.status).toBe(502);
-      expect((await json(res)).error).toMatch(/retry/);
+      await sendQueued(s);
+      // The first attempt failed (its download is in the fake's log): nothing of it is left.
+      await eventually(
+        () => downloads(s),
+        (d) => d.length >= 1,
+        "the first attempt",
+      );
+      await eventually(
+        () => downloads(s),
+        (d) => d.length >= 2,
+        "a retry",
+      );
       expect(await counts(s.t.customerId)).toEqual(before);
       expect(await env.RECORDINGS.head(objectKey(s))).toBeNull();
 
-      // Twilio's retry, once the media is there, stores it
+      // Once the media is there, the queue's next retry stores it.
+      await twilioFake(`/fail?pathPattern=${encodeURIComponent(`/Recordings/${s.recordingSid}`)}`, {
+        method: "DELETE",
+      });
       await putFakeRecording(s.t.accountSid, s.recordingSid, pcmWav(1));
-      const retry = await send(s);
-      expect(retry.status).toBe(200);
+      await copied(s, 30_000);
       expect(await counts(s.t.customerId)).toEqual({
         ...before,
         calls: before.calls + 1,
@@ -294,8 +327,8 @@ describe("POST /api/TwilioCalls/{repID}/recordingcallback", () => {
       RecordingSid: s.recordingSid,
       RecordingUrl: "https://api.twilio.com/x",
     };
-    const res = await send(s, form);
-    expect(res.status).toBe(200);
+    await sendQueued(s, form);
+    await copied(s);
     const rec = await env.DB.prepare("SELECT * FROM recordings WHERE carrier_recording_sid = ?1")
       .bind(s.recordingSid)
       .first<RecordingRow>();
@@ -357,7 +390,8 @@ describe("POST /api/TwilioCalls/{repID}/recordingcallback", () => {
     const s = await scenario();
     await admin(`/customers/${s.t.customerId}/reps/${s.t.repId}`, { method: "PATCH", json: { active: false } });
     await putFakeRecording(s.t.accountSid, s.recordingSid, pcmWav(0.5));
-    expect((await send(s)).status).toBe(200);
+    await sendQueued(s);
+    await copied(s);
     expect((await counts(s.t.customerId)).recordings).toBe(1);
   });
 });

@@ -1,11 +1,8 @@
-import { afterCallEnded } from "../../ai/sentiment";
-import { transcribeRecording } from "../../ai/transcription";
 import type { Env } from "../../env";
 import { readWavHeader, WavFormatError, type WavInfo } from "../../audio/wav";
 import { UpstreamError } from "../../lib/upstream";
 import { TwilioRest } from "./rest";
 import { attachOpenPhoneTicketStmt, getCallBySid, insertCallStmt } from "../../db/calls";
-import type { CustomerRow } from "../../db/customers";
 import {
   getRecording,
   getRecordingByCarrierSid,
@@ -20,7 +17,7 @@ import { newId } from "../../lib/ids";
 import { putStream } from "../../recordings/r2-upload";
 
 export interface TwilioRecordingEvent {
-  customer: CustomerRow;
+  customerId: number;
   repId: number;
   callSid: string;
   recordingSid: string;
@@ -37,11 +34,12 @@ const HEADER_BYTES = 4096;
 export const twilioRecordingKey = (customerId: number, recordingSid: string) =>
   `recordings/${customerId}/twilio/${recordingSid}.wav`;
 
-const retryable = (message: string) => new ApiError(502, `${message}; Twilio should retry this callback`);
+/** A failure worth another try (its queued job is retried with backoff). */
+const retryable = (message: string) => new ApiError(502, `${message}; the copy will be retried`);
 
 /** Streams the recording's WAV from Twilio into R2 and reads its format; any failure is a 502 and leaves no object. */
 async function copyToR2(env: Env, e: TwilioRecordingEvent, key: string): Promise<{ size: number; fmt: WavInfo }> {
-  const rest = await TwilioRest.forCustomer(env, e.customer.id);
+  const rest = await TwilioRest.forCustomer(env, e.customerId);
   let res: Response;
   try {
     res = await rest.downloadRecording(e.recordingSid);
@@ -88,7 +86,7 @@ export async function storeTwilioRecording(
   e: TwilioRecordingEvent,
 ): Promise<{ recording: RecordingRow; created: boolean }> {
   const db = env.DB;
-  const customerId = e.customer.id;
+  const customerId = e.customerId;
   const already = await getRecordingByCarrierSid(db, customerId, e.recordingSid);
   if (already) return { recording: already, created: false };
 
@@ -157,24 +155,4 @@ export async function storeTwilioRecording(
   const recording = await getRecording(db, customerId, recordingId);
   if (!recording) throw new Error(`recording ${recordingId} vanished`);
   return { recording, created: true };
-}
-
-/**
- * After a Twilio recording is stored: its transcript becomes the ticket's messages and the call's transcript,
- * then the call's sentiment is classified from it. Runs in `waitUntil`; failures are recorded, never thrown.
- */
-export async function transcribeThenClassify(env: Env, customer: CustomerRow, recording: RecordingRow): Promise<void> {
-  try {
-    const outcome = await transcribeRecording(env, customer, recording);
-    if (outcome.status === "done" && recording.call_id) await afterCallEnded(env, customer.id, recording.call_id);
-  } catch (e) {
-    console.error(
-      JSON.stringify({
-        level: "error",
-        msg: "post-recording work failed",
-        recordingId: recording.id,
-        error: e instanceof Error ? e.message : String(e),
-      }),
-    );
-  }
 }
