@@ -23,6 +23,10 @@ const DEFAULT_SILENCE_MS = 60_000;
 const START_TIMEOUT_MS = 10_000;
 /** A prepared call whose media stream never starts is given up after this long. */
 const PREPARE_TIMEOUT_MS = 60_000;
+/** A failed finalize is tried again after this, doubling each time up to the cap, until the deadline. */
+const FINALIZE_RETRY_MS = 5_000;
+const FINALIZE_RETRY_CAP_MS = 10 * 60_000;
+const FINALIZE_DEADLINE_MS = 24 * 60 * 60_000;
 
 /**
  * One object per live call, named by its caller leg's carrier id (ticket uploads have their own TicketRecorder).
@@ -36,7 +40,7 @@ export class CallObjectEngine extends DurableObject<Env> {
   /** The call once loaded, for the synchronous hot path. */
   private liveNow: LiveCall | null = null;
   private sockets = new Map<WebSocket, SocketInfo>();
-  private readonly state = new LiveState(this.ctx.storage.kv);
+  private state = new LiveState(this.ctx.storage.kv);
   private audio: AudioStore | null = null;
   readonly counters = { badFrames: 0, oversizedFrames: 0, rejectedStreams: 0, framesBeforeStart: 0 };
 
@@ -93,6 +97,28 @@ export class CallObjectEngine extends DurableObject<Env> {
     }
   }
 
+  /**
+   * Deletes everything this object holds (its call or its customer is being deleted, docs/data-lifecycle.md):
+   * the legs are closed, nothing is finalized, the stored audio and state are gone.
+   */
+  async purge(): Promise<void> {
+    this.liveNow?.abandon();
+    for (const ws of this.sockets.keys()) {
+      try {
+        ws.close(1000, "call deleted");
+      } catch {
+        /* already closed */
+      }
+    }
+    this.sockets.clear();
+    this.live = null;
+    this.liveNow = null;
+    this.audio = null;
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.state = new LiveState(this.ctx.storage.kv);
+  }
+
   /** Per-call options (tests use short limits); applies to sessions opened afterwards. */
   async configure(options: LiveOptions): Promise<void> {
     this.state.setOptions(options);
@@ -108,6 +134,7 @@ export class CallObjectEngine extends DurableObject<Env> {
       rejectedChunks: live?.batcher.rejected ?? 0,
       fallback: this.state.fallback,
       ended: this.state.ended,
+      finalizeFailures: this.state.finalizeFailures?.count ?? 0,
       recordingId: this.state.recordingId,
     };
   }
@@ -116,13 +143,40 @@ export class CallObjectEngine extends DurableObject<Env> {
     if (this.state.ended || !this.state.plan) return;
     const live = await this.liveCall(null, null).catch(() => null);
     if (!live) return;
+    if (this.state.finalizeFailures) return this.endCall(live, "finalize retry");
     const started = this.state.epoch !== null;
     const idleSince = started
       ? Math.max(live.lastActivity, this.state.lastActivity ?? 0)
       : (this.state.preparedAt ?? 0);
     const limit = started ? this.silenceMs() : PREPARE_TIMEOUT_MS;
     if (Date.now() - idleSince < limit) return this.armAlarm(limit - (Date.now() - idleSince));
-    await live.end(started ? "silence timeout" : "media stream never started");
+    await this.endCall(live, started ? "silence timeout" : "media stream never started");
+  }
+
+  /**
+   * Ends the call; when that fails (the recording could not be written, D1 refused) it is tried again by the
+   * alarm with backoff until the deadline, then the call is closed as failed with its audio kept.
+   */
+  private async endCall(live: LiveCall, reason: string): Promise<void> {
+    try {
+      await live.end(reason);
+    } catch (e) {
+      const failures = this.state.noteFinalizeFailure(Date.now());
+      const o = this.state.options;
+      const error = e instanceof Error ? e.message : String(e);
+      console.error(
+        JSON.stringify({
+          level: "error",
+          msg: "live call finalize failed",
+          callId: live.plan.callId,
+          attempt: failures.count,
+          error,
+        }),
+      );
+      if (Date.now() - failures.since >= (o.finalizeDeadlineMs ?? FINALIZE_DEADLINE_MS)) return live.giveUp(failures);
+      const base = o.finalizeRetryMs ?? FINALIZE_RETRY_MS;
+      await this.armAlarm(Math.min(FINALIZE_RETRY_CAP_MS, base * 2 ** (failures.count - 1)));
+    }
   }
 
   /**
@@ -186,7 +240,7 @@ export class CallObjectEngine extends DurableObject<Env> {
     this.sockets.delete(ws);
     if (!info?.leg || this.state.ended) return;
     const live = await this.liveCall(null, null);
-    await live?.end(`${info.leg}: ${reason}`);
+    if (live) await this.endCall(live, `${info.leg}: ${reason}`);
   }
 
   /** The call in memory, rebuilt from storage after a restart; built from `params` the first time. */

@@ -1,6 +1,6 @@
-import { afterCallEnded } from "../ai/sentiment";
 import { finalizeRecording, NothingToFinalizeError } from "../recordings/finalize";
 import { getCall, updateCall } from "../db/calls";
+import { enqueueSentiment } from "../db/jobs";
 import { nowIso } from "../lib/ids";
 import type { LiveCall } from "./live-call";
 
@@ -22,7 +22,7 @@ export async function finishCall(call: LiveCall, reason: string): Promise<void> 
     });
     state.setRecordingId(rec.id);
   } catch (e) {
-    if (!(e instanceof NothingToFinalizeError)) throw e; // the alarm retries a failed finalize
+    if (!(e instanceof NothingToFinalizeError)) throw e; // the object retries with backoff (call-object.ts)
   }
   const talkMs = state.epoch === null ? 0 : end.getTime() - state.epoch;
   if (plan.callId) {
@@ -38,7 +38,34 @@ export async function finishCall(call: LiveCall, reason: string): Promise<void> 
     });
   }
   state.setEnded();
-  // The transcript was drained before this runs; the object stays alive for the classification, nothing waits on it.
-  if (plan.callId) await afterCallEnded(env, plan.customerId, plan.callId);
+  // The recording is in R2 now: the raw chunks have done their job (the versions table stays, a few bytes).
+  call.store.clear();
+  // The transcript was drained before this runs; its sentiment is post-call work, on the queue.
+  if (plan.callId) await enqueueSentiment(env, plan.customerId, plan.callId);
   console.log(JSON.stringify({ level: "info", msg: "live call ended", callId: plan.callId, reason }));
+}
+
+/**
+ * The recording could not be finalized before the deadline: the call record says so, the object stops trying,
+ * and the raw audio stays in the object's storage (never silently dropped) for a person to recover.
+ */
+export async function giveUpFinalizing(call: LiveCall, failures: { count: number; since: number }): Promise<void> {
+  const { env, state, plan } = call;
+  if (plan.callId) {
+    await updateCall(env.DB, plan.customerId, plan.callId, {
+      state: "Completed",
+      end_time: nowIso(),
+      outcome: "recording_failed",
+    });
+  }
+  state.setEnded();
+  console.error(
+    JSON.stringify({
+      level: "error",
+      msg: "live call recording could not be finalized; its audio is kept in the call's object",
+      callId: plan.callId,
+      attempts: failures.count,
+      failingSince: new Date(failures.since).toISOString(),
+    }),
+  );
 }

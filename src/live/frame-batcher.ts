@@ -109,6 +109,16 @@ export class FrameBatcher {
     else this.timer ??= setTimeout(() => this.flush(), this.flushAfterMs);
   }
 
+  /** Drops what waits without storing it (the call is being deleted). */
+  discard(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.senders.length = 0;
+    this.stamps.length = 0;
+    this.ends.length = 0;
+    this.pendingBytes = 0;
+  }
+
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;

@@ -12,7 +12,7 @@ import { FrameBatcher } from "./frame-batcher";
 import { TranscriptLog } from "./transcript-log";
 import { TranslateBridge } from "./translate-bridge";
 import { dialReceiver, hangUpReceiver, takeFallback } from "./carrier-actions";
-import { finishCall } from "./finish";
+import { finishCall, giveUpFinalizing } from "./finish";
 
 /** Default realtime session lifetime before a transparent renewal (models cap sessions at 30 or 60 minutes). */
 export const DEFAULT_SESSION_MAX_MS = 28 * 60_000;
@@ -119,6 +119,18 @@ export class LiveCall {
     console.warn(JSON.stringify({ level: "warn", msg: "live call falls back", callId: this.plan.callId, reason }));
     this.bridge.close();
     await takeFallback(this);
+  }
+
+  /** Finalizing kept failing past its deadline: the call is closed as failed, its audio kept. */
+  giveUp(failures: { count: number; since: number }): Promise<void> {
+    return giveUpFinalizing(this, failures);
+  }
+
+  /** The call is being deleted: everything stops, nothing more is stored or finalized. */
+  abandon(): void {
+    this.bridge.close();
+    this.bridge.closeLegs();
+    this.batcher.discard();
   }
 
   /** A leg's stream stopped or its socket closed: the call is over (the other leg is hung up with it). */

@@ -6,6 +6,10 @@ export interface LiveOptions {
   sessionMaxMs?: number;
   /** A call with no frame for this long is ended by the alarm (default CALL_SILENCE_TIMEOUT_MS or 60 s). */
   silenceTimeoutMs?: number;
+  /** First wait before a failed finalize is tried again; it doubles each time (default 5 s, at most 10 min). */
+  finalizeRetryMs?: number;
+  /** How long a failing finalize is retried before the call is marked failed (default 24 h). */
+  finalizeDeadlineMs?: number;
 }
 
 const P = "live:";
@@ -118,6 +122,17 @@ export class LiveState {
   }
   setRecordingId(id: string) {
     this.put("recordingId", id);
+  }
+
+  /** Failed attempts to end the call (finalize and close its record): how many, since when. */
+  get finalizeFailures() {
+    return this.get<{ count: number; since: number }>("finalizeFailures") ?? null;
+  }
+  noteFinalizeFailure(now: number) {
+    const f = this.finalizeFailures;
+    const next = { count: (f?.count ?? 0) + 1, since: f?.since ?? now };
+    this.put("finalizeFailures", next);
+    return next;
   }
 
   get ended() {

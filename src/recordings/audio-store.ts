@@ -207,6 +207,12 @@ export class AudioStore {
     }
   }
 
+  /** Deletes the stored chunks once they are finalized (the versions stay, so a repeat finalize is recognised). */
+  clear(): void {
+    this.sql.exec("DELETE FROM audio_rows; DELETE FROM audio_keys; DELETE FROM audio_meta;");
+    this.tails.clear();
+  }
+
   lastVersion(): FinalizedVersion | null {
     const r = this.sql
       .exec<{ version: number; recording_id: string; chunks: number; through_id: number }>(
