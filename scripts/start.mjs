@@ -34,7 +34,8 @@ const migrate = spawnSync(
 );
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
-const dev = spawn("npx", ["wrangler", "dev", ...args], { stdio: "inherit", env });
+// --test-scheduled: the crons (docs/data-lifecycle.md) can be run by hand at /__scheduled.
+const dev = spawn("npx", ["wrangler", "dev", "--test-scheduled", ...args], { stdio: "inherit", env });
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => dev.kill(sig));
 dev.on("exit", (code) => process.exit(code ?? 0));
 

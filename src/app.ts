@@ -6,6 +6,7 @@ import { RECORDING_DOWNLOAD_PATH } from "./recordings/signed-url";
 import { adminAssistantRoutes } from "./routes/admin-assistants";
 import { adminCampaignRoutes } from "./routes/admin-campaigns";
 import { adminCustomerRoutes } from "./routes/admin-customers";
+import { adminDeletionRoutes } from "./routes/admin-deletions";
 import { adminNumberRoutes } from "./routes/admin-numbers";
 import { adminRepRoutes } from "./routes/admin-reps";
 import { adminSurveyRoutes } from "./routes/admin-surveys";
@@ -45,6 +46,7 @@ export function createApp() {
       .route("/api/admin/customers/:id/assistants", adminAssistantRoutes)
       .route("/api/admin/customers/:id/campaigns", adminCampaignRoutes)
       .route("/api/admin/customers/:id/calls/:callId/survey", adminSurveyRoutes)
+      .route("/api/admin/customers/:id", adminDeletionRoutes)
       // reps and end users (bearer JWT)
       .route("/api/Auth", authRoutes)
       .route("/api/me", meRoutes)

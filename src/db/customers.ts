@@ -11,12 +11,16 @@ export interface CustomerRow {
   openai_transcription_model: string;
   openai_transcription_active: number;
   ai_fallback: "dial" | "apology";
+  /** Days after which recordings and transcripts are deleted (docs/data-lifecycle.md); null keeps them. */
+  retention_days: number | null;
+  /** Set when the customer is deleted: it is gone for every lookup while its data is purged. */
+  deleted_at: string | null;
   created_at: string;
   updated_at: string;
 }
 
 /** Column values for insert/update; secrets must already be encrypted. */
-export type CustomerFields = Omit<CustomerRow, "id" | "created_at" | "updated_at">;
+export type CustomerFields = Omit<CustomerRow, "id" | "created_at" | "updated_at" | "deleted_at">;
 
 const COLUMNS = [
   "name",
@@ -26,6 +30,7 @@ const COLUMNS = [
   "openai_transcription_model",
   "openai_transcription_active",
   "ai_fallback",
+  "retention_days",
 ] as const satisfies readonly (keyof CustomerFields)[];
 
 /** Prepared insert, for a `db.batch` with the customer's carrier accounts (`last_insert_rowid()`). */
@@ -46,7 +51,11 @@ export function updateCustomerStmt(db: D1Database, id: number, patch: Partial<Cu
 }
 
 export const getCustomer = (db: D1Database, id: number) =>
-  db.prepare("SELECT * FROM customers WHERE id = ?1").bind(id).first<CustomerRow>();
+  db.prepare("SELECT * FROM customers WHERE id = ?1 AND deleted_at IS NULL").bind(id).first<CustomerRow>();
+
+/** Marks the customer deleted (gone for every lookup at once); its data is purged by a queued job. */
+export const markCustomerDeletedStmt = (db: D1Database, id: number) =>
+  db.prepare("UPDATE customers SET deleted_at = ?2 WHERE id = ?1 AND deleted_at IS NULL").bind(id, nowIso());
 
 /** The tenant, or the 404 a missing one gets. */
 export async function loadCustomer(db: D1Database, customerId: number): Promise<CustomerRow> {
@@ -57,7 +66,7 @@ export async function loadCustomer(db: D1Database, customerId: number): Promise<
 
 export async function listCustomers(db: D1Database, limit: number, offset: number) {
   const { results } = await db
-    .prepare("SELECT * FROM customers ORDER BY id LIMIT ?1 OFFSET ?2")
+    .prepare("SELECT * FROM customers WHERE deleted_at IS NULL ORDER BY id LIMIT ?1 OFFSET ?2")
     .bind(limit, offset)
     .all<CustomerRow>();
   return results;

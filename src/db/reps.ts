@@ -71,7 +71,10 @@ export const getRep = (db: D1Database, customerId: number, id: number) =>
 
 /** Only for token verification, where the tenant is not yet known: the rep row names it. */
 export const getRepById = (db: D1Database, id: number) =>
-  db.prepare("SELECT * FROM reps WHERE id = ?1").bind(id).first<RepRow>();
+  db
+    .prepare("SELECT r.* FROM reps r JOIN customers c ON c.id = r.customer_id AND c.deleted_at IS NULL WHERE r.id = ?1")
+    .bind(id)
+    .first<RepRow>();
 
 export async function listReps(db: D1Database, customerId: number, limit: number, offset: number) {
   const { results } = await db

@@ -83,6 +83,16 @@ export class TicketRecorder extends DurableObject<Env> {
     }
   }
 
+  /** Deletes the ticket's stored chunks and its draft upload (the ticket or its customer is being deleted). */
+  async purge(): Promise<void> {
+    const uploads = [...this.draft.abandoned, ...(this.draft.current ? [this.draft.current] : [])];
+    for (const u of uploads)
+      await this.env.RECORDINGS.resumeMultipartUpload(u.key, u.uploadId)
+        .abort()
+        .catch(() => undefined);
+    await this.ctx.storage.deleteAll();
+  }
+
   stats(): { totalChunks: number; lastVersion: number | null; draftParts: number } {
     return {
       totalChunks: this.store.totalChunks(),

@@ -5,6 +5,7 @@ import { encryptSecret } from "../auth/crypto";
 import { accountCodecs } from "../carriers/accounts";
 import { getCarrierAccount, upsertCarrierAccountStmt } from "../db/carrier-accounts";
 import * as customers from "../db/customers";
+import { enqueue } from "../db/jobs";
 import { isUniqueViolation } from "../db/unique";
 import type { Env } from "../env";
 import { ApiError } from "../lib/errors";
@@ -22,8 +23,11 @@ const openaiSettings = z.object({
 const httpsOrWss = z.url({ protocol: /^(https|wss)$/ });
 const carrierFields = (kind: "create" | "patch") =>
   Object.fromEntries(accountCodecs.map((a) => [a.carrier, a[kind].optional()]));
+/** Days after which recordings and transcripts are deleted (docs/data-lifecycle.md); null keeps them. */
+const retentionDays = z.number().int().min(1).max(3650).nullable();
 const customerBody = z.object({
   name: z.string().min(1).max(200),
+  retentionDays: retentionDays.optional(),
   ...carrierFields("create"),
   openai: openaiSettings.optional(),
   phoneStreamUrl: httpsOrWss.optional(),
@@ -31,6 +35,7 @@ const customerBody = z.object({
 });
 const customerPatch = z.object({
   name: z.string().min(1).max(200).optional(),
+  retentionDays: retentionDays.optional(),
   ...carrierFields("patch"),
   openai: openaiSettings.partial().optional(),
   phoneStreamUrl: httpsOrWss.nullable().optional(),
@@ -50,6 +55,7 @@ async function customerColumns(env: Env, b: CustomerInput): Promise<Partial<cust
     openai_transcription_model: o.transcriptionModel,
     openai_transcription_active: o.transcriptionActive === undefined ? undefined : o.transcriptionActive ? 1 : 0,
     ai_fallback: b.aiFallback,
+    retention_days: b.retentionDays,
   };
 }
 
@@ -93,6 +99,7 @@ export const adminCustomerRoutes = new Hono<AppEnv>()
       openai_transcription_model: cols.openai_transcription_model ?? "gpt-4o-transcribe",
       openai_transcription_active: cols.openai_transcription_active ?? 1,
       ai_fallback: cols.ai_fallback ?? "apology",
+      retention_days: cols.retention_days ?? null,
     });
     // The customer and its accounts land together: a refused account leaves no customer behind.
     let id = 0;
@@ -120,4 +127,13 @@ export const adminCustomerRoutes = new Hono<AppEnv>()
     ];
     await saving(b, () => c.env.DB.batch(stmts));
     return c.json(await customerView(c.env.DB, await customers.loadCustomer(c.env.DB, id)));
+  })
+  // Gone at once for every lookup; its calls, tickets, recordings (and the carriers' copies) are purged by a
+  // queued job, a chunk at a time (docs/data-lifecycle.md). Answered 202: the purge is under way, and will finish.
+  .delete("/:id", validate("param", idParam), async (c) => {
+    const { id } = c.req.valid("param");
+    await customers.loadCustomer(c.env.DB, id);
+    await customers.markCustomerDeletedStmt(c.env.DB, id).run();
+    await enqueue(c.env, { kind: "purge-customer", customerId: id });
+    return c.json({ id, deleted: true, purge: "queued" }, 202);
   });

@@ -23,6 +23,7 @@ export async function customerView(db: D1Database, c: CustomerRow) {
     },
     phoneStreamUrl: c.phone_stream_url,
     aiFallback: c.ai_fallback,
+    retentionDays: c.retention_days,
     createdAt: c.created_at,
     updatedAt: c.updated_at,
   };

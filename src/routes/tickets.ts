@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../auth/context";
-import { requireRepOrPhone } from "../auth/middleware";
+import { requireRepOrPhone, requireScope } from "../auth/middleware";
 import { loadAccessibleTicket } from "../auth/ticket-access";
 import { latestRecordingOfTicket } from "../db/recordings";
 import * as tickets from "../db/tickets";
@@ -9,6 +9,7 @@ import { serveR2Object } from "../recordings/r2-serve";
 import { ApiError } from "../lib/errors";
 import { validate } from "../lib/validate";
 import { idParam, pagination, phoneNumber } from "../lib/schemas";
+import { deleteRecordingsOfTicket, deleteTicket } from "../lifecycle/deletion";
 
 const listQuery = pagination.extend({
   channel: z.enum(tickets.CHANNELS).optional(),
@@ -99,4 +100,17 @@ export const ticketRoutes = new Hono<AppEnv>()
     const rec = await latestRecordingOfTicket(c.env.DB, auth.customerId, t.id);
     if (!rec) throw new ApiError(404, `Ticket ${t.id} has no recording`);
     return serveR2Object(c.env.RECORDINGS, rec.r2_key, c.req.raw, `ticket-${t.id}-v${rec.version}.wav`);
+  })
+  // Deleting a ticket removes its messages, its recordings (every version) and its recorder's chunks; its calls
+  // stay, on no ticket. Reps with tickets:write only (docs/data-lifecycle.md).
+  .delete("/:id", requireScope("tickets:write"), validate("param", idParam), async (c) => {
+    const t = await loadAccessibleTicket(c.env, c.get("auth"), c.req.valid("param").id);
+    await deleteTicket(c.env, t);
+    return c.body(null, 204);
+  })
+  .delete("/:id/recording", requireScope("tickets:write"), validate("param", idParam), async (c) => {
+    const auth = c.get("auth");
+    const t = await loadAccessibleTicket(c.env, auth, c.req.valid("param").id);
+    await deleteRecordingsOfTicket(c.env, auth.customerId, t.id);
+    return c.body(null, 204);
   });

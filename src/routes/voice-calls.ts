@@ -8,6 +8,7 @@ import { latestRecordingOfCall } from "../db/recordings";
 import { getSurveyOfCall, listSurveyResponses, publicEpaResults } from "../db/surveys";
 import { listSegments } from "../db/transcripts";
 import { listCalls, publicTranscriptLine, publicVoiceCall } from "../db/voice-calls";
+import { deleteCall, deleteRecordingsOfCall } from "../lifecycle/deletion";
 import type { Env } from "../env";
 import { createdRange, isoDateOrDateTime, orderedRange } from "../lib/date-range";
 import { notFound } from "../lib/errors";
@@ -91,4 +92,17 @@ export const voiceCallRoutes = new Hono<AppEnv>()
     const epa = await epaResults(c.env, customerId, call.id, call.campaign_id);
     if (!epa) throw notFound("No post-call survey is configured for this call's campaign");
     return c.json(epa);
+  })
+  // Deleting a call removes every copy: its recordings (every version, the carrier's copy too), transcript,
+  // survey, tool calls and live object (docs/data-lifecycle.md).
+  .delete("/:id", requireScope("voice:delete"), validate("param", callIdParam), async (c) => {
+    const call = await loadCall(c.env, c.get("rep").customerId, c.req.valid("param").id);
+    await deleteCall(c.env, call);
+    return c.body(null, 204);
+  })
+  .delete("/:id/recording", requireScope("voice:delete"), validate("param", callIdParam), async (c) => {
+    const customerId = c.get("rep").customerId;
+    const call = await loadCall(c.env, customerId, c.req.valid("param").id);
+    await deleteRecordingsOfCall(c.env, customerId, call.id);
+    return c.body(null, 204);
   });

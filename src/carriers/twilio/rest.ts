@@ -97,7 +97,7 @@ export class TwilioRest {
     }
     const text = await res.text();
     if (!res.ok) throw errorOf(res.status, text, `HTTP ${res.status}`);
-    return JSON.parse(text) as T;
+    return (text ? JSON.parse(text) : null) as T;
   }
 
   createCall(p: CreateCallParams) {
@@ -129,6 +129,15 @@ export class TwilioRest {
   /** Modifies a call in progress: new `Twiml` (Twilio stops its media stream and runs it), or `Status` to hang up. */
   updateCall(callSid: string, p: { Twiml?: string; Status?: "completed" | "canceled" }) {
     return this.request<TwilioCall>("POST", this.accountPath(`/Calls/${encodeURIComponent(callSid)}.json`), p);
+  }
+
+  /** Deletes Twilio's copy of one of this account's recordings; one already gone (404) counts as deleted. */
+  async deleteRecording(recordingSid: string): Promise<void> {
+    try {
+      await this.request<null>("DELETE", this.accountPath(`/Recordings/${encodeURIComponent(recordingSid)}.json`));
+    } catch (e) {
+      if (!(e instanceof UpstreamError && e.status === 404)) throw e;
+    }
   }
 
   /**

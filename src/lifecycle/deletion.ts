@@ -1,0 +1,102 @@
+/**
+ * Deleting a recording, a call or a ticket removes every copy (docs/data-lifecycle.md): D1 rows, the R2 objects
+ * of every version, the Durable Object storage behind it, and (through a queued job, so a carrier that is down
+ * cannot lose the request) the carrier's own copy of a recording.
+ */
+import type { CallRow } from "../db/calls";
+import type { RecordingRow } from "../db/recordings";
+import type { TicketRow } from "../db/tickets";
+import type { Env } from "../env";
+import { callObject } from "../live/entry";
+import { recorderName } from "../recordings/ticket-recorder";
+
+/** Sources whose carrier keeps a copy of its own (src/carriers/recording-copies.ts). */
+const CARRIER_SOURCES = new Set(["twilio", "telnyx"]);
+
+/**
+ * Our copies first (R2 objects, then the rows and the transcripts made from them, in one batch), then the
+ * carrier's copies are queued. A failure leaves rows that a retried DELETE finds again.
+ */
+export async function deleteRecordings(env: Env, customerId: number, recordings: RecordingRow[]): Promise<void> {
+  if (!recordings.length) return;
+  await env.RECORDINGS.delete(recordings.map((r) => r.r2_key));
+  const db = env.DB;
+  const ids = JSON.stringify(recordings.map((r) => r.id));
+  await db.batch([
+    db
+      .prepare(
+        "DELETE FROM ticket_messages WHERE customer_id = ?1 AND recording_id IN (SELECT value FROM json_each(?2))",
+      )
+      .bind(customerId, ids),
+    db
+      .prepare(
+        "DELETE FROM transcript_segments WHERE customer_id = ?1 AND recording_id IN (SELECT value FROM json_each(?2))",
+      )
+      .bind(customerId, ids),
+    db
+      .prepare("DELETE FROM recordings WHERE customer_id = ?1 AND id IN (SELECT value FROM json_each(?2))")
+      .bind(customerId, ids),
+  ]);
+  const copies = recordings.filter((r) => r.carrier_recording_sid && CARRIER_SOURCES.has(r.source));
+  if (copies.length) {
+    await env.POST_CALL.sendBatch(
+      copies.map((r) => ({
+        body: {
+          kind: "delete-carrier-recording",
+          customerId,
+          source: r.source,
+          recordingSid: r.carrier_recording_sid!,
+        },
+      })),
+    );
+  }
+}
+
+const recordingsWhere = async (env: Env, customerId: number, column: "call_id" | "ticket_id", id: string | number) =>
+  (
+    await env.DB.prepare(`SELECT * FROM recordings WHERE customer_id = ?1 AND ${column} = ?2`)
+      .bind(customerId, id)
+      .all<RecordingRow>()
+  ).results;
+
+export const deleteRecordingsOfCall = async (env: Env, customerId: number, callId: string) =>
+  deleteRecordings(env, customerId, await recordingsWhere(env, customerId, "call_id", callId));
+
+export const deleteRecordingsOfTicket = async (env: Env, customerId: number, ticketId: number) =>
+  deleteRecordings(env, customerId, await recordingsWhere(env, customerId, "ticket_id", ticketId));
+
+/** A call: its recordings, transcript (segments and the lines it left on its ticket), survey, tool calls, the row, and its live object. */
+export async function deleteCall(env: Env, call: CallRow): Promise<void> {
+  const c = call.customer_id;
+  await deleteRecordingsOfCall(env, c, call.id);
+  const db = env.DB;
+  await db.batch([
+    db
+      .prepare(
+        "DELETE FROM survey_responses WHERE survey_id IN (SELECT id FROM surveys WHERE customer_id = ?1 AND call_id = ?2)",
+      )
+      .bind(c, call.id),
+    db.prepare("DELETE FROM surveys WHERE customer_id = ?1 AND call_id = ?2").bind(c, call.id),
+    db.prepare("DELETE FROM tool_calls WHERE customer_id = ?1 AND call_id = ?2").bind(c, call.id),
+    db.prepare("DELETE FROM transcript_segments WHERE customer_id = ?1 AND call_id = ?2").bind(c, call.id),
+    db.prepare("DELETE FROM ticket_messages WHERE customer_id = ?1 AND call_id = ?2").bind(c, call.id),
+    db.prepare("DELETE FROM calls WHERE customer_id = ?1 AND id = ?2").bind(c, call.id),
+  ]);
+  if (call.call_sid) await callObject(env, call.call_sid).purge();
+}
+
+/**
+ * A ticket: its messages, its recordings (every version, call recordings filed on it included), the chunks its
+ * recorder holds, and the row; its calls stay, no longer on a ticket.
+ */
+export async function deleteTicket(env: Env, ticket: TicketRow): Promise<void> {
+  const c = ticket.customer_id;
+  await deleteRecordingsOfTicket(env, c, ticket.id);
+  const db = env.DB;
+  await db.batch([
+    db.prepare("DELETE FROM ticket_messages WHERE customer_id = ?1 AND ticket_id = ?2").bind(c, ticket.id),
+    db.prepare("UPDATE calls SET ticket_id = NULL WHERE customer_id = ?1 AND ticket_id = ?2").bind(c, ticket.id),
+    db.prepare("DELETE FROM tickets WHERE customer_id = ?1 AND id = ?2").bind(c, ticket.id),
+  ]);
+  await env.TICKET_RECORDERS.get(env.TICKET_RECORDERS.idFromName(recorderName(c, ticket.id))).purge();
+}

@@ -1,0 +1,71 @@
+/**
+ * Removing a deleted customer, a chunk per queued job so no run outgrows a Worker invocation: its recordings
+ * (ours and the carriers' copies), then its calls (with their live objects) and tickets (with their recorders),
+ * then what is left of its rows, the customer last. Each step deletes what it did, so a retried or repeated job
+ * carries on where the last one stopped.
+ */
+import type { CallRow } from "../db/calls";
+import type { RecordingRow } from "../db/recordings";
+import type { TicketRow } from "../db/tickets";
+import type { Env } from "../env";
+import { deleteCall, deleteRecordings, deleteTicket } from "./deletion";
+
+const CHUNK = 50;
+
+/**
+ * Every table with a customer_id, children before parents (survey_responses goes through surveys). A table that
+ * holds a tenant's rows and is missing here is caught by test/lifecycle/purge.test.ts.
+ */
+const TENANT_TABLES = [
+  "tool_calls",
+  "transcript_segments",
+  "ticket_messages",
+  "recordings",
+  "surveys",
+  "calls",
+  "tickets",
+  "phone_numbers",
+  "campaigns",
+  "assistants",
+  "reps",
+  "phone_login_codes",
+  "webhook_events",
+  "call_day_counts",
+  "tool_call_day_counts",
+  "failed_jobs",
+  "carrier_accounts",
+];
+
+const firstRows = async <T>(env: Env, table: string, customerId: number) =>
+  (await env.DB.prepare(`SELECT * FROM ${table} WHERE customer_id = ?1 LIMIT ${CHUNK}`).bind(customerId).all<T>())
+    .results;
+
+/** One step of the purge; true when there is more to do (the caller queues the next step). */
+export async function purgeCustomerStep(env: Env, customerId: number): Promise<boolean> {
+  const recordings = await firstRows<RecordingRow>(env, "recordings", customerId);
+  if (recordings.length) {
+    await deleteRecordings(env, customerId, recordings);
+    return true;
+  }
+  const calls = await firstRows<CallRow>(env, "calls", customerId);
+  for (const call of calls) await deleteCall(env, call);
+  if (calls.length) return true;
+  const tickets = await firstRows<TicketRow>(env, "tickets", customerId);
+  for (const ticket of tickets) await deleteTicket(env, ticket);
+  if (tickets.length) return true;
+  // Objects no row points at any more (a draft's upload finished by a finalize that failed after it, say).
+  const listed = await env.RECORDINGS.list({ prefix: `recordings/${customerId}/`, limit: 1000 });
+  if (listed.objects.length) {
+    await env.RECORDINGS.delete(listed.objects.map((o) => o.key));
+    return true;
+  }
+  const db = env.DB;
+  await db.batch([
+    db
+      .prepare("DELETE FROM survey_responses WHERE survey_id IN (SELECT id FROM surveys WHERE customer_id = ?1)")
+      .bind(customerId),
+    ...TENANT_TABLES.map((t) => db.prepare(`DELETE FROM ${t} WHERE customer_id = ?1`).bind(customerId)),
+    db.prepare("DELETE FROM customers WHERE id = ?1 AND deleted_at IS NOT NULL").bind(customerId),
+  ]);
+  return false;
+}
