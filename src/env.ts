@@ -1,6 +1,7 @@
 import type { CallObjectEngine } from "./live/call-object";
 import type { TicketRecorder } from "./recordings/ticket-recorder";
 import type { RateLimiter } from "./limits/rate-limiter";
+import type { CampaignEngine } from "./outbound/campaign-object";
 
 /** Everything the Worker is bound to. Secrets come from `wrangler secret put` (or .dev.vars locally). */
 export interface Env {
@@ -15,6 +16,8 @@ export interface Env {
   TICKET_RECORDERS: DurableObjectNamespace<TicketRecorder>;
   /** Per-tenant request counters (analytics, recordings), one object per tenant and endpoint group. */
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
+  /** One object per outbound campaign (`campaign:{customerId}:{campaignId}`): paces its calls with alarms. */
+  CAMPAIGNS: DurableObjectNamespace<CampaignEngine>;
 
   // ── secrets ──
   /** HS256 key for rep JWTs (unless JWT_JWKS_URL is set). */

@@ -11,6 +11,12 @@ export interface CustomerRow {
   openai_transcription_model: string;
   openai_transcription_active: number;
   ai_fallback: "dial" | "apology";
+  /** IANA time zone; campaigns' calling hours are read in it (docs/campaigns.md). */
+  time_zone: string;
+  /** Inbound calls to a rep's number ring the rep's browser this long, then `rep_no_answer` takes them. */
+  rep_ring_seconds: number;
+  rep_no_answer: "voicemail" | "assistant";
+  rep_no_answer_assistant_id: number | null;
   created_at: string;
   updated_at: string;
 }
@@ -26,6 +32,10 @@ const COLUMNS = [
   "openai_transcription_model",
   "openai_transcription_active",
   "ai_fallback",
+  "time_zone",
+  "rep_ring_seconds",
+  "rep_no_answer",
+  "rep_no_answer_assistant_id",
 ] as const satisfies readonly (keyof CustomerFields)[];
 
 /** Prepared insert, for a `db.batch` with the customer's carrier accounts (`last_insert_rowid()`). */
