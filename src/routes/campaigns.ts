@@ -119,6 +119,10 @@ export const campaignRoutes = new Hono<AppEnv>()
       throw new ApiError(409, "The campaign needs an assistant and a caller ID before it can run", {
         status: campaign.status,
       });
+    if (control.to === "running" && (await campaignProgress(c.env.DB, customerId, campaign.id)).pending === 0)
+      throw new ApiError(409, "The campaign has no numbers left to call: add contacts first", {
+        status: campaign.status,
+      });
     const row = await transitionCampaign(c.env.DB, customerId, campaign.id, control.from, control.to);
     if (!row)
       throw new ApiError(
