@@ -1,7 +1,7 @@
 /**
  * The dependency rule (docs/architecture.md, "The dependency rule"), checked by `npm test` (npm run lint:deps).
- * Layers, lowest first: lib → db, audio → auth, limits → ai, recordings → live (the engine) → carriers → lifecycle
- * (queued jobs, deletion, retention) → routes → app.
+ * Layers, lowest first: lib → db, audio → auth, limits → ai, recordings → live (the engine), outbound → carriers →
+ * lifecycle (queued jobs, deletion, retention) → routes → app.
  * A module may import its own layer and the layers below; `src/env.ts` (types only) is everyone's.
  */
 const layer = (name, mayImport, comment) => ({
@@ -22,6 +22,7 @@ module.exports = {
     layer("ai", ["lib", "db", "auth", "audio"], "ai/ talks to OpenAI"),
     layer("recordings", ["lib", "db", "auth", "audio"], "recordings/ stores and finalizes audio"),
     layer("live", ["lib", "db", "auth", "audio", "ai", "recordings"], "the live engine names no carrier and no route"),
+    layer("outbound", ["lib", "db", "auth"], "outbound calls and campaigns name no carrier and no route"),
     {
       name: "lifecycle-is-imported-only-from-above",
       comment: "src/lifecycle/ (queued jobs, deletion, retention) runs on top of every layer but routes",

@@ -11,6 +11,7 @@ import { adminNumberRoutes } from "./routes/admin-numbers";
 import { adminRepRoutes } from "./routes/admin-reps";
 import { adminSurveyRoutes } from "./routes/admin-surveys";
 import { audioChunkRoutes } from "./routes/audio-chunks";
+import { campaignRoutes } from "./routes/campaigns";
 import { authRoutes } from "./routes/auth";
 import { conversationRoutes } from "./routes/conversations";
 import { meRoutes } from "./routes/me";
@@ -22,6 +23,8 @@ import { transcriptionRoutes } from "./routes/transcriptions";
 import { twilioCallRoutes } from "./routes/twilio-calls";
 import { twilioWebhookRoutes } from "./routes/twilio-webhooks";
 import { twimlRoutes } from "./routes/twiml";
+import { twimlRepRoutes } from "./routes/twiml-rep";
+import { twilioAmdRoutes } from "./routes/twilio-amd";
 import { voiceAnalyticsRoutes } from "./routes/voice-analytics";
 import { voiceCallRoutes } from "./routes/voice-calls";
 import { voiceRecordingRoutes } from "./routes/voice-recordings";
@@ -60,10 +63,13 @@ export function createApp() {
       .route("/api/voice/analytics", voiceAnalyticsRoutes)
       .route("/api/voice/recordings", voiceRecordingRoutes)
       .route("/api/conversations", conversationRoutes)
+      .route("/api/v1/campaigns", campaignRoutes)
       .route(RECORDING_DOWNLOAD_PATH, recordingDownloadRoutes)
       // carriers (anonymous, signed)
       .route("/api/TwilioCalls", twilioWebhookRoutes)
+      .route("/api/TwilioCalls", twilioAmdRoutes)
       .route("/twiml", twimlRoutes)
+      .route("/twiml", twimlRepRoutes)
       .route("/streams", streamRoutes)
       .notFound(notFoundRoute)
       .onError(onError)

@@ -2,6 +2,7 @@ import type { CallObjectEngine } from "./live/call-object";
 import type { TicketRecorder } from "./recordings/ticket-recorder";
 import type { JobQueue } from "./lib/jobs";
 import type { RateLimiter } from "./limits/rate-limiter";
+import type { CampaignEngine } from "./outbound/campaign-object";
 
 /** Everything the Worker is bound to. Secrets come from `wrangler secret put` (or .dev.vars locally). */
 export interface Env {
@@ -18,6 +19,8 @@ export interface Env {
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
   /** Post-call work and data lifecycle jobs (src/lib/jobs.ts), consumed by this Worker. */
   POST_CALL: JobQueue;
+  /** One object per outbound campaign (`campaign:{customerId}:{campaignId}`): paces its calls with alarms. */
+  CAMPAIGNS: DurableObjectNamespace<CampaignEngine>;
 
   // ── secrets ──
   /** HS256 key for rep JWTs (unless JWT_JWKS_URL is set). */

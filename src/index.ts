@@ -3,12 +3,13 @@
  * engine names no carrier; this is where it is handed the registry of carriers it may run calls on.
  */
 import { createApp } from "./app";
-import { carriers } from "./carriers/registry";
+import { carriers, dialers } from "./carriers/registry";
 import type { Env } from "./env";
 import type { Job } from "./lib/jobs";
 import { consumeDeadJobs, consumeJobs, DEAD_LETTER_QUEUE } from "./lifecycle/consumer";
 import { onSchedule } from "./lifecycle/scheduled";
 import { CallObjectEngine } from "./live/call-object";
+import { CampaignEngine } from "./outbound/campaign-object";
 
 export { TicketRecorder } from "./recordings/ticket-recorder";
 export { RateLimiter } from "./limits/rate-limiter";
@@ -17,6 +18,13 @@ export { RateLimiter } from "./limits/rate-limiter";
 export class CallObject extends CallObjectEngine {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env, carriers);
+  }
+}
+
+/** One object per outbound campaign (binding CAMPAIGNS); it places calls with the carriers that can dial. */
+export class CampaignObject extends CampaignEngine {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env, dialers);
   }
 }
 

@@ -12,6 +12,24 @@ export const CALL_STATES = [
   "Canceled",
 ] as const;
 export type CallState = (typeof CALL_STATES)[number];
+
+/** A call that has ended, one way or another (no callback moves it on from here). */
+export const isEnded = (s: CallState) => !["Queued", "Ringing", "InProgress"].includes(s);
+
+/**
+ * The `outcome` of a call that ended without a more specific one (docs/campaigns.md lists them all): set on calls
+ * that never reached anyone when their carrier reports the end, and read as the default for every ended call.
+ */
+export const OUTCOME_OF_END: Record<CallState, string | null> = {
+  Queued: null,
+  Ringing: null,
+  InProgress: null,
+  Completed: "completed",
+  Busy: "busy",
+  NoAnswer: "no-answer",
+  Failed: "failed",
+  Canceled: "canceled",
+};
 /** The carrier a call runs on (src/live/carrier.ts): twilio, telnyx, ringcentral, webrtc, … */
 export type Carrier = string;
 export type Direction = "Inbound" | "Outbound";
@@ -38,6 +56,10 @@ export interface CallRow {
   sentiment: "positive" | "neutral" | "negative" | null;
   call_sid: string | null;
   parent_call_sid: string | null;
+  /** The placer's JSON object about an outbound call (migrations/0008_outbound_campaigns.sql). */
+  metadata_json: string | null;
+  /** Answering-machine detection's verdict on the answered leg (human, machine_start, …, fax, unknown). */
+  answered_by: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -69,6 +91,8 @@ const INSERT_COLS = [
   "sentiment",
   "call_sid",
   "parent_call_sid",
+  "metadata_json",
+  "answered_by",
   "created_at",
   "updated_at",
 ] as const;
@@ -97,6 +121,8 @@ export function insertCallStmt(db: D1Database, c: NewCall) {
     sentiment: c.sentiment ?? null,
     call_sid: c.call_sid ?? null,
     parent_call_sid: c.parent_call_sid ?? null,
+    metadata_json: c.metadata_json ?? null,
+    answered_by: c.answered_by ?? null,
     created_at: created,
     updated_at: created,
   };
@@ -148,4 +174,30 @@ export const getCallBySid = (db: D1Database, customerId: number, carrier: Carrie
   db
     .prepare("SELECT * FROM calls WHERE customer_id = ?1 AND carrier = ?2 AND call_sid = ?3")
     .bind(customerId, carrier, callSid)
+    .first<CallRow>();
+
+/** Removes a call record the carrier never accepted (no call id yet): a refused outbound call leaves nothing behind. */
+export const deleteUnplacedCall = (db: D1Database, customerId: number, id: string) =>
+  db.prepare("DELETE FROM calls WHERE customer_id = ?1 AND id = ?2 AND call_sid IS NULL").bind(customerId, id).run();
+
+/**
+ * The carrier's webhook for an outbound call we placed (src/outbound/place-call.ts) takes its record: the carrier's
+ * call id, the end user's ticket and the answer time are set once. Null unless it is this tenant's outbound call
+ * of that assistant, not yet claimed by another carrier call.
+ */
+export const claimPlacedCall = (
+  db: D1Database,
+  customerId: number,
+  id: string,
+  f: { carrier: Carrier; callSid: string; assistantId: number; ticketId: number | null },
+) =>
+  db
+    .prepare(
+      `UPDATE calls SET call_sid = COALESCE(call_sid, ?3), ticket_id = COALESCE(ticket_id, ?5),
+         state = CASE WHEN state IN ('Queued', 'Ringing') THEN 'InProgress' ELSE state END,
+         start_time = COALESCE(start_time, ?6), updated_at = ?6
+       WHERE customer_id = ?1 AND id = ?2 AND carrier = ?7 AND direction = 'Outbound' AND assistant_id = ?4
+         AND (call_sid IS NULL OR call_sid = ?3) RETURNING *`,
+    )
+    .bind(customerId, id, f.callSid, f.assistantId, f.ticketId, nowIso(), f.carrier)
     .first<CallRow>();

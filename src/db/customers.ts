@@ -15,6 +15,12 @@ export interface CustomerRow {
   retention_days: number | null;
   /** Set when the customer is deleted: it is gone for every lookup while its data is purged. */
   deleted_at: string | null;
+  /** IANA time zone; campaigns' calling hours are read in it (docs/campaigns.md). */
+  time_zone: string;
+  /** Inbound calls to a rep's number ring the rep's browser this long, then `rep_no_answer` takes them. */
+  rep_ring_seconds: number;
+  rep_no_answer: "voicemail" | "assistant";
+  rep_no_answer_assistant_id: number | null;
   created_at: string;
   updated_at: string;
 }
@@ -31,6 +37,10 @@ const COLUMNS = [
   "openai_transcription_active",
   "ai_fallback",
   "retention_days",
+  "time_zone",
+  "rep_ring_seconds",
+  "rep_no_answer",
+  "rep_no_answer_assistant_id",
 ] as const satisfies readonly (keyof CustomerFields)[];
 
 /** Prepared insert, for a `db.batch` with the customer's carrier accounts (`last_insert_rowid()`). */

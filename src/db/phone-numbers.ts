@@ -57,3 +57,18 @@ export async function numbersOfRep(db: D1Database, customerId: number, repId: nu
     .all<{ number: string }>();
   return results.map((r) => r.number);
 }
+
+/**
+ * The caller ID an outbound AI call of a rep takes when none is given: of the numbers the rep may call from (theirs
+ * or shared), one the assistant answers (a call back reaches it again), then the rep's own, then a shared one.
+ */
+export async function callerIdFor(db: D1Database, customerId: number, repId: number, assistantId: number) {
+  const row = await db
+    .prepare(
+      `SELECT number FROM phone_numbers WHERE customer_id = ?1 AND (rep_id IS NULL OR rep_id = ?2)
+       ORDER BY assistant_id IS ?3 DESC, rep_id IS ?2 DESC, id LIMIT 1`,
+    )
+    .bind(customerId, repId, assistantId)
+    .first<{ number: string }>();
+  return row?.number ?? null;
+}

@@ -8,6 +8,7 @@ import type { CallRow } from "../db/calls";
 import type { RecordingRow } from "../db/recordings";
 import type { TicketRow } from "../db/tickets";
 import type { Env } from "../env";
+import { campaignObject } from "../outbound/campaign-entry";
 import { deleteCall, deleteRecordings, deleteTicket } from "./deletion";
 
 const CHUNK = 50;
@@ -25,6 +26,7 @@ const TENANT_TABLES = [
   "calls",
   "tickets",
   "phone_numbers",
+  "campaign_contacts",
   "campaigns",
   "assistants",
   "reps",
@@ -53,6 +55,11 @@ export async function purgeCustomerStep(env: Env, customerId: number): Promise<b
   const tickets = await firstRows<TicketRow>(env, "tickets", customerId);
   for (const ticket of tickets) await deleteTicket(env, ticket);
   if (tickets.length) return true;
+  // The campaigns' pacing objects, before their rows go (the ids are what name them).
+  const campaigns = (
+    await env.DB.prepare("SELECT id FROM campaigns WHERE customer_id = ?1").bind(customerId).all<{ id: number }>()
+  ).results;
+  for (const c of campaigns) await campaignObject(env, customerId, c.id).purge();
   // Objects no row points at any more (a draft's upload finished by a finalize that failed after it, say).
   const listed = await env.RECORDINGS.list({ prefix: `recordings/${customerId}/`, limit: 1000 });
   if (listed.objects.length) {

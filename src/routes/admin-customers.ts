@@ -9,8 +9,10 @@ import { enqueue } from "../db/jobs";
 import { isUniqueViolation } from "../db/unique";
 import type { Env } from "../env";
 import { ApiError } from "../lib/errors";
-import { idParam } from "../lib/schemas";
-import { validate } from "../lib/validate";
+import { idParam, intId } from "../lib/schemas";
+import { invalid, validate } from "../lib/validate";
+import { isTimeZone } from "../lib/zoned-time";
+import { getAssistant } from "../db/assistants";
 import { customerView } from "./customer-view";
 import { listQuery } from "./admin-params";
 
@@ -21,6 +23,13 @@ const openaiSettings = z.object({
   transcriptionActive: z.boolean().optional(),
 });
 const httpsOrWss = z.url({ protocol: /^(https|wss)$/ });
+const timeZone = z.string().refine(isTimeZone, "an IANA time zone such as Europe/Brussels or UTC");
+/** An inbound call to a rep's number (docs/campaigns.md, "Inbound calls to reps"). */
+const inboundToRep = z.object({
+  ringSeconds: z.number().int().min(5).max(120).optional(),
+  noAnswer: z.enum(["voicemail", "assistant"]).optional(),
+  assistantId: intId.nullable().optional(),
+});
 const carrierFields = (kind: "create" | "patch") =>
   Object.fromEntries(accountCodecs.map((a) => [a.carrier, a[kind].optional()]));
 /** Days after which recordings and transcripts are deleted (docs/data-lifecycle.md); null keeps them. */
@@ -32,6 +41,8 @@ const customerBody = z.object({
   openai: openaiSettings.optional(),
   phoneStreamUrl: httpsOrWss.optional(),
   aiFallback: z.enum(["dial", "apology"]).optional(),
+  timeZone: timeZone.optional(),
+  inboundToRep: inboundToRep.optional(),
 });
 const customerPatch = z.object({
   name: z.string().min(1).max(200).optional(),
@@ -40,6 +51,8 @@ const customerPatch = z.object({
   openai: openaiSettings.partial().optional(),
   phoneStreamUrl: httpsOrWss.nullable().optional(),
   aiFallback: z.enum(["dial", "apology"]).optional(),
+  timeZone: timeZone.optional(),
+  inboundToRep: inboundToRep.optional(),
 });
 type CustomerInput = z.infer<typeof customerPatch>;
 
@@ -56,6 +69,10 @@ async function customerColumns(env: Env, b: CustomerInput): Promise<Partial<cust
     openai_transcription_active: o.transcriptionActive === undefined ? undefined : o.transcriptionActive ? 1 : 0,
     ai_fallback: b.aiFallback,
     retention_days: b.retentionDays,
+    time_zone: b.timeZone,
+    rep_ring_seconds: b.inboundToRep?.ringSeconds,
+    rep_no_answer: b.inboundToRep?.noAnswer,
+    rep_no_answer_assistant_id: b.inboundToRep?.assistantId,
   };
 }
 
@@ -86,10 +103,24 @@ async function saving(b: Record<string, unknown>, write: () => Promise<unknown>)
   }
 }
 
+/** The assistant that takes a rep's unanswered calls must be the tenant's, and there must be one when it is chosen. */
+async function checkInboundToRep(db: D1Database, row: customers.CustomerRow, r: CustomerInput["inboundToRep"]) {
+  const assistantId = r?.assistantId === undefined ? row.rep_no_answer_assistant_id : r.assistantId;
+  if (r?.assistantId && !(await getAssistant(db, row.id, r.assistantId)))
+    throw invalid("json", [{ path: "inboundToRep.assistantId", message: `no assistant ${r.assistantId} here` }]);
+  if ((r?.noAnswer ?? row.rep_no_answer) === "assistant" && assistantId === null)
+    throw invalid("json", [{ path: "inboundToRep.assistantId", message: "needed when noAnswer is assistant" }]);
+}
+
 /** `/api/admin/customers`: the tenants and their carrier and OpenAI settings. */
 export const adminCustomerRoutes = new Hono<AppEnv>()
   .post("/", validate("json", customerBody), async (c) => {
     const b = c.req.valid("json");
+    // A new customer has no assistant yet: one to take unanswered calls is set with PATCH once it exists.
+    if (b.inboundToRep?.assistantId || b.inboundToRep?.noAnswer === "assistant")
+      throw invalid("json", [
+        { path: "inboundToRep.assistantId", message: "set with PATCH once the assistant exists" },
+      ]);
     const cols = await customerColumns(c.env, b);
     const insert = customers.insertCustomerStmt(c.env.DB, {
       name: b.name,
@@ -100,6 +131,10 @@ export const adminCustomerRoutes = new Hono<AppEnv>()
       openai_transcription_active: cols.openai_transcription_active ?? 1,
       ai_fallback: cols.ai_fallback ?? "apology",
       retention_days: cols.retention_days ?? null,
+      time_zone: cols.time_zone ?? "UTC",
+      rep_ring_seconds: cols.rep_ring_seconds ?? 20,
+      rep_no_answer: cols.rep_no_answer ?? "voicemail",
+      rep_no_answer_assistant_id: null,
     });
     // The customer and its accounts land together: a refused account leaves no customer behind.
     let id = 0;
@@ -120,7 +155,7 @@ export const adminCustomerRoutes = new Hono<AppEnv>()
   .patch("/:id", validate("param", idParam), validate("json", customerPatch), async (c) => {
     const { id } = c.req.valid("param");
     const b = c.req.valid("json");
-    await customers.loadCustomer(c.env.DB, id);
+    await checkInboundToRep(c.env.DB, await customers.loadCustomer(c.env.DB, id), b.inboundToRep);
     const stmts = [
       customers.updateCustomerStmt(c.env.DB, id, await customerColumns(c.env, b)),
       ...(await accountStmts(c.env, b, id)),

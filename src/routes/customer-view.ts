@@ -24,6 +24,12 @@ export async function customerView(db: D1Database, c: CustomerRow) {
     phoneStreamUrl: c.phone_stream_url,
     aiFallback: c.ai_fallback,
     retentionDays: c.retention_days,
+    timeZone: c.time_zone,
+    inboundToRep: {
+      ringSeconds: c.rep_ring_seconds,
+      noAnswer: c.rep_no_answer,
+      assistantId: c.rep_no_answer_assistant_id,
+    },
     createdAt: c.created_at,
     updatedAt: c.updated_at,
   };

@@ -13,6 +13,8 @@ import { recordingCallbackUrl, voiceFieldInput, voiceFieldsSchema } from "../car
 import { getPhoneNumber } from "../db/phone-numbers";
 import { getRecordingByCarrierSid } from "../db/recordings";
 import { enqueue } from "../db/jobs";
+import { isEnded } from "../db/calls";
+import { notifyCampaign } from "../outbound/campaign-entry";
 import { getRep } from "../db/reps";
 import { forbidden } from "../lib/errors";
 import { publicOrigin } from "../lib/public-url";
@@ -87,7 +89,11 @@ export const twilioWebhookRoutes = new Hono<AppEnv>()
   })
   .post("/statuscallback", twilioWebhook, async (c) => {
     const { customer, params } = c.get("twilio");
-    return c.json(await applyStatusCallback(c.env.DB, customer.id, params));
+    const { call, ...answer } = await applyStatusCallback(c.env.DB, customer.id, params);
+    // A campaign's call ended: its object settles the contact and places the next call now.
+    if (call?.campaign_id != null && isEnded(call.state))
+      notifyCampaign(c.env, c.executionCtx, customer.id, call.campaign_id);
+    return c.json(answer);
   })
   .post("/:repID/recordingcallback", twilioWebhook, async (c) => {
     const { customer, params } = c.get("twilio");

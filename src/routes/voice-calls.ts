@@ -17,6 +17,7 @@ import { signRecordingUrl } from "../recordings/signed-url";
 import { validate } from "../lib/validate";
 import { rateLimit } from "../limits/middleware";
 import { callIdParam, loadCall } from "./call-params";
+import { outboundCallBody, outboundFields, placeOutboundCall } from "./outbound-call";
 import { intId, pagination } from "../lib/schemas";
 
 const listQuery = pagination
@@ -48,6 +49,10 @@ async function epaResults(env: Env, customerId: number, callId: string, campaign
 
 export const voiceCallRoutes = new Hono<AppEnv>()
   .use("*", requireRep)
+  // An outbound AI call (docs/campaigns.md).
+  .post("/", requireScope("calls:write"), validate("json", outboundCallBody), async (c) =>
+    c.json(await placeOutboundCall(c.env, c.get("rep"), c.req.valid("json"), publicOrigin(c.env, c.req.raw)), 201),
+  )
   .get("/", requireScope("voice:read"), validate("query", listQuery), async (c) => {
     const q = c.req.valid("query");
     const { items, total } = await listCalls(
@@ -68,6 +73,7 @@ export const voiceCallRoutes = new Hono<AppEnv>()
     ]);
     return c.json({
       ...publicVoiceCall(call),
+      ...outboundFields(call),
       transcript: segments.map(publicTranscriptLine),
       ...(epa ? { epaResults: epa } : {}),
     });

@@ -7,6 +7,9 @@
  * Control endpoints (tests only): /__fake/accounts, /__fake/messages, /__fake/calls, /__fake/recordings/{RE},
  * /__fake/fail (inject the next failures), /__fake/requests, and /__fake/reference/* (the official `twilio`
  * package's AccessToken, VoiceResponse and signature helpers as an oracle, see twilio-reference.ts).
+ * `POST /__fake/calls/{CA}/events {event, …}` moves a REST-created call on (ringing, answer, amd, end) and answers
+ * the webhooks Twilio would send for it now, signed with the account's auth token (twilio-events.ts); the test
+ * delivers them to the Worker, which the fake cannot reach.
  * A recording PUT may ask for `?chunked=1` (served without Content-Length) or `?truncateAfter=N` (the
  * connection drops after N bytes of a full-length Content-Length), to exercise both upload paths and failures.
  */
@@ -14,6 +17,7 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { listen, readBody, sendJson, type RunningFake } from "./http";
 import { referenceAccessToken, referenceSignature, referenceTwiml } from "./twilio-reference";
+import { callEvent, type CallEvent } from "./twilio-events";
 
 interface Account {
   accountSid: string;
@@ -21,6 +25,8 @@ interface Account {
   apiKeySecret: string;
   /** Numbers the account owns; when non-empty, calls/messages From other numbers fail with 21210/21606. */
   numbers: string[];
+  /** Signs the webhooks of /__fake/calls/{CA}/events. */
+  authToken?: string;
 }
 
 export interface FakeCall {
@@ -144,6 +150,16 @@ export async function startTwilioFake(): Promise<RunningFake> {
       calls.set(sid, call);
       return sendJson(res, 200, call);
     }
+    const eventMatch = /^\/__fake\/calls\/(CA[0-9a-f]{32})\/events$/.exec(p);
+    if (eventMatch && req.method === "POST") {
+      const call = calls.get(eventMatch[1]!);
+      const account = call ? accounts.get(call.account_sid) : undefined;
+      if (!call || !account?.authToken)
+        return sendJson(res, 404, { error: "fake twilio: no such call or no auth token" });
+      const out = callEvent(call, account.authToken, json() as unknown as CallEvent);
+      if ("error" in out) return sendJson(res, 400, out);
+      return sendJson(res, 200, out);
+    }
     const recMatch = /^\/__fake\/recordings\/(RE[0-9a-f]{32})$/.exec(p);
     if (recMatch && req.method === "PUT") {
       recordings.set(recMatch[1]!, {
@@ -192,6 +208,15 @@ export async function startTwilioFake(): Promise<RunningFake> {
     if (!url && !twiml && !one(params, "ApplicationSid"))
       return twilioError(res, 400, 21205, "Url parameter is required.");
     if (url && !/^https?:\/\//.test(url)) return twilioError(res, 400, 21205, `Url is not a valid URL: ${url}`);
+    const amd = one(params, "MachineDetection");
+    if (amd !== undefined && amd !== "Enable" && amd !== "DetectMessageEnd")
+      return twilioError(res, 400, 20001, `MachineDetection must be Enable or DetectMessageEnd, not ${amd}`);
+    const asyncAmd = one(params, "AsyncAmd");
+    if (asyncAmd !== undefined && asyncAmd !== "true" && asyncAmd !== "false")
+      return twilioError(res, 400, 20001, `AsyncAmd must be true or false, not ${asyncAmd}`);
+    const amdCallback = one(params, "AsyncAmdStatusCallback");
+    if (amdCallback !== undefined && !/^https?:\/\//.test(amdCallback))
+      return twilioError(res, 400, 21205, `AsyncAmdStatusCallback is not a valid URL: ${amdCallback}`);
     if (!/^\+[1-9]\d{5,14}$/.test(to) && !to.startsWith("client:")) {
       return twilioError(res, 400, 21211, `Invalid 'To' Phone Number: ${to}`);
     }

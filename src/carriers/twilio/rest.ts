@@ -48,6 +48,10 @@ export interface CreateCallParams {
   statusCallback?: string;
   statusCallbackEvents?: string[];
   timeoutSeconds?: number;
+  /** Answering-machine detection (`Enable`, or `DetectMessageEnd` to wait for a greeting's end), run in the background. */
+  machineDetection?: "Enable" | "DetectMessageEnd";
+  /** Where the background detection posts its verdict (AnsweredBy); required with `machineDetection`. */
+  asyncAmdStatusCallback?: string;
 }
 
 export class TwilioRest {
@@ -111,6 +115,10 @@ export class TwilioRest {
       StatusCallbackMethod: p.statusCallback ? "POST" : undefined,
       StatusCallbackEvent: p.statusCallback ? p.statusCallbackEvents : undefined,
       Timeout: p.timeoutSeconds === undefined ? undefined : String(p.timeoutSeconds),
+      MachineDetection: p.machineDetection,
+      AsyncAmd: p.machineDetection ? "true" : undefined,
+      AsyncAmdStatusCallback: p.machineDetection ? p.asyncAmdStatusCallback : undefined,
+      AsyncAmdStatusCallbackMethod: p.machineDetection ? "POST" : undefined,
     });
   }
 
