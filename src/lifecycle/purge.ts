@@ -68,6 +68,8 @@ export async function purgeCustomerStep(env: Env, customerId: number): Promise<b
   }
   const db = env.DB;
   await db.batch([
+    // The customer row points at one of its assistants (the inbound fallback): let go of it first.
+    db.prepare("UPDATE customers SET rep_no_answer_assistant_id = NULL WHERE id = ?1").bind(customerId),
     db
       .prepare("DELETE FROM survey_responses WHERE survey_id IN (SELECT id FROM surveys WHERE customer_id = ?1)")
       .bind(customerId),

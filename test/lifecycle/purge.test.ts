@@ -2,7 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { twilioPost } from "../carriers/twilio/helpers";
-import { admin, api } from "../helpers";
+import { admin, api, repToken } from "../helpers";
 import { startCall, twilioDriver } from "../live/drivers";
 import { assistantTenant, callStub } from "../live/live-helpers";
 import { eventually } from "../live/stream-client";
@@ -20,6 +20,25 @@ describe("deleting a customer", () => {
       (n) => n === 2,
       "the live call's recording",
     );
+    // Rows that point at others of the tenant: a campaign with contacts, the inbound fallback's assistant.
+    const patched = await admin(`/customers/${t.customerId}`, {
+      method: "PATCH",
+      json: { inboundToRep: { ringSeconds: 15, noAnswer: "assistant", assistantId: t.assistantId } },
+    });
+    expect(patched.status).toBe(200);
+    const campaign = (await (
+      await admin(`/customers/${t.customerId}/campaigns`, {
+        method: "POST",
+        json: { name: "Spring", assistantId: t.assistantId },
+      })
+    ).json()) as { id: number };
+    const contacts = await api(`/api/v1/campaigns/${campaign.id}/contacts`, {
+      method: "POST",
+      token: await repToken(t.repId, { scope: "campaigns:write voice:read" }),
+      json: [{ number: "+32470123456" }],
+    });
+    expect(contacts.status).toBeLessThan(300);
+    expect(await countOf("campaign_contacts", t.customerId)).toBe(1);
     const tables = await tenantTables();
 
     const res = await admin(`/customers/${t.customerId}`, { method: "DELETE" });

@@ -18,6 +18,10 @@ describe("per-tenant rate limits", () => {
   it("shares 30/min across both recording endpoints, then 429 with Retry-After, per tenant", async () => {
     const a = await provisionTenant();
     const b = await provisionTenant();
+    // All 31 requests in one window: a slow run must not cross a minute boundary (the window is the clock's minute).
+    const minute = Math.ceil(Date.now() / 60_000) * 60_000;
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(minute + 5_000);
     const withRec = await seedCall(a.customerId, { recordingBytes: wavBytes(10) });
     const without = await seedCall(a.customerId);
     const paths = [

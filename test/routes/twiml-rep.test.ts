@@ -1,11 +1,13 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { CallRow } from "../../src/db/calls";
+import { getRecordingByCarrierSid } from "../../src/db/recordings";
 import { VOICEMAIL_GREETING, VOICEMAIL_MAX_SECONDS, VOICEMAIL_THANKS } from "../../src/carriers/twilio/rep-twiml";
 import { admin, BASE, hex, json } from "../helpers";
 import { pcmWav, putFakeRecording, referenceTwiml, twilioPost } from "../carriers/twilio/helpers";
 import { parseXml } from "../carriers/twilio/xml";
 import { assistantTenant, newCallSid, parseStreamTwiml, type AssistantTenant } from "../live/live-helpers";
+import { eventually } from "../live/stream-client";
 
 const caller = () => `+32471${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
 
@@ -121,9 +123,16 @@ describe("inbound calls to a rep's number (docs/campaigns.md)", () => {
       },
       t.authToken,
     );
-    expect(stored.status).toBe(200);
+    // The copy is queued (docs/data-lifecycle.md); it lands on the call and the caller's ticket.
+    expect(stored.status).toBe(202);
+    expect(await json(stored)).toMatchObject({ recordingSid, queued: true, duplicate: false });
     const row = await record(callSid);
-    expect(await json(stored)).toMatchObject({ callId: row.id, ticketId: row.ticket_id, duplicate: false });
+    const rec = await eventually(
+      () => getRecordingByCarrierSid(env.DB, t.customerId, recordingSid),
+      (r) => r !== null,
+      "the queued copy",
+    );
+    expect(rec).toMatchObject({ call_id: row.id, ticket_id: row.ticket_id });
     expect(row.ticket_id).toBeTypeOf("number");
 
     const done = await twilioPost(
