@@ -6,6 +6,7 @@ import { timingSafeEqual } from "../lib/hash";
 import type { AppEnv, Auth } from "./context";
 import { verifyPhoneToken } from "./phone-token";
 import { verifyRepToken } from "./rep-jwt";
+import type { Scope } from "./scopes";
 
 function bearer(header: string | undefined): string {
   const m = /^Bearer\s+(\S+)$/i.exec(header ?? "");
@@ -43,10 +44,19 @@ export const requireRepOrPhone = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-export const requireScope = (scope: string) =>
+/** A rep token carrying `scope` (src/auth/scopes.ts); a phone-auth token is refused. After `requireRep(OrPhone)`. */
+export const requireScope = (scope: Scope) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const auth = c.get("auth");
     if (auth.kind !== "rep" || !auth.scopes.has(scope)) throw new ApiError(403, `Missing scope: ${scope}`);
+    await next();
+  });
+
+/** A rep token carrying `scope`, or a phone-auth token (the handler confines it to its own number's phone tickets). */
+export const requireScopeOrPhone = (scope: Scope) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    const auth = c.get("auth");
+    if (auth.kind === "rep" && !auth.scopes.has(scope)) throw new ApiError(403, `Missing scope: ${scope}`);
     await next();
   });
 

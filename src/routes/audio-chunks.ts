@@ -9,7 +9,7 @@ import { z } from "zod";
 import { transcribeRecording, type TranscriptionOutcome } from "../ai/transcription";
 import { loadCustomer } from "../db/customers";
 import type { AppEnv, Auth } from "../auth/context";
-import { requireRepOrPhone } from "../auth/middleware";
+import { requireRepOrPhone, requireScopeOrPhone } from "../auth/middleware";
 import { loadAccessibleTicket } from "../auth/ticket-access";
 import type { AudioChunk } from "../recordings/audio-types";
 import { recorderName, type AppendOutcome } from "../recordings/ticket-recorder";
@@ -129,7 +129,7 @@ export const publicRecording = (r: RecordingRow) => ({
 });
 
 export const audioChunkRoutes = new Hono<AppEnv>()
-  .use("*", requireRepOrPhone)
+  .use("*", requireRepOrPhone, requireScopeOrPhone("audio:upload"))
   .post("/upload", async (c) => {
     const { result } = await appendBatch(c.env, c.get("auth"), c.req.raw);
     return c.json(result);

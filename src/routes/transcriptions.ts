@@ -9,7 +9,7 @@ import { Hono } from "hono";
 import { transcriptionAccess } from "../ai/transcription-access";
 import { loadCustomer } from "../db/customers";
 import type { AppEnv } from "../auth/context";
-import { requireRep } from "../auth/middleware";
+import { requireRep, requireScope } from "../auth/middleware";
 import { ApiError } from "../lib/errors";
 import { checkContentLength, tooLarge } from "../lib/body-limit";
 import { MultipartError, multipartBoundary, multipartEvents, type MultipartEvent } from "../lib/multipart-stream";
@@ -40,7 +40,9 @@ const EXT_OF: Record<string, string> = {
 const enc = new TextEncoder();
 const quote = (s: string) => s.replace(/["\\\r\n]/g, "_");
 
-export const transcriptionRoutes = new Hono<AppEnv>().use("*", requireRep).post("/file", async (c) => {
+const transcriber = [requireRep, requireScope("transcriptions:write")] as const;
+
+export const transcriptionRoutes = new Hono<AppEnv>().use("*", ...transcriber).post("/file", async (c) => {
   const auth = c.get("rep");
   const boundary = multipartBoundary(c.req.header("Content-Type"));
   if (!boundary || !c.req.raw.body) throw new ApiError(400, "Expected a multipart/form-data body with a file field");
