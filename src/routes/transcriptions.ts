@@ -19,6 +19,9 @@ import { UpstreamError } from "../lib/upstream";
 export const MAX_FILE_BYTES = 25 * 1024 * 1024;
 /** Room for the multipart envelope and small fields around the file. */
 const ENVELOPE_BYTES = 64 * 1024;
+/** Form fields before the file: at most this many, of at most FIELD_BYTES together (413 beyond). */
+export const MAX_FIELDS = 8;
+export const FIELD_BYTES = 8 * 1024;
 /** Small fields forwarded to OpenAI when sent before the file. */
 const FORWARDED_FIELDS = new Set(["language", "prompt", "temperature"]);
 const EXT_OF: Record<string, string> = {
@@ -63,6 +66,8 @@ export const transcriptionRoutes = new Hono<AppEnv>().use("*", ...transcriber).p
   // Small fields until the file part; then the file's first bytes, so an empty file is a 400 before any upload.
   const fields: [string, string][] = [];
   let file: Extract<MultipartEvent, { kind: "part" }> | null = null;
+  let fieldCount = 0;
+  let fieldBytes = 0;
   for (let current: string | null = null, value = ""; ; ) {
     const ev = await next();
     if (!ev) break;
@@ -71,11 +76,16 @@ export const transcriptionRoutes = new Hono<AppEnv>().use("*", ...transcriber).p
         file = ev;
         break;
       }
+      if (++fieldCount > MAX_FIELDS)
+        throw new ApiError(413, `At most ${MAX_FIELDS} form fields may come before the file`, {
+          limitFields: MAX_FIELDS,
+        });
       current = ev.name;
       value = "";
     } else if (ev.kind === "data" && current) {
+      fieldBytes += ev.bytes.length;
+      if (fieldBytes > FIELD_BYTES) throw tooLarge(FIELD_BYTES, "The form fields before the file");
       value += new TextDecoder().decode(ev.bytes);
-      if (value.length > 4096) throw new ApiError(400, `Field ${current} is too long`);
     } else if (ev.kind === "end" && current) {
       if (FORWARDED_FIELDS.has(current)) fields.push([current, value]);
       current = null;
