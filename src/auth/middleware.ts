@@ -33,6 +33,7 @@ export const requireRep = createMiddleware<AppEnv>(async (c, next) => {
   const rep = await verifyRepToken(c.env, token);
   c.set("auth", rep);
   c.set("rep", rep);
+  c.set("upstreamDetail", true);
   await next();
 });
 
@@ -40,7 +41,10 @@ export const requireRep = createMiddleware<AppEnv>(async (c, next) => {
 export const requireRepOrPhone = createMiddleware<AppEnv>(async (c, next) => {
   const auth = await authenticate(c.env, bearer(c.req.header("Authorization")));
   c.set("auth", auth);
-  if (auth.kind === "rep") c.set("rep", auth);
+  if (auth.kind === "rep") {
+    c.set("rep", auth);
+    c.set("upstreamDetail", true);
+  }
   await next();
 });
 
@@ -64,5 +68,6 @@ export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
   const token = bearer(c.req.header("Authorization"));
   if (!c.env.ADMIN_TOKEN || !(await timingSafeEqual(token, c.env.ADMIN_TOKEN)))
     throw unauthorized("Invalid admin token");
+  c.set("upstreamDetail", true);
   await next();
 });

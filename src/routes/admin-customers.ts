@@ -20,6 +20,21 @@ const openaiSettings = z.object({
   transcriptionActive: z.boolean().optional(),
 });
 const httpsOrWss = z.url({ protocol: /^(https|wss)$/ });
+const phoneLoginSettings = z.object({
+  /** ISO 3166 alpha-2 codes; null: the countries of the tenant's own numbers. */
+  allowedCountries: z
+    .array(
+      z
+        .string()
+        .regex(/^[A-Za-z]{2}$/, "must be an ISO 3166 alpha-2 country code")
+        .transform((s) => s.toUpperCase()),
+    )
+    .max(250)
+    .nullable()
+    .optional(),
+  /** 0 turns phone login off for the tenant. */
+  maxCodesPerHour: z.number().int().min(0).max(100_000).optional(),
+});
 const carrierFields = (kind: "create" | "patch") =>
   Object.fromEntries(accountCodecs.map((a) => [a.carrier, a[kind].optional()]));
 const customerBody = z.object({
@@ -28,6 +43,7 @@ const customerBody = z.object({
   openai: openaiSettings.optional(),
   phoneStreamUrl: httpsOrWss.optional(),
   aiFallback: z.enum(["dial", "apology"]).optional(),
+  phoneLogin: phoneLoginSettings.optional(),
 });
 const customerPatch = z.object({
   name: z.string().min(1).max(200).optional(),
@@ -35,12 +51,14 @@ const customerPatch = z.object({
   openai: openaiSettings.partial().optional(),
   phoneStreamUrl: httpsOrWss.nullable().optional(),
   aiFallback: z.enum(["dial", "apology"]).optional(),
+  phoneLogin: phoneLoginSettings.optional(),
 });
 type CustomerInput = z.infer<typeof customerPatch>;
 
 /** Request fields → customer columns; the OpenAI key is encrypted here, before anything reaches D1. */
 async function customerColumns(env: Env, b: CustomerInput): Promise<Partial<customers.CustomerFields>> {
   const o = b.openai ?? {};
+  const countries = b.phoneLogin?.allowedCountries;
   return {
     name: b.name,
     phone_stream_url: b.phoneStreamUrl,
@@ -50,6 +68,8 @@ async function customerColumns(env: Env, b: CustomerInput): Promise<Partial<cust
     openai_transcription_model: o.transcriptionModel,
     openai_transcription_active: o.transcriptionActive === undefined ? undefined : o.transcriptionActive ? 1 : 0,
     ai_fallback: b.aiFallback,
+    phone_login_countries: countries === undefined ? undefined : countries && JSON.stringify([...new Set(countries)]),
+    phone_login_hourly_limit: b.phoneLogin?.maxCodesPerHour,
   };
 }
 
@@ -93,6 +113,8 @@ export const adminCustomerRoutes = new Hono<AppEnv>()
       openai_transcription_model: cols.openai_transcription_model ?? "gpt-4o-transcribe",
       openai_transcription_active: cols.openai_transcription_active ?? 1,
       ai_fallback: cols.ai_fallback ?? "apology",
+      phone_login_countries: cols.phone_login_countries ?? null,
+      phone_login_hourly_limit: cols.phone_login_hourly_limit ?? customers.DEFAULT_PHONE_LOGIN_HOURLY_LIMIT,
     });
     // The customer and its accounts land together: a refused account leaves no customer behind.
     let id = 0;

@@ -49,7 +49,7 @@ describe("migration 0005: carrier accounts, calls without a fixed carrier list",
     ]);
     const countsBefore = await rows("SELECT * FROM call_day_counts ORDER BY state, has_recording");
 
-    await applyD1Migrations(db, env.TEST_MIGRATIONS);
+    await applyD1Migrations(db, upTo("0005_carrier_accounts.sql"));
 
     expect(
       await rows(
