@@ -63,7 +63,7 @@ export const twimlRoutes = new Hono<AppEnv>().post("/", twilioWebhook, async (c)
     CallId: call.id,
     AssistantId: String(assistant.id),
     ...(welcome ? { WelcomeMessage: welcome } : {}),
-    StreamToken: await streamToken(c.env, customer.id, callSid),
+    StreamToken: await streamToken(c.env, { customerId: customer.id, key: callSid, leg: "caller", callId: call.id }),
   };
   prepareLiveCall(c.env, c.executionCtx, callSid, "twilio", parameters);
   return twimlResponse(
