@@ -79,12 +79,16 @@ export class CallObjectEngine extends DurableObject<Env> {
    * `parameters` = the same map the stream's `start` will carry (CustomerId, CallId, Mode, …).
    */
   async prepare(carrier: string, parameters: Record<string, string>): Promise<{ ok: boolean; error?: string }> {
+    if (this.state.ended) return { ok: false, error: "call already ended" };
+    // A replayed or concurrent webhook delivery prepares once: it never re-arms the alarm of a call under way.
+    // Marked before the first await, so a delivery arriving meanwhile sees it.
+    if (this.state.preparedAt !== null || this.state.epoch !== null) return { ok: true };
+    this.state.setPreparedAt(Date.now());
     try {
+      await this.armAlarm(PREPARE_TIMEOUT_MS);
       const live = await this.liveCall(parameters, carrier);
       if (!live) return { ok: false, error: "call already ended" };
       live.start();
-      this.state.setPreparedAt(Date.now());
-      await this.armAlarm(PREPARE_TIMEOUT_MS);
       return { ok: true };
     } catch (e) {
       return { ok: false, error: e instanceof Error ? e.message : String(e) };
