@@ -15,8 +15,15 @@ import { startFakeRealtime } from "./lib/fake-realtime";
 import { concatBytes, encodeMulawSample, MULAW_DECODE, mulawRms, pcmToMulaw, silence, synthSpeech } from "./lib/mulaw";
 import { parseStream, twilioSignature } from "./lib/twiml-call";
 import { mulawToWavMulaw, mulawToWavPcm16, readWavAsMulaw8k } from "./lib/wav";
+import { SCOPES } from "../src/auth/scopes";
+// @ts-expect-error: a plain .mjs module of the local scripts, without type declarations
+import { ALL_SCOPES as DEV_SCOPES } from "./dev-env.mjs";
 
 const ROOT = new URL("..", import.meta.url).pathname;
+
+test("npm run token mints every scope of src/auth/scopes.ts by default", () => {
+  assert.deepEqual([...(DEV_SCOPES as string[])].sort(), Object.keys(SCOPES).sort());
+});
 
 test("mu-law matches the G.711 reference points (protocols.md §8)", () => {
   assert.deepEqual(

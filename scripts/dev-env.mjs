@@ -44,10 +44,28 @@ export function writeDemo(demo) {
   writeFileSync(DEMO_FILE, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
 }
 
-export async function mintRepToken(secret, repId, scope = "voice:read audio:download tickets:write", ttl = "12h") {
+/** Every scope of src/auth/scopes.ts (scripts/check-tools.ts keeps the two lists equal). */
+export const ALL_SCOPES = [
+  "tickets:read",
+  "tickets:write",
+  "audio:upload",
+  "audio:download",
+  "voice:read",
+  "calls:write",
+  "transcriptions:write",
+  "realtime:connect",
+];
+
+/**
+ * A rep token for the local Worker: signed with `vars.JWT_SECRET`, issuer and audience as the Worker checks
+ * them (.dev.vars may override wrangler.toml's JWT_ISSUER and JWT_AUDIENCE).
+ */
+export async function mintRepToken(vars, repId, scope = ALL_SCOPES.join(" "), ttl = "12h") {
   const { SignJWT } = await import("jose");
   return new SignJWT({ scope })
     .setProtectedHeader({ alg: "HS256" })
+    .setIssuer(vars.JWT_ISSUER ?? "voicedesk")
+    .setAudience(vars.JWT_AUDIENCE ?? "voicedesk-api")
     .setSubject(String(repId))
     .setIssuedAt()
     .setExpirationTime(ttl)

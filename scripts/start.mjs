@@ -107,7 +107,7 @@ async function seedDemo() {
     number: assistantNumber,
     assistantId: assistant.id,
   });
-  const repToken = await mintRepToken(vars.JWT_SECRET, rep.id);
+  const repToken = await mintRepToken(vars, rep.id);
   const demo = {
     baseUrl: base,
     adminToken: vars.ADMIN_TOKEN,

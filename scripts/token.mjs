@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm run token [-- --rep ID] [--scope "voice:read audio:download"] [--ttl 12h]`: prints a rep JWT for local use.
+// `npm run token [-- --rep ID] [--scope "voice:read audio:download"] [--ttl 12h]`: prints a rep JWT for local use,
+// with every scope (README "Scopes") unless --scope names some.
 import { ensureDevVars, mintRepToken, readDemo } from "./dev-env.mjs";
 
 const args = process.argv.slice(2);
@@ -12,5 +13,4 @@ if (!repId) {
   console.error("no rep: run `npm start` once (it seeds the demo rep) or pass --rep ID");
   process.exit(2);
 }
-const { JWT_SECRET } = ensureDevVars();
-console.log(await mintRepToken(JWT_SECRET, repId, opt("--scope"), opt("--ttl")));
+console.log(await mintRepToken(ensureDevVars(), repId, opt("--scope"), opt("--ttl")));

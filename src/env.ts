@@ -33,8 +33,11 @@ export interface Env {
   ENCRYPTION_KEY?: string;
 
   // ── vars ──
+  /** The `iss` and `aud` every rep token must carry (required unless JWT_REQUIRE_ISS_AUD is "false"). */
   JWT_ISSUER?: string;
   JWT_AUDIENCE?: string;
+  /** "false" accepts rep tokens without `iss`/`aud` (each is still checked when configured). */
+  JWT_REQUIRE_ISS_AUD?: string;
   /** REST base of OpenAI; the realtime socket opens on the same base + /realtime. */
   OPENAI_BASE_URL?: string;
   /** Overrides the Twilio REST host derived from each tenant's region and edge. */

@@ -1,6 +1,7 @@
 import { SignJWT } from "jose";
 import { env, exports } from "cloudflare:workers";
 import { inject } from "vitest";
+import { ALL_SCOPES } from "../src/auth/scopes";
 
 export const BASE = "https://voicedesk.test";
 
@@ -22,12 +23,15 @@ export const admin = (path: string, init: RequestInit & { json?: unknown } = {})
 export const hex = (n: number) =>
   [...crypto.getRandomValues(new Uint8Array(n))].map((b) => b.toString(16).padStart(2, "0")).join("");
 
+/** A rep token as the configured issuer mints it, with every scope unless `scope` names some. */
 export async function repToken(
   repId: number,
   opts: { scope?: string; expiresIn?: string | number; secret?: string; sub?: string; alg?: string } = {},
 ): Promise<string> {
-  return new SignJWT({ scope: opts.scope ?? "voice:read audio:download tickets:write" })
+  return new SignJWT({ scope: opts.scope ?? ALL_SCOPES.join(" ") })
     .setProtectedHeader({ alg: opts.alg ?? "HS256" })
+    .setIssuer(env.JWT_ISSUER!)
+    .setAudience(env.JWT_AUDIENCE!)
     .setSubject(opts.sub ?? String(repId))
     .setIssuedAt()
     .setExpirationTime(opts.expiresIn ?? "1h")

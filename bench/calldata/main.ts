@@ -109,6 +109,8 @@ async function provision() {
   }
   const token = await new SignJWT({ scope: "voice:read audio:download" })
     .setProtectedHeader({ alg: "HS256" })
+    .setIssuer("voicedesk")
+    .setAudience("voicedesk-api")
     .setSubject(String(rep.id))
     .setIssuedAt()
     .setExpirationTime("2h")

@@ -165,8 +165,10 @@ async function main() {
       },
     });
     const rep = await adminPost(`/customers/${customer.id}/reps`, { name: "Bench Rep" });
-    const token = await new SignJWT({ scope: "tickets:write audio:download" })
+    const token = await new SignJWT({ scope: "tickets:write audio:upload audio:download" })
       .setProtectedHeader({ alg: "HS256" })
+      .setIssuer("voicedesk")
+      .setAudience("voicedesk-api")
       .setSubject(String(rep.id))
       .setExpirationTime("2h")
       .sign(new TextEncoder().encode(SECRETS.JWT_SECRET));

@@ -23,5 +23,7 @@ export interface AppEnv {
     requestId: string;
     auth: Auth;
     rep: RepAuth;
+    /** The caller is a rep or the admin: an upstream failure's own text may be shown (src/lib/app-errors.ts). */
+    upstreamDetail: boolean;
   };
 }

@@ -6,6 +6,7 @@ import { timingSafeEqual } from "../lib/hash";
 import type { AppEnv, Auth } from "./context";
 import { verifyPhoneToken } from "./phone-token";
 import { verifyRepToken } from "./rep-jwt";
+import type { Scope } from "./scopes";
 
 function bearer(header: string | undefined): string {
   const m = /^Bearer\s+(\S+)$/i.exec(header ?? "");
@@ -32,6 +33,7 @@ export const requireRep = createMiddleware<AppEnv>(async (c, next) => {
   const rep = await verifyRepToken(c.env, token);
   c.set("auth", rep);
   c.set("rep", rep);
+  c.set("upstreamDetail", true);
   await next();
 });
 
@@ -39,14 +41,26 @@ export const requireRep = createMiddleware<AppEnv>(async (c, next) => {
 export const requireRepOrPhone = createMiddleware<AppEnv>(async (c, next) => {
   const auth = await authenticate(c.env, bearer(c.req.header("Authorization")));
   c.set("auth", auth);
-  if (auth.kind === "rep") c.set("rep", auth);
+  if (auth.kind === "rep") {
+    c.set("rep", auth);
+    c.set("upstreamDetail", true);
+  }
   await next();
 });
 
-export const requireScope = (scope: string) =>
+/** A rep token carrying `scope` (src/auth/scopes.ts); a phone-auth token is refused. After `requireRep(OrPhone)`. */
+export const requireScope = (scope: Scope) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const auth = c.get("auth");
     if (auth.kind !== "rep" || !auth.scopes.has(scope)) throw new ApiError(403, `Missing scope: ${scope}`);
+    await next();
+  });
+
+/** A rep token carrying `scope`, or a phone-auth token (the handler confines it to its own number's phone tickets). */
+export const requireScopeOrPhone = (scope: Scope) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    const auth = c.get("auth");
+    if (auth.kind === "rep" && !auth.scopes.has(scope)) throw new ApiError(403, `Missing scope: ${scope}`);
     await next();
   });
 
@@ -54,5 +68,6 @@ export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
   const token = bearer(c.req.header("Authorization"));
   if (!c.env.ADMIN_TOKEN || !(await timingSafeEqual(token, c.env.ADMIN_TOKEN)))
     throw unauthorized("Invalid admin token");
+  c.set("upstreamDetail", true);
   await next();
 });

@@ -5,6 +5,8 @@ import { ApiError, unauthorized } from "../lib/errors";
 import type { RepAuth } from "./context";
 
 const CLOCK_SKEW_SECONDS = 60;
+/** An HS256 key shorter than SHA-256's output is guessable offline from any token it signed. */
+export const MIN_SECRET_BYTES = 32;
 
 // A cache of the key set object only (jose refetches on unknown kid); correctness never depends on it.
 const jwksByUrl = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
@@ -18,21 +20,34 @@ function jwks(url: string) {
   return set;
 }
 
-async function verifySignature(env: Env, token: string): Promise<JWTPayload> {
-  const options = {
-    requiredClaims: ["exp", "sub"],
-    clockTolerance: CLOCK_SKEW_SECONDS,
+const misconfigured = (what: string) => new ApiError(500, `Server is not configured (${what})`);
+
+/**
+ * `iss` and `aud` are required and checked against JWT_ISSUER and JWT_AUDIENCE: a token minted for another
+ * service of the same identity provider must not pass. Only JWT_REQUIRE_ISS_AUD=false turns that off, and then
+ * each is still checked when configured.
+ */
+function claimChecks(env: Env): { issuer?: string; audience?: string } {
+  const optional = env.JWT_REQUIRE_ISS_AUD === "false";
+  if (!optional && (!env.JWT_ISSUER || !env.JWT_AUDIENCE))
+    throw misconfigured("JWT_ISSUER and JWT_AUDIENCE, or JWT_REQUIRE_ISS_AUD=false");
+  return {
     ...(env.JWT_ISSUER ? { issuer: env.JWT_ISSUER } : {}),
     ...(env.JWT_AUDIENCE ? { audience: env.JWT_AUDIENCE } : {}),
   };
+}
+
+async function verifySignature(env: Env, token: string): Promise<JWTPayload> {
+  const options = { requiredClaims: ["exp", "sub"], clockTolerance: CLOCK_SKEW_SECONDS, ...claimChecks(env) };
   if (env.JWT_JWKS_URL) {
     return (await jwtVerify(token, jwks(env.JWT_JWKS_URL), { ...options, algorithms: ["RS256", "ES256"] })).payload;
   }
   if (env.JWT_SECRET) {
-    return (await jwtVerify(token, new TextEncoder().encode(env.JWT_SECRET), { ...options, algorithms: ["HS256"] }))
-      .payload;
+    const key = new TextEncoder().encode(env.JWT_SECRET);
+    if (key.length < MIN_SECRET_BYTES) throw misconfigured(`JWT_SECRET must be at least ${MIN_SECRET_BYTES} bytes`);
+    return (await jwtVerify(token, key, { ...options, algorithms: ["HS256"] })).payload;
   }
-  throw new ApiError(500, "Server is not configured (JWT_SECRET or JWT_JWKS_URL)");
+  throw misconfigured("JWT_SECRET or JWT_JWKS_URL");
 }
 
 function describe(e: unknown): string {

@@ -21,9 +21,20 @@ export interface CustomerRow {
   rep_ring_seconds: number;
   rep_no_answer: "voicemail" | "assistant";
   rep_no_answer_assistant_id: number | null;
+  /** JSON array of ISO 3166 alpha-2 codes phone-login codes may be sent to; null: the countries of its numbers. */
+  phone_login_countries: string | null;
+  /** Phone-login codes the tenant sends per hour, all numbers together. */
+  phone_login_hourly_limit: number;
   created_at: string;
   updated_at: string;
 }
+
+/** Phone-login codes a tenant may send per hour unless its admin sets another number (migration 0010). */
+export const DEFAULT_PHONE_LOGIN_HOURLY_LIMIT = 100;
+
+/** The destination countries a tenant set for phone-login codes, or null (the countries of its own numbers). */
+export const phoneLoginCountries = (c: Pick<CustomerRow, "phone_login_countries">): string[] | null =>
+  c.phone_login_countries === null ? null : (JSON.parse(c.phone_login_countries) as string[]);
 
 /** Column values for insert/update; secrets must already be encrypted. */
 export type CustomerFields = Omit<CustomerRow, "id" | "created_at" | "updated_at" | "deleted_at">;
@@ -41,6 +52,8 @@ const COLUMNS = [
   "rep_ring_seconds",
   "rep_no_answer",
   "rep_no_answer_assistant_id",
+  "phone_login_countries",
+  "phone_login_hourly_limit",
 ] as const satisfies readonly (keyof CustomerFields)[];
 
 /** Prepared insert, for a `db.batch` with the customer's carrier accounts (`last_insert_rowid()`). */

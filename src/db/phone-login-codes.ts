@@ -11,19 +11,49 @@ export interface PhoneLoginCodeRow {
   created_at: string;
 }
 
-export async function insertCode(
-  db: D1Database,
-  customerId: number,
-  phoneNumber: string,
-  codeHash: string,
-  expiresAt: string,
-) {
-  await db
+export interface CodeClaim {
+  customerId: number;
+  phoneNumber: string;
+  codeHash: string;
+  expiresAt: string;
+  /** At most `perNumber` codes for this number since `numberSince`… */
+  perNumber: number;
+  numberSince: string;
+  /** …and at most `perTenant` codes for the whole tenant since `tenantSince`. */
+  perTenant: number;
+  tenantSince: string;
+}
+
+/**
+ * Claims a send slot and stores the code in one statement: the counts and the insert cannot interleave with a
+ * concurrent request's (D1 runs one statement at a time), so parallel requests never pass the limits together.
+ * Null when a limit is reached. The code is usable at once; a failed send deletes it (`deleteCode`).
+ */
+export const claimCode = (db: D1Database, c: CodeClaim) =>
+  db
     .prepare(
-      `INSERT INTO phone_login_codes (customer_id, phone_number, code_hash, expires_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)`,
+      `INSERT INTO phone_login_codes (customer_id, phone_number, code_hash, expires_at, created_at)
+       SELECT ?1, ?2, ?3, ?4, ?5
+       WHERE (SELECT COUNT(*) FROM phone_login_codes WHERE customer_id = ?1 AND phone_number = ?2 AND created_at >= ?6) < ?7
+         AND (SELECT COUNT(*) FROM phone_login_codes WHERE customer_id = ?1 AND created_at >= ?8) < ?9
+       RETURNING id`,
     )
-    .bind(customerId, phoneNumber, codeHash, expiresAt, nowIso())
-    .run();
+    .bind(
+      c.customerId,
+      c.phoneNumber,
+      c.codeHash,
+      c.expiresAt,
+      nowIso(),
+      c.numberSince,
+      c.perNumber,
+      c.tenantSince,
+      c.perTenant,
+    )
+    .first<{ id: number }>();
+
+/** Gives a claimed slot back (its SMS could not be sent): no usable code is left behind. */
+export async function deleteCode(db: D1Database, customerId: number, id: number) {
+  await db.prepare("DELETE FROM phone_login_codes WHERE customer_id = ?1 AND id = ?2").bind(customerId, id).run();
 }
 
 export async function codesSentSince(db: D1Database, customerId: number, phoneNumber: string, sinceIso: string) {

@@ -80,18 +80,24 @@ export const findOpenPhoneTicket = (db: D1Database, customerId: number, phoneNum
     .bind(customerId, phoneNumber)
     .first<TicketRow>();
 
-/** A call makes or joins the phone-channel ticket of the end user's number. */
+/**
+ * A call makes or joins the phone-channel ticket of the end user's number. The insert-unless-open and the read
+ * are one batch (one transaction), so concurrent calls from one number (parallel webhooks) share one ticket.
+ */
 export async function phoneTicketFor(
   db: D1Database,
   customerId: number,
   phoneNumber: string,
   repId: number | null,
   subject: string,
-) {
-  return (
-    (await findOpenPhoneTicket(db, customerId, phoneNumber)) ??
-    insertTicket(db, { customerId, channel: "phone", subject, phoneNumber, repId })
-  );
+): Promise<TicketRow> {
+  const [, found] = await db.batch<TicketRow>([
+    ensurePhoneTicketStmt(db, customerId, phoneNumber, repId, subject),
+    db.prepare(`SELECT * FROM tickets WHERE id = ${openPhoneTicketIdSql(1, 2)}`).bind(customerId, phoneNumber),
+  ]);
+  const ticket = found?.results[0];
+  if (!ticket) throw new Error("phone ticket vanished");
+  return ticket;
 }
 
 /** SQL for the id of the open phone ticket of a number, with the customer and number bound at `?c` and `?p`. */

@@ -1,7 +1,12 @@
 import { zValidator } from "@hono/zod-validator";
-import type { ValidationTargets } from "hono";
+import type { MiddlewareHandler, ValidationTargets } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type { z, ZodType } from "zod";
+import { tooLarge } from "./body-limit";
 import { ValidationError, type ValidationIssue } from "./errors";
+
+/** Every JSON body read through `validate("json", …)`: requests are small JSON; bulk data has routes of its own. */
+export const MAX_JSON_BYTES = 256 * 1024;
 
 interface ZodIssueLike {
   path: PropertyKey[];
@@ -32,9 +37,29 @@ export function parseOr400<T extends ZodType>(schema: T, input: unknown, what: s
   throw invalid(what, toIssues(r.error.issues));
 }
 
-/** The validation hook of every route: a zod failure of `target` is `invalid(target, …)`. */
+/**
+ * 413 past `limit` bytes, before the body is parsed: from Content-Length up front, or while a chunked body is read
+ * (hono's bodyLimit then holds at most `limit` bytes).
+ */
+export const capBody = (limit: number, what: string): MiddlewareHandler =>
+  bodyLimit({
+    maxSize: limit,
+    onError: () => {
+      throw tooLarge(limit, what);
+    },
+  });
+
+const capJson = capBody(MAX_JSON_BYTES, "The JSON body");
+
+/**
+ * The validation hook of every route: a zod failure of `target` is `invalid(target, …)`. A JSON body is capped at
+ * MAX_JSON_BYTES before it is read.
+ */
 export function validate<T extends ZodType, Target extends keyof ValidationTargets>(target: Target, schema: T) {
-  return zValidator(target, schema, (result) => {
+  const validator = zValidator(target, schema, (result) => {
     if (!result.success) throw invalid(target, toIssues(result.error.issues));
   });
+  if (target !== "json") return validator;
+  const capped: MiddlewareHandler = (c, next) => capJson(c, () => validator(c, next));
+  return capped as typeof validator;
 }

@@ -1,6 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../auth/context";
 import { ApiError } from "../lib/errors";
+import { retryAfterSeconds } from "./budget";
 import type { RateDecision } from "./rate-limiter";
 
 /** Per-tenant budgets per minute (docs/call-data.md, "Rate limits"). */
@@ -26,8 +27,7 @@ export const rateLimit = (group: RateGroup) =>
     const d = await stub.hit(RATE_LIMITS[group], WINDOW_SECONDS);
     const headers = rateHeaders(d);
     if (!d.allowed) {
-      const retryAfter = Math.max(1, d.resetAt - Math.floor(Date.now() / 1000));
-      throw new ApiError(429, "Rate limit exceeded", {}, { ...headers, "Retry-After": String(retryAfter) });
+      throw new ApiError(429, "Rate limit exceeded", {}, { ...headers, "Retry-After": String(retryAfterSeconds(d)) });
     }
     await next();
     for (const [k, v] of Object.entries(headers)) c.res.headers.set(k, v);

@@ -10,12 +10,14 @@ export interface RateDecision {
 }
 
 /**
- * One fixed-window counter per (tenant, endpoint group), addressed by name, so every isolate that serves the
- * tenant counts into the same place. Requests are serialized by the object, so the count is exact.
- * The window and count are kept in the object's storage, so an eviction does not hand out a fresh window.
+ * One fixed-window counter per name (a tenant's endpoint group, a client address, a tenant's upload quota…), so
+ * every isolate counts into the same place. Requests are serialized by the object, so the count is exact and a
+ * spend is claimed atomically. The window and count are kept in the object's storage, so an eviction does not
+ * hand out a fresh window.
  */
 export class RateLimiter extends DurableObject<Env> {
-  async hit(limit: number, windowSeconds: number): Promise<RateDecision> {
+  /** Spends `cost` (1 request, or e.g. bytes of a quota) unless that would pass `limit` in the current window. */
+  async hit(limit: number, windowSeconds: number, cost = 1): Promise<RateDecision> {
     const now = Date.now();
     const windowMs = windowSeconds * 1000;
     const windowStart = Math.floor(now / windowMs) * windowMs;
@@ -23,8 +25,8 @@ export class RateLimiter extends DurableObject<Env> {
     const stored = kv.get<{ start: number; count: number }>("window");
     const count = stored && stored.start === windowStart ? stored.count : 0;
     const resetAt = Math.ceil((windowStart + windowMs) / 1000);
-    if (count >= limit) return { allowed: false, limit, remaining: 0, resetAt };
-    kv.put("window", { start: windowStart, count: count + 1 });
-    return { allowed: true, limit, remaining: limit - count - 1, resetAt };
+    if (count + cost > limit) return { allowed: false, limit, remaining: Math.max(0, limit - count), resetAt };
+    kv.put("window", { start: windowStart, count: count + cost });
+    return { allowed: true, limit, remaining: limit - count - cost, resetAt };
   }
 }

@@ -2,21 +2,12 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { AudioStore } from "../recordings/audio-store";
 import { buildPlan } from "./call-plan";
-import type { CarrierRegistry, Leg, LegEvent, MediaWire, ParsedFrame } from "./carrier";
+import type { CarrierRegistry, LegEvent, ParsedFrame } from "./carrier";
 import { FrameOrder } from "./frame-order";
 import { LiveCall } from "./live-call";
 import { LiveState, type LiveOptions } from "./live-state";
 import { STREAM_CARRIER_HEADER } from "./entry";
-import { validStreamToken } from "./stream-token";
-
-/** Per-socket state. */
-interface SocketInfo {
-  key: string;
-  origin: string;
-  carrier: string;
-  wire: MediaWire;
-  leg: Leg | null;
-}
+import { MediaSocket } from "./media-socket";
 
 const DEFAULT_SILENCE_MS = 60_000;
 /** A media stream socket must send an authorized `start` within this long. */
@@ -39,10 +30,17 @@ export class CallObjectEngine extends DurableObject<Env> {
   private readonly order = new FrameOrder();
   /** The call once loaded, for the synchronous hot path. */
   private liveNow: LiveCall | null = null;
-  private sockets = new Map<WebSocket, SocketInfo>();
+  private sockets = new Map<WebSocket, MediaSocket>();
   private state = new LiveState(this.ctx.storage.kv);
   private audio: AudioStore | null = null;
-  readonly counters = { badFrames: 0, oversizedFrames: 0, rejectedStreams: 0, framesBeforeStart: 0 };
+  readonly counters = {
+    badFrames: 0,
+    oversizedFrames: 0,
+    rejectedStreams: 0,
+    framesBeforeStart: 0,
+    duplicateLegs: 0,
+    floodedSockets: 0,
+  };
 
   constructor(
     ctx: DurableObjectState,
@@ -65,7 +63,7 @@ export class CallObjectEngine extends DurableObject<Env> {
     // reverse order, and audio must stay in order. The outbound OpenAI socket keeps the object awake anyway.
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     server.accept();
-    const info: SocketInfo = { key, origin: url.origin, carrier, wire, leg: null };
+    const info = new MediaSocket(key, url.origin, carrier, wire);
     this.sockets.set(server, info);
     // Nothing is stored for a socket until its `start` proves it came from our answer; one that never does is dropped.
     setTimeout(() => {
@@ -85,12 +83,16 @@ export class CallObjectEngine extends DurableObject<Env> {
    * `parameters` = the same map the stream's `start` will carry (CustomerId, CallId, Mode, …).
    */
   async prepare(carrier: string, parameters: Record<string, string>): Promise<{ ok: boolean; error?: string }> {
+    if (this.state.ended) return { ok: false, error: "call already ended" };
+    // A replayed or concurrent webhook delivery prepares once: it never re-arms the alarm of a call under way.
+    // Marked before the first await, so a delivery arriving meanwhile sees it.
+    if (this.state.preparedAt !== null || this.state.epoch !== null) return { ok: true };
+    this.state.setPreparedAt(Date.now());
     try {
+      await this.armAlarm(PREPARE_TIMEOUT_MS);
       const live = await this.liveCall(parameters, carrier);
       if (!live) return { ok: false, error: "call already ended" };
       live.start();
-      this.state.setPreparedAt(Date.now());
-      await this.armAlarm(PREPARE_TIMEOUT_MS);
       return { ok: true };
     } catch (e) {
       return { ok: false, error: e instanceof Error ? e.message : String(e) };
@@ -183,13 +185,19 @@ export class CallObjectEngine extends DurableObject<Env> {
    * Media and marks of a started leg are handled at once when nothing is queued ahead of them (the hot path:
    * ~50 frames a second per leg); anything else, or anything behind a frame still being handled, is queued.
    */
-  private onMessage(ws: WebSocket, info: SocketInfo, data: string | ArrayBuffer): void {
+  private onMessage(ws: WebSocket, info: MediaSocket, data: string | ArrayBuffer): void {
     const parsed = info.wire.parse(data);
     const leg = info.leg;
     if (parsed.ok && leg && !this.order.busy && this.liveNow) {
       const ev = parsed.event;
       if (ev.kind === "media") return this.liveNow.media(leg, ev.timestampMs, ev.payload);
       if (ev.kind === "mark") return this.liveNow.mark(leg, ev.name);
+    }
+    if (!info.mayQueue(parsed)) {
+      this.counters.floodedSockets++;
+      this.sockets.delete(ws);
+      ws.close(1008, "too many frames before start");
+      return;
     }
     void this.order.run(() => this.onFrame(ws, parsed));
   }
@@ -203,7 +211,7 @@ export class CallObjectEngine extends DurableObject<Env> {
     const ev = parsed.event;
     const info = this.sockets.get(ws);
     if (!info || ev.kind === "other") return;
-    if (ev.kind === "start") return this.onStart(ws, info, ev);
+    if (ev.kind === "start") return info.leg ? undefined : this.onStart(ws, info, ev);
     if (!info.leg) {
       this.counters.framesBeforeStart++;
       return;
@@ -215,21 +223,26 @@ export class CallObjectEngine extends DurableObject<Env> {
     if (ev.kind === "stop") return this.legGone(ws, "stop");
   }
 
-  private async onStart(ws: WebSocket, info: SocketInfo, ev: Extract<LegEvent, { kind: "start" }>): Promise<void> {
+  /** Admits a stream its StreamToken admits (src/live/media-socket.ts) while no other socket holds its leg. */
+  private async onStart(ws: WebSocket, info: MediaSocket, ev: Extract<LegEvent, { kind: "start" }>): Promise<void> {
     const params = ev.parameters;
-    const customerId = Number(params.CustomerId);
-    const tokenOk =
-      Number.isInteger(customerId) &&
-      (await validStreamToken(this.env, customerId, info.key, params.StreamToken ?? ""));
-    const live = tokenOk && !this.state.ended ? await this.liveCall(params, info.carrier).catch(() => null) : null;
-    if (!live || live.plan.customerId !== customerId || live.plan.carrier !== info.carrier) {
+    const grant = await info.admitted(this.env, params, (leg) => this.state.streamed(leg));
+    const live = grant && !this.state.ended ? await this.liveCall(params, info.carrier).catch(() => null) : null;
+    if (!grant || !live || !info.matches(grant, live.plan)) {
       this.counters.rejectedStreams++;
       ws.close(1008, "stream not authorized");
       return;
     }
+    // A second socket for a leg that is streaming is refused, never swapped in: the first one keeps the call.
+    const leg = grant.leg;
+    if ([...this.sockets.values()].some((s) => s.leg === leg)) {
+      this.counters.duplicateLegs++;
+      ws.close(1008, "this leg is already streaming");
+      return;
+    }
     this.state.setAddress(info.key, info.origin);
-    const leg: Leg = params.Leg === "receiver" ? "receiver" : "caller";
     info.leg = leg;
+    this.state.setStreamed(leg);
     live.start();
     await live.attach(leg, ws, info.wire.outgoing(ev.streamId), ev.callRef);
     await this.armAlarm(this.silenceMs());

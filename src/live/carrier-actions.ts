@@ -9,7 +9,7 @@ const RECEIVER_RING_SECONDS = 45;
 
 /**
  * Translate: rings the receiver through the call's carrier; the answered leg streams into this same object
- * (addressed by the caller leg's key, parameters Leg=receiver and a StreamToken bound to that key).
+ * (addressed by the caller leg's key, parameters Leg=receiver, the call's id and a StreamToken for that leg).
  */
 export async function dialReceiver(call: LiveCall): Promise<void> {
   const { env, state, plan } = call;
@@ -20,7 +20,13 @@ export async function dialReceiver(call: LiveCall): Promise<void> {
     Leg: "receiver",
     Mode: "translate",
     CustomerId: String(plan.customerId),
-    StreamToken: await streamToken(env, plan.customerId, key),
+    CallId: plan.callId ?? "",
+    StreamToken: await streamToken(env, {
+      customerId: plan.customerId,
+      key,
+      leg: "receiver",
+      callId: plan.callId ?? "",
+    }),
   };
   const created = await control.dial({
     to: plan.to,

@@ -89,6 +89,14 @@ export class LiveState {
   setLegRef(leg: Leg, ref: string) {
     this.put(`sid:${leg}`, ref);
   }
+  /** Whether the leg's stream was ever admitted: only such a leg may come back on an expired stream token. */
+  streamed(leg: Leg) {
+    return this.get<boolean>(`streamed:${leg}`) ?? false;
+  }
+  setStreamed(leg: Leg) {
+    this.put(`streamed:${leg}`, true);
+  }
+
   get receiverRef() {
     return this.legRef("receiver");
   }

@@ -153,6 +153,11 @@ export class AudioStore {
     return this.sql.exec<{ chunks: number }>("SELECT chunks FROM audio_meta WHERE k = 0").toArray()[0]?.chunks ?? 0;
   }
 
+  /** Samples stored, every sender together (a retried chunk counts once). */
+  receivedSamples(): number {
+    return this.sql.exec<{ n: number }>("SELECT COALESCE(SUM(n), 0) AS n FROM audio_rows").one().n;
+  }
+
   /** The timeline so far (absolute samples), or null when nothing was stored. */
   bounds(): { startSample: number; endSample: number } | null {
     const m = this.sql

@@ -9,6 +9,13 @@ import { SAMPLES_PER_MS, type AppendResult, type AudioChunk } from "./audio-type
 
 /** Longest timeline one ticket's chunks may span (earliest to latest sample): 4 hours. */
 export const MAX_SPAN_MS = 4 * 60 * 60 * 1000;
+/**
+ * The recording a ticket renders is bounded by the audio it received: its span may be at most SPAN_PER_AUDIO times
+ * the samples stored (both channels counted) plus SPAN_SLACK_MS. Room for a silence-suppressed side and pauses;
+ * but two bytes at 0 and 4 hours can no longer make a 460 MB stereo WAV.
+ */
+export const SPAN_PER_AUDIO = 4;
+export const SPAN_SLACK_MS = 60_000;
 
 export type AppendOutcome = ({ ok: true } & AppendResult) | { ok: false; index: number; error: string };
 export type FinalizeOutcome =
@@ -41,10 +48,14 @@ export class TicketRecorder extends DurableObject<Env> {
     const b = this.store.bounds();
     let lo = b?.startSample ?? Infinity;
     let hi = b?.endSample ?? -Infinity;
+    let received = b ? this.store.receivedSamples() : 0;
+    let widest = -1;
     for (const [i, c] of chunks.entries()) {
       const start = c.timestampMs * SAMPLES_PER_MS;
+      if (start < lo || start + c.audio.length > hi) widest = i;
       lo = Math.min(lo, start);
       hi = Math.max(hi, start + c.audio.length);
+      received += c.audio.length;
       if (hi - lo > MAX_SPAN_MS * SAMPLES_PER_MS) {
         return {
           ok: false,
@@ -52,6 +63,16 @@ export class TicketRecorder extends DurableObject<Env> {
           error: `chunk ${i} would make this ticket's audio span more than ${MAX_SPAN_MS / 3_600_000} hours`,
         };
       }
+    }
+    if (hi - lo > SPAN_PER_AUDIO * received + SPAN_SLACK_MS * SAMPLES_PER_MS && widest >= 0) {
+      return {
+        ok: false,
+        index: widest,
+        error:
+          `chunk ${widest} would stretch this ticket's recording to ${Math.ceil((hi - lo) / 8000)} s with only ` +
+          `${Math.floor(received / 8000)} s of audio received (at most ${SPAN_PER_AUDIO}× the audio plus ` +
+          `${SPAN_SLACK_MS / 1000} s)`,
+      };
     }
     const result = this.store.append(chunks);
     if (result.stored > 0) this.ctx.waitUntil(this.renderDraft(target));

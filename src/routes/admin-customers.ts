@@ -30,6 +30,21 @@ const inboundToRep = z.object({
   noAnswer: z.enum(["voicemail", "assistant"]).optional(),
   assistantId: intId.nullable().optional(),
 });
+const phoneLoginSettings = z.object({
+  /** ISO 3166 alpha-2 codes; null: the countries of the tenant's own numbers. */
+  allowedCountries: z
+    .array(
+      z
+        .string()
+        .regex(/^[A-Za-z]{2}$/, "must be an ISO 3166 alpha-2 country code")
+        .transform((s) => s.toUpperCase()),
+    )
+    .max(250)
+    .nullable()
+    .optional(),
+  /** 0 turns phone login off for the tenant. */
+  maxCodesPerHour: z.number().int().min(0).max(100_000).optional(),
+});
 const carrierFields = (kind: "create" | "patch") =>
   Object.fromEntries(accountCodecs.map((a) => [a.carrier, a[kind].optional()]));
 /** Days after which recordings and transcripts are deleted (docs/data-lifecycle.md); null keeps them. */
@@ -43,6 +58,7 @@ const customerBody = z.object({
   aiFallback: z.enum(["dial", "apology"]).optional(),
   timeZone: timeZone.optional(),
   inboundToRep: inboundToRep.optional(),
+  phoneLogin: phoneLoginSettings.optional(),
 });
 const customerPatch = z.object({
   name: z.string().min(1).max(200).optional(),
@@ -53,12 +69,14 @@ const customerPatch = z.object({
   aiFallback: z.enum(["dial", "apology"]).optional(),
   timeZone: timeZone.optional(),
   inboundToRep: inboundToRep.optional(),
+  phoneLogin: phoneLoginSettings.optional(),
 });
 type CustomerInput = z.infer<typeof customerPatch>;
 
 /** Request fields → customer columns; the OpenAI key is encrypted here, before anything reaches D1. */
 async function customerColumns(env: Env, b: CustomerInput): Promise<Partial<customers.CustomerFields>> {
   const o = b.openai ?? {};
+  const countries = b.phoneLogin?.allowedCountries;
   return {
     name: b.name,
     phone_stream_url: b.phoneStreamUrl,
@@ -73,6 +91,8 @@ async function customerColumns(env: Env, b: CustomerInput): Promise<Partial<cust
     rep_ring_seconds: b.inboundToRep?.ringSeconds,
     rep_no_answer: b.inboundToRep?.noAnswer,
     rep_no_answer_assistant_id: b.inboundToRep?.assistantId,
+    phone_login_countries: countries === undefined ? undefined : countries && JSON.stringify([...new Set(countries)]),
+    phone_login_hourly_limit: b.phoneLogin?.maxCodesPerHour,
   };
 }
 
@@ -135,6 +155,8 @@ export const adminCustomerRoutes = new Hono<AppEnv>()
       rep_ring_seconds: cols.rep_ring_seconds ?? 20,
       rep_no_answer: cols.rep_no_answer ?? "voicemail",
       rep_no_answer_assistant_id: null,
+      phone_login_countries: cols.phone_login_countries ?? null,
+      phone_login_hourly_limit: cols.phone_login_hourly_limit ?? customers.DEFAULT_PHONE_LOGIN_HOURLY_LIMIT,
     });
     // The customer and its accounts land together: a refused account leaves no customer behind.
     let id = 0;

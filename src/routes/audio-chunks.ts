@@ -9,7 +9,7 @@ import { z } from "zod";
 import { transcribeRecording, type TranscriptionOutcome } from "../ai/transcription";
 import { loadCustomer } from "../db/customers";
 import type { AppEnv, Auth } from "../auth/context";
-import { requireRepOrPhone } from "../auth/middleware";
+import { requireRepOrPhone, requireScopeOrPhone } from "../auth/middleware";
 import { loadAccessibleTicket } from "../auth/ticket-access";
 import type { AudioChunk } from "../recordings/audio-types";
 import { recorderName, type AppendOutcome } from "../recordings/ticket-recorder";
@@ -20,6 +20,7 @@ import type { Env } from "../env";
 import { base64ToBytes } from "../lib/encoding";
 import { ApiError } from "../lib/errors";
 import { readTextLimited } from "../lib/body-limit";
+import { spendUploadQuota } from "../limits/upload-quota";
 import { invalid, toIssues } from "../lib/validate";
 
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -88,10 +89,16 @@ async function parseBatch(request: Request): Promise<{ ticketId: number; chunks:
 async function appendBatch(env: Env, auth: Auth, request: Request) {
   const { ticketId, chunks } = await parseBatch(request);
   await loadAccessibleTicket(env, auth, ticketId);
+  // An end user records their own side only: labelling audio as the AI or a rep would put words in their mouths.
   if (auth.kind === "phone") {
-    const i = chunks.findIndex((c) => c.senderType === "CustomerRep");
-    if (i >= 0) throw new ApiError(403, `Chunk ${i}: a phone-auth token cannot upload CustomerRep audio`, { index: i });
+    const i = chunks.findIndex((c) => c.senderType !== "EndUser");
+    if (i >= 0) throw new ApiError(403, `Chunk ${i}: a phone-auth token can only upload EndUser audio`, { index: i });
   }
+  await spendUploadQuota(
+    env,
+    auth,
+    chunks.reduce((n, c) => n + c.base64AudioData.length, 0),
+  );
   const stub = env.TICKET_RECORDERS.get(env.TICKET_RECORDERS.idFromName(recorderName(auth.customerId, ticketId)));
   const audio: AudioChunk[] = chunks.map((c) => ({
     sender: c.senderType,
@@ -129,7 +136,7 @@ export const publicRecording = (r: RecordingRow) => ({
 });
 
 export const audioChunkRoutes = new Hono<AppEnv>()
-  .use("*", requireRepOrPhone)
+  .use("*", requireRepOrPhone, requireScopeOrPhone("audio:upload"))
   .post("/upload", async (c) => {
     const { result } = await appendBatch(c.env, c.get("auth"), c.req.raw);
     return c.json(result);

@@ -4,12 +4,16 @@ import type { AppEnv } from "../auth/context";
 import { hmacSha256Hex } from "../auth/crypto";
 import { timingSafeEqual } from "../lib/hash";
 import { issuePhoneToken } from "../auth/phone-token";
+import { loadTwilioAccount } from "../carriers/twilio/account";
 import { TwilioRest } from "../carriers/twilio/rest";
-import { getCustomer } from "../db/customers";
+import { getCustomer, phoneLoginCountries, type CustomerRow } from "../db/customers";
 import * as codes from "../db/phone-login-codes";
 import { listPhoneNumbers } from "../db/phone-numbers";
 import type { Env } from "../env";
-import { ApiError, notFound, unauthorized } from "../lib/errors";
+import { clientIpKey } from "../lib/client-ip";
+import { ApiError, unauthorized } from "../lib/errors";
+import { countryOf } from "../lib/phone-country";
+import { spendOr429 } from "../limits/budget";
 import { validate } from "../lib/validate";
 import { intId, phoneNumber } from "../lib/schemas";
 
@@ -18,6 +22,10 @@ const MAX_ATTEMPTS = 5;
 /** Per number: at most this many codes in the window, so nobody can SMS-bomb a phone or brute-force by re-requesting. */
 const SEND_LIMIT = 3;
 const SEND_WINDOW_MS = 15 * 60_000;
+/** The tenant's own hourly limit (customers.phone_login_hourly_limit) counts over this window. */
+const TENANT_WINDOW_MS = 60 * 60_000;
+/** Per client address (an IPv6 /64), whichever tenant or number it asks for: SMS pumping comes from few clients. */
+export const IP_BUDGET = { limit: 10, windowSeconds: 15 * 60 };
 
 const startBody = z.object({ customerId: intId, phoneNumber });
 const verifyBody = startBody.extend({ code: z.string().regex(/^\d{6}$/, "must be 6 digits") });
@@ -35,28 +43,74 @@ function randomCode(): string {
 const codeHash = (env: Env, customerId: number, phone: string, code: string) =>
   hmacSha256Hex(env, "phone-login-code", `${customerId}:${phone}:${code}`);
 
+/**
+ * Whether codes may go to this number's country: the tenant's list, or by default the countries of its own
+ * numbers (an SMS abroad is where pumping fraud earns).
+ */
+function countryAllowed(customer: CustomerRow, ownNumbers: string[], phone: string): boolean {
+  const country = countryOf(phone);
+  const allowed = phoneLoginCountries(customer) ?? ownNumbers.map(countryOf);
+  return country !== null && allowed.includes(country);
+}
+
+const log = (requestId: string, msg: string, customerId: number) =>
+  console.warn(JSON.stringify({ level: "warn", requestId, msg, customerId }));
+
 export const authRoutes = new Hono<AppEnv>()
   .post("/phone-login/start", validate("json", startBody), async (c) => {
     const { customerId, phoneNumber: phone } = c.req.valid("json");
-    const customer = await getCustomer(c.env.DB, customerId);
-    if (!customer) throw notFound(`Customer ${customerId} not found`);
-    const windowStart = new Date(Date.now() - SEND_WINDOW_MS).toISOString();
-    if ((await codes.codesSentSince(c.env.DB, customerId, phone, windowStart)) >= SEND_LIMIT) {
-      throw new ApiError(
-        429,
-        "Too many codes requested for this number; try again later",
-        {},
-        { "Retry-After": String(SEND_WINDOW_MS / 1000) },
-      );
-    }
-    const from = (await listPhoneNumbers(c.env.DB, customerId))[0]?.number;
-    if (!from) throw new ApiError(409, "This customer has no phone number to send the code from");
-    const code = randomCode();
-    const twilio = await TwilioRest.forCustomer(c.env, customer.id);
-    await twilio.sendSms(phone, from, `Your ${customer.name} verification code is ${code}. It expires in 5 minutes.`);
+    await spendOr429(
+      c.env,
+      `phone-login:ip:${clientIpKey(c.req.raw)}`,
+      IP_BUDGET,
+      "Too many codes requested from this address; try again later",
+    );
     const expiresAt = new Date(Date.now() + CODE_TTL_MS).toISOString();
-    await codes.insertCode(c.env.DB, customerId, phone, await codeHash(c.env, customerId, phone, code), expiresAt);
-    return c.json({ sent: true, expiresAt }, 202);
+    // An unknown customer, or one that cannot send, gets the answer a sent code gets: nobody learns who is a tenant.
+    const sent = () => c.json({ sent: true, expiresAt }, 202);
+    const customer = await getCustomer(c.env.DB, customerId);
+    if (!customer) return sent();
+    const own = (await listPhoneNumbers(c.env.DB, customerId)).map((n) => n.number);
+    const account = await loadTwilioAccount(c.env.DB, customerId);
+    if (!own[0] || !account) {
+      log(c.get("requestId"), "phone login: no Twilio account or number to send codes from", customerId);
+      return sent();
+    }
+    if (!countryAllowed(customer, own, phone))
+      throw new ApiError(403, "Codes cannot be sent to this number's country", {
+        issues: [{ path: "phoneNumber", message: "its country is not enabled for phone login" }],
+      });
+    const code = randomCode();
+    const now = Date.now();
+    const claim = await codes.claimCode(c.env.DB, {
+      customerId,
+      phoneNumber: phone,
+      codeHash: await codeHash(c.env, customerId, phone, code),
+      expiresAt,
+      perNumber: SEND_LIMIT,
+      numberSince: new Date(now - SEND_WINDOW_MS).toISOString(),
+      perTenant: customer.phone_login_hourly_limit,
+      tenantSince: new Date(now - TENANT_WINDOW_MS).toISOString(),
+    });
+    if (!claim) {
+      const windowStart = new Date(now - SEND_WINDOW_MS).toISOString();
+      const numberFull = (await codes.codesSentSince(c.env.DB, customerId, phone, windowStart)) >= SEND_LIMIT;
+      const [message, retryMs] = numberFull
+        ? ["Too many codes requested for this number; try again later", SEND_WINDOW_MS]
+        : ["Too many codes requested; try again later", TENANT_WINDOW_MS];
+      throw new ApiError(429, message, {}, { "Retry-After": String(retryMs / 1000) });
+    }
+    try {
+      await (await TwilioRest.forAccount(c.env, account)).sendSms(
+        phone,
+        own[0],
+        `Your ${customer.name} verification code is ${code}. It expires in 5 minutes.`,
+      );
+    } catch (e) {
+      await codes.deleteCode(c.env.DB, customerId, claim.id);
+      throw e;
+    }
+    return sent();
   })
   .post("/phone-login", validate("json", verifyBody), async (c) => {
     const { customerId, phoneNumber: phone, code } = c.req.valid("json");

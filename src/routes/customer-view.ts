@@ -1,6 +1,6 @@
 import { accountCodecs } from "../carriers/accounts";
 import { listCarrierAccounts } from "../db/carrier-accounts";
-import type { CustomerRow } from "../db/customers";
+import { phoneLoginCountries, type CustomerRow } from "../db/customers";
 
 /** The customer as the API shows it: each carrier's account (or null) and no secret, only whether one is set. */
 export async function customerView(db: D1Database, c: CustomerRow) {
@@ -30,6 +30,7 @@ export async function customerView(db: D1Database, c: CustomerRow) {
       noAnswer: c.rep_no_answer,
       assistantId: c.rep_no_answer_assistant_id,
     },
+    phoneLogin: { allowedCountries: phoneLoginCountries(c), maxCodesPerHour: c.phone_login_hourly_limit },
     createdAt: c.created_at,
     updatedAt: c.updated_at,
   };

@@ -10,7 +10,7 @@ import { openaiError } from "../ai/openai-errors";
 import { UpstreamError } from "../lib/upstream";
 import { loadCustomer } from "../db/customers";
 import type { AppEnv } from "../auth/context";
-import { requireRep } from "../auth/middleware";
+import { requireRep, requireScope } from "../auth/middleware";
 import { readBytesLimited } from "../lib/body-limit";
 import { ApiError } from "../lib/errors";
 import { invalid as invalidFields } from "../lib/validate";
@@ -41,7 +41,9 @@ async function fieldText(v: unknown): Promise<string | null> {
   return null;
 }
 
-export const realtimeRoutes = new Hono<AppEnv>().use("*", requireRep).post("/calls", async (c) => {
+const caller = [requireRep, requireScope("realtime:connect")] as const;
+
+export const realtimeRoutes = new Hono<AppEnv>().use("*", ...caller).post("/calls", async (c) => {
   const type = c.req.header("Content-Type") ?? "";
   if (!/^multipart\/form-data/i.test(type))
     throw new ApiError(400, "Expected multipart/form-data with fields sdp and session");

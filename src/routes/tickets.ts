@@ -1,11 +1,12 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../auth/context";
-import { requireRepOrPhone, requireScope } from "../auth/middleware";
+import { requireRepOrPhone, requireScope, requireScopeOrPhone } from "../auth/middleware";
 import { loadAccessibleTicket } from "../auth/ticket-access";
 import { latestRecordingOfTicket } from "../db/recordings";
 import * as tickets from "../db/tickets";
 import { serveR2Object } from "../recordings/r2-serve";
+import { rateLimit } from "../limits/middleware";
 import { ApiError } from "../lib/errors";
 import { validate } from "../lib/validate";
 import { idParam, pagination, phoneNumber } from "../lib/schemas";
@@ -23,9 +24,12 @@ const createBody = z.object({
 });
 const messageBody = z.object({ senderType: z.enum(tickets.SENDER_TYPES), text: z.string().trim().min(1).max(20_000) });
 
+const canRead = requireScopeOrPhone("tickets:read");
+const canWrite = requireScopeOrPhone("tickets:write");
+
 export const ticketRoutes = new Hono<AppEnv>()
   .use("*", requireRepOrPhone)
-  .get("/", validate("query", listQuery), async (c) => {
+  .get("/", canRead, validate("query", listQuery), async (c) => {
     const auth = c.get("auth");
     const q = c.req.valid("query");
     // A phone user sees only the phone tickets of their own number, whatever filters they send.
@@ -48,7 +52,7 @@ export const ticketRoutes = new Hono<AppEnv>()
     );
     return c.json({ items: items.map(tickets.publicTicket), total, page: q.page, pageSize: q.pageSize });
   })
-  .post("/", validate("json", createBody), async (c) => {
+  .post("/", canWrite, validate("json", createBody), async (c) => {
     const auth = c.get("auth");
     const b = c.req.valid("json");
     if (b.channel === "phone" && !b.phoneNumber && auth.kind === "rep") {
@@ -68,13 +72,13 @@ export const ticketRoutes = new Hono<AppEnv>()
     });
     return c.json(tickets.publicTicket(t), 201);
   })
-  .get("/:id", validate("param", idParam), async (c) => {
+  .get("/:id", canRead, validate("param", idParam), async (c) => {
     const auth = c.get("auth");
     const t = await loadAccessibleTicket(c.env, auth, c.req.valid("param").id);
     const messages = await tickets.listMessages(c.env.DB, auth.customerId, t.id);
     return c.json({ ...tickets.publicTicket(t), messages: messages.map(tickets.publicMessage) });
   })
-  .post("/:id/messages", validate("param", idParam), validate("json", messageBody), async (c) => {
+  .post("/:id/messages", canWrite, validate("param", idParam), validate("json", messageBody), async (c) => {
     const auth = c.get("auth");
     const b = c.req.valid("json");
     const t = await loadAccessibleTicket(c.env, auth, c.req.valid("param").id);
@@ -92,15 +96,21 @@ export const ticketRoutes = new Hono<AppEnv>()
     return c.json(tickets.publicMessage(m), 201);
   })
   // The latest recording version of the ticket, streamed from R2 with Range support so an audio element can seek.
-  // Reps only: a phone-auth token can upload its own audio but not download recordings.
-  .get("/:id/recording", validate("param", idParam), async (c) => {
-    const auth = c.get("auth");
-    if (auth.kind !== "rep") throw new ApiError(403, "Downloading a recording needs a rep token");
-    const t = await loadAccessibleTicket(c.env, auth, c.req.valid("param").id);
-    const rec = await latestRecordingOfTicket(c.env.DB, auth.customerId, t.id);
-    if (!rec) throw new ApiError(404, `Ticket ${t.id} has no recording`);
-    return serveR2Object(c.env.RECORDINGS, rec.r2_key, c.req.raw, `ticket-${t.id}-v${rec.version}.wav`);
-  })
+  // Reps with audio:download, counted like every recording download; a phone-auth token can upload its own audio
+  // but not download recordings.
+  .get(
+    "/:id/recording",
+    requireScope("audio:download"),
+    rateLimit("recordings"),
+    validate("param", idParam),
+    async (c) => {
+      const auth = c.get("auth");
+      const t = await loadAccessibleTicket(c.env, auth, c.req.valid("param").id);
+      const rec = await latestRecordingOfTicket(c.env.DB, auth.customerId, t.id);
+      if (!rec) throw new ApiError(404, `Ticket ${t.id} has no recording`);
+      return serveR2Object(c.env.RECORDINGS, rec.r2_key, c.req.raw, `ticket-${t.id}-v${rec.version}.wav`);
+    },
+  )
   // Deleting a ticket removes its messages, its recordings (every version) and its recorder's chunks; its calls
   // stay, on no ticket. Reps with tickets:write only (docs/data-lifecycle.md).
   .delete("/:id", requireScope("tickets:write"), validate("param", idParam), async (c) => {

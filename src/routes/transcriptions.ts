@@ -9,7 +9,7 @@ import { Hono } from "hono";
 import { transcriptionAccess } from "../ai/transcription-access";
 import { loadCustomer } from "../db/customers";
 import type { AppEnv } from "../auth/context";
-import { requireRep } from "../auth/middleware";
+import { requireRep, requireScope } from "../auth/middleware";
 import { ApiError } from "../lib/errors";
 import { checkContentLength, tooLarge } from "../lib/body-limit";
 import { MultipartError, multipartBoundary, multipartEvents, type MultipartEvent } from "../lib/multipart-stream";
@@ -19,6 +19,9 @@ import { UpstreamError } from "../lib/upstream";
 export const MAX_FILE_BYTES = 25 * 1024 * 1024;
 /** Room for the multipart envelope and small fields around the file. */
 const ENVELOPE_BYTES = 64 * 1024;
+/** Form fields before the file: at most this many, of at most FIELD_BYTES together (413 beyond). */
+export const MAX_FIELDS = 8;
+export const FIELD_BYTES = 8 * 1024;
 /** Small fields forwarded to OpenAI when sent before the file. */
 const FORWARDED_FIELDS = new Set(["language", "prompt", "temperature"]);
 const EXT_OF: Record<string, string> = {
@@ -40,7 +43,9 @@ const EXT_OF: Record<string, string> = {
 const enc = new TextEncoder();
 const quote = (s: string) => s.replace(/["\\\r\n]/g, "_");
 
-export const transcriptionRoutes = new Hono<AppEnv>().use("*", requireRep).post("/file", async (c) => {
+const transcriber = [requireRep, requireScope("transcriptions:write")] as const;
+
+export const transcriptionRoutes = new Hono<AppEnv>().use("*", ...transcriber).post("/file", async (c) => {
   const auth = c.get("rep");
   const boundary = multipartBoundary(c.req.header("Content-Type"));
   if (!boundary || !c.req.raw.body) throw new ApiError(400, "Expected a multipart/form-data body with a file field");
@@ -61,6 +66,8 @@ export const transcriptionRoutes = new Hono<AppEnv>().use("*", requireRep).post(
   // Small fields until the file part; then the file's first bytes, so an empty file is a 400 before any upload.
   const fields: [string, string][] = [];
   let file: Extract<MultipartEvent, { kind: "part" }> | null = null;
+  let fieldCount = 0;
+  let fieldBytes = 0;
   for (let current: string | null = null, value = ""; ; ) {
     const ev = await next();
     if (!ev) break;
@@ -69,11 +76,16 @@ export const transcriptionRoutes = new Hono<AppEnv>().use("*", requireRep).post(
         file = ev;
         break;
       }
+      if (++fieldCount > MAX_FIELDS)
+        throw new ApiError(413, `At most ${MAX_FIELDS} form fields may come before the file`, {
+          limitFields: MAX_FIELDS,
+        });
       current = ev.name;
       value = "";
     } else if (ev.kind === "data" && current) {
+      fieldBytes += ev.bytes.length;
+      if (fieldBytes > FIELD_BYTES) throw tooLarge(FIELD_BYTES, "The form fields before the file");
       value += new TextDecoder().decode(ev.bytes);
-      if (value.length > 4096) throw new ApiError(400, `Field ${current} is too long`);
     } else if (ev.kind === "end" && current) {
       if (FORWARDED_FIELDS.has(current)) fields.push([current, value]);
       current = null;

@@ -77,7 +77,10 @@ export const twilioWebhookRoutes = new Hono<AppEnv>()
         ["From", v.FromNumber],
         ["To", v.To],
         ["Mode", "translate"],
-        ["StreamToken", await streamToken(c.env, customer.id, v.CallSid)],
+        [
+          "StreamToken",
+          await streamToken(c.env, { customerId: customer.id, key: v.CallSid, leg: "caller", callId: call.id }),
+        ],
       ];
       prepareLiveCall(c.env, c.executionCtx, v.CallSid, "twilio", Object.fromEntries(parameters));
       return twimlResponse(

@@ -28,7 +28,12 @@ export async function answerWithAssistant<E extends AppEnv>(
     CallId: a.call.id,
     AssistantId: String(a.call.assistant_id),
     ...(a.welcome ? { WelcomeMessage: a.welcome.slice(0, MAX_WELCOME) } : {}),
-    StreamToken: await streamToken(c.env, a.customer.id, a.callSid),
+    StreamToken: await streamToken(c.env, {
+      customerId: a.customer.id,
+      key: a.callSid,
+      leg: "caller",
+      callId: a.call.id,
+    }),
   };
   prepareLiveCall(c.env, c.executionCtx, a.callSid, "twilio", parameters);
   return twimlResponse(

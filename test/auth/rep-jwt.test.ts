@@ -7,8 +7,10 @@ import type { Env } from "../../src/env";
 import { admin, api, json, provisionTenant, repToken } from "../helpers";
 
 const now = () => Math.floor(Date.now() / 1000);
+/** The configured issuer and audience every rep token must carry (wrangler.toml). */
+const issAud = { iss: env.JWT_ISSUER, aud: env.JWT_AUDIENCE };
 const hs = (claims: Record<string, unknown>, secret = env.JWT_SECRET, alg = "HS256") =>
-  new SignJWT(claims).setProtectedHeader({ alg }).sign(new TextEncoder().encode(secret));
+  new SignJWT({ ...issAud, ...claims }).setProtectedHeader({ alg }).sign(new TextEncoder().encode(secret));
 
 async function idpToken(alg: "RS256" | "ES256", claims: Record<string, unknown>, expiresIn = "10m") {
   const res = await fetch(`${inject("idpUrl")}/__fake/sign`, {
@@ -85,15 +87,50 @@ describe("rep JWT (HS256 via JWT_SECRET)", () => {
     expect((await api("/api/me", { token: await repToken(987654) })).status).toBe(401);
   });
 
-  it("checks iss and aud when configured", async () => {
+  it("requires iss and aud and checks them", async () => {
     const t = await provisionTenant();
-    const cfg = { ...env, JWT_ISSUER: "https://idp.example", JWT_AUDIENCE: "voicedesk" } as Env;
-    const ok = await hs({ sub: String(t.repId), exp: now() + 60, iss: "https://idp.example", aud: "voicedesk" });
-    const wrongIss = await hs({ sub: String(t.repId), exp: now() + 60, iss: "https://evil.example", aud: "voicedesk" });
-    const noAud = await hs({ sub: String(t.repId), exp: now() + 60, iss: "https://idp.example" });
-    expect((await verifyRepToken(cfg, ok)).rep.id).toBe(t.repId);
-    await expect(verifyRepToken(cfg, wrongIss)).rejects.toMatchObject({ status: 401 });
-    await expect(verifyRepToken(cfg, noAud)).rejects.toMatchObject({ status: 401 });
+    const claims = { sub: String(t.repId), exp: now() + 60 };
+    expect((await api("/api/me", { token: await hs(claims) })).status).toBe(200);
+    for (const [bad, claim] of [
+      [{ iss: "https://evil.example" }, "iss"],
+      [{ aud: "another-api" }, "aud"],
+      [{ iss: undefined }, "iss"],
+      [{ aud: undefined }, "aud"],
+    ] as const) {
+      const res = await api("/api/me", { token: await hs({ ...claims, ...bad }) });
+      expect(res.status).toBe(401);
+      expect((await json(res)).error).toBe(`Token claim invalid: ${claim}`);
+    }
+  });
+
+  it("accepts tokens without iss and aud only when JWT_REQUIRE_ISS_AUD is false", async () => {
+    const t = await provisionTenant();
+    const bare = await new SignJWT({ sub: String(t.repId), exp: now() + 60 })
+      .setProtectedHeader({ alg: "HS256" })
+      .sign(new TextEncoder().encode(env.JWT_SECRET));
+    const unset = { ...env, JWT_ISSUER: undefined, JWT_AUDIENCE: undefined } as Env;
+    await expect(verifyRepToken(unset, bare)).rejects.toMatchObject({
+      status: 500,
+      message: "Server is not configured (JWT_ISSUER and JWT_AUDIENCE, or JWT_REQUIRE_ISS_AUD=false)",
+    });
+    expect((await verifyRepToken({ ...unset, JWT_REQUIRE_ISS_AUD: "false" } as Env, bare)).rep.id).toBe(t.repId);
+    // Disabled, a configured issuer is still checked.
+    await expect(
+      verifyRepToken({ ...env, JWT_AUDIENCE: undefined, JWT_REQUIRE_ISS_AUD: "false" } as Env, bare),
+    ).rejects.toMatchObject({ status: 401 });
+  });
+
+  it("refuses to verify with a JWT_SECRET shorter than 32 bytes", async () => {
+    const t = await provisionTenant();
+    const short = "0123456789abcdef0123456789abcde"; // 31 bytes
+    const token = await hs({ sub: String(t.repId), exp: now() + 60 }, short);
+    await expect(verifyRepToken({ ...env, JWT_SECRET: short } as Env, token)).rejects.toMatchObject({
+      status: 500,
+      message: "Server is not configured (JWT_SECRET must be at least 32 bytes)",
+    });
+    const enough = `${short}f`;
+    const ok = await hs({ sub: String(t.repId), exp: now() + 60 }, enough);
+    expect((await verifyRepToken({ ...env, JWT_SECRET: enough } as Env, ok)).rep.id).toBe(t.repId);
   });
 });
 
@@ -103,7 +140,8 @@ describe("rep JWT (RS256/ES256 via JWT_JWKS_URL)", () => {
   it("accepts RS256 and ES256 tokens signed by the JWKS keys", async () => {
     const t = await provisionTenant();
     for (const alg of ["RS256", "ES256"] as const) {
-      const auth = await verifyRepToken(jwksEnv(), await idpToken(alg, { sub: String(t.repId), scope: "voice:read" }));
+      const token = await idpToken(alg, { ...issAud, sub: String(t.repId), scope: "voice:read" });
+      const auth = await verifyRepToken(jwksEnv(), token);
       expect(auth.rep.id).toBe(t.repId);
       expect([...auth.scopes]).toEqual(["voice:read"]);
     }
@@ -117,7 +155,7 @@ describe("rep JWT (RS256/ES256 via JWT_JWKS_URL)", () => {
   it("refuses an expired JWKS token", async () => {
     const t = await provisionTenant();
     await expect(
-      verifyRepToken(jwksEnv(), await idpToken("RS256", { sub: String(t.repId) }, "-5m")),
+      verifyRepToken(jwksEnv(), await idpToken("RS256", { ...issAud, sub: String(t.repId) }, "-5m")),
     ).rejects.toMatchObject({ status: 401 });
   });
 });

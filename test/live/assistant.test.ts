@@ -121,7 +121,7 @@ describe("AI assistant call: Twilio's answer and media stream", () => {
       Mode: "assistant",
       AssistantId: String(t.assistantId),
     });
-    expect(tw.parameters.StreamToken).toMatch(/^[0-9a-f]{64}$/);
+    expect(tw.parameters.StreamToken).toMatch(/^\d{13}\.[0-9a-f]{64}$/);
     const call = await getCall(env.DB, t.customerId, tw.parameters.CallId!);
     expect(call).toMatchObject({ carrier: "twilio", call_sid: callSid });
   });

@@ -129,7 +129,7 @@ export const fakeDriver: CarrierDriver = {
       CustomerId: String(t.customerId),
       CallId: call.id,
       AssistantId: String(t.assistantId),
-      StreamToken: await streamToken(env, t.customerId, key),
+      StreamToken: await streamToken(env, { customerId: t.customerId, key, leg: "caller", callId: call.id }),
     };
     await callObject(env, key).prepare("fake", parameters);
     return { key, caller, parameters, connect: () => FakeStreamClient.connect(key, key) };

@@ -46,7 +46,7 @@ async function translateCall(driver: CarrierDriver, t: Tenant, forwardRaw: boole
     CallId: call.id,
     From: t.repNumber,
     To: receiver,
-    StreamToken: await streamToken(env, t.customerId, callerSid),
+    StreamToken: await streamToken(env, { customerId: t.customerId, key: callerSid, leg: "caller", callId: call.id }),
   };
   return { callerSid, receiver, call, parameters, stub: callStub(callerSid) };
 }

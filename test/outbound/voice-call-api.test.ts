@@ -159,7 +159,11 @@ describe("POST /api/v1/voice-calls (docs/campaigns.md)", () => {
       if (typeof what === "string") expect(err.issues?.map((i) => i.path)).toContain(what);
       else expect(err.error).toMatch(what);
     }
-    const noScope = await placeCall(t, { assistantId: t.assistantId, to: endUser() }, await repToken(t.repId));
+    const noScope = await placeCall(
+      t,
+      { assistantId: t.assistantId, to: endUser() },
+      await repToken(t.repId, { scope: "voice:read" }),
+    );
     expect(noScope.status).toBe(403);
     expect(await json(noScope)).toEqual({ error: "Missing scope: calls:write" });
     expect(await tenantCallCount(t.customerId)).toBe(0);

@@ -281,7 +281,7 @@ describe("AudioChunks access", () => {
     expect((await api(`/api/tickets/${theirs}/recording`, { token: t.token })).status).toBe(404);
   });
 
-  it("lets a phone-auth token upload to phone tickets of its own number only, never as CustomerRep", async () => {
+  it("lets a phone-auth token upload EndUser audio to phone tickets of its own number only", async () => {
     const t = await provisionTenant();
     const phone = "+32470123456";
     const { token } = await issuePhoneToken(env, t.customerId, phone);
@@ -296,12 +296,15 @@ describe("AudioChunks access", () => {
     ]);
     expect(rep.status).toBe(403);
     expect(await json(rep)).toMatchObject({ index: 2 });
-    const res = await upload("uploadAndFinalize", token, [
-      ...speech(own, "EndUser", 0, 400, 0x90),
-      ...speech(own, "AI", 500, 900, 0xa0),
+    const ai = await upload("upload", token, [
+      ...speech(own, "EndUser", 0, 20, 0x90),
+      ...speech(own, "AI", 20, 40, 0xa0),
     ]);
+    expect(ai.status).toBe(403);
+    expect(await json(ai)).toEqual({ error: "Chunk 1: a phone-auth token can only upload EndUser audio", index: 1 });
+    const res = await upload("uploadAndFinalize", token, speech(own, "EndUser", 0, 400, 0x90));
     expect(res.status).toBe(201);
-    expect((await json<Finalized>(res)).chunks.stored).toBe(40);
+    expect((await json<Finalized>(res)).chunks.stored).toBe(20);
     // downloading is for reps
     expect((await api(`/api/tickets/${own}/recording`, { token })).status).toBe(403);
     expect((await api(`/api/tickets/${own}/recording`, { token: t.token })).status).toBe(200);

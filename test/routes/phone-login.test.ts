@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { api, json, provisionTenant, twilioFake } from "../helpers";
+import { IP_BUDGET } from "../../src/routes/auth";
+import { admin, api, json, provisionTenant, twilioFake } from "../helpers";
 
 async function sentCode(to: string): Promise<string> {
   const msgs = (await (await twilioFake(`/messages?To=${encodeURIComponent(to)}`)).json()) as { body: string }[];
@@ -9,8 +10,18 @@ async function sentCode(to: string): Promise<string> {
   return m[1]!;
 }
 
-const start = (customerId: number, phoneNumber: string) =>
-  api("/api/Auth/phone-login/start", { method: "POST", json: { customerId, phoneNumber } });
+let ips = 0;
+/** A client address no other request of this file uses (the per-address counters live in this file's storage). */
+const freshIp = () => `198.51.${(++ips >> 8) & 255}.${ips & 255}`;
+/** Each start comes from its own address unless `ip` names one (the per-address limit has tests of its own). */
+const start = (customerId: number, phoneNumber: string, ip = freshIp()) =>
+  api("/api/Auth/phone-login/start", {
+    method: "POST",
+    json: { customerId, phoneNumber },
+    headers: { "CF-Connecting-IP": ip },
+  });
+const sentTo = async (to: string) =>
+  ((await (await twilioFake(`/messages?To=${encodeURIComponent(to)}`)).json()) as unknown[]).length;
 const verify = (customerId: number, phoneNumber: string, code: string) =>
   api("/api/Auth/phone-login", { method: "POST", json: { customerId, phoneNumber, code } });
 
@@ -88,19 +99,110 @@ describe("phone login", () => {
       "phoneNumber",
     ]);
     expect((await verify(t.customerId, "+32470100008", "12ab56")).status).toBe(400);
-    expect((await start(99999999, "+32470100008")).status).toBe(404);
     await twilioFake("/fail", {
       method: "POST",
       body: JSON.stringify({
         pathPattern: `${t.accountSid}/Messages`,
         status: 500,
         code: 20500,
-        message: "Internal Server Error",
+        message: "Account AC-secret-detail is under fraud review",
       }),
     });
     const failed = await start(t.customerId, "+32470100009");
     expect(failed.status).toBe(502);
-    // A failed send leaves no usable code behind.
+    // An anonymous caller gets the status, not Twilio's words about the tenant's account (those are logged).
+    expect(await json(failed)).toEqual({ error: "Twilio could not complete the request" });
+    expect(failed.headers.get("X-Request-Id")).toBeTruthy();
+    // A failed send leaves no usable code behind, and gives its slot back.
     expect((await verify(t.customerId, "+32470100009", "123456")).status).toBe(401);
+    for (let i = 0; i < 3; i++) expect((await start(t.customerId, "+32470100009")).status).toBe(202);
+  });
+});
+
+describe("phone login abuse limits", () => {
+  it("20 parallel starts for one number send at most 3 SMS", async () => {
+    const t = await provisionTenant();
+    const phone = "+32470200001";
+    const answers = await Promise.all(Array.from({ length: 20 }, () => start(t.customerId, phone)));
+    const statuses = answers.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 202)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(17);
+    expect(await sentTo(phone)).toBe(3);
+  });
+
+  it("limits starts per client address (an IPv6 /64 counts as one), whatever the tenant or number", async () => {
+    const a = await provisionTenant();
+    const b = await provisionTenant();
+    const ip = freshIp();
+    for (let i = 0; i < IP_BUDGET.limit; i++) {
+      const res = await start(i % 2 ? a.customerId : b.customerId, `+3247030000${i}`, ip);
+      expect(res.status).toBe(202);
+    }
+    const over = await start(a.customerId, "+32470300099", ip);
+    expect(over.status).toBe(429);
+    expect(Number(over.headers.get("Retry-After"))).toBeGreaterThan(0);
+    expect(await sentTo("+32470300099")).toBe(0);
+    expect((await start(a.customerId, "+32470300099")).status).toBe(202);
+
+    const net = "2001:db8:77:1";
+    for (let i = 0; i < IP_BUDGET.limit; i++) {
+      expect((await start(a.customerId, `+3247031000${i}`, `${net}::${i + 1}`)).status).toBe(202);
+    }
+    expect((await start(a.customerId, "+32470310099", `${net}:0:ffff:1:2`)).status).toBe(429);
+  });
+
+  it("limits codes per tenant and hour, atomically under parallel starts", async () => {
+    const t = await provisionTenant();
+    const patched = await admin(`/customers/${t.customerId}`, {
+      method: "PATCH",
+      json: { phoneLogin: { maxCodesPerHour: 2 } },
+    });
+    expect((await json<{ phoneLogin: unknown }>(patched)).phoneLogin).toEqual({
+      allowedCountries: null,
+      maxCodesPerHour: 2,
+    });
+    const numbers = Array.from({ length: 8 }, (_, i) => `+3247040000${i}`);
+    const answers = await Promise.all(numbers.map((n) => start(t.customerId, n)));
+    expect(answers.filter((r) => r.status === 202)).toHaveLength(2);
+    const refused = answers.find((r) => r.status === 429)!;
+    expect(await json(refused)).toEqual({ error: "Too many codes requested; try again later" });
+    expect(refused.headers.get("Retry-After")).toBe("3600");
+    let sent = 0;
+    for (const n of numbers) sent += await sentTo(n);
+    expect(sent).toBe(2);
+  });
+
+  it("sends only to the tenant's countries: by default those of its own numbers", async () => {
+    const t = await provisionTenant(); // its number is Belgian
+    const dutch = "+31612345678";
+    const refused = await start(t.customerId, dutch);
+    expect(refused.status).toBe(403);
+    expect(await json(refused)).toMatchObject({ issues: [{ path: "phoneNumber" }] });
+    expect(await sentTo(dutch)).toBe(0);
+    const patched = await admin(`/customers/${t.customerId}`, {
+      method: "PATCH",
+      json: { phoneLogin: { allowedCountries: ["nl"] } },
+    });
+    expect((await json<{ phoneLogin: unknown }>(patched)).phoneLogin).toEqual({
+      allowedCountries: ["NL"],
+      maxCodesPerHour: 100,
+    });
+    expect((await start(t.customerId, dutch)).status).toBe(202);
+    expect(await sentTo(dutch)).toBe(1);
+    expect((await start(t.customerId, "+32470500001")).status).toBe(403);
+    const bad = await admin(`/customers/${t.customerId}`, {
+      method: "PATCH",
+      json: { phoneLogin: { allowedCountries: ["Belgium"] } },
+    });
+    expect(bad.status).toBe(400);
+  });
+
+  it("answers an unknown customer exactly like a known one, and sends nothing", async () => {
+    const t = await provisionTenant();
+    const known = await start(t.customerId, "+32470600001");
+    const unknown = await start(99_999_999, "+32470600002");
+    expect(unknown.status).toBe(known.status);
+    expect(Object.keys(await json(unknown))).toEqual(Object.keys(await json(known)));
+    expect(await sentTo("+32470600002")).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { validStreamToken } from "../../src/live/stream-token";
+import { checkStreamToken } from "../../src/live/stream-token";
 import type { CallRow } from "../../src/db/calls";
 import { BASE, admin, api, hex, json, provisionTenant, twilioFake, type Tenant } from "../helpers";
 import { referenceSignature, referenceTwiml, twilioPost } from "../carriers/twilio/helpers";
@@ -103,7 +103,8 @@ describe("POST /api/TwilioCalls/voice", () => {
     expect(call.mode).toBe("translate");
     const stream = (ours.children[0] as XmlNode).children[0] as XmlNode;
     const token = (stream.children as XmlNode[]).find((p) => p.attrs.name === "StreamToken")!.attrs.value!;
-    expect(await validStreamToken(env, t.customerId, form.CallSid, token)).toBe(true);
+    const grant = { customerId: t.customerId, key: form.CallSid, leg: "caller" as const, callId: call.id };
+    expect(await checkStreamToken(env, grant, token)).toBe("ok");
     const params = {
       CallerLanguage: "nl-BE",
       CallerVoice: nastyVoice,

@@ -1,0 +1,203 @@
+import { describe, expect, it } from "vitest";
+import { createApp } from "../../src/app";
+import { ALL_SCOPES, type Scope } from "../../src/auth/scopes";
+import { RECORDING_DOWNLOAD_PATH } from "../../src/recordings/signed-url";
+import { api, json, provisionTenant, repToken, type Tenant } from "../helpers";
+
+interface Case {
+  method: "GET" | "POST" | "DELETE";
+  /** The route as mounted (Hono's pattern), for the coverage check. */
+  route: string;
+  scope: Scope;
+  path: (t: Tenant) => string;
+  json?: unknown;
+}
+
+const call = "vc_000000000000000000000000";
+
+/** The scope table of README "Scopes", one row per rep route. */
+const CASES: Case[] = [
+  { method: "GET", route: "/api/tickets", scope: "tickets:read", path: () => "/api/tickets" },
+  {
+    method: "POST",
+    route: "/api/tickets",
+    scope: "tickets:write",
+    path: () => "/api/tickets",
+    json: { channel: "web", subject: "s" },
+  },
+  { method: "GET", route: "/api/tickets/:id", scope: "tickets:read", path: () => "/api/tickets/999999" },
+  {
+    method: "POST",
+    route: "/api/tickets/:id/messages",
+    scope: "tickets:write",
+    path: () => "/api/tickets/999999/messages",
+    json: { senderType: "CustomerRep", text: "x" },
+  },
+  {
+    method: "GET",
+    route: "/api/tickets/:id/recording",
+    scope: "audio:download",
+    path: () => "/api/tickets/999999/recording",
+  },
+  { method: "POST", route: "/api/AudioChunks/upload", scope: "audio:upload", path: () => "/api/AudioChunks/upload" },
+  {
+    method: "POST",
+    route: "/api/AudioChunks/uploadAndFinalize",
+    scope: "audio:upload",
+    path: () => "/api/AudioChunks/uploadAndFinalize",
+  },
+  {
+    method: "POST",
+    route: "/api/Transcriptions/file",
+    scope: "transcriptions:write",
+    path: () => "/api/Transcriptions/file",
+  },
+  { method: "POST", route: "/api/realtime/calls", scope: "realtime:connect", path: () => "/api/realtime/calls" },
+  {
+    method: "GET",
+    route: "/api/TwilioCalls/voice-token",
+    scope: "calls:write",
+    path: () => "/api/TwilioCalls/voice-token",
+  },
+  {
+    method: "POST",
+    route: "/api/TwilioCalls/initiate-call",
+    scope: "calls:write",
+    path: () => "/api/TwilioCalls/initiate-call",
+    json: {},
+  },
+  {
+    method: "GET",
+    route: "/api/TwilioCalls/call-status",
+    scope: "voice:read",
+    path: () => "/api/TwilioCalls/call-status",
+  },
+  { method: "GET", route: "/api/v1/voice-calls", scope: "voice:read", path: () => "/api/v1/voice-calls" },
+  { method: "GET", route: "/api/v1/voice-calls/:id", scope: "voice:read", path: () => `/api/v1/voice-calls/${call}` },
+  {
+    method: "GET",
+    route: "/api/v1/voice-calls/:id/recording-url",
+    scope: "audio:download",
+    path: () => `/api/v1/voice-calls/${call}/recording-url`,
+  },
+  {
+    method: "GET",
+    route: "/api/v1/voice-calls/:id/epa-results",
+    scope: "voice:read",
+    path: () => `/api/v1/voice-calls/${call}/epa-results`,
+  },
+  ...(["overview", "detailed", "timeline"] as const).map(
+    (p): Case => ({
+      method: "GET",
+      route: `/api/voice/analytics/${p}`,
+      scope: "voice:read",
+      path: () => `/api/voice/analytics/${p}`,
+    }),
+  ),
+  {
+    method: "GET",
+    route: "/api/voice/recordings/:conversationId",
+    scope: "audio:download",
+    path: () => `/api/voice/recordings/${call}`,
+  },
+  { method: "GET", route: "/api/conversations", scope: "voice:read", path: () => "/api/conversations" },
+  {
+    method: "GET",
+    route: "/api/conversations/:id/messages",
+    scope: "voice:read",
+    path: () => `/api/conversations/${call}/messages`,
+  },
+  { method: "DELETE", route: "/api/tickets/:id", scope: "tickets:write", path: () => "/api/tickets/999999" },
+  {
+    method: "DELETE",
+    route: "/api/tickets/:id/recording",
+    scope: "tickets:write",
+    path: () => "/api/tickets/999999/recording",
+  },
+  { method: "POST", route: "/api/v1/voice-calls", scope: "calls:write", path: () => "/api/v1/voice-calls", json: {} },
+  {
+    method: "DELETE",
+    route: "/api/v1/voice-calls/:id",
+    scope: "voice:delete",
+    path: () => `/api/v1/voice-calls/${call}`,
+  },
+  {
+    method: "DELETE",
+    route: "/api/v1/voice-calls/:id/recording",
+    scope: "voice:delete",
+    path: () => `/api/v1/voice-calls/${call}/recording`,
+  },
+  { method: "GET", route: "/api/v1/campaigns", scope: "voice:read", path: () => "/api/v1/campaigns" },
+  { method: "GET", route: "/api/v1/campaigns/:id", scope: "voice:read", path: () => "/api/v1/campaigns/999999" },
+  {
+    method: "GET",
+    route: "/api/v1/campaigns/:id/contacts",
+    scope: "voice:read",
+    path: () => "/api/v1/campaigns/999999/contacts",
+  },
+  {
+    method: "POST",
+    route: "/api/v1/campaigns/:id/contacts",
+    scope: "campaigns:write",
+    path: () => "/api/v1/campaigns/999999/contacts",
+    json: [],
+  },
+  {
+    method: "POST",
+    route: "/api/v1/campaigns/:id/:action{start|pause|resume}",
+    scope: "campaigns:write",
+    path: () => "/api/v1/campaigns/999999/start",
+  },
+];
+
+/** Routes that take no rep token: the admin API, phone login, signed carrier webhooks, signed recording URLs. */
+const NOT_REP_ROUTES = [
+  /^\/api\/admin\//,
+  /^\/api\/Auth\//,
+  /^\/api\/TwilioCalls\/(voice|statuscallback|amdcallback|:repID\/recordingcallback)$/,
+  new RegExp(`^${RECORDING_DOWNLOAD_PATH}`),
+];
+/** The one rep route without a scope: a token may always learn who it is and which scopes it carries. */
+const UNSCOPED = ["GET /api/me"];
+
+const send = (c: Case, t: Tenant, token: string) =>
+  api(c.path(t), { method: c.method, token, ...(c.json !== undefined ? { json: c.json } : {}) });
+
+describe("scopes on rep routes", () => {
+  it("lists every rep route of the app in the scope table", () => {
+    const listed = new Set([...CASES.map((c) => `${c.method} ${c.route}`), ...UNSCOPED]);
+    const repRoutes = createApp()
+      .routes.filter((r) => r.method !== "ALL" && r.path.startsWith("/api/"))
+      .filter((r) => !NOT_REP_ROUTES.some((re) => re.test(r.path)))
+      .map((r) => `${r.method} ${r.path.replace(/\/$/, "")}`);
+    expect([...new Set(repRoutes)].sort()).toEqual([...listed].sort());
+    expect([...new Set(CASES.map((c) => c.scope))].sort()).toEqual([...ALL_SCOPES].sort());
+  });
+
+  it("refuses each route without its scope (403 naming it) and lets it through with that scope alone", async () => {
+    const t = await provisionTenant();
+    for (const c of CASES) {
+      const without = await repToken(t.repId, { scope: ALL_SCOPES.filter((s) => s !== c.scope).join(" ") });
+      const refused = await send(c, t, without);
+      expect(refused.status, `${c.method} ${c.route} without ${c.scope}`).toBe(403);
+      expect(await json(refused)).toEqual({ error: `Missing scope: ${c.scope}` });
+      const only = await send(c, t, await repToken(t.repId, { scope: c.scope }));
+      expect([401, 403], `${c.method} ${c.route} with ${c.scope}`).not.toContain(only.status);
+    }
+  });
+
+  it("answers /api/me to a token with no scope at all", async () => {
+    const t = await provisionTenant();
+    const res = await api("/api/me", { token: await repToken(t.repId, { scope: "" }) });
+    expect(res.status).toBe(200);
+    expect((await json<{ scopes: string[] }>(res)).scopes).toEqual([]);
+  });
+
+  it("counts ticket recording downloads against the tenant's recordings budget", async () => {
+    const t = await provisionTenant();
+    const res = await api("/api/tickets/999999/recording", { token: t.token });
+    expect(res.status).toBe(404);
+    expect(res.headers.get("X-RateLimit-Limit")).toBe("30");
+    expect(res.headers.get("X-RateLimit-Remaining")).toBe("29");
+  });
+});
