@@ -34,11 +34,22 @@ export async function finishCall(call: LiveCall, reason: string): Promise<void> 
       end_time: nowIso(),
       duration_seconds: duration,
       talk_time_seconds: Math.round(talkMs / 1000),
-      outcome: state.fallback ? `ai_fallback:${state.fallback}` : (row?.outcome ?? null),
+      outcome: outcomeOf(call, row?.outcome ?? null),
     });
   }
   state.setEnded();
   // The transcript was drained before this runs; the object stays alive for the classification, nothing waits on it.
   if (plan.callId) await afterCallEnded(env, plan.customerId, plan.callId);
   console.log(JSON.stringify({ level: "info", msg: "live call ended", callId: plan.callId, reason }));
+}
+
+/**
+ * The call record's `outcome` (docs/live-calls.md, "Outcomes"): a fallback, else what the engine decided
+ * (`transferred`), else what the record already says (set by whoever placed the call), else `completed` for a
+ * call that connected.
+ */
+function outcomeOf(call: LiveCall, recorded: string | null): string | null {
+  const { state } = call;
+  if (state.fallback) return `ai_fallback:${state.fallback}`;
+  return state.outcome ?? recorded ?? (state.epoch === null ? null : "completed");
 }

@@ -6,6 +6,8 @@ export interface LiveOptions {
   sessionMaxMs?: number;
   /** A call with no frame for this long is ended by the alarm (default CALL_SILENCE_TIMEOUT_MS or 60 s). */
   silenceTimeoutMs?: number;
+  /** How long the post-call survey waits for an answer to a question once it was asked (default 20 s). */
+  surveyAnswerTimeoutMs?: number;
 }
 
 const P = "live:";
@@ -97,6 +99,14 @@ export class LiveState {
   }
   setFallback(kind: string) {
     this.put("fallback", kind);
+  }
+
+  /** How the call ended when the engine decided it (`transferred`); the call record's `outcome`. */
+  get outcome() {
+    return this.get<string>("outcome") ?? null;
+  }
+  setOutcome(outcome: string) {
+    this.put("outcome", outcome);
   }
 
   get lastActivity() {
