@@ -10,11 +10,10 @@ import { CallObjectEngine } from "../src/live/call-object";
 import type { ToolFetch } from "../src/live/http-tool";
 import worker from "../src/index";
 import { fakeCarrier } from "./carrier/fake-carrier";
+import { TOOLS_ORIGIN } from "./tools-origin";
 
 export * from "../src/index";
 export default worker;
-
-export const TOOLS_ORIGIN = "https://tools.voicedesk.test";
 
 /** The tool host onto the fake (the request is otherwise unchanged); any other host as in production. */
 const toolFetch =

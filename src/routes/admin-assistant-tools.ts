@@ -18,6 +18,16 @@ const toolParam = assistantParam.extend({ toolId: intId });
 /** Headers we set ourselves or that would break the request; everything else is the tenant's. */
 const RESERVED_HEADERS = new Set(["host", "content-length", "content-type", "transfer-encoding", "connection"]);
 
+/** True unless the URL names a user or password (a string that is no URL at all is the url check's to refuse). */
+function withoutCredentials(u: string): boolean {
+  try {
+    const url = new URL(u);
+    return !url.username && !url.password;
+  } catch {
+    return true;
+  }
+}
+
 const toolName = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1-64 letters, digits, _ or -")
@@ -25,7 +35,7 @@ const toolName = z
 const httpsUrl = z
   .url({ protocol: /^https$/, hostname: z.regexes.domain })
   .max(2048)
-  .refine((u) => !new URL(u).username && !new URL(u).password, {
+  .refine(withoutCredentials, {
     message: "must not carry credentials (put them in headers, which are encrypted)",
   });
 const headers = z

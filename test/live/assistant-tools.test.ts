@@ -1,31 +1,10 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { getCall } from "../../src/db/calls";
-import type { ToolCallRow } from "../../src/db/tool-calls";
 import { TRANSFER_MESSAGE } from "../../src/live/assistant-tools";
 import { admin, api, json } from "../helpers";
 import { drivers, startCall, twilioDriver } from "./drivers";
-import { assistantTenant, realtimeReply, realtimeState, type AssistantTenant } from "./live-helpers";
-import { eventually, type StreamClient } from "./stream-client";
-
-export const toolCallsOf = async (t: AssistantTenant, callId: string) =>
-  (
-    await env.DB.prepare("SELECT * FROM tool_calls WHERE customer_id = ?1 AND call_id = ?2 ORDER BY id")
-      .bind(t.customerId, callId)
-      .all<ToolCallRow>()
-  ).results;
-
-export const closedCall = (t: AssistantTenant, callId: string) =>
-  eventually(
-    () => getCall(env.DB, t.customerId, callId),
-    (c) => c?.state === "Completed",
-    "the call record to close",
-  );
-
-/** The carrier played everything it was sent: every mark echoed. */
-export const playAll = (tc: StreamClient) => {
-  for (const m of tc.of("mark")) tc.mark(m.mark.name);
-};
+import { assistantTenant, closedCall, playAll, realtimeReply, realtimeState, toolCallsOf } from "./live-helpers";
+import { eventually } from "./stream-client";
 
 describe.each(drivers)("assistant tools on $carrier (docs/live-calls.md, Tools)", (driver) => {
   it("end_call: the goodbye plays out, then the carrier hangs up and the call is finalized as completed", async () => {
@@ -73,6 +52,26 @@ describe.each(drivers)("assistant tools on $carrier (docs/live-calls.md, Tools)"
     expect(rows[0]!.latency_ms).toBeGreaterThanOrEqual(0);
     const fc = (await realtimeState(key)).connections[0]!.functionCalls;
     expect(fc.map((f) => [f.name, f.output && JSON.parse(f.output)])).toEqual([["end_call", { ending: true }]]);
+  });
+
+  it("the assistant's turn detection and noise reduction reach the session", async () => {
+    const t = await assistantTenant({ welcome: null });
+    await admin(`/customers/${t.customerId}/assistants/${t.assistantId}`, {
+      method: "PATCH",
+      json: { turnDetection: { type: "semantic_vad", eagerness: "low" }, noiseReduction: "near_field" },
+    });
+    const { tc } = await startCall(driver, t);
+    // The fake accepts only a session the real API would (known VAD types and knobs, noise types).
+    const st = await eventually(
+      () => realtimeState(t.openaiKey!),
+      (s) => s.connections[0]?.session !== null && s.connections[0]?.session !== undefined,
+      "the session",
+    );
+    expect(st.connections[0]!.session!.audio!.input).toMatchObject({
+      turn_detection: { type: "semantic_vad", eagerness: "low", create_response: true, interrupt_response: true },
+      noise_reduction: { type: "near_field" },
+    });
+    tc.stop(t.accountSid);
   });
 
   it("end_call before any goodbye: the assistant is asked to say one (no tools), then the call is hung up", async () => {

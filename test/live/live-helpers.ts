@@ -1,7 +1,10 @@
 import { env } from "cloudflare:workers";
 import { twilioSignature } from "../../src/carriers/twilio/signature";
 import { admin, api, BASE, hex, openaiFake, provisionTenant, twilioFake, type Tenant } from "../helpers";
+import { getCall } from "../../src/db/calls";
+import type { ToolCallRow } from "../../src/db/tool-calls";
 import type { RealtimeScript, Reply } from "../fakes/openai/realtime-state";
+import { eventually, type StreamClient } from "./stream-client";
 
 export const newCallSid = () => `CA${hex(16)}`;
 
@@ -154,3 +157,24 @@ export async function recordingOfCall(customerId: number, callId: string) {
   }
   return { row, wav, left, right, frames: wav.pcm!.length / 2 };
 }
+
+// ── what a call left behind ──
+
+export const toolCallsOf = async (t: Tenant, callId: string) =>
+  (
+    await env.DB.prepare("SELECT * FROM tool_calls WHERE customer_id = ?1 AND call_id = ?2 ORDER BY id")
+      .bind(t.customerId, callId)
+      .all<ToolCallRow>()
+  ).results;
+
+export const closedCall = (t: Tenant, callId: string) =>
+  eventually(
+    () => getCall(env.DB, t.customerId, callId),
+    (c) => c?.state === "Completed",
+    "the call record to close",
+  );
+
+/** The carrier played everything it was sent: every mark echoed. */
+export const playAll = (tc: StreamClient) => {
+  for (const m of tc.of("mark")) tc.mark(m.mark.name);
+};
