@@ -20,6 +20,8 @@ export function assistantActions(call: LiveCall): AssistantCallDeps {
   const { env, plan, writes } = call;
   let campaignId: number | null = null;
   let total = 0;
+  /** Survey saves one after another, each tracked at once (so the call's end waits for all of them). */
+  let surveySaves: Promise<unknown> = Promise.resolve();
   return {
     hangUp: (reason) => hangUpCaller(call, reason),
     transfer: (to, announce) => transferCaller(call, to, announce),
@@ -35,15 +37,9 @@ export function assistantActions(call: LiveCall): AssistantCallDeps {
     async saveSurvey(answers, reason) {
       const callId = plan.callId;
       if (!callId) return;
-      const save = recordSurveyAnswers(env.DB, {
-        customerId: plan.customerId,
-        callId,
-        campaignId,
-        totalQuestions: total,
-        answers,
-        reason,
-      });
-      await writes.add("survey answers", save);
+      const survey = { customerId: plan.customerId, callId, campaignId, totalQuestions: total, answers, reason };
+      surveySaves = surveySaves.catch(() => undefined).then(() => recordSurveyAnswers(env.DB, survey));
+      await writes.add("survey answers", surveySaves);
     },
     callHttpTool: (tool, args) => callHttpTool(env, call.toolFetch, plan.customerId, tool, args),
     recordToolCall(r) {

@@ -103,6 +103,7 @@ export class AssistantTools {
       if (questions?.length) return this.startSurvey(questions);
     }
     this.leaving = true;
+    this.survey?.cancel(); // ended mid-survey: what was answered stays (reason HangUp)
     const goodbye = this.b.spokeIn(c.responseId) ? null : GOODBYE;
     return { output: { ending: true }, success: true, respond: false, after: () => void this.hangUpAfter(goodbye) };
   }

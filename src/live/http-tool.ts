@@ -27,13 +27,15 @@ export async function callHttpTool(
   tool: PlannedTool,
   argsJson: string,
 ): Promise<ToolOutcome> {
+  const url = new URL(tool.url);
+  // The admin API stores https URLs only; checked again here because the headers carry the tenant's secrets.
+  if (url.protocol !== "https:") return toolFailed("This tool is misconfigured.", "not an https URL");
   const args = parseArguments(argsJson);
   if (!args) return toolFailed("The arguments were not a JSON object.", "arguments are not a JSON object");
   const row = await getTool(env.DB, customerId, tool.id);
   if (!row) return toolFailed("This tool is no longer available.", "tool deleted");
   const headers = new Headers();
   for (const [name, enc] of Object.entries(toolHeaders(row))) headers.set(name, await decryptSecret(env, enc));
-  const url = new URL(tool.url);
   let body: string | undefined;
   if (tool.method === "GET" || tool.method === "DELETE") {
     for (const [k, v] of Object.entries(args)) url.searchParams.set(k, typeof v === "string" ? v : JSON.stringify(v));

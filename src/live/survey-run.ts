@@ -17,7 +17,10 @@ export interface SurveyHooks {
   interrupt(): void;
   /** Resolves once the carrier confirmed the assistant's audio sent so far has played. */
   whenPlayed(): Promise<void>;
-  /** Stores answers as the call's EPA results; `reason` applies while the survey is incomplete. */
+  /**
+   * Stores answers as the call's EPA results (`reason` applies while the survey is incomplete). Saves land in the
+   * order they are made: each recomputes the survey from every answer stored before it. Never rejects.
+   */
   save(answers: SurveyAnswer[], reason: CompletionReason): Promise<void>;
   /** The survey is over: the assistant says this, then the call is hung up. */
   finish(instructions: string): void;
@@ -136,9 +139,9 @@ export class SurveyRun {
     void this.saving.then(() => this.h.finish(goodbye));
   }
 
-  /** Saves one after another: each save recomputes the survey from every answer stored before it. */
+  /** `saving` settles once this save and every one before it has landed. */
   private save(answers: SurveyAnswer[], reason: CompletionReason): void {
-    this.saving = this.saving.then(() => this.h.save(answers, reason));
+    this.saving = this.h.save(answers, reason);
   }
 
   private stopTimer(): void {

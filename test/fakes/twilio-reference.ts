@@ -3,7 +3,8 @@
  * inputs here and compare our Worker's output with what Twilio's own helpers build:
  *   POST /__fake/reference/access-token  {accountSid, apiKeySid, apiKeySecret, identity, outgoingApplicationSid, region?, ttl?}
  *        → {token} from AccessToken + VoiceGrant (incoming allowed)
- *   POST /__fake/reference/twiml         {verbs: [{dial: attrs, numbers: [{attrs?, value}]} | {connect: attrs, stream: attrs, parameters: [{name, value}]}]}
+ *   POST /__fake/reference/twiml         {verbs: [{dial: attrs, numbers: [{attrs?, value}], clients?: [value]} | {say: text}
+ *                                         | {connect: attrs, stream: attrs, parameters: [{name, value}]}]}
  *        → {xml} from VoiceResponse
  *   POST /__fake/reference/signature     {authToken, url, params} → {signature} from getExpectedTwilioSignature,
  *        plus {valid} from validateRequest when a `signature` is given
@@ -12,7 +13,8 @@ import twilio from "twilio";
 
 type Attrs = Record<string, string>;
 type Verb =
-  | { dial: Attrs; numbers: { attrs?: Attrs; value: string }[] }
+  | { dial: Attrs; numbers: { attrs?: Attrs; value: string }[]; clients?: string[] }
+  | { say: string }
   | { connect: Attrs; stream: Attrs; parameters: { name: string; value: string }[] };
 
 export function referenceAccessToken(b: {
@@ -42,6 +44,9 @@ export function referenceTwiml(b: { verbs: Verb[] }): { xml: string } {
       // The typings narrow attribute values to enums; the oracle takes whatever the test says.
       const d = r.dial(v.dial as never);
       for (const n of v.numbers) d.number((n.attrs ?? {}) as never, n.value);
+      for (const c of v.clients ?? []) d.client(c);
+    } else if ("say" in v) {
+      r.say(v.say);
     } else {
       const s = r.connect(v.connect as never).stream(v.stream as never);
       for (const p of v.parameters) s.parameter(p);

@@ -119,7 +119,7 @@ describe.each(drivers)("HTTP tools on $carrier (docs/live-calls.md, HTTP tools)"
 });
 
 describe("HTTP tools: methods and failures", () => {
-  it("GET sends the arguments as query parameters; an error status, a timeout and bad arguments fail, and the rate shows it", async () => {
+  it("GET sends the arguments as query parameters; an error status, a timeout, bad arguments and a deleted tool fail, and the rate shows it", async () => {
     const t = await assistantTenant({ welcome: null });
     const key = t.openaiKey!;
     const base = `/t/${hex(6)}`;
@@ -129,7 +129,7 @@ describe("HTTP tools: methods and failures", () => {
     const tool = (name: string, path: string, extra: Record<string, unknown> = {}) =>
       addTool(t, { name, description: `The ${name} tool.`, url: `${TOOLS_ORIGIN}${base}${path}`, ...extra });
     await tool("stock", "/stock", { method: "GET" });
-    await tool("broken", "/broken");
+    const broken = await tool("broken", "/broken");
     await tool("slow", "/slow", { timeoutMs: 300 });
     const { tc, callId } = await startCall(twilioDriver, t);
 
@@ -146,6 +146,12 @@ describe("HTTP tools: methods and failures", () => {
     expect((await modelCalls(key, "stock", "[1,2]")).output).toEqual({
       error: "The arguments were not a JSON object.",
     });
+    // Deleted while the call runs: its headers are gone with it, so it is not called.
+    await admin(`/customers/${t.customerId}/assistants/${t.assistantId}/tools/${broken.id}`, { method: "DELETE" });
+    expect((await modelCalls(key, "broken", '{"again":true}')).output).toEqual({
+      error: "This tool is no longer available.",
+    });
+    expect(await requestsUnder(`${base}/broken`)).toHaveLength(1);
 
     tc.stop(t.accountSid);
     await closedCall(t, callId);
@@ -154,10 +160,11 @@ describe("HTTP tools: methods and failures", () => {
       ["broken", 0, "HTTP 503"],
       ["slow", 0, "timed out after 300 ms"],
       ["stock", 0, "arguments are not a JSON object"],
+      ["broken", 0, "tool deleted"],
     ]);
     const detailed = await json<{ metrics: { tool_call_success_rate: number | null } }>(
       await api("/api/voice/analytics/detailed", { token: t.token }),
     );
-    expect(detailed.metrics.tool_call_success_rate).toBe(0.25);
+    expect(detailed.metrics.tool_call_success_rate).toBe(0.2);
   });
 });
