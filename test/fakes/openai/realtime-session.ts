@@ -1,5 +1,5 @@
 /**
- * The fake's view of a GA realtime session (protocols.md §6.2): a `session.update` changes only the fields it
+ * The fake's view of a GA realtime session (what docs/live-calls.md sends): a `session.update` changes only the fields it
  * carries, and the session that results must be one the real API accepts — μ-law both ways (this fake bridges
  * nothing else), a known turn detection and noise reduction, well-formed function tools.
  */
