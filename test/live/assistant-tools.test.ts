@@ -2,8 +2,16 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { TRANSFER_MESSAGE } from "../../src/live/assistant-tools";
 import { admin, api, json } from "../helpers";
-import { drivers, startCall, twilioDriver } from "./drivers";
-import { assistantTenant, closedCall, playAll, realtimeReply, realtimeState, toolCallsOf } from "./live-helpers";
+import { controlActed, drivers, startCall, twilioDriver } from "./drivers";
+import {
+  assistantTenant,
+  closedCall,
+  playAll,
+  realtimeReply,
+  realtimeState,
+  silentToolCall,
+  toolCallsOf,
+} from "./live-helpers";
 import { eventually } from "./stream-client";
 
 describe.each(drivers)("assistant tools on $carrier (docs/live-calls.md, Tools)", (driver) => {
@@ -34,11 +42,7 @@ describe.each(drivers)("assistant tools on $carrier (docs/live-calls.md, Tools)"
     );
     expect(await driver.controlActions(t, callSid)).toEqual([]);
     playAll(tc);
-    await eventually(
-      () => driver.controlActions(t, callSid),
-      (a) => a.length > 0,
-      "the hang-up",
-    );
+    await controlActed(driver, t, callSid, "the hang-up");
     expect(await driver.controlActions(t, callSid)).toEqual([{ action: "hangup" }]);
 
     // The engine ends the call itself: stream closed, recording kept, record closed with its outcome.
@@ -78,12 +82,7 @@ describe.each(drivers)("assistant tools on $carrier (docs/live-calls.md, Tools)"
     const t = await assistantTenant({ welcome: null });
     const key = t.openaiKey!;
     const { tc, callId, callSid } = await startCall(driver, t);
-    await realtimeReply(key, {
-      chunks: 0,
-      chunkBytes: 0,
-      transcript: "",
-      functionCall: { name: "end_call", arguments: "{}" },
-    });
+    await silentToolCall(key, "end_call");
     // The goodbye the engine asked for: the fake's default reply, two chunks.
     await tc.until(() => tc.of("mark").length === 2, "the goodbye");
     const events = (await realtimeState(key)).connections[0]!.events;
@@ -93,11 +92,7 @@ describe.each(drivers)("assistant tools on $carrier (docs/live-calls.md, Tools)"
     expect(asked.response?.tool_choice).toBe("none");
     expect(asked.response?.instructions).toMatch(/goodbye/i);
     playAll(tc);
-    await eventually(
-      () => driver.controlActions(t, callSid),
-      (a) => a.length > 0,
-      "the hang-up",
-    );
+    await controlActed(driver, t, callSid, "the hang-up");
     expect((await closedCall(t, callId))?.outcome).toBe("completed");
   });
 
@@ -113,11 +108,7 @@ describe.each(drivers)("assistant tools on $carrier (docs/live-calls.md, Tools)"
     });
     await tc.until(() => tc.of("mark").length === 1, "the hand-over line");
     playAll(tc);
-    const actions = await eventually(
-      () => driver.controlActions(t, callSid),
-      (a) => a.length > 0,
-      "the transfer",
-    );
+    const actions = await controlActed(driver, t, callSid, "the transfer");
     expect(actions).toEqual([
       { action: "transfer", to: { kind: "rep", identity: t.repIdentity }, announce: TRANSFER_MESSAGE },
     ]);
@@ -149,17 +140,8 @@ describe.each(drivers)("assistant tools on $carrier (docs/live-calls.md, Tools)"
     });
     expect(patched.status).toBe(200);
     const { tc, callSid } = await startCall(driver, t);
-    await realtimeReply(t.openaiKey!, {
-      chunks: 0,
-      chunkBytes: 0,
-      transcript: "",
-      functionCall: { name: "transfer_to_human", arguments: "{}" },
-    });
-    const actions = await eventually(
-      () => driver.controlActions(t, callSid),
-      (a) => a.length > 0,
-      "the transfer",
-    );
+    await silentToolCall(t.openaiKey!, "transfer_to_human");
+    const actions = await controlActed(driver, t, callSid, "the transfer");
     expect(actions).toEqual([
       {
         action: "transfer",
@@ -182,18 +164,8 @@ describe("assistant tools: what the model may not do", () => {
       "the session with its tools",
     );
     expect(opened.connections[0]!.session!.tools!.map((x) => x.name)).toEqual(["end_call"]);
-    await realtimeReply(key, {
-      chunks: 0,
-      chunkBytes: 0,
-      transcript: "",
-      functionCall: { name: "transfer_to_human", arguments: "{}" },
-    });
-    await realtimeReply(key, {
-      chunks: 0,
-      chunkBytes: 0,
-      transcript: "",
-      functionCall: { name: "launch_rocket", arguments: '{"to":"moon"}' },
-    });
+    await silentToolCall(key, "transfer_to_human");
+    await silentToolCall(key, "launch_rocket", '{"to":"moon"}');
     // Each failure goes back to the model, which answers it (a response after each output).
     const st = await eventually(
       () => realtimeState(key),

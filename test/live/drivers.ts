@@ -207,6 +207,14 @@ export const fakeDriver: CarrierDriver = {
 
 export const drivers: readonly CarrierDriver[] = [twilioDriver, fakeDriver];
 
+/** The engine's call-control actions on the leg, once there is one. */
+export const controlActed = (driver: CarrierDriver, t: Tenant, callRef: string, what: string) =>
+  eventually(
+    () => driver.controlActions(t, callRef),
+    (a) => a.length > 0,
+    what,
+  );
+
 /** An inbound assistant call on `driver`'s carrier with its stream started: what most live-call tests begin with. */
 export async function startCall(
   driver: CarrierDriver,

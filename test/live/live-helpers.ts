@@ -107,6 +107,15 @@ export async function realtimeReply(apiKey: string, reply: Reply, action: "respo
   if (!r.ok) throw new Error(`reply: ${await r.text()}`);
 }
 
+/** The model calls a tool without saying anything first. */
+export const silentToolCall = (
+  apiKey: string,
+  name: string,
+  args = "{}",
+  action: "respond" | "user_turn" = "respond",
+) =>
+  realtimeReply(apiKey, { chunks: 0, chunkBytes: 0, transcript: "", functionCall: { name, arguments: args } }, action);
+
 export interface FakeConnection {
   id: number;
   open: boolean;

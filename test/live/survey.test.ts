@@ -2,12 +2,12 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { updateCall } from "../../src/db/calls";
 import { admin, api, json } from "../helpers";
-import { drivers, startCall, twilioDriver, type CarrierDriver } from "./drivers";
+import { controlActed, drivers, startCall, twilioDriver, type CarrierDriver } from "./drivers";
 import {
   assistantTenant,
   closedCall,
   playAll,
-  realtimeReply,
+  silentToolCall,
   realtimeState,
   toolCallsOf,
   type AssistantTenant,
@@ -30,8 +30,7 @@ async function surveyCall(driver: CarrierDriver, opts: { surveyAnswerTimeoutMs?:
 }
 
 /** The model decides the conversation is over. */
-const endCall = (key: string) =>
-  realtimeReply(key, { chunks: 0, chunkBytes: 0, transcript: "", functionCall: { name: "end_call", arguments: "{}" } });
+const endCall = (key: string) => silentToolCall(key, "end_call");
 
 /** The replies the engine asked for, by their instructions. */
 async function askedFor(key: string, n: number) {
@@ -96,11 +95,7 @@ describe.each(drivers)("the post-call survey on $carrier (docs/live-calls.md, Su
 
     await tc.until(() => tc.of("mark").length === 8, "the thanks");
     playAll(tc);
-    await eventually(
-      () => driver.controlActions(t, callSid),
-      (a) => a.length > 0,
-      "the hang-up",
-    );
+    await controlActed(driver, t, callSid, "the hang-up");
     expect((await closedCall(t, callId))?.outcome).toBe("completed");
     expect(await epaOf(t, callId)).toEqual({
       state: "Completed",
@@ -130,16 +125,7 @@ describe.each(drivers)("the post-call survey on $carrier (docs/live-calls.md, Su
     await endCall(key);
     await askedFor(key, 1);
     // The caller says "three"; the model records it.
-    await realtimeReply(
-      key,
-      {
-        chunks: 0,
-        chunkBytes: 0,
-        transcript: "",
-        functionCall: { name: "record_survey_answer", arguments: '{"questionIndex":0,"score":3}' },
-      },
-      "user_turn",
-    );
+    await silentToolCall(key, "record_survey_answer", '{"questionIndex":0,"score":3}', "user_turn");
     const [, q2] = await askedFor(key, 2);
     expect(q2).toContain('"Would you recommend us?"');
     tc.stop(t.accountSid);
@@ -163,30 +149,16 @@ describe("the post-call survey: declined, off-scale and unanswered", () => {
     const { t, key, tc, callId, callSid } = await surveyCall(twilioDriver);
     await endCall(key);
     await askedFor(key, 1);
-    await realtimeReply(key, {
-      chunks: 0,
-      chunkBytes: 0,
-      transcript: "",
-      functionCall: { name: "record_survey_answer", arguments: '{"questionIndex":0,"score":7}' },
-    });
+    await silentToolCall(key, "record_survey_answer", '{"questionIndex":0,"score":7}');
     // The refusal goes back to the model, which answers it (asking again).
     await askedFor(key, 2);
     await tc.until(() => tc.of("mark").length === 4, "the model's answer to the refusal");
-    await realtimeReply(key, {
-      chunks: 0,
-      chunkBytes: 0,
-      transcript: "",
-      functionCall: { name: "decline_survey", arguments: "{}" },
-    });
+    await silentToolCall(key, "decline_survey");
     const [, , goodbye] = await askedFor(key, 3);
     expect(goodbye).toMatch(/goodbye/i);
     await tc.until(() => tc.of("mark").length === 6, "the goodbye");
     playAll(tc);
-    await eventually(
-      () => twilioDriver.controlActions(t, callSid),
-      (a) => a.length > 0,
-      "the hang-up",
-    );
+    await controlActed(twilioDriver, t, callSid, "the hang-up");
     await closedCall(t, callId);
     expect(await epaOf(t, callId)).toMatchObject({
       state: "NotStarted",
@@ -211,11 +183,7 @@ describe("the post-call survey: declined, off-scale and unanswered", () => {
     expect(goodbye).toMatch(/goodbye/i);
     await tc.until(() => tc.of("mark").length === 4, "the goodbye");
     playAll(tc);
-    await eventually(
-      () => twilioDriver.controlActions(t, callSid),
-      (a) => a.length > 0,
-      "the hang-up",
-    );
+    await controlActed(twilioDriver, t, callSid, "the hang-up");
     await closedCall(t, callId);
     expect(await epaOf(t, callId)).toMatchObject({ state: "NotStarted", completionReason: "Timeout" });
   });
