@@ -1,7 +1,9 @@
 /**
  * The fake OpenAI Realtime WebSocket (`GET /v1/realtime?model=…`, `Upgrade: websocket`, Bearer key), speaking
- * the GA event names (protocols.md §6.4, §6.5). It insists on a `session.update` with μ-law both ways, streams
- * scripted replies, validates truncates like the real API, and can refuse, drop or be driven by a test.
+ * the GA event names (protocols.md §6.4, §6.5). It insists on a valid session (realtime-session.ts: μ-law both
+ * ways, known turn detection, well-formed tools), streams scripted replies — with function calls when scripted —,
+ * takes each call's `function_call_output` once, validates truncates like the real API, and can refuse, drop or
+ * be driven by a test.
  * Behaviour and recordings are per API key (realtime-state.ts); control is in realtime-control.ts.
  */
 import type { IncomingMessage } from "node:http";
