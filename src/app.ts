@@ -3,6 +3,7 @@ import type { AppEnv } from "./auth/context";
 import { requireAdmin } from "./auth/middleware";
 import { notFoundRoute, onError } from "./lib/app-errors";
 import { RECORDING_DOWNLOAD_PATH } from "./recordings/signed-url";
+import { adminAssistantToolRoutes } from "./routes/admin-assistant-tools";
 import { adminAssistantRoutes } from "./routes/admin-assistants";
 import { adminCampaignRoutes } from "./routes/admin-campaigns";
 import { adminCustomerRoutes } from "./routes/admin-customers";
@@ -47,6 +48,7 @@ export function createApp() {
       .route("/api/admin/customers/:id/reps", adminRepRoutes)
       .route("/api/admin/customers/:id/phone-numbers", adminNumberRoutes)
       .route("/api/admin/customers/:id/assistants", adminAssistantRoutes)
+      .route("/api/admin/customers/:id/assistants/:assistantId/tools", adminAssistantToolRoutes)
       .route("/api/admin/customers/:id/campaigns", adminCampaignRoutes)
       .route("/api/admin/customers/:id/calls/:callId/survey", adminSurveyRoutes)
       .route("/api/admin/customers/:id", adminDeletionRoutes)

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import type { NoiseReduction, TurnDetection } from "../db/assistants";
+import type { SchemaNode } from "../lib/json-schema";
 
 /**
  * The OpenAI Realtime WebSocket, opened from a Worker (docs/live-calls.md, "Call flow"): an http(s) `fetch` with
@@ -18,6 +20,19 @@ export interface RealtimeConfig {
   /** ISO-639-1 language of the audio the model hears, for input transcription. */
   inputLanguage?: string | null;
   transcriptionModel: string;
+  /** The assistant's turn detection; absent = server VAD with the defaults below. */
+  turnDetection?: TurnDetection | null;
+  noiseReduction?: NoiseReduction | null;
+  /** Function tools the model may call (docs/live-calls.md, "Tools"). */
+  tools?: FunctionTool[];
+}
+
+/** A function tool of the session (the GA `tools[]` entry). */
+export interface FunctionTool {
+  type: "function";
+  name: string;
+  description: string;
+  parameters: SchemaNode;
 }
 
 export const DEFAULT_VOICE = "marin";
@@ -38,8 +53,28 @@ export const VOICES = [
 export const voiceOrDefault = (v: string | null | undefined) =>
   v && (VOICES as readonly string[]).includes(v.toLowerCase()) ? v.toLowerCase() : DEFAULT_VOICE;
 
+/** The GA `turn_detection`: the model answers when the caller's turn ends, and the caller may interrupt it. */
+export function turnDetectionConfig(t: TurnDetection | null | undefined) {
+  const always = { create_response: true, interrupt_response: true };
+  if (t?.type === "semantic_vad") return { type: "semantic_vad", eagerness: t.eagerness ?? "auto", ...always };
+  return {
+    type: "server_vad",
+    threshold: t?.threshold ?? 0.5,
+    prefix_padding_ms: t?.prefixPaddingMs ?? 300,
+    silence_duration_ms: t?.silenceDurationMs ?? 500,
+    ...always,
+  };
+}
+
+/** A session.update that changes only the tools (the rest of the session stays as it is). */
+export const toolsUpdate = (tools: FunctionTool[]) => ({
+  type: "session.update",
+  session: { type: "realtime", tools, tool_choice: "auto" },
+});
+
 export function sessionUpdate(model: string, c: RealtimeConfig) {
   const lang = c.inputLanguage ? c.inputLanguage.slice(0, 2).toLowerCase() : undefined;
+  const tools = c.tools?.length ? { tools: c.tools, tool_choice: "auto" } : {};
   return {
     type: "session.update",
     session: {
@@ -50,18 +85,13 @@ export function sessionUpdate(model: string, c: RealtimeConfig) {
       audio: {
         input: {
           format: { type: "audio/pcmu" },
-          turn_detection: {
-            type: "server_vad",
-            threshold: 0.5,
-            prefix_padding_ms: 300,
-            silence_duration_ms: 500,
-            create_response: true,
-            interrupt_response: true,
-          },
+          turn_detection: turnDetectionConfig(c.turnDetection),
           transcription: { model: c.transcriptionModel, ...(lang ? { language: lang } : {}) },
+          ...(c.noiseReduction ? { noise_reduction: { type: c.noiseReduction } } : {}),
         },
         output: { format: { type: "audio/pcmu" }, voice: c.voice },
       },
+      ...tools,
     },
   };
 }
@@ -103,6 +133,10 @@ export async function openRealtimeSocket(t: RealtimeTarget, c: RealtimeConfig, t
 // ── server events the bridge acts on; everything else is ignored ──
 
 const s = z.string();
+/** An item of a finished response: a function call carries its name, call id and arguments. */
+const outputItem = z
+  .object({ type: s, id: s.optional(), call_id: s.optional(), name: s.optional(), arguments: s.optional() })
+  .passthrough();
 const serverEvent = z.discriminatedUnion("type", [
   z.object({ type: z.literal("response.output_audio.delta"), response_id: s.optional(), item_id: s, delta: s }),
   z.object({ type: z.literal("response.output_audio_transcript.done"), item_id: s, transcript: s }),
@@ -115,7 +149,17 @@ const serverEvent = z.discriminatedUnion("type", [
   z.object({ type: z.literal("response.created"), response: z.object({ id: s.optional() }).passthrough() }),
   z.object({
     type: z.literal("response.done"),
-    response: z.object({ id: s.optional(), status: s.optional() }).passthrough(),
+    response: z
+      .object({ id: s.optional(), status: s.optional(), output: z.array(outputItem).optional() })
+      .passthrough(),
+  }),
+  z.object({
+    type: z.literal("response.function_call_arguments.done"),
+    response_id: s.optional(),
+    item_id: s.optional(),
+    call_id: s,
+    name: s,
+    arguments: s,
   }),
   z.object({ type: z.literal("session.updated") }).passthrough(),
   z.object({

@@ -30,6 +30,9 @@ export interface CampaignDialingColumns {
   dialing_json?: string | null;
 }
 
+/** A 1-to-scaleMax answer scale when the campaign's question does not say. */
+export const DEFAULT_SCALE_MAX = 5;
+
 export const parseSurvey = (c: CampaignRow): SurveyConfig | null =>
   c.survey_json ? (JSON.parse(c.survey_json) as SurveyConfig) : null;
 

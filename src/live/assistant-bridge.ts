@@ -1,27 +1,64 @@
 import { voiceOrDefault, type ServerEvent } from "../ai/realtime";
 import { base64Bytes } from "../lib/encoding";
+import { AssistantTools, type AssistantCallDeps } from "./assistant-tools";
 import type { Bridge, BridgeDeps } from "./bridge";
 import type { Leg, OutgoingFrames } from "./carrier";
 import { MediaLeg } from "./media-leg";
 import { PlaybackTracker } from "./playback-tracker";
 import { RealtimeLink } from "./realtime-link";
+import { ToolRunner } from "./tool-runner";
+
+/** How long a hang-up or hand-over waits for the carrier to confirm the assistant's last words played. */
+const PLAYBACK_WAIT_MS = 30_000;
 
 /**
  * The AI assistant answering a caller (docs/live-calls.md): caller audio to the model as is, the model's audio back with
- * one mark per chunk, barge-in truncating at what the carrier confirmed played, both sides' transcripts logged.
+ * one mark per chunk, barge-in truncating at what the carrier confirmed played, both sides' transcripts logged,
+ * the model's function calls run by its tools (end, transfer, survey, HTTP), keypad digits to the survey.
  */
 export class AssistantBridge implements Bridge {
   readonly caller = new MediaLeg();
   readonly tracker = new PlaybackTracker();
   readonly link: RealtimeLink;
+  readonly runner: ToolRunner;
+  readonly tools: AssistantTools;
   private aiCursorMs = 0;
+  /** Replies that carried audio (the last one's id is checked first: it is nearly always the one). */
+  private spoke = new Set<string>();
+  private lastSpoke: string | null = null;
+  private playedWaiters: (() => void)[] = [];
   private responding = false;
   private speechAt = new Map<string, number>();
   private itemStart = new Map<string, number>();
-  private counts = { truncates: 0, clears: 0, cancels: 0, aiChunks: 0, callerFrames: 0, speechStarts: 0 };
+  private counts = {
+    truncates: 0,
+    clears: 0,
+    cancels: 0,
+    aiChunks: 0,
+    callerFrames: 0,
+    speechStarts: 0,
+    digits: 0,
+    ignoredDigits: 0,
+  };
 
-  constructor(private readonly d: BridgeDeps) {
+  constructor(
+    private readonly d: BridgeDeps,
+    call: AssistantCallDeps,
+  ) {
     const a = d.plan.assistant!;
+    this.runner = new ToolRunner({
+      send: (ev) => this.link.send(ev),
+      handle: (c) => this.tools.handle(c),
+      record: (r) => call.recordToolCall(r),
+    });
+    this.tools = new AssistantTools(a, call, {
+      runner: this.runner,
+      send: (ev) => this.link.send(ev),
+      setTools: (tools) => this.link.setTools(tools),
+      spokeIn: (id) => id !== null && this.spoke.has(id),
+      whenPlayed: () => this.whenPlayed(),
+      interrupt: () => this.bargeIn(),
+    });
     this.link = new RealtimeLink({
       target: d.target,
       config: {
@@ -29,6 +66,9 @@ export class AssistantBridge implements Bridge {
         voice: voiceOrDefault(a.voice),
         inputLanguage: a.language,
         transcriptionModel: d.transcriptionModel,
+        turnDetection: a.turnDetection,
+        noiseReduction: a.noiseReduction,
+        tools: this.tools.definitions(),
       },
       maxSessionMs: d.sessionMaxMs,
       onEvent: (ev) => this.onAi(ev),
@@ -66,7 +106,31 @@ export class AssistantBridge implements Bridge {
   }
 
   mark(leg: Leg, name: string): void {
-    if (leg === "caller") this.tracker.echoed(name);
+    if (leg !== "caller") return;
+    this.tracker.echoed(name);
+    if (this.playedWaiters.length && !this.tracker.playing) this.played();
+  }
+
+  dtmf(leg: Leg, digit: string): void {
+    if (leg !== "caller") return;
+    this.counts.digits++;
+    if (!this.tools.dtmf(digit)) this.counts.ignoredDigits++;
+  }
+
+  /** Resolves once every chunk sent so far was confirmed played (or cleared), or after PLAYBACK_WAIT_MS. */
+  whenPlayed(): Promise<void> {
+    if (!this.tracker.playing) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, PLAYBACK_WAIT_MS);
+      this.playedWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  private played(): void {
+    for (const w of this.playedWaiters.splice(0)) w();
   }
 
   passthrough(): boolean {
@@ -79,11 +143,15 @@ export class AssistantBridge implements Bridge {
 
   close(): void {
     this.link.close();
+    this.tools.close();
+    this.played();
   }
 
   stats() {
     return {
       ...this.counts,
+      ...this.runner.counts,
+      awaitingPlayback: this.playedWaiters.length,
       staleMarks: this.tracker.staleMarks,
       confirmedMarks: this.tracker.confirmedMarks,
       sessions: this.link.sessions,
@@ -95,6 +163,10 @@ export class AssistantBridge implements Bridge {
     switch (ev.type) {
       case "response.output_audio.delta": {
         const bytes = base64Bytes(ev.delta);
+        if (ev.response_id && ev.response_id !== this.lastSpoke) {
+          this.lastSpoke = ev.response_id;
+          this.spoke.add(ev.response_id);
+        }
         this.aiCursorMs = Math.max(this.aiCursorMs, this.d.now());
         if (!this.itemStart.has(ev.item_id)) this.itemStart.set(ev.item_id, this.aiCursorMs);
         this.caller.sendMedia(ev.delta, this.tracker.sent(ev.item_id, bytes));
@@ -109,10 +181,12 @@ export class AssistantBridge implements Bridge {
         return this.bargeIn();
       case "response.created":
         this.responding = true;
-        return;
+        return this.runner.responseCreated();
       case "response.done":
         this.responding = false;
-        return;
+        return this.runner.responseDone(ev);
+      case "response.function_call_arguments.done":
+        return this.runner.argumentsDone(ev);
       case "conversation.item.input_audio_transcription.completed":
         return this.d.transcripts.add("EndUser", ev.transcript, this.speechAt.get(ev.item_id) ?? this.d.now());
       case "response.output_audio_transcript.done":
@@ -154,5 +228,6 @@ export class AssistantBridge implements Bridge {
       this.counts.truncates++;
     }
     this.aiCursorMs = this.d.now();
+    this.played();
   }
 }

@@ -28,6 +28,8 @@ export interface Bridge {
   attach(leg: Leg, ws: WebSocket, frames: OutgoingFrames, offsetMs: number): void;
   media(leg: Leg, tsMs: number, payloadB64: string): void;
   mark(leg: Leg, name: string): void;
+  /** A keypad digit the carrier heard on a leg (modes that take none leave it out). */
+  dtmf?(leg: Leg, digit: string): void;
   /** AI is gone and the fallback keeps the call on these legs (e.g. plain audio between two connected legs). */
   passthrough(): boolean;
   hasLeg(leg: Leg): boolean;

@@ -4,6 +4,7 @@ import { AudioStore } from "../recordings/audio-store";
 import { buildPlan } from "./call-plan";
 import type { CarrierRegistry, LegEvent, ParsedFrame } from "./carrier";
 import { FrameOrder } from "./frame-order";
+import { platformFetch, type ToolFetch } from "./http-tool";
 import { LiveCall } from "./live-call";
 import { LiveState, type LiveOptions } from "./live-state";
 import { STREAM_CARRIER_HEADER } from "./entry";
@@ -46,6 +47,8 @@ export class CallObjectEngine extends DurableObject<Env> {
     ctx: DurableObjectState,
     env: Env,
     private readonly carriers: CarrierRegistry,
+    /** How assistant HTTP tools reach the outside (the test Worker maps its tool host onto a loopback fake). */
+    private readonly toolFetch: ToolFetch = platformFetch,
   ) {
     super(ctx, env);
   }
@@ -220,6 +223,7 @@ export class CallObjectEngine extends DurableObject<Env> {
     if (!live) return;
     if (ev.kind === "media") return live.media(info.leg, ev.timestampMs, ev.payload);
     if (ev.kind === "mark") return live.mark(info.leg, ev.name);
+    if (ev.kind === "dtmf") return live.dtmf(info.leg, ev.digit);
     if (ev.kind === "stop") return this.legGone(ws, "stop");
   }
 
@@ -281,7 +285,7 @@ export class CallObjectEngine extends DurableObject<Env> {
     }
     const carrier = this.carriers.get(plan.carrier);
     if (!carrier) throw new Error(`the call's carrier "${plan.carrier}" is not available`);
-    return LiveCall.create(this.env, this.state, plan, this.store, carrier);
+    return LiveCall.create(this.env, this.state, plan, this.store, carrier, this.toolFetch);
   }
 
   /** Created on first use, so a socket that never authenticates leaves no tables behind. */

@@ -1,9 +1,12 @@
 import { z } from "zod";
-import { getAssistant } from "../db/assistants";
+import { listTools, toolParameters } from "../db/assistant-tools";
+import { getAssistant, turnDetectionOf, type NoiseReduction, type TurnDetection } from "../db/assistants";
 import { getCall } from "../db/calls";
 import { getPhoneNumber } from "../db/phone-numbers";
 import { getRep } from "../db/reps";
 import type { Env } from "../env";
+import type { ToolMethod } from "../db/assistant-tools";
+import type { SchemaNode } from "../lib/json-schema";
 import type { PersonTarget } from "./carrier";
 
 /**
@@ -23,7 +26,19 @@ export interface CallPlan {
   callCreatedAt: string | null;
   from: string;
   to: string;
-  assistant: { instructions: string; voice: string | null; welcome: string | null; language: string | null } | null;
+  assistant: {
+    instructions: string;
+    voice: string | null;
+    welcome: string | null;
+    language: string | null;
+    /** Absent in plans stored before issue 15: the defaults (server VAD, no noise reduction, no HTTP tools). */
+    turnDetection?: TurnDetection | null;
+    noiseReduction?: NoiseReduction | null;
+    tools?: PlannedTool[];
+    /** Who transfer_to_human hands the caller to (the assistant's transfer number, else the number's rep). */
+    transferTarget?: PersonTarget | null;
+    transferMessage?: string | null;
+  } | null;
   translate: {
     callerLanguage: string;
     callerVoice: string | null;
@@ -58,6 +73,17 @@ const translateParams = common.extend({
 });
 export const planParams = z.discriminatedUnion("Mode", [assistantParams, translateParams]);
 
+/** An HTTP tool as the call knows it: its headers (secrets) are read from D1 when it is called. */
+export interface PlannedTool {
+  id: number;
+  name: string;
+  description: string;
+  parameters: SchemaNode;
+  url: string;
+  method: ToolMethod;
+  timeoutMs: number;
+}
+
 export class PlanError extends Error {}
 
 /** `streamCarrier`: the carrier whose media stream brought the parameters, for a call with no record. */
@@ -81,6 +107,8 @@ export async function buildPlan(env: Env, params: Record<string, string>, stream
   if (p.Mode === "assistant") {
     const a = await getAssistant(env.DB, p.CustomerId, p.AssistantId);
     if (!a) throw new PlanError("unknown assistant");
+    const rep = await repBehindNumber(env, p.CustomerId, call?.direction === "Outbound" ? p.From : p.To);
+    const tools = await listTools(env.DB, p.CustomerId, a.id);
     return {
       ...base,
       mode: "assistant",
@@ -90,8 +118,21 @@ export async function buildPlan(env: Env, params: Record<string, string>, stream
         voice: a.voice,
         welcome: p.WelcomeMessage ?? a.welcome_message,
         language: a.language,
+        turnDetection: turnDetectionOf(a),
+        noiseReduction: a.noise_reduction,
+        tools: tools.map((t) => ({
+          id: t.id,
+          name: t.name,
+          description: t.description,
+          parameters: toolParameters(t),
+          url: t.url,
+          method: t.method,
+          timeoutMs: t.timeout_ms,
+        })),
+        transferTarget: a.transfer_number ? { kind: "number", number: a.transfer_number } : rep,
+        transferMessage: a.transfer_message,
       },
-      dialTarget: await repBehindNumber(env, p.CustomerId, call?.direction === "Outbound" ? p.From : p.To),
+      dialTarget: rep,
     };
   }
   return {

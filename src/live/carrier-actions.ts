@@ -1,3 +1,4 @@
+import type { PersonTarget } from "./carrier";
 import { streamToken } from "./stream-token";
 import type { LiveCall } from "./live-call";
 
@@ -58,7 +59,7 @@ export async function takeFallback(call: LiveCall): Promise<void> {
     return;
   }
   state.setFallback(dial ? "dial" : "apology");
-  const callerRef = state.legRef("caller") ?? plan.callRef ?? state.key;
+  const callerRef = callerRefOf(call);
   try {
     const control = await call.control();
     const receiver = state.receiverRef;
@@ -83,4 +84,37 @@ export async function takeFallback(call: LiveCall): Promise<void> {
     );
     call.bridge.closeLegs();
   }
+}
+
+/** The caller leg's carrier id: what call control acts on (known from the record even before the stream starts). */
+const callerRefOf = (call: LiveCall) => call.state.legRef("caller") ?? call.plan.callRef ?? call.state.key;
+
+/**
+ * The assistant ended the call (end_call): the carrier hangs the caller up, and the call ends here at once
+ * (recording finalized, record closed) rather than waiting for a stop that a hung-up stream may never send.
+ */
+export async function hangUpCaller(call: LiveCall, reason: string): Promise<void> {
+  if (call.over) return;
+  const ref = callerRefOf(call);
+  try {
+    if (ref) await (await call.control()).hangUp(ref, false);
+  } catch (e) {
+    // Closing our media stream below ends a streamed call anyway: log it, do not keep the caller on the line.
+    const error = e instanceof Error ? e.message : String(e);
+    console.warn(JSON.stringify({ level: "warn", msg: "hang-up failed", callId: call.plan.callId, error }));
+  }
+  await call.end(reason);
+}
+
+/**
+ * transfer_to_human: the carrier speaks `announce` and rings the person; the assistant leaves the call. The
+ * carrier then ends our media stream, whose stop finalizes the recording: one call record, outcome
+ * `transferred`. Throws when the carrier refuses (the assistant is still there to say so).
+ */
+export async function transferCaller(call: LiveCall, to: PersonTarget, announce: string): Promise<void> {
+  const ref = callerRefOf(call);
+  if (!ref) throw new Error("no caller leg to transfer");
+  await (await call.control()).transfer(ref, to, call.plan.from || null, announce);
+  call.state.setOutcome("transferred");
+  call.bridge.close();
 }

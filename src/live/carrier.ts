@@ -67,8 +67,11 @@ export interface CallControl {
   answer(callRef: string, stream: StreamTarget): Promise<void>;
   /** Places a second leg; once answered its audio streams into `stream`. Resolves with the new leg's id. */
   dial(p: { to: string; from: string; stream: StreamTarget; timeoutSec: number }): Promise<{ callRef: string }>;
-  /** Hands the call to a person; our media stream on it ends. */
-  transfer(callRef: string, to: PersonTarget, callerId: string | null): Promise<void>;
+  /**
+   * Hands the call to a person; our media stream on it ends. `announce`, when given, is spoken to the caller
+   * first (so a transfer is never silence), then the person's line rings.
+   */
+  transfer(callRef: string, to: PersonTarget, callerId: string | null, announce?: string): Promise<void>;
   /** Speaks `text`, then hangs up; our media stream on it ends. */
   sayAndHangUp(callRef: string, text: string): Promise<void>;
   /** Ends a leg: cancels it while it rings (`ringing`), hangs it up once answered. */

@@ -34,7 +34,7 @@ export async function finishCall(call: LiveCall, reason: string): Promise<void> 
       end_time: nowIso(),
       duration_seconds: duration,
       talk_time_seconds: Math.round(talkMs / 1000),
-      outcome: state.fallback ? `ai_fallback:${state.fallback}` : (row?.outcome ?? null),
+      outcome: outcomeOf(call, row?.outcome ?? null),
     });
   }
   state.setEnded();
@@ -68,4 +68,15 @@ export async function giveUpFinalizing(call: LiveCall, failures: { count: number
       failingSince: new Date(failures.since).toISOString(),
     }),
   );
+}
+
+/**
+ * The call record's `outcome` (docs/live-calls.md, "Outcomes"): a fallback, else what the engine decided
+ * (`transferred`), else what the record already says (set by whoever placed the call), else `completed` for a
+ * call that connected.
+ */
+function outcomeOf(call: LiveCall, recorded: string | null): string | null {
+  const { state } = call;
+  if (state.fallback) return `ai_fallback:${state.fallback}`;
+  return state.outcome ?? recorded ?? (state.epoch === null ? null : "completed");
 }

@@ -2,6 +2,7 @@ import type { RealtimeTarget } from "../ai/realtime";
 import { openaiApiKey, openaiBaseUrl } from "../ai/openai";
 import { getCustomer, type CustomerRow } from "../db/customers";
 import type { Env } from "../env";
+import { assistantActions } from "./assistant-actions";
 import { AssistantBridge } from "./assistant-bridge";
 import type { Bridge } from "./bridge";
 import type { CallPlan } from "./call-plan";
@@ -13,6 +14,8 @@ import { TranscriptLog } from "./transcript-log";
 import { TranslateBridge } from "./translate-bridge";
 import { dialReceiver, hangUpReceiver, takeFallback } from "./carrier-actions";
 import { finishCall, giveUpFinalizing } from "./finish";
+import type { ToolFetch } from "./http-tool";
+import { SideWrites } from "./side-writes";
 
 /** Default realtime session lifetime before a transparent renewal (models cap sessions at 30 or 60 minutes). */
 export const DEFAULT_SESSION_MAX_MS = 28 * 60_000;
@@ -25,6 +28,8 @@ export class LiveCall {
   readonly bridge: Bridge;
   readonly batcher: FrameBatcher;
   readonly transcripts: TranscriptLog;
+  /** Tool-call records and survey answers, drained before the call's end is written. */
+  readonly writes: SideWrites;
   private ending: Promise<void> | null = null;
   private started = false;
   private controlOf: Promise<CallControl> | null = null;
@@ -38,9 +43,11 @@ export class LiveCall {
     target: RealtimeTarget | null,
     readonly store: AudioStore,
     private readonly carrier: Carrier,
+    readonly toolFetch: ToolFetch,
   ) {
     this.lastActivity = state.lastActivity ?? Date.now();
     this.transcripts = new TranscriptLog(env, plan);
+    this.writes = new SideWrites(plan.callId);
     this.batcher = new FrameBatcher(store, () => state.setLastActivity(this.lastActivity));
     const deps = {
       plan,
@@ -55,7 +62,8 @@ export class LiveCall {
       greeted: state.greeted,
       markGreeted: () => state.setGreeted(),
     };
-    this.bridge = plan.mode === "assistant" ? new AssistantBridge(deps) : new TranslateBridge(deps);
+    this.bridge =
+      plan.mode === "assistant" ? new AssistantBridge(deps, assistantActions(this)) : new TranslateBridge(deps);
     if (!target) queueMicrotask(() => void this.aiFailed("the tenant has no OpenAI API key"));
   }
 
@@ -65,12 +73,13 @@ export class LiveCall {
     plan: CallPlan,
     store: AudioStore,
     carrier: Carrier,
+    toolFetch: ToolFetch,
   ): Promise<LiveCall> {
     const customer = await getCustomer(env.DB, plan.customerId);
     if (!customer) throw new Error("customer of the call is gone");
     const apiKey = await openaiApiKey(env, customer);
     const target = apiKey ? { baseUrl: openaiBaseUrl(env), apiKey, model: customer.openai_realtime_model } : null;
-    return new LiveCall(env, state, plan, customer, target, store, carrier);
+    return new LiveCall(env, state, plan, customer, target, store, carrier, toolFetch);
   }
 
   /** The call's carrier control with the tenant's credentials, made once (a failure is retried next time). */
@@ -113,6 +122,15 @@ export class LiveCall {
     this.bridge.mark(leg, name);
   }
 
+  dtmf(leg: Leg, digit: string): void {
+    this.bridge.dtmf?.(leg, digit);
+  }
+
+  /** The call is ending or has ended. */
+  get over(): boolean {
+    return this.ending !== null || this.state.ended;
+  }
+
   /** OpenAI refused or dropped for good: the tenant's fallback, so nobody is left in dead air. */
   async aiFailed(reason: string): Promise<void> {
     if (this.state.fallback || this.ending) return;
@@ -141,6 +159,7 @@ export class LiveCall {
       if (this.plan.mode === "translate") await hangUpReceiver(this).catch(() => undefined);
       this.batcher.flush();
       await this.transcripts.drain();
+      await this.writes.drain();
       await finishCall(this, reason);
     })().catch((e: unknown) => {
       this.ending = null; // the silence alarm tries again

@@ -10,6 +10,8 @@ export interface LiveOptions {
   finalizeRetryMs?: number;
   /** How long a failing finalize is retried before the call is marked failed (default 24 h). */
   finalizeDeadlineMs?: number;
+  /** How long the post-call survey waits for an answer to a question once it was asked (default 20 s). */
+  surveyAnswerTimeoutMs?: number;
 }
 
 const P = "live:";
@@ -109,6 +111,14 @@ export class LiveState {
   }
   setFallback(kind: string) {
     this.put("fallback", kind);
+  }
+
+  /** How the call ended when the engine decided it (`transferred`); the call record's `outcome`. */
+  get outcome() {
+    return this.get<string>("outcome") ?? null;
+  }
+  setOutcome(outcome: string) {
+    this.put("outcome", outcome);
   }
 
   get lastActivity() {

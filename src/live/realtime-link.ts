@@ -1,6 +1,8 @@
 import {
   openRealtimeSocket,
   parseServerEvent,
+  toolsUpdate,
+  type FunctionTool,
   type RealtimeConfig,
   type RealtimeTarget,
   type ServerEvent,
@@ -44,7 +46,12 @@ export class RealtimeLink {
   sessions = 0;
   droppedQueued = 0;
 
-  constructor(private readonly o: LinkOptions) {}
+  /** The session's configuration: a renewed or reopened session gets it as it is now. */
+  private config: RealtimeConfig;
+
+  constructor(private readonly o: LinkOptions) {
+    this.config = o.config;
+  }
 
   get isOpen() {
     return this.ws !== null;
@@ -52,6 +59,12 @@ export class RealtimeLink {
 
   start(): void {
     if (!this.opening && !this.ws && !this.closed) void this.open(false);
+  }
+
+  /** Changes the session's tools now and for any session opened after. */
+  setTools(tools: FunctionTool[]): void {
+    this.config = { ...this.config, tools };
+    this.send(toolsUpdate(tools));
   }
 
   send(event: object): void {
@@ -91,8 +104,8 @@ export class RealtimeLink {
     this.opening = true;
     const gen = ++this.generation;
     const config = renewal
-      ? { ...this.o.config, instructions: withCarryOver(this.o.config.instructions, this.o.carryOver()) }
-      : this.o.config;
+      ? { ...this.config, instructions: withCarryOver(this.config.instructions, this.o.carryOver()) }
+      : this.config;
     let ws: WebSocket;
     try {
       ws = await openRealtimeSocket(this.o.target, config);

@@ -1,15 +1,12 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../auth/context";
-import { getCampaign, parseSurvey } from "../db/campaigns";
+import { DEFAULT_SCALE_MAX, getCampaign, parseSurvey } from "../db/campaigns";
 import { COMPLETION_REASONS, listSurveyResponses, publicEpaResults, recordSurveyAnswers } from "../db/surveys";
 import { ApiError } from "../lib/errors";
 import { invalid, validate } from "../lib/validate";
 import { callIdString, loadCall } from "./call-params";
 import { intId } from "../lib/schemas";
-
-/** A 1-to-scaleMax answer scale when the campaign's question does not say. */
-export const DEFAULT_SCALE_MAX = 5;
 
 const param = z.object({ id: intId, callId: callIdString });
 const body = z.object({

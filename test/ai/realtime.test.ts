@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { openRealtimeSocket, RealtimeRefused, sessionUpdate, voiceOrDefault } from "../../src/ai/realtime";
+import { endCallTool } from "../../src/live/builtin-tools";
 import { hex } from "../helpers";
 import { eventually } from "../live/stream-client";
 import { realtimeScript, realtimeState } from "../live/live-helpers";
@@ -34,6 +35,41 @@ describe("OpenAI realtime socket", () => {
     });
     expect(voiceOrDefault("Coral")).toBe("coral");
     expect(voiceOrDefault("Polly.Joanna")).toBe("marin");
+  });
+
+  it("sends the default server VAD, or the assistant's turn detection, noise reduction and tools", () => {
+    const input = (c: Partial<Parameters<typeof sessionUpdate>[1]>) =>
+      sessionUpdate("gpt-realtime", { ...config, ...c }).session.audio.input as Record<string, unknown>;
+    const always = { create_response: true, interrupt_response: true };
+    expect(input({}).turn_detection).toEqual({
+      type: "server_vad",
+      threshold: 0.5,
+      prefix_padding_ms: 300,
+      silence_duration_ms: 500,
+      ...always,
+    });
+    expect(input({}).noise_reduction).toBeUndefined();
+    expect(
+      input({ turnDetection: { type: "server_vad", threshold: 0.8, silenceDurationMs: 900 } }).turn_detection,
+    ).toEqual({
+      type: "server_vad",
+      threshold: 0.8,
+      prefix_padding_ms: 300,
+      silence_duration_ms: 900,
+      ...always,
+    });
+    expect(input({ turnDetection: { type: "semantic_vad", eagerness: "high" } }).turn_detection).toEqual({
+      type: "semantic_vad",
+      eagerness: "high",
+      ...always,
+    });
+    expect(input({ turnDetection: { type: "semantic_vad" } }).turn_detection).toMatchObject({ eagerness: "auto" });
+    expect(input({ noiseReduction: "near_field" }).noise_reduction).toEqual({ type: "near_field" });
+    expect(sessionUpdate("gpt-realtime", config).session).not.toHaveProperty("tools");
+    expect(sessionUpdate("gpt-realtime", { ...config, tools: [endCallTool] }).session).toMatchObject({
+      tools: [{ type: "function", name: "end_call", parameters: { type: "object" } }],
+      tool_choice: "auto",
+    });
   });
 
   it("keeps the socket open after the handshake timeout has passed", async () => {

@@ -79,7 +79,8 @@ function fakeControl(env: Env, customerId: number): CallControl {
       });
       return { callRef: String(r.callRef) };
     },
-    transfer: async (ref, to, callerId) => void (await call("POST", `/${ref}/transfer`, { to, callerId })),
+    transfer: async (ref, to, callerId, announce) =>
+      void (await call("POST", `/${ref}/transfer`, { to, callerId, announce })),
     sayAndHangUp: async (ref, text) => void (await call("POST", `/${ref}/say-hangup`, { text })),
     hangUp: async (ref, ringing) => void (await call("POST", `/${ref}/hangup`, { ringing })),
     status: async (ref) => (await call("GET", `/${ref}`)).state as CarrierCallState,

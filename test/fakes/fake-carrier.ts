@@ -5,7 +5,7 @@
  *
  *   POST /v1/calls                    {to, from, key, parameters, timeoutSec} → 201 {callRef}  (dial a leg)
  *   POST /v1/calls/{ref}/answer       {key, parameters}
- *   POST /v1/calls/{ref}/transfer     {to: {kind, identity|number}, callerId}
+ *   POST /v1/calls/{ref}/transfer     {to: {kind, identity|number}, callerId, announce?}
  *   POST /v1/calls/{ref}/say-hangup   {text}
  *   POST /v1/calls/{ref}/hangup       {ringing}
  *   GET  /v1/calls/{ref}              → {state}

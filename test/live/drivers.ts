@@ -7,6 +7,7 @@ import { env } from "cloudflare:workers";
 import { insertCall } from "../../src/db/calls";
 import { phoneTicketFor } from "../../src/db/tickets";
 import { callObject } from "../../src/live/entry";
+import type { PersonTarget } from "../../src/live/carrier";
 import type { LiveOptions } from "../../src/live/live-state";
 import { streamToken } from "../../src/live/stream-token";
 import type { FakeCarrierCommand } from "../fakes/fake-carrier";
@@ -32,6 +33,13 @@ export interface AnsweredCall {
   connect(): Promise<StreamClient>;
 }
 
+/** A call-control action the engine took on a leg, however its carrier spells it. */
+export type ControlAction =
+  | { action: "hangup" }
+  | { action: "transfer"; to: PersonTarget; announce: string | null }
+  | { action: "say-hangup"; text: string }
+  | { action: "other" };
+
 export interface CarrierDriver {
   carrier: "twilio" | "fake";
   /** An inbound call to an assistant's number, answered the way the carrier's webhook does it (record, prepare). */
@@ -45,6 +53,31 @@ export interface CarrierDriver {
     t: Tenant,
     key: string,
   ): Promise<{ to: string; from: string; parameters: Record<string, string>; stream: StreamClient }>;
+  /** What the engine told the carrier to do with the leg `callRef`, in order. */
+  controlActions(t: Tenant, callRef: string): Promise<ControlAction[]>;
+}
+
+const unxml = (s: string) =>
+  s
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, "&");
+
+/** Twilio: a REST update of the call, with a Status or new TwiML. */
+function twilioAction(params: Record<string, string>): ControlAction {
+  if (params.Status === "completed" || params.Status === "canceled") return { action: "hangup" };
+  const twiml = params.Twiml ?? "";
+  const say = /<Say>([^<]*)<\/Say>/.exec(twiml)?.[1];
+  const client = /<Client>([^<]*)<\/Client>/.exec(twiml)?.[1];
+  const number = /<Number>([^<]*)<\/Number>/.exec(twiml)?.[1];
+  if (client !== undefined || number !== undefined) {
+    const to: PersonTarget =
+      client !== undefined ? { kind: "rep", identity: unxml(client) } : { kind: "number", number: unxml(number!) };
+    return { action: "transfer", to, announce: say === undefined ? null : unxml(say) };
+  }
+  if (say !== undefined && twiml.includes("<Hangup/>")) return { action: "say-hangup", text: unxml(say) };
+  return { action: "other" };
 }
 
 export const twilioDriver: CarrierDriver = {
@@ -95,6 +128,12 @@ export const twilioDriver: CarrierDriver = {
       parameters: tw.parameters,
       stream: await TwilioStreamClient.connect(tw.path, receiverSid),
     };
+  },
+  async controlActions(t, callRef) {
+    const updates = (await twilioRequests(t)).filter(
+      (r) => r.method === "POST" && r.path.endsWith(`/Calls/${callRef}.json`),
+    );
+    return updates.map((r) => twilioAction(r.params));
   },
 };
 
@@ -153,9 +192,28 @@ export const fakeDriver: CarrierDriver = {
       stream: await FakeStreamClient.connect(key, dial.callRef),
     };
   },
+  async controlActions(t, callRef) {
+    return (await fakeCommands(t))
+      .filter((c) => c.callRef === callRef)
+      .map((c): ControlAction => {
+        if (c.action === "hangup") return { action: "hangup" };
+        if (c.action === "say-hangup") return { action: "say-hangup", text: String(c.body.text) };
+        if (c.action === "transfer")
+          return { action: "transfer", to: c.body.to as PersonTarget, announce: (c.body.announce as string) ?? null };
+        return { action: "other" };
+      });
+  },
 };
 
 export const drivers: readonly CarrierDriver[] = [twilioDriver, fakeDriver];
+
+/** The engine's call-control actions on the leg, once there is one. */
+export const controlActed = (driver: CarrierDriver, t: Tenant, callRef: string, what: string) =>
+  eventually(
+    () => driver.controlActions(t, callRef),
+    (a) => a.length > 0,
+    what,
+  );
 
 /** An inbound assistant call on `driver`'s carrier with its stream started: what most live-call tests begin with. */
 export async function startCall(

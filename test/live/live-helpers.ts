@@ -1,7 +1,10 @@
 import { env } from "cloudflare:workers";
 import { twilioSignature } from "../../src/carriers/twilio/signature";
 import { admin, api, BASE, hex, openaiFake, provisionTenant, twilioFake, type Tenant } from "../helpers";
-import type { RealtimeScript } from "../fakes/openai/realtime-state";
+import { getCall } from "../../src/db/calls";
+import type { ToolCallRow } from "../../src/db/tool-calls";
+import type { RealtimeScript, Reply } from "../fakes/openai/realtime-state";
+import { eventually, type StreamClient } from "./stream-client";
 
 export const newCallSid = () => `CA${hex(16)}`;
 
@@ -10,9 +13,12 @@ export interface AssistantTenant extends Tenant {
   assistantNumber: string;
 }
 
-/** A tenant whose number is answered by an assistant (and owned by its rep, whom the 'dial' fallback calls). */
+/**
+ * A tenant whose number is answered by an assistant, and owned by its rep (whom the 'dial' fallback calls and
+ * transfer_to_human hands over to) unless `owned` is false.
+ */
 export async function assistantTenant(
-  opts: { welcome?: string | null; aiFallback?: "dial" | "apology"; openai?: boolean } = {},
+  opts: { welcome?: string | null; aiFallback?: "dial" | "apology"; openai?: boolean; owned?: boolean } = {},
 ): Promise<AssistantTenant> {
   const t = await provisionTenant({ openai: opts.openai });
   const a = await admin(`/customers/${t.customerId}/assistants`, {
@@ -29,7 +35,7 @@ export async function assistantTenant(
   const assistantNumber = `+3226${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
   const n = await admin(`/customers/${t.customerId}/phone-numbers`, {
     method: "POST",
-    json: { number: assistantNumber, assistantId: assistant.id, repId: t.repId },
+    json: { number: assistantNumber, assistantId: assistant.id, ...(opts.owned === false ? {} : { repId: t.repId }) },
   });
   if (n.status !== 201) throw new Error(`number: ${n.status} ${await n.text()}`);
   if (opts.aiFallback)
@@ -95,17 +101,37 @@ export async function realtimeScript(apiKey: string, script: RealtimeScript) {
   if (!r.ok) throw new Error(`script: ${await r.text()}`);
 }
 
+/** The model's next reply on the key's newest connection, right now (`user_turn`: after the caller spoke). */
+export async function realtimeReply(apiKey: string, reply: Reply, action: "respond" | "user_turn" = "respond") {
+  const r = await openaiFake("/realtime/trigger", { method: "POST", body: JSON.stringify({ apiKey, action, reply }) });
+  if (!r.ok) throw new Error(`reply: ${await r.text()}`);
+}
+
+/** The model calls a tool without saying anything first. */
+export const silentToolCall = (
+  apiKey: string,
+  name: string,
+  args = "{}",
+  action: "respond" | "user_turn" = "respond",
+) =>
+  realtimeReply(apiKey, { chunks: 0, chunkBytes: 0, transcript: "", functionCall: { name, arguments: args } }, action);
+
 export interface FakeConnection {
   id: number;
   open: boolean;
   closeCode: number | null;
-  session: { instructions?: string; audio?: { output?: { voice?: string } } } | null;
+  session: {
+    instructions?: string;
+    audio?: { input?: Record<string, unknown>; output?: { voice?: string } };
+    tools?: { type: string; name: string; description: string; parameters: Record<string, unknown> }[];
+  } | null;
   events: { type: string; [k: string]: unknown }[];
   appends: number;
   appendsBeforeSession: number;
   audioBytes: number;
   audioBase64: string;
   items: Record<string, number>;
+  functionCalls: { callId: string; name: string; arguments: string; output: string | null }[];
 }
 
 export async function realtimeState(apiKey: string): Promise<{ refused: number; connections: FakeConnection[] }> {
@@ -140,3 +166,24 @@ export async function recordingOfCall(customerId: number, callId: string) {
   }
   return { row, wav, left, right, frames: wav.pcm!.length / 2 };
 }
+
+// ── what a call left behind ──
+
+export const toolCallsOf = async (t: Tenant, callId: string) =>
+  (
+    await env.DB.prepare("SELECT * FROM tool_calls WHERE customer_id = ?1 AND call_id = ?2 ORDER BY id")
+      .bind(t.customerId, callId)
+      .all<ToolCallRow>()
+  ).results;
+
+export const closedCall = (t: Tenant, callId: string) =>
+  eventually(
+    () => getCall(env.DB, t.customerId, callId),
+    (c) => c?.state === "Completed",
+    "the call record to close",
+  );
+
+/** The carrier played everything it was sent: every mark echoed. */
+export const playAll = (tc: StreamClient) => {
+  for (const m of tc.of("mark")) tc.mark(m.mark.name);
+};

@@ -37,6 +37,8 @@ export abstract class StreamClient {
   abstract start(accountSid: string, customParameters: Record<string, string>): void;
   protected abstract mediaFrame(ts: number, payload: string): unknown;
   abstract mark(name: string): void;
+  /** A keypad digit the caller pressed, as the carrier reports it on the stream. */
+  abstract dtmf(digit: string): void;
   abstract stop(accountSid: string): void;
 
   send(msg: unknown) {
@@ -131,6 +133,15 @@ export class TwilioStreamClient extends StreamClient {
     this.send({ event: "mark", sequenceNumber: "0", streamSid: this.streamSid, mark: { name } });
   }
 
+  dtmf(digit: string) {
+    this.send({
+      event: "dtmf",
+      sequenceNumber: "0",
+      streamSid: this.streamSid,
+      dtmf: { track: "inbound_track", digit },
+    });
+  }
+
   stop(accountSid: string) {
     this.send({
       event: "stop",
@@ -176,6 +187,10 @@ export class FakeStreamClient extends StreamClient {
 
   mark(name: string) {
     this.send({ t: "heard", tag: name });
+  }
+
+  dtmf(digit: string) {
+    this.send({ t: "digit", d: digit });
   }
 
   stop() {

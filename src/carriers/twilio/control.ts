@@ -41,8 +41,8 @@ export class TwilioControl implements CallControl {
     return { callRef: call.sid };
   }
 
-  async transfer(callRef: string, to: PersonTarget, callerId: string | null): Promise<void> {
-    await this.rest.updateCall(callRef, { Twiml: dialTwiml(to, { callerId }) });
+  async transfer(callRef: string, to: PersonTarget, callerId: string | null, announce?: string): Promise<void> {
+    await this.rest.updateCall(callRef, { Twiml: dialTwiml(to, { callerId, say: announce }) });
   }
 
   async sayAndHangUp(callRef: string, text: string): Promise<void> {

@@ -54,9 +54,13 @@ export const sayHangupTwiml = (text: string) => twimlDocument(el("Say", {}, text
 
 /**
  * `<Dial>` to a person: a phone number, or a rep's browser (a Voice SDK `<Client>`). With `recordingCallback`,
- * recorded dual-channel from the answer, Twilio posting the finished recording to that URL.
+ * recorded dual-channel from the answer, Twilio posting the finished recording to that URL; with `say`, that
+ * is spoken to the caller first.
  */
-export function dialTwiml(to: PersonTarget, o: { callerId?: string | null; recordingCallback?: string } = {}): string {
+export function dialTwiml(
+  to: PersonTarget,
+  o: { callerId?: string | null; recordingCallback?: string; say?: string } = {},
+): string {
   const noun = to.kind === "rep" ? el("Client", {}, to.identity) : el("Number", {}, to.number);
   const callerId = o.callerId ?? undefined;
   const attrs = o.recordingCallback
@@ -67,5 +71,6 @@ export function dialTwiml(to: PersonTarget, o: { callerId?: string | null; recor
         recordingStatusCallbackEvent: "completed",
       }
     : { callerId };
-  return twimlDocument(el("Dial", attrs, noun));
+  const dial = el("Dial", attrs, noun);
+  return o.say ? twimlDocument(el("Say", {}, o.say), dial) : twimlDocument(dial);
 }

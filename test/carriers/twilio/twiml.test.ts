@@ -40,6 +40,15 @@ describe("TwiML builder vs twilio's VoiceResponse", () => {
     expect(parseXml(ours).children[0]).toMatchObject({ attrs: { recordingStatusCallback: cb } });
   });
 
+  it("builds a transfer: <Say> the announcement, then <Dial> the rep's <Client>", async () => {
+    const ours = dialTwiml({ kind: "rep", identity: "rep_7" }, { callerId: "+32470000000", say: nasty });
+    const ref = await referenceTwiml([
+      { say: nasty },
+      { dial: { callerId: "+32470000000" }, numbers: [], clients: [{ value: "rep_7" }] },
+    ]);
+    expect(parseXml(ours)).toEqual(parseXml(ref));
+  });
+
   it("builds <Connect><Stream> with parameters whose values need escaping", async () => {
     const params: [string, string][] = [
       ["CallerVoice", nasty],

@@ -1,14 +1,15 @@
 import { readBody, sendJson } from "../http";
 import type { RestHandler } from "./rest";
 import { finishResponse, respond, speechStarted, userTurn } from "./realtime";
-import { describe, keyState, type RealtimeScript } from "./realtime-state";
+import { describe, keyState, type RealtimeScript, type Reply } from "./realtime-state";
 
 /**
  * Test control of the fake realtime server, per API key:
  * - POST /__fake/realtime/script `{apiKey, ...RealtimeScript}` sets (replaces) the behaviour;
  * - GET /__fake/realtime/state?apiKey= lists its connections with what each received;
- * - POST /__fake/realtime/trigger `{apiKey, action, connection?}` acts on that (or the key's newest) open connection:
- *   `speech_started` (barge-in), `user_turn`, `respond`, `finish`, `drop` (close 1011) or `kill` (no close frame).
+ * - POST /__fake/realtime/trigger `{apiKey, action, connection?, reply?}` acts on that (or the key's newest) open
+ *   connection: `speech_started` (barge-in), `user_turn`, `respond`, `finish`, `drop` (close 1011) or `kill` (no
+ *   close frame); `reply` (audio, transcript, maybe a function call) is what `user_turn` / `respond` answer with.
  */
 export const handleRealtimeControl: RestHandler = async (req, res, url) => {
   if (!url.pathname.startsWith("/__fake/realtime/")) return false;
@@ -22,6 +23,7 @@ export const handleRealtimeControl: RestHandler = async (req, res, url) => {
     apiKey?: string;
     action?: string;
     connection?: number;
+    reply?: Reply;
   } & RealtimeScript;
   if (!body.apiKey) {
     sendJson(res, 400, { error: "fake realtime: apiKey is required" });
@@ -48,10 +50,10 @@ export const handleRealtimeControl: RestHandler = async (req, res, url) => {
         speechStarted(c, `item_user_${c.id}_${++c.seq}`, atBytes);
         break;
       case "user_turn":
-        userTurn(ks, c, atBytes);
+        userTurn(ks, c, atBytes, body.reply);
         break;
       case "respond":
-        respond(ks, c);
+        respond(ks, c, body.reply);
         break;
       case "finish":
         finishResponse(c, "completed");

@@ -1,5 +1,17 @@
 import type { WebSocket } from "ws";
 
+/**
+ * One reply of the model: `chunks` audio deltas of `chunkBytes` bytes with this transcript, then (optionally)
+ * a function call, emitted as the GA API does (output_item.added, function_call_arguments.delta/.done,
+ * output_item.done, and the item in response.done's `output`).
+ */
+export interface Reply {
+  chunks: number;
+  chunkBytes: number;
+  transcript: string;
+  functionCall?: { name: string; arguments: string };
+}
+
 /** How the fake realtime server behaves for one API key; tests set it through /__fake/realtime/script. */
 export interface RealtimeScript {
   /** Refuse the next N upgrades with `refuseStatus` (default 401, as for a bad key). */
@@ -7,8 +19,10 @@ export interface RealtimeScript {
   refuseStatus?: number;
   /** Answer every appended frame at once with an output delta carrying the same audio (benchmarks). */
   echo?: boolean;
-  /** Audio of each response: `chunks` deltas of `chunkBytes` bytes, then this transcript. */
-  reply?: { chunks: number; chunkBytes: number; transcript: string };
+  /** Every response (unless `replies` has one left): audio, transcript, maybe a function call. */
+  reply?: Reply;
+  /** The next responses, in order (consumed across the key's connections); then `reply` again. */
+  replies?: Reply[];
   /** Responses stay in progress (no response.done) until cancelled or finished by a trigger. */
   holdResponses?: boolean;
   /** Server-VAD stand-in: once a connection has received this many bytes of audio, the caller "spoke". */
@@ -41,9 +55,18 @@ export interface Connection {
   audio: Buffer[];
   /** Audio bytes per assistant item, to validate truncates as the real API does. */
   items: Map<string, number>;
-  response: { id: string; itemId: string } | null;
+  response: { id: string; itemId: string; output: Record<string, unknown>[] } | null;
+  /** Function calls the model made, by call_id, with the output the client sent back (if any). */
+  functionCalls: Map<string, FunctionCallRecord>;
   spoke: boolean;
   seq: number;
+}
+
+export interface FunctionCallRecord {
+  callId: string;
+  name: string;
+  arguments: string;
+  output: string | null;
 }
 
 export interface KeyState {
@@ -76,5 +99,6 @@ export function describe(c: Connection) {
     audioBytes: c.audio.reduce((n, b) => n + b.length, 0),
     audioBase64: Buffer.concat(c.audio).toString("base64"),
     items: Object.fromEntries(c.items),
+    functionCalls: [...c.functionCalls.values()],
   };
 }

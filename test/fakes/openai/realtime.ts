@@ -1,13 +1,16 @@
 /**
  * The fake OpenAI Realtime WebSocket (`GET /v1/realtime?model=…`, `Upgrade: websocket`, Bearer key), speaking
- * the GA event names (protocols.md §6.4, §6.5). It insists on a `session.update` with μ-law both ways, streams
- * scripted replies, validates truncates like the real API, and can refuse, drop or be driven by a test.
+ * the GA event names (protocols.md §6.4, §6.5). It insists on a valid session (realtime-session.ts: μ-law both
+ * ways, known turn detection, well-formed tools), streams scripted replies — with function calls when scripted —,
+ * takes each call's `function_call_output` once, validates truncates like the real API, and can refuse, drop or
+ * be driven by a test.
  * Behaviour and recordings are per API key (realtime-state.ts); control is in realtime-control.ts.
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type RawData } from "ws";
-import { keyState, type Connection, type KeyState } from "./realtime-state";
+import { mergeSession, sessionProblem } from "./realtime-session";
+import { keyState, type Connection, type KeyState, type Reply } from "./realtime-state";
 
 const wss = new WebSocketServer({ noServer: true });
 let nextId = 1;
@@ -50,6 +53,7 @@ export function handleRealtimeUpgrade(req: IncomingMessage, socket: Duplex, head
         audio: [],
         items: new Map(),
         response: null,
+        functionCalls: new Map(),
         spoke: false,
         seq: 0,
       };
@@ -109,23 +113,42 @@ function onClientEvent(ks: KeyState, c: Connection, text: string) {
       return send(c, { type: "conversation.item.truncated", item_id: itemId, content_index: 0, audio_end_ms: ms });
     }
     case "conversation.item.create":
-      return send(c, { type: "conversation.item.added", item: ev.item, previous_item_id: null });
+      return onItemCreate(c, ev.item);
     default:
       return error(c, "unknown_event", `Invalid value: '${type}'.`, "type");
   }
 }
 
-function onSessionUpdate(c: Connection, s: Record<string, unknown> | undefined) {
-  const audio = s?.audio as
-    | { input?: { format?: { type?: string } }; output?: { format?: { type?: string }; voice?: string } }
-    | undefined;
-  if (s?.type !== "realtime")
-    return error(c, "missing_required_parameter", "Missing required parameter: 'session.type'.", "session.type");
-  if (audio?.input?.format?.type !== "audio/pcmu" || audio?.output?.format?.type !== "audio/pcmu") {
-    return error(c, "invalid_value", "This fake only bridges audio/pcmu both ways.", "session.audio");
-  }
+/** Only the fields present change; the resulting session must be valid, else nothing changes (an error). */
+function onSessionUpdate(c: Connection, update: Record<string, unknown> | undefined) {
+  const s = mergeSession(c.session, update ?? {});
+  const p = sessionProblem(s);
+  if (p) return error(c, p.code, p.message, p.param);
   c.session = s;
   send(c, { type: "session.updated", session: { ...s, object: "realtime.session", id: `sess_${c.id}` } });
+}
+
+/** A function's output must answer a call the model made, once, as text. Other items are acknowledged. */
+function onItemCreate(c: Connection, item: unknown) {
+  const it = (item ?? {}) as Record<string, unknown>;
+  if (it.type === "function_call_output") {
+    const call = c.functionCalls.get(String(it.call_id));
+    if (!call)
+      return error(
+        c,
+        "invalid_value",
+        `Tool call ID '${String(it.call_id)}' not found in conversation.`,
+        "item.call_id",
+      );
+    if (typeof it.output !== "string")
+      return error(c, "invalid_type", "Invalid type for 'item.output'.", "item.output");
+    if (call.output !== null)
+      return error(c, "invalid_value", "This function call already has an output.", "item.call_id");
+    call.output = it.output;
+  }
+  const added = { id: `item_in_${c.id}_${++c.seq}`, object: "realtime.item", ...it };
+  send(c, { type: "conversation.item.added", item: added, previous_item_id: null });
+  send(c, { type: "conversation.item.done", item: added, previous_item_id: null });
 }
 
 function onAppend(ks: KeyState, c: Connection, b64: string) {
@@ -156,7 +179,7 @@ function onAppend(ks: KeyState, c: Connection, b64: string) {
 }
 
 /** The caller spoke: what server VAD and input transcription report, then (create_response) a reply. */
-export function userTurn(ks: KeyState, c: Connection, atBytes: number) {
+export function userTurn(ks: KeyState, c: Connection, atBytes: number, reply?: Reply) {
   const itemId = `item_user_${c.id}_${++c.seq}`;
   speechStarted(c, itemId, atBytes);
   send(c, { type: "input_audio_buffer.speech_stopped", audio_end_ms: atBytes / 8, item_id: itemId });
@@ -167,7 +190,7 @@ export function userTurn(ks: KeyState, c: Connection, atBytes: number) {
     content_index: 0,
     transcript: ks.script.userTranscript ?? "Hello?",
   });
-  respond(ks, c);
+  respond(ks, c, reply);
 }
 
 /** speech_started; with interrupt_response the server itself cancels a reply in progress. */
@@ -176,16 +199,18 @@ export function speechStarted(c: Connection, itemId: string, atBytes: number) {
   if (c.response) finishResponse(c, "cancelled");
 }
 
-export function respond(ks: KeyState, c: Connection) {
+const DEFAULT_REPLY: Reply = { chunks: 2, chunkBytes: 800, transcript: "Hello, how can I help you?" };
+
+export function respond(ks: KeyState, c: Connection, given?: Reply) {
   if (c.response)
     return error(
       c,
       "conversation_already_has_active_response",
       "Conversation already has an active response in progress.",
     );
-  const reply = ks.script.reply ?? { chunks: 2, chunkBytes: 800, transcript: "Hello, how can I help you?" };
+  const reply = given ?? ks.script.replies?.shift() ?? ks.script.reply ?? DEFAULT_REPLY;
   const n = ++c.seq;
-  const r = { id: `resp_${c.id}_${n}`, itemId: `item_ai_${c.id}_${n}` };
+  const r = { id: `resp_${c.id}_${n}`, itemId: `item_ai_${c.id}_${n}`, output: [] as Record<string, unknown>[] };
   c.response = r;
   c.items.set(r.itemId, 0);
   send(c, {
@@ -220,7 +245,41 @@ export function respond(ks: KeyState, c: Connection) {
     content_index: 0,
     transcript: reply.transcript,
   });
+  r.output.push({
+    id: r.itemId,
+    object: "realtime.item",
+    type: "message",
+    role: "assistant",
+    status: "completed",
+    content: [{ type: "output_audio", transcript: reply.transcript }],
+  });
+  if (reply.functionCall) functionCall(c, reply.functionCall);
   if (!ks.script.holdResponses) finishResponse(c, "completed");
+}
+
+/** The model calls a function in the response in progress, with the events the GA API sends for it. */
+function functionCall(c: Connection, fc: { name: string; arguments: string }) {
+  const r = c.response!;
+  const n = ++c.seq;
+  const item = {
+    id: `item_fc_${c.id}_${n}`,
+    object: "realtime.item",
+    type: "function_call",
+    call_id: `call_${c.id}_${n}`,
+  };
+  const ids = { response_id: r.id, item_id: item.id, output_index: r.output.length, call_id: item.call_id };
+  send(c, {
+    type: "response.output_item.added",
+    response_id: r.id,
+    output_index: ids.output_index,
+    item: { ...item, status: "in_progress", name: fc.name, arguments: "" },
+  });
+  send(c, { type: "response.function_call_arguments.delta", ...ids, delta: fc.arguments });
+  send(c, { type: "response.function_call_arguments.done", ...ids, name: fc.name, arguments: fc.arguments });
+  const done = { ...item, status: "completed", name: fc.name, arguments: fc.arguments };
+  send(c, { type: "response.output_item.done", response_id: r.id, output_index: ids.output_index, item: done });
+  r.output.push(done);
+  c.functionCalls.set(item.call_id, { callId: item.call_id, name: fc.name, arguments: fc.arguments, output: null });
 }
 
 export function finishResponse(c: Connection, status: "completed" | "cancelled") {
@@ -240,6 +299,7 @@ export function finishResponse(c: Connection, status: "completed" | "cancelled")
     response: {
       id: r.id,
       object: "realtime.response",
+      output: r.output,
       status,
       status_details: status === "cancelled" ? { type: "cancelled", reason: "turn_detected" } : null,
     },
