@@ -25,6 +25,7 @@ export default defineConfig(async () => {
             TWILIO_API_BASE_URL: inject("twilioBaseUrl"),
             OPENAI_BASE_URL: inject("openaiBaseUrl"),
             FAKE_CARRIER_URL: inject("fakeCarrierUrl"),
+            TELNYX_API_BASE_URL: inject("telnyxBaseUrl"),
             PUBLIC_BASE_URL: "https://voicedesk.test",
           },
         },

@@ -72,8 +72,12 @@ export async function downloadTelnyxRecording(url: string, apiBaseUrl: string): 
     );
   }
   if (!res.ok || !res.body) {
-    const detail = (await res.text().catch(() => "")).slice(0, 300);
-    throw new UpstreamError("Telnyx", res.status, null, `HTTP ${res.status} ${detail}`.trim(), "recording download");
+    // S3 explains itself in XML (<Code>AccessDenied</Code><Message>Request has expired</Message>).
+    const text = (await res.text().catch(() => "")).slice(0, 2000);
+    const code = /<Code>([^<]{1,100})<\/Code>/.exec(text)?.[1] ?? null;
+    const detail = /<Message>([^<]{1,300})<\/Message>/.exec(text)?.[1] ?? text.slice(0, 300);
+    const message = `HTTP ${res.status}${code ? ` ${code}` : ""}${detail ? `: ${detail}` : ""}`;
+    throw new UpstreamError("Telnyx", res.status, code, message, "recording download");
   }
   return res;
 }

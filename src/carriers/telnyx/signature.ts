@@ -28,6 +28,7 @@ export type PublicKeyParse = { ok: true; raw: Uint8Array; base64: string } | { o
  */
 export function parseTelnyxPublicKey(input: string): PublicKeyParse {
   const text = input.trim();
+  if (!text) return { ok: false, message: "is required (the public key from Mission Control)" };
   const pem = PEM.exec(text);
   const bytes = base64ToBytes(pem ? pem[1]!.replace(/\s+/g, "") : text);
   if (!bytes) return { ok: false, message: "must be base64 (the public key from Mission Control) or a PEM public key" };
