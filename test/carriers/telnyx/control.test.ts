@@ -4,7 +4,8 @@ import { TelnyxControl } from "../../../src/carriers/telnyx/control";
 import { TelnyxApiError, telnyxBaseUrl } from "../../../src/carriers/telnyx/rest";
 import type { StreamTarget } from "../../../src/live/carrier";
 import { upstreamToApi } from "../../../src/lib/upstream";
-import { newTelnyxAccount, telnyxApiBase, telnyxCommands, telnyxFake, type TelnyxAccount } from "./helpers";
+import type { FakeCall } from "../../fakes/telnyx/calls";
+import { failureOf, newTelnyxAccount, telnyxApiBase, telnyxCommands, telnyxFake, type TelnyxAccount } from "./helpers";
 
 const stream = (key: string): StreamTarget => ({
   key,
@@ -16,27 +17,11 @@ const streamUrl = (t: StreamTarget) => `wss://voicedesk.test/streams/telnyx/${en
 const controlFor = (a: TelnyxAccount, over: Partial<ConstructorParameters<typeof TelnyxControl>[0]> = {}) =>
   new TelnyxControl({ apiKey: a.apiKey, connectionId: a.connectionId, baseUrl: telnyxApiBase(), streamUrl, ...over });
 
-interface FakeCall {
-  call_control_id: string;
-  state: string;
-  streaming: Record<string, unknown> | null;
-  client_state: string | null;
-  transferredTo: string | null;
-  spoken: string[];
-}
-
 const inboundCall = (a: TelnyxAccount, state = "parked") =>
   telnyxFake<FakeCall>("/calls", { apiKey: a.apiKey, from: "+15557654321", to: a.number, state });
 const fakeCall = (id: string) => telnyxFake<FakeCall>(`/calls/${encodeURIComponent(id)}`);
 
-async function rejection(p: Promise<unknown>): Promise<TelnyxApiError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(TelnyxApiError);
-  return e as TelnyxApiError;
-}
+const rejection = (p: Promise<unknown>) => failureOf(p, TelnyxApiError);
 
 describe("TelnyxControl against the fake Telnyx", () => {
   it("answer: a bidirectional inbound PCMU stream to our URL, the parameters in client_state, idempotent", async () => {

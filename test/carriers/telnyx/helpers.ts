@@ -1,5 +1,6 @@
 import { inject } from "vitest";
 import { hex } from "../../helpers";
+import type { Command } from "../../fakes/telnyx/calls";
 
 /** TELNYX_API_BASE_URL of the tests: the fake's /v2 (its control endpoints are beside it). */
 export const telnyxApiBase = () => inject("telnyxBaseUrl");
@@ -41,18 +42,8 @@ export async function newTelnyxAccount(): Promise<TelnyxAccount> {
   return { apiKey, connectionId, number, ...keys };
 }
 
-export interface FakeCommand {
-  method: string;
-  path: string;
-  action: string;
-  callControlId: string | null;
-  body: Record<string, unknown>;
-  status: number;
-  duplicate?: boolean;
-}
-
 export const telnyxCommands = (a: TelnyxAccount) =>
-  telnyxFake<FakeCommand[]>(`/commands?apiKey=${encodeURIComponent(a.apiKey)}`);
+  telnyxFake<Command[]>(`/commands?apiKey=${encodeURIComponent(a.apiKey)}`);
 
 /** A WebSocket opened from inside workerd (to the fake), with what it received kept in order. */
 export class Socket {
@@ -98,4 +89,17 @@ export async function eventuallyFake<T>(path: string, pred: (v: T) => boolean, w
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 500)}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** The error a promise fails with (the test fails if it resolves or fails with something else). */
+export async function failureOf<E extends Error>(
+  p: Promise<unknown>,
+  type: abstract new (...args: never[]) => E,
+): Promise<E> {
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  if (!(e instanceof type)) throw new Error(`expected a ${type.name}, got ${e instanceof Error ? e.stack : String(e)}`);
+  return e;
 }

@@ -6,7 +6,7 @@ import {
 } from "../../../src/carriers/telnyx/recording-download";
 import { DEFAULT_TELNYX_API_BASE_URL } from "../../../src/carriers/telnyx/rest";
 import { UpstreamError } from "../../../src/lib/upstream";
-import { telnyxApiBase, telnyxFake, telnyxOrigin } from "./helpers";
+import { failureOf, telnyxApiBase, telnyxFake, telnyxOrigin } from "./helpers";
 
 const BUCKET = "https://s3.amazonaws.com/telephony-recorder-prod";
 
@@ -58,14 +58,7 @@ interface Stored {
 const downloads = async (r: Stored) =>
   (await telnyxFake<{ downloads: number }>(`/recordings?name=${encodeURIComponent(r.name)}`)).downloads;
 
-async function failure(p: Promise<unknown>) {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(Error);
-  return e as Error;
-}
+const failure = (p: Promise<unknown>) => failureOf(p, Error);
 
 describe("downloading a recording from the fake Telnyx", () => {
   it("streams a mono WAV without sending any credential (S3 would refuse a second auth mechanism)", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseTelnyxPublicKey, telnyxPublicKey, verifyTelnyxSignature } from "../../../src/carriers/telnyx/signature";
 import { bytesToBase64, utf8 } from "../../../src/lib/encoding";
-import { newTelnyxAccount, telnyxFake, type TelnyxAccount } from "./helpers";
+import { newTelnyxAccount, telnyxFake, telnyxOrigin, type TelnyxAccount } from "./helpers";
 
 interface Delivery {
   body: string;
@@ -89,6 +89,23 @@ describe("Telnyx webhook signatures (Ed25519 over `{timestamp}|{body}`, WebCrypt
       expect(await with_(bad, ts), bad).toEqual({ ok: false, reason: "malformed" });
     for (const key of ["", "AAAA", a.publicKey.slice(4), "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"])
       expect(await with_(sig, ts, key), key).toEqual({ ok: false, reason: "malformed" });
+  });
+
+  it("verifies what the fake actually POSTs to a webhook URL (its own sink here; a Worker under wrangler dev later)", async () => {
+    const a = await newTelnyxAccount();
+    const path = `/sink/${a.apiKey}`;
+    const sent = await telnyxFake<{ status: number }>("/webhooks/deliver", {
+      apiKey: a.apiKey,
+      url: `${telnyxOrigin()}/__fake${path}`,
+      event: { eventType: "call.answered", payload: { call_control_id: "v3:x" } },
+    });
+    expect(sent.status).toBe(200);
+    const got = (await telnyxFake<{ path: string; headers: Record<string, string>; body: string }[]>("/sink")).find(
+      (r) => r.path === `/__fake${path}`,
+    )!;
+    expect(got.headers["content-type"]).toBe("application/json");
+    expect(await check(a.publicKey, got)).toMatchObject({ ok: true });
+    expect(JSON.parse(got.body).data.event_type).toBe("call.answered");
   });
 
   it("verifies signatures made by WebCrypto itself (the key pair made in the test)", async () => {
