@@ -105,7 +105,6 @@ export const aiToolCallPayload = z
     status: str.optional(),
     success: z.boolean().optional(),
     error: z.unknown().optional(),
-    result: z.unknown().optional(),
   })
   .superRefine(requireCallId)
   .transform((p, ctx) => {
