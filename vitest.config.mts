@@ -26,6 +26,7 @@ export default defineConfig(async () => {
             OPENAI_BASE_URL: inject("openaiBaseUrl"),
             FAKE_CARRIER_URL: inject("fakeCarrierUrl"),
             FAKE_TOOLS_URL: inject("toolsUrl"),
+            TELNYX_API_BASE_URL: inject("telnyxBaseUrl"),
             PUBLIC_BASE_URL: "https://voicedesk.test",
           },
         },

@@ -42,6 +42,8 @@ export interface Env {
   OPENAI_BASE_URL?: string;
   /** Overrides the Twilio REST host derived from each tenant's region and edge. */
   TWILIO_API_BASE_URL?: string;
+  /** Telnyx REST base (default https://api.telnyx.com/v2); recordings are fetched only from Telnyx's hosts or this host. */
+  TELNYX_API_BASE_URL?: string;
   /** Externally visible https origin, for TwiML callback URLs and Twilio signature checks. */
   PUBLIC_BASE_URL?: string;
   /** Live calls: realtime session lifetime in ms before a transparent renewal (default 28 min). */

@@ -8,6 +8,7 @@ declare module "vitest" {
     idpUrl: string;
     fakeCarrierUrl: string;
     toolsUrl: string;
+    telnyxBaseUrl: string;
   }
 }
 
@@ -25,6 +26,7 @@ declare global {
       OPENAI_BASE_URL: string;
       FAKE_CARRIER_URL: string;
       FAKE_TOOLS_URL: string;
+      TELNYX_API_BASE_URL: string;
     }
   }
 }

@@ -3,6 +3,7 @@ import { startOpenAIFake } from "./fakes/openai/server";
 import { startFakeCarrier } from "./fakes/fake-carrier";
 import { startIdpFake } from "./fakes/idp";
 import { startToolsFake } from "./fakes/tools";
+import { startTelnyxFake } from "./fakes/telnyx";
 import { startTwilioFake } from "./fakes/twilio";
 
 /** Runs in Node: starts the external-service fakes on loopback; the Worker reaches them through the base-URL variables. */
@@ -12,12 +13,14 @@ export default async function setup(project: TestProject) {
   const idp = await startIdpFake();
   const fakeCarrier = await startFakeCarrier();
   const tools = await startToolsFake();
+  const telnyx = await startTelnyxFake();
   project.provide("twilioBaseUrl", twilio.url);
   project.provide("openaiBaseUrl", `${openai.url}/v1`);
   project.provide("idpUrl", idp.url);
   project.provide("fakeCarrierUrl", fakeCarrier.url);
   project.provide("toolsUrl", tools.url);
+  project.provide("telnyxBaseUrl", `${telnyx.url}/v2`);
   return async () => {
-    await Promise.all([twilio.close(), openai.close(), idp.close(), fakeCarrier.close(), tools.close()]);
+    await Promise.all([twilio.close(), openai.close(), idp.close(), fakeCarrier.close(), tools.close(), telnyx.close()]);
   };
 }
