@@ -25,6 +25,7 @@ export default defineConfig(async () => {
             TWILIO_API_BASE_URL: inject("twilioBaseUrl"),
             OPENAI_BASE_URL: inject("openaiBaseUrl"),
             FAKE_CARRIER_URL: inject("fakeCarrierUrl"),
+            RINGCENTRAL_API_BASE_URL: inject("ringcentralBaseUrl"),
             PUBLIC_BASE_URL: "https://voicedesk.test",
           },
         },

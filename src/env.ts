@@ -1,6 +1,8 @@
 import type { CallObjectEngine } from "./live/call-object";
 import type { TicketRecorder } from "./recordings/ticket-recorder";
 import type { RateLimiter } from "./limits/rate-limiter";
+import type { RingCentralAuth } from "./carriers/ringcentral/token-object";
+import type { RingCentralSession } from "./carriers/ringcentral/session-object";
 
 /** Everything the Worker is bound to. Secrets come from `wrangler secret put` (or .dev.vars locally). */
 export interface Env {
@@ -15,6 +17,10 @@ export interface Env {
   TICKET_RECORDERS: DurableObjectNamespace<TicketRecorder>;
   /** Per-tenant request counters (analytics, recordings), one object per tenant and endpoint group. */
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
+  /** One object per tenant holding its RingCentral access token (`rc-auth:{customerId}`), refreshed one at a time. */
+  RINGCENTRAL_AUTH: DurableObjectNamespace<RingCentralAuth>;
+  /** One object per RingCentral telephony session (`rc-session:{customerId}:{id}`): notification order, what we did. */
+  RINGCENTRAL_SESSIONS: DurableObjectNamespace<RingCentralSession>;
 
   // ── secrets ──
   /** HS256 key for rep JWTs (unless JWT_JWKS_URL is set). */
@@ -33,6 +39,8 @@ export interface Env {
   OPENAI_BASE_URL?: string;
   /** Overrides the Twilio REST host derived from each tenant's region and edge. */
   TWILIO_API_BASE_URL?: string;
+  /** RingCentral REST origin (OAuth, devices, subscriptions, call control); default https://platform.ringcentral.com. */
+  RINGCENTRAL_API_BASE_URL?: string;
   /** Externally visible https origin, for TwiML callback URLs and Twilio signature checks. */
   PUBLIC_BASE_URL?: string;
   /** Live calls: realtime session lifetime in ms before a transparent renewal (default 28 min). */

@@ -7,6 +7,7 @@ declare module "vitest" {
     openaiBaseUrl: string;
     idpUrl: string;
     fakeCarrierUrl: string;
+    ringcentralBaseUrl: string;
   }
 }
 
@@ -23,6 +24,7 @@ declare global {
       TWILIO_API_BASE_URL: string;
       OPENAI_BASE_URL: string;
       FAKE_CARRIER_URL: string;
+      RINGCENTRAL_API_BASE_URL: string;
     }
   }
 }

@@ -2,6 +2,7 @@ import type { TestProject } from "vitest/node";
 import { startOpenAIFake } from "./fakes/openai/server";
 import { startFakeCarrier } from "./fakes/fake-carrier";
 import { startIdpFake } from "./fakes/idp";
+import { startRingCentralFake } from "./fakes/ringcentral";
 import { startTwilioFake } from "./fakes/twilio";
 
 /** Runs in Node: starts the external-service fakes on loopback; the Worker reaches them through the base-URL variables. */
@@ -10,11 +11,13 @@ export default async function setup(project: TestProject) {
   const openai = await startOpenAIFake();
   const idp = await startIdpFake();
   const fakeCarrier = await startFakeCarrier();
+  const ringcentral = await startRingCentralFake();
   project.provide("twilioBaseUrl", twilio.url);
   project.provide("openaiBaseUrl", `${openai.url}/v1`);
   project.provide("idpUrl", idp.url);
   project.provide("fakeCarrierUrl", fakeCarrier.url);
+  project.provide("ringcentralBaseUrl", ringcentral.url);
   return async () => {
-    await Promise.all([twilio.close(), openai.close(), idp.close(), fakeCarrier.close()]);
+    await Promise.all([twilio.close(), openai.close(), idp.close(), fakeCarrier.close(), ringcentral.close()]);
   };
 }
