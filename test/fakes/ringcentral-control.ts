@@ -73,7 +73,7 @@ export async function control(state: FakeState, req: IncomingMessage, res: Serve
       jwt: String(b.jwt),
       extensionId: String(b.extensionId),
       accountId: String(b.accountId ?? randomId("", 5)),
-      relay: b.relay !== false,
+      relay: b.relay === true,
       tokenTtl: typeof b.tokenTtl === "number" ? b.tokenTtl : 3600,
       refreshTtl: typeof b.refreshTtl === "number" ? b.refreshTtl : 604800,
     });

@@ -8,8 +8,8 @@ import { logRingCentral, unreachable } from "./errors";
 export const MAX_RETRIES = 2;
 /** A Retry-After longer than this is not waited for: the request fails at once (and is logged). */
 export const MAX_WAIT_MS = 10_000;
-/** RingCentral usually names its wait; when a 429 does not, this one. */
-const DEFAULT_RATE_LIMIT_WAIT_MS = 1_000;
+/** RingCentral usually names its wait; when a 429 does not, it advises 30 s (beyond our bound: no retry). */
+const DEFAULT_RATE_LIMIT_WAIT_MS = 30_000;
 /** Waits before the first and second retry of a 5xx or a network failure without Retry-After. */
 const BACKOFF_MS = [500, 1_000] as const;
 
@@ -24,8 +24,8 @@ export function parseRetryAfter(header: string | null, now = Date.now()): number
 
 /**
  * The wait before retrying a response of `status` (0 = not reached at all), or null when it must not be retried:
- * 429 always (RingCentral asks for it), 5xx and network failures only when the request may be repeated
- * (`retry5xx`), never 4xx (403 "not the owner", 404 gone, … cannot get better by asking again).
+ * 429 after the wait RingCentral names (within the bound), 5xx and network failures only when the request may be
+ * repeated (`retry5xx`), never 4xx (403 "not the owner", 404 gone, … cannot get better by asking again).
  */
 export function retryDelay(
   status: number,
