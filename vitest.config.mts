@@ -27,6 +27,7 @@ export default defineConfig(async () => {
             FAKE_CARRIER_URL: inject("fakeCarrierUrl"),
             FAKE_TOOLS_URL: inject("toolsUrl"),
             TELNYX_API_BASE_URL: inject("telnyxBaseUrl"),
+            RINGCENTRAL_API_BASE_URL: inject("ringcentralBaseUrl"),
             PUBLIC_BASE_URL: "https://voicedesk.test",
           },
         },

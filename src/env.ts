@@ -3,6 +3,8 @@ import type { TicketRecorder } from "./recordings/ticket-recorder";
 import type { JobQueue } from "./lib/jobs";
 import type { RateLimiter } from "./limits/rate-limiter";
 import type { CampaignEngine } from "./outbound/campaign-object";
+import type { RingCentralAuth } from "./carriers/ringcentral/token-object";
+import type { RingCentralSession } from "./carriers/ringcentral/session-object";
 
 /** Everything the Worker is bound to. Secrets come from `wrangler secret put` (or .dev.vars locally). */
 export interface Env {
@@ -21,6 +23,10 @@ export interface Env {
   POST_CALL: JobQueue;
   /** One object per outbound campaign (`campaign:{customerId}:{campaignId}`): paces its calls with alarms. */
   CAMPAIGNS: DurableObjectNamespace<CampaignEngine>;
+  /** One object per tenant holding its RingCentral access token (`rc-auth:{customerId}`), refreshed one at a time. */
+  RINGCENTRAL_AUTH: DurableObjectNamespace<RingCentralAuth>;
+  /** One object per RingCentral telephony session (`rc-session:{customerId}:{id}`): notification order, what we did. */
+  RINGCENTRAL_SESSIONS: DurableObjectNamespace<RingCentralSession>;
 
   // ── secrets ──
   /** HS256 key for rep JWTs (unless JWT_JWKS_URL is set). */
@@ -44,6 +50,8 @@ export interface Env {
   TWILIO_API_BASE_URL?: string;
   /** Telnyx REST base (default https://api.telnyx.com/v2); recordings are fetched only from Telnyx's hosts or this host. */
   TELNYX_API_BASE_URL?: string;
+  /** RingCentral REST origin (OAuth, devices, subscriptions, call control); default https://platform.ringcentral.com. */
+  RINGCENTRAL_API_BASE_URL?: string;
   /** Externally visible https origin, for TwiML callback URLs and Twilio signature checks. */
   PUBLIC_BASE_URL?: string;
   /** Live calls: realtime session lifetime in ms before a transparent renewal (default 28 min). */

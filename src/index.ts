@@ -13,6 +13,8 @@ import { CampaignEngine } from "./outbound/campaign-object";
 
 export { TicketRecorder } from "./recordings/ticket-recorder";
 export { RateLimiter } from "./limits/rate-limiter";
+export { RingCentralAuth } from "./carriers/ringcentral/token-object";
+export { RingCentralSession } from "./carriers/ringcentral/session-object";
 
 /** One object per live call (binding CALLS). */
 export class CallObject extends CallObjectEngine {

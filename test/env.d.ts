@@ -9,6 +9,7 @@ declare module "vitest" {
     fakeCarrierUrl: string;
     toolsUrl: string;
     telnyxBaseUrl: string;
+    ringcentralBaseUrl: string;
   }
 }
 
@@ -27,6 +28,7 @@ declare global {
       FAKE_CARRIER_URL: string;
       FAKE_TOOLS_URL: string;
       TELNYX_API_BASE_URL: string;
+      RINGCENTRAL_API_BASE_URL: string;
     }
   }
 }

@@ -1,0 +1,188 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { decryptSecret } from "../../../src/auth/crypto";
+import { ringcentralSession } from "../../../src/carriers/ringcentral/session-object";
+import { ensureSubscription } from "../../../src/carriers/ringcentral/subscription";
+import { getCallBySid } from "../../../src/db/calls";
+import { getRingCentralSubscription } from "../../../src/db/ringcentral-subscriptions";
+import { BASE } from "../../helpers";
+import {
+  callWebhook,
+  commands,
+  notify,
+  provisionRingCentral,
+  relayOne,
+  ringCall,
+  setDevices,
+  type RcTenant,
+} from "./helpers";
+
+const url = (customerId: number) => `${BASE}/api/webhooks/ringcentral/${customerId}`;
+
+async function subscribed(opts: Parameters<typeof provisionRingCentral>[0] = {}) {
+  const t = await provisionRingCentral(opts);
+  await Promise.all([ensureSubscription(env, t.account, BASE), relayOne(t.account.clientId)]);
+  const row = await getRingCentralSubscription(env.DB, t.customerId);
+  return { t, token: await decryptSecret(env, row!.verification_token_enc) };
+}
+
+const callsOf = async (t: RcTenant) =>
+  (await env.DB.prepare("SELECT COUNT(*) AS n FROM calls WHERE customer_id = ?1")
+    .bind(t.customerId)
+    .first<{ n: number }>())!.n;
+
+const post = (customerId: number, headers: Record<string, string>, body: string) =>
+  callWebhook(new Request(url(customerId), { method: "POST", headers, body }));
+
+describe("the validation handshake", () => {
+  it("echoes Validation-Token with 200 and a tiny JSON body, writing nothing", async () => {
+    const t = await provisionRingCentral();
+    const r = await post(t.customerId, { "Validation-Token": "vt-0123456789abcdef" }, "");
+    expect(r.status).toBe(200);
+    expect(r.headers["validation-token"]).toBe("vt-0123456789abcdef");
+    expect(r.headers["content-type"]).toBe("application/json");
+    expect(r.body).toBe("{}");
+    const size = r.body.length + Object.entries(r.headers).reduce((n, [k, v]) => n + k.length + v.length + 4, 0);
+    expect(size).toBeLessThan(1024);
+    expect(await callsOf(t)).toBe(0);
+    expect(await getRingCentralSubscription(env.DB, t.customerId)).toBeNull();
+  });
+
+  it("an unknown customer is 404; a token that could not be echoed safely is 400", async () => {
+    expect((await post(987654321, { "Validation-Token": "x" }, "")).status).toBe(404);
+    const t = await provisionRingCentral();
+    const r = await post(t.customerId, { "Validation-Token": "a".repeat(300) }, "");
+    expect(r.status).toBe(400);
+    expect(JSON.parse(r.body)).toEqual({ error: "Validation-Token must be 1–256 visible characters" });
+  });
+});
+
+describe("notifications", () => {
+  it("answer mode: Setup does nothing, Proceeding answers on the Online device, the record follows", async () => {
+    const { t } = await subscribed();
+    await setDevices(t, [
+      { id: "801", status: "Offline" },
+      { id: "802", status: "Online" },
+    ]);
+    const call = await ringCall(t);
+    const setup = await notify(t, { telephonySessionId: call.telephonySessionId, status: "Setup" });
+    expect(setup.answered.status).toBe(200);
+    expect(JSON.parse(setup.answered.body)).toMatchObject({ ok: true, outcome: "applied", action: "none" });
+    expect(await commands(t)).toEqual([]);
+    const ringing = await notify(t, { telephonySessionId: call.telephonySessionId, status: "Proceeding" });
+    expect(JSON.parse(ringing.answered.body)).toMatchObject({ outcome: "applied", action: "answer" });
+    expect(await commands(t)).toMatchObject([{ action: "answer", partyId: call.partyId, body: { deviceId: "802" } }]);
+    expect(await getCallBySid(env.DB, t.customerId, "ringcentral", call.telephonySessionId)).toMatchObject({
+      state: "Ringing",
+      direction: "Inbound",
+      from_number: "+32470123456",
+    });
+    await notify(t, { telephonySessionId: call.telephonySessionId, status: "Answered" });
+    await notify(t, { telephonySessionId: call.telephonySessionId, status: "Disconnected" });
+    const row = await getCallBySid(env.DB, t.customerId, "ringcentral", call.telephonySessionId);
+    expect(row).toMatchObject({ state: "Completed" });
+    expect(row!.start_time).not.toBeNull();
+    expect(row!.ticket_id).not.toBeNull();
+  });
+
+  it("a redelivered notification and a stale one change nothing (no second answer)", async () => {
+    const { t } = await subscribed();
+    await setDevices(t, [{ id: "802", status: "Online" }]);
+    const call = await ringCall(t);
+    await notify(t, { telephonySessionId: call.telephonySessionId, status: "Proceeding", sequence: 2 });
+    const dup = await notify(t, { telephonySessionId: call.telephonySessionId, status: "Proceeding", sequence: 2 });
+    const stale = await notify(t, { telephonySessionId: call.telephonySessionId, status: "Setup", sequence: 1 });
+    expect(JSON.parse(dup.answered.body)).toMatchObject({ outcome: "duplicate", action: "none" });
+    expect(JSON.parse(stale.answered.body)).toMatchObject({ outcome: "stale", action: "none" });
+    expect(await commands(t)).toHaveLength(1);
+    expect(await getCallBySid(env.DB, t.customerId, "ringcentral", call.telephonySessionId)).toMatchObject({
+      state: "Ringing",
+    });
+  });
+
+  it("out of order: Answered (3) before Proceeding (2) — the late Proceeding is not acted on", async () => {
+    const { t } = await subscribed();
+    await setDevices(t, [{ id: "802", status: "Online" }]);
+    const call = await ringCall(t);
+    await notify(t, { telephonySessionId: call.telephonySessionId, status: "Answered", sequence: 3 });
+    const late = await notify(t, { telephonySessionId: call.telephonySessionId, status: "Proceeding", sequence: 2 });
+    expect(JSON.parse(late.answered.body)).toMatchObject({ outcome: "stale", action: "none" });
+    expect(await commands(t)).toEqual([]);
+  });
+
+  it("no Online device: the call is left ringing (nothing sent to call control)", async () => {
+    const { t } = await subscribed();
+    await setDevices(t, [{ id: "801", status: "Offline" }]);
+    const call = await ringCall(t);
+    const r = await notify(t, { telephonySessionId: call.telephonySessionId, status: "Proceeding" });
+    expect(JSON.parse(r.answered.body)).toMatchObject({ action: "answer" });
+    expect(await commands(t)).toEqual([]);
+  });
+
+  it("forward-to-ai: Proceeding forwards the party to the AI line", async () => {
+    const { t } = await subscribed({ mode: "forward-to-ai", aiLine: "+3225550100" });
+    const call = await ringCall(t);
+    await notify(t, { telephonySessionId: call.telephonySessionId, status: "Proceeding" });
+    expect(await commands(t)).toMatchObject([
+      { action: "forward", partyId: call.partyId, body: { phoneNumber: "+3225550100" } },
+    ]);
+  });
+});
+
+describe("verification", () => {
+  async function refused(t: RcTenant, r: { answered: { status: number; body: string } }, sid: string) {
+    expect(r.answered.status).toBe(403);
+    expect(JSON.parse(r.answered.body)).toEqual({ error: "Missing or wrong Verification-Token" });
+    expect(await callsOf(t)).toBe(0);
+    expect((await ringcentralSession(env, t.customerId, sid).memory()).lastSequence).toBeNull();
+    expect(await commands(t)).toEqual([]);
+  }
+
+  it("a wrong or missing Verification-Token is 403 and nothing is written or done", async () => {
+    const { t } = await subscribed();
+    await setDevices(t, [{ id: "802", status: "Online" }]);
+    const call = await ringCall(t);
+    const sid = call.telephonySessionId;
+    await refused(
+      t,
+      await notify(t, { telephonySessionId: sid, status: "Proceeding", verificationToken: "guess" }),
+      sid,
+    );
+    await refused(t, await notify(t, { telephonySessionId: sid, status: "Proceeding", verificationToken: null }), sid);
+  });
+
+  it("another tenant's token does not open this tenant's webhook; nor does a customer without a subscription", async () => {
+    const a = await subscribed();
+    const b = await subscribed();
+    const body = JSON.stringify({ event: "/restapi/v1.0/account/1/extension/2/telephony/sessions", body: {} });
+    const json = { "Content-Type": "application/json" };
+    expect((await post(a.t.customerId, { ...json, "Verification-Token": b.token }, body)).status).toBe(403);
+    const c = await provisionRingCentral();
+    expect((await post(c.customerId, { ...json, "Verification-Token": a.token }, body)).status).toBe(403);
+    expect(await callsOf(a.t)).toBe(0);
+  });
+
+  it("verified but malformed: 400 naming the field; not JSON: 400; too large: 413; other events: 200, ignored", async () => {
+    const { t, token } = await subscribed();
+    const h = { "Content-Type": "application/json", "Verification-Token": token };
+    const event = `/restapi/v1.0/account/1/extension/${t.extensionId}/telephony/sessions`;
+    const bad = await post(t.customerId, h, JSON.stringify({ event, body: { sequence: "x", parties: [] } }));
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body).issues).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ path: "sequence" }),
+        expect.objectContaining({ path: "telephonySessionId" }),
+      ]),
+    );
+    expect((await post(t.customerId, h, "{not json")).status).toBe(400);
+    expect((await post(t.customerId, h, JSON.stringify({ event, body: "x".repeat(70_000) }))).status).toBe(413);
+    const reminder = await post(
+      t.customerId,
+      h,
+      JSON.stringify({ event: "/restapi/v1.0/subscription/~?threshold=60", body: {} }),
+    );
+    expect(reminder.status).toBe(200);
+    expect(JSON.parse(reminder.body)).toEqual({ ok: true, ignored: "not a telephony-session event" });
+    expect(await callsOf(t)).toBe(0);
+  });
+});
