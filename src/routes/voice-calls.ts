@@ -67,6 +67,7 @@ export const voiceCallRoutes = new Hono<AppEnv>()
     ]);
     return c.json({
       ...publicVoiceCall(call),
+      sentiment: call.sentiment,
       transcript: segments.map(publicTranscriptLine),
       ...(epa ? { epaResults: epa } : {}),
     });
