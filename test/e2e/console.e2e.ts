@@ -147,9 +147,8 @@ test("sign in: a malformed or unknown token is refused with a message; the rep t
     .sign(new TextEncoder().encode("not-the-server-secret-0123456789abcdef"));
   await field.fill(forged);
   await page.getByRole("button", { name: "Sign in" }).click();
-  const refused = page.getByRole("alert");
-  await refused.waitFor();
-  assert.doesNotMatch(await refused.innerText(), /not a JWT/);
+  // The Worker's own verdict replaces the local one.
+  await page.getByRole("alert").filter({ hasText: "Invalid token" }).waitFor();
   await shot("sign-in-refused");
 
   await field.fill(seeded.repToken);
@@ -175,13 +174,19 @@ test("calls: the list, every filter, paging, and the error state of a bad filter
   await applyFilters({ State: "Completed" });
   assert.deepEqual(new Set(await waitRows(2)), new Set(inboundIds));
 
-  const today = new Date().toISOString().slice(0, 10);
-  const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+  // Days from the calls themselves (not the clock), so a run across midnight UTC filters the same way.
+  const listed = (await (
+    await fetch(`${stack.base}/api/v1/voice-calls`, { headers: { Authorization: `Bearer ${seeded.repToken}` } })
+  ).json()) as { items: { id: string; createdAt: string }[] };
+  const day = listed.items[0]!.createdAt.slice(0, 10);
+  const onDay = listed.items.filter((c) => c.createdAt.startsWith(day)).map((c) => c.id);
+  const later = listed.items.reduce((d, c) => (c.createdAt.slice(0, 10) > d ? c.createdAt.slice(0, 10) : d), "");
+  const dayAfter = new Date(Date.parse(`${later}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
   await page.getByRole("link", { name: "Clear" }).click();
   await waitRows(3);
-  await applyFilters({ "From (UTC day)": today, "To (UTC day)": today });
-  await waitRows(3);
-  await applyFilters({ "From (UTC day)": tomorrow, "To (UTC day)": tomorrow });
+  await applyFilters({ "From (UTC day)": day, "To (UTC day)": day });
+  assert.deepEqual(new Set(await rowIds()), new Set(onDay));
+  await applyFilters({ "From (UTC day)": dayAfter, "To (UTC day)": dayAfter });
   await page.getByText("No calls match these filters.").waitFor();
 
   await page.getByRole("link", { name: "Clear" }).click();
@@ -236,9 +241,8 @@ test("call detail: the transcript beside a recording that plays, seeks with Rang
   );
   assert.ok(played.duration > 2, `the recording lasts the call (${played.duration} s)`);
   assert.ok(Math.abs(played.at - 1.5) < 0.05, `seeked to 1.5 s (at ${played.at})`);
-  assert.ok(
+  await until("a byte-range answer (206) to the player", async () =>
     recordingAnswers.some((r) => r.status === 206 && /^bytes \d+-\d+\/\d+$/.test(r.contentRange ?? "")),
-    `the player fetched byte ranges: ${JSON.stringify(recordingAnswers)}`,
   );
 
   // A transcript line's time button moves the player there (keyboard: focus and Enter).
@@ -267,7 +271,13 @@ test("analytics: the overview numbers and the timeline drawn as a chart, by day 
   const chart = page.getByTestId("timeline-chart");
   await chart.waitFor();
   const bars = () => chart.locator("rect.bar").evaluateAll((r) => r.map((b) => Number(b.getAttribute("data-calls"))));
-  assert.deepEqual(await bars(), [3], "today's bar holds the three calls");
+  const daily = await bars();
+  assert.equal(
+    daily.reduce((a, b) => a + b, 0),
+    3,
+    `the day bars hold the three calls: ${daily}`,
+  );
+  assert.ok(daily.length <= 2, "seeded within a minute: one day, or two across midnight");
   await shot("analytics");
 
   await page.getByLabel("Per", { exact: true }).selectOption("hour");
