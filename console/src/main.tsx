@@ -1,6 +1,6 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { setToken, whenUnauthorized } from "./api";
+import { ApiFailure, describeFailure, setToken, whenUnauthorized } from "./api";
 import { useNow } from "./hooks";
 import { href, useRoute } from "./router";
 import { decodeJwt } from "./jwt";
@@ -13,7 +13,11 @@ import { type Me, SignIn, verifyToken } from "./views/sign-in";
 import { Softphone } from "./views/softphone";
 import { Talk } from "./views/talk";
 
-type Session = { status: "checking" } | { status: "out"; notice?: string } | { status: "in"; token: string; me: Me };
+type Session =
+  | { status: "checking" }
+  | { status: "unreachable"; error: string }
+  | { status: "out"; notice?: string }
+  | { status: "in"; token: string; me: Me };
 
 const NAV = [
   { view: "calls", path: "/calls", label: "Calls" },
@@ -38,20 +42,42 @@ function App() {
     setSession({ status: "out", notice });
   };
 
-  useEffect(() => {
-    whenUnauthorized((message) => signOut(`You were signed out: ${message}`));
+  /** A stored token is checked again on load; only the Worker refusing it (401) forgets it. */
+  const resume = () => {
     const token = storedToken();
     if (!token) return;
+    setSession({ status: "checking" });
     verifyToken(token).then(
       (me) => signIn(token, me),
-      (e: unknown) => signOut(e instanceof Error ? e.message : String(e)),
+      (e: unknown) =>
+        e instanceof ApiFailure && e.status === 401
+          ? signOut(`You were signed out: ${e.message}`)
+          : setSession({ status: "unreachable", error: describeFailure(e) }),
     );
+  };
+  useEffect(() => {
+    whenUnauthorized((message) => signOut(`You were signed out: ${message}`));
+    resume();
   }, []);
 
   if (session.status === "checking")
     return (
       <main id="main" class="center">
         <p role="status">Checking your session…</p>
+      </main>
+    );
+  if (session.status === "unreachable")
+    return (
+      <main id="main" class="center">
+        <div class="error" role="alert">
+          <p>Could not check your session: {session.error}</p>
+          <button type="button" onClick={resume}>
+            Try again
+          </button>{" "}
+          <button type="button" class="secondary" onClick={() => signOut()}>
+            Sign in again
+          </button>
+        </div>
       </main>
     );
   if (session.status === "out") return <SignIn notice={session.notice} onSignedIn={signIn} />;

@@ -1,3 +1,4 @@
+import type { ComponentChildren, RefObject } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { call, client, type JsonOf } from "../api";
 import { clockSeconds, dateTime, duration } from "../format";
@@ -71,7 +72,7 @@ export function CallDetail(props: { id: string; scopes: string[] }) {
   );
 }
 
-function Fact(props: { name: string; children: preact.ComponentChildren }) {
+function Fact(props: { name: string; children: ComponentChildren }) {
   return (
     <div>
       <dt>{props.name}</dt>
@@ -87,7 +88,7 @@ function Fact(props: { name: string; children: preact.ComponentChildren }) {
 function Recording(props: {
   id: string;
   canDownload: boolean;
-  player: preact.RefObject<HTMLAudioElement | null>;
+  player: RefObject<HTMLAudioElement | null>;
   onTime(seconds: number): void;
 }) {
   const link = useLoad(
