@@ -38,3 +38,17 @@ export function useNow(ms = 1000): number {
   }, [ms]);
   return now;
 }
+
+/**
+ * A form whose fields stay local until it is applied (then they become the URL, so back/forward replay them):
+ * `field(name)` gives an input or select its name, value and input handler.
+ */
+export function useDraft<T extends Record<string, string>>(initial: T) {
+  const [draft, setDraft] = useState(initial);
+  const field = (name: keyof T & string) => ({
+    name,
+    value: draft[name],
+    onInput: (e: Event) => setDraft({ ...draft, [name]: (e.currentTarget as HTMLInputElement).value }),
+  });
+  return { draft, field };
+}

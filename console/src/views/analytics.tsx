@@ -1,8 +1,7 @@
 import type { overview, timeline } from "@voicedesk/db/call-analytics";
-import { useState } from "preact/hooks";
 import { call, client } from "../api";
 import { duration, percent, utcDay } from "../format";
-import { useLoad } from "../hooks";
+import { useDraft, useLoad } from "../hooks";
 import { href, navigate } from "../router";
 import { Load } from "../ui";
 import { TimelineChart } from "./chart";
@@ -71,11 +70,10 @@ function Number(props: { label: string; value: string; testid?: string }) {
 }
 
 function RangeForm(props: { start: string; end: string; bucket: "day" | "hour" }) {
-  const [draft, setDraft] = useState({ start_date: props.start, end_date: props.end, bucket: props.bucket });
-  const bind = (name: keyof typeof draft) => ({
-    name,
-    value: draft[name],
-    onInput: (e: Event) => setDraft({ ...draft, [name]: (e.currentTarget as HTMLInputElement).value }),
+  const { draft, field: bind } = useDraft<Record<"start_date" | "end_date" | "bucket", string>>({
+    start_date: props.start,
+    end_date: props.end,
+    bucket: props.bucket,
   });
   const apply = (e: Event) => {
     e.preventDefault();

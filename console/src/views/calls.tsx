@@ -1,7 +1,6 @@
-import { useState } from "preact/hooks";
 import { call, client, type JsonOf } from "../api";
 import { dateTime, duration } from "../format";
-import { useLoad } from "../hooks";
+import { useDraft, useLoad } from "../hooks";
 import { href, navigate } from "../router";
 import { Badge, Load, stateTone } from "../ui";
 
@@ -72,14 +71,9 @@ export function Calls(props: { query: URLSearchParams }) {
 
 type Filters = Record<(typeof FILTERS)[number], string>;
 
-/** The filter form: edits stay local until applied, then become the URL (so back/forward replay them). */
+/** The filter form (its values become the URL when applied). */
 function FilterForm(props: { filters: Filters; pageSize: number }) {
-  const [draft, setDraft] = useState({ ...props.filters, pageSize: String(props.pageSize) });
-  const bind = (name: keyof typeof draft) => ({
-    name,
-    value: draft[name],
-    onInput: (e: Event) => setDraft({ ...draft, [name]: (e.currentTarget as HTMLInputElement).value }),
-  });
+  const { draft, field: bind } = useDraft({ ...props.filters, pageSize: String(props.pageSize) });
   const apply = (e: Event) => {
     e.preventDefault();
     const trimmed = Object.fromEntries(Object.entries(draft).map(([k, v]) => [k, v.trim()]));
