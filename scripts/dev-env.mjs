@@ -4,7 +4,8 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 
 export const DEV_VARS = ".dev.vars";
-export const DEMO_FILE = ".wrangler/demo.json";
+/** Where `npm start` writes the demo tenant's details; the console e2e run points it elsewhere (VOICEDESK_DEMO_FILE). */
+export const DEMO_FILE = process.env.VOICEDESK_DEMO_FILE || ".wrangler/demo.json";
 
 export function parseVars(text) {
   const out = {};

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// `npm start [-- wrangler dev flags]`: local D1/R2/Durable Objects, migrations applied, a demo tenant seeded
-// through the admin API (idempotently), and a rep token printed. Flags after `--` go to `wrangler dev`.
+// `npm start [-- wrangler dev flags]`: the console built, local D1/R2/Durable Objects, migrations applied, a demo
+// tenant seeded through the admin API (idempotently), the console URL and a rep token printed. Flags after `--` go
+// to `wrangler dev`.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { ensureDevVars, mintRepToken, readDemo, writeDemo } from "./dev-env.mjs";
+import { DEMO_FILE, ensureDevVars, mintRepToken, readDemo, writeDemo } from "./dev-env.mjs";
 
 const args = process.argv.slice(2);
 const flag = (name) => {
@@ -23,6 +24,9 @@ const port = Number(flag("--port") ?? 8787);
 const host = flag("--ip") && flag("--ip") !== "0.0.0.0" ? flag("--ip") : "127.0.0.1";
 const persist = flag("--persist-to");
 const base = `http://${host}:${port}`;
+
+const built = spawnSync(process.execPath, ["console/build.mjs"], { stdio: "inherit", env });
+if (built.status !== 0) process.exit(built.status ?? 1);
 
 const migrate = spawnSync(
   "npx",
@@ -114,6 +118,9 @@ async function seedDemo() {
     customerId: customer.id,
     accountSid: twilio.accountSid,
     authToken,
+    apiKeySid: twilio.apiKeySid,
+    apiKeySecret: twilio.apiKeySecret,
+    twimlAppSid: twilio.twimlAppSid,
     repId: rep.id,
     repToken,
     assistantId: assistant.id,
@@ -129,8 +136,11 @@ try {
   const demo = await seedDemo();
   console.log(`
 voicedesk is running on ${base}
+
+  Console: ${base}/  (open it and paste the rep token below; a fresh one any time: npm run token)
+
   demo customer ${demo.customerId}, rep ${demo.repId}, assistant ${demo.assistantId} on ${demo.assistantNumber}
-  details in .wrangler/demo.json; a fresh rep token any time: npm run token
+  details in ${DEMO_FILE}
 
   export TOKEN=${demo.repToken}
   curl -s ${base}/api/me -H "Authorization: Bearer $TOKEN"

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "./auth/context";
 import { requireAdmin } from "./auth/middleware";
 import { notFoundRoute, onError } from "./lib/app-errors";
+import { browserCors } from "./lib/cors";
 import { RECORDING_DOWNLOAD_PATH } from "./recordings/signed-url";
 import { adminAssistantToolRoutes } from "./routes/admin-assistant-tools";
 import { adminAssistantRoutes } from "./routes/admin-assistants";
@@ -30,6 +31,13 @@ import { voiceAnalyticsRoutes } from "./routes/voice-analytics";
 import { voiceCallRoutes } from "./routes/voice-calls";
 import { voiceRecordingRoutes } from "./routes/voice-recordings";
 
+/** Never opened to browsers, whatever CORS_ORIGINS says: provisioning and the anonymous, signed carrier webhooks. */
+const CLOSED_TO_BROWSERS = [
+  /^\/api\/admin(\/|$)/,
+  /^\/api\/webhooks(\/|$)/,
+  /^\/api\/TwilioCalls\/(voice|statuscallback|amdcallback|[^/]+\/recordingcallback)\/?$/,
+];
+
 /**
  * The whole API, every router in one table (docs/architecture.md, "How to add an endpoint"). `src/index.ts`
  * serves it and tests call it through the same Worker entry.
@@ -42,6 +50,8 @@ export function createApp() {
         await next();
       })
       .get("/health", (c) => c.json({ ok: true }))
+      // browsers on the CORS_ORIGINS origins (`/twiml` and `/streams` are outside /api: never opened)
+      .use("/api/*", browserCors(CLOSED_TO_BROWSERS))
       // provisioning (admin bearer token)
       .use("/api/admin/*", requireAdmin)
       .route("/api/admin/customers", adminCustomerRoutes)

@@ -54,6 +54,8 @@ export interface Env {
   RINGCENTRAL_API_BASE_URL?: string;
   /** Externally visible https origin, for TwiML callback URLs and Twilio signature checks. */
   PUBLIC_BASE_URL?: string;
+  /** Comma-separated browser origins allowed to call the rep API (CORS); `*` allows any, without credentials. */
+  CORS_ORIGINS?: string;
   /** Live calls: realtime session lifetime in ms before a transparent renewal (default 28 min). */
   REALTIME_SESSION_MAX_MS?: string;
   /** Live calls: a call with no media for this many ms is ended and finalized by an alarm (default 60 s). */

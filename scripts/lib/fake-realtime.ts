@@ -7,10 +7,12 @@
  *   and barge-in (speech while answering) behave like the real server.
  * - `echo`: every `input_audio_buffer.append` comes straight back as one `response.output_audio.delta` carrying
  *   the same base64 string (the bridge benchmark's far end).
+ * `POST /v1/realtime/calls` (a browser's WebRTC call through the Worker) is answered by a real peer (fake-webrtc.ts).
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { WebSocketServer, type WebSocket } from "ws";
 import { assistantSession } from "./fake-assistant";
+import { answerRealtimeCall, closePeers } from "./fake-webrtc";
 import { baseSession, id, merge, parse, type FakeStats, type Json } from "./realtime-session";
 
 export type FakeMode = "assistant" | "echo";
@@ -37,12 +39,19 @@ export async function startFakeRealtime(opts: FakeRealtimeOptions): Promise<Runn
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://x").pathname;
     if (path === "/health") return void res.end(JSON.stringify({ ok: true, mode: opts.mode }));
+    if (req.method === "POST" && path.endsWith("/realtime/calls")) {
+      // The browser's WebRTC call (the console's "Talk to the AI"), answered by a real peer in Node.
+      return void answerRealtimeCall(req, res, log).catch((e: unknown) => {
+        log(`webrtc: ${e instanceof Error ? e.message : String(e)}`);
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+    }
     log(`REST ${req.method} ${path}: not faked here (404)`);
     res.writeHead(404, { "Content-Type": "application/json" });
     res.end(
       JSON.stringify({
         error: {
-          message: `Unknown request URL: ${req.method} ${path} (fake-openai fakes only the realtime WebSocket)`,
+          message: `Unknown request URL: ${req.method} ${path} (fake-openai fakes only the realtime WebSocket and WebRTC calls)`,
           type: "invalid_request_error",
           param: null,
           code: "unknown_url",
@@ -81,6 +90,7 @@ export async function startFakeRealtime(opts: FakeRealtimeOptions): Promise<Runn
     close: () =>
       new Promise<void>((resolve) => {
         for (const c of wss.clients) c.terminate();
+        closePeers();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

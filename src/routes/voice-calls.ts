@@ -74,6 +74,7 @@ export const voiceCallRoutes = new Hono<AppEnv>()
     return c.json({
       ...publicVoiceCall(call),
       ...outboundFields(call),
+      sentiment: call.sentiment,
       transcript: segments.map(publicTranscriptLine),
       ...(epa ? { epaResults: epa } : {}),
     });

@@ -32,6 +32,16 @@ describe("GET /api/v1/voice-calls/{id}", () => {
     expect(body).not.toHaveProperty("epaResults");
   });
 
+  it("carries the call's sentiment, null until it is classified", async () => {
+    const t = await provisionTenant();
+    const classified = await seedCall(t.customerId, { sentiment: "negative" });
+    const pending = await seedCall(t.customerId);
+    const body = async (id: string) =>
+      json<{ sentiment: unknown }>(await api(`/api/v1/voice-calls/${id}`, { token: t.token }));
+    expect((await body(classified.id)).sentiment).toBe("negative");
+    expect((await body(pending.id)).sentiment).toBeNull();
+  });
+
   it("inlines the survey results when the campaign has a survey", async () => {
     const t = await provisionTenant();
     const camp = await seedCampaign(t.customerId, SURVEY);

@@ -83,7 +83,7 @@ export const handleRealtimeCalls: RestHandler = async (req, res, url, body) => {
     const form = await new Request("http://fake/", {
       method: "POST",
       headers: { "content-type": ctype },
-      body: raw,
+      body: new Uint8Array(raw),
     }).formData();
     const sdp = form.get("sdp");
     offer = typeof sdp === "string" ? sdp : "";

@@ -135,7 +135,7 @@ export const handleTranscriptions: RestHandler = async (req, res, url, body) => 
     form = await new Request("http://fake/", {
       method: "POST",
       headers: { "content-type": ctype },
-      body: raw,
+      body: new Uint8Array(raw),
     }).formData();
   } catch {
     return (oaiError(res, 400, "Could not parse multipart form"), true);
