@@ -96,7 +96,7 @@ export async function provisionTenant(
   await twilioFake("/accounts", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ accountSid, apiKeySid, apiKeySecret, numbers: [] }),
+    body: JSON.stringify({ accountSid, apiKeySid, apiKeySecret, authToken, numbers: [] }),
   });
   return {
     customerId: customer.id,

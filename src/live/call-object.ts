@@ -2,10 +2,11 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { AudioStore } from "../recordings/audio-store";
 import { buildPlan } from "./call-plan";
-import type { CarrierRegistry, Leg, LegEvent, MediaWire, ParsedFrame } from "./carrier";
+import type { CarrierRegistry, Leg, LegEvent, LegStatusReport, MediaWire, ParsedFrame } from "./carrier";
 import { FrameOrder } from "./frame-order";
 import { LiveCall } from "./live-call";
 import { LiveState, type LiveOptions } from "./live-state";
+import type { LegStatusResult } from "./receiver-leg";
 import { STREAM_CARRIER_HEADER } from "./entry";
 import { validStreamToken } from "./stream-token";
 
@@ -98,12 +99,34 @@ export class CallObjectEngine extends DurableObject<Env> {
     this.state.setOptions(options);
   }
 
+  /**
+   * A carrier's report on a leg this call dialed (translate: the receiver), e.g. from its status webhook through
+   * `reportLegStatus` (src/live/entry.ts). Handled in frame order, so it never races a leg's `start`.
+   */
+  async legStatus(report: LegStatusReport): Promise<LegStatusResult> {
+    let result: LegStatusResult = { accepted: false, reason: "no such call" };
+    await this.order.run(async () => {
+      const plan = this.state.plan;
+      if (!plan || plan.customerId !== report.customerId || plan.carrier !== report.carrier) return;
+      if (this.state.ended) {
+        result = { accepted: false, reason: "the call has ended" };
+        return;
+      }
+      const live = await this.liveCall(null, null);
+      result = live?.receiver
+        ? await live.receiver.status(report.callRef, report.state)
+        : { accepted: false, reason: "this call dials no leg" };
+    });
+    return result;
+  }
+
   /** Counters and bridge figures, for tests and diagnostics. */
   async stats(): Promise<Record<string, number | string | boolean | null>> {
     const live = this.live ? await this.live.catch(() => null) : null;
     return {
       ...this.counters,
       ...(live?.bridge.stats() ?? {}),
+      ...(live?.receiver ? { ringbackFrames: live.receiver.ringbackFrames } : {}),
       recordedChunks: this.state.plan ? this.store.totalChunks() : 0,
       rejectedChunks: live?.batcher.rejected ?? 0,
       fallback: this.state.fallback,
@@ -116,13 +139,23 @@ export class CallObjectEngine extends DurableObject<Env> {
     if (this.state.ended || !this.state.plan) return;
     const live = await this.liveCall(null, null).catch(() => null);
     if (!live) return;
+    const dialDeadline = live.receiver?.deadline() ?? null;
+    if (dialDeadline !== null && Date.now() >= dialDeadline) await this.order.run(() => live.receiver!.timedOut());
     const started = this.state.epoch !== null;
-    const idleSince = started
-      ? Math.max(live.lastActivity, this.state.lastActivity ?? 0)
-      : (this.state.preparedAt ?? 0);
-    const limit = started ? this.silenceMs() : PREPARE_TIMEOUT_MS;
-    if (Date.now() - idleSince < limit) return this.armAlarm(limit - (Date.now() - idleSince));
+    if (Date.now() < this.idleDeadline(live)) return this.armNext(live);
     await live.end(started ? "silence timeout" : "media stream never started");
+  }
+
+  /** When the call counts as abandoned: no frame for the silence timeout, or (not started) the prepare timeout. */
+  private idleDeadline(live: LiveCall): number {
+    if (this.state.epoch === null) return (this.state.preparedAt ?? 0) + PREPARE_TIMEOUT_MS;
+    return Math.max(live.lastActivity, this.state.lastActivity ?? 0) + this.silenceMs();
+  }
+
+  /** One alarm per object: the earliest of the idle deadline and a ringing receiver's dial deadline. */
+  private async armNext(live: LiveCall): Promise<void> {
+    const dial = live.receiver?.deadline() ?? Infinity;
+    await this.armAlarm(Math.min(this.idleDeadline(live), dial) - Date.now());
   }
 
   /**
@@ -178,7 +211,7 @@ export class CallObjectEngine extends DurableObject<Env> {
     info.leg = leg;
     live.start();
     await live.attach(leg, ws, info.wire.outgoing(ev.streamId), ev.callRef);
-    await this.armAlarm(this.silenceMs());
+    await this.armNext(live);
   }
 
   private async legGone(ws: WebSocket, reason: string): Promise<void> {
@@ -186,7 +219,7 @@ export class CallObjectEngine extends DurableObject<Env> {
     this.sockets.delete(ws);
     if (!info?.leg || this.state.ended) return;
     const live = await this.liveCall(null, null);
-    await live?.end(`${info.leg}: ${reason}`);
+    await live?.legGone(info.leg, reason);
   }
 
   /** The call in memory, rebuilt from storage after a restart; built from `params` the first time. */

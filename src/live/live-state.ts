@@ -6,6 +6,8 @@ export interface LiveOptions {
   sessionMaxMs?: number;
   /** A call with no frame for this long is ended by the alarm (default CALL_SILENCE_TIMEOUT_MS or 60 s). */
   silenceTimeoutMs?: number;
+  /** Translate: how long the receiver may ring (default TRANSLATE_DIAL_TIMEOUT_MS or 30 s), see receiver-leg.ts. */
+  dialTimeoutMs?: number;
 }
 
 const P = "live:";
@@ -118,6 +120,28 @@ export class LiveState {
   }
   setRecordingId(id: string) {
     this.put("recordingId", id);
+  }
+
+  /** Translate: when the receiver was dialed, and when its stream started (the answer). */
+  get dialedAt() {
+    return this.get<number>("dialedAt") ?? null;
+  }
+  setDialedAt(t: number) {
+    this.put("dialedAt", t);
+  }
+  get answeredAt() {
+    return this.get<number>("answeredAt") ?? null;
+  }
+  setAnsweredAt(t: number) {
+    if (this.answeredAt === null) this.put("answeredAt", t);
+  }
+
+  /** Why the call ended, when the engine knows better than "completed" (e.g. `receiver_busy`); the first one wins. */
+  get outcome() {
+    return this.get<string>("outcome") ?? null;
+  }
+  setOutcome(o: string) {
+    if (this.outcome === null) this.put("outcome", o);
   }
 
   get ended() {

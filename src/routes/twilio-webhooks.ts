@@ -10,6 +10,7 @@ import { mediaStreamUrl } from "../carriers/twilio/stream-url";
 import { upsertTwilioCall } from "../carriers/twilio/call-record";
 import { storeTwilioRecording, transcribeThenClassify } from "../carriers/twilio/recording";
 import { applyStatusCallback } from "../carriers/twilio/call-status";
+import { forwardLegStatus } from "../carriers/twilio/leg-status";
 import { recordingCallbackUrl, voiceFieldInput, voiceFieldsSchema } from "../carriers/twilio/voice-fields";
 import { getPhoneNumber } from "../db/phone-numbers";
 import { getRep } from "../db/reps";
@@ -87,6 +88,10 @@ export const twilioWebhookRoutes = new Hono<AppEnv>()
   .post("/statuscallback", twilioWebhook, async (c) => {
     const { customer, params } = c.get("twilio");
     return c.json(await applyStatusCallback(c.env.DB, customer.id, params));
+  })
+  .post("/legstatus", twilioWebhook, async (c) => {
+    const { customer, params } = c.get("twilio");
+    return c.json(await forwardLegStatus(c.env, customer.id, c.req.query("call"), params));
   })
   .post("/:repID/recordingcallback", twilioWebhook, async (c) => {
     const { customer, params } = c.get("twilio");

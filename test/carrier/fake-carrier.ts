@@ -80,7 +80,7 @@ function fakeControl(env: Env, customerId: number): CallControl {
       return { callRef: String(r.callRef) };
     },
     transfer: async (ref, to, callerId) => void (await call("POST", `/${ref}/transfer`, { to, callerId })),
-    sayAndHangUp: async (ref, text) => void (await call("POST", `/${ref}/say-hangup`, { text })),
+    sayAndHangUp: async (ref, text, language) => void (await call("POST", `/${ref}/say-hangup`, { text, language })),
     hangUp: async (ref, ringing) => void (await call("POST", `/${ref}/hangup`, { ringing })),
     status: async (ref) => (await call("GET", `/${ref}`)).state as CarrierCallState,
   };

@@ -5,20 +5,25 @@
  * with wrong credentials fail as Twilio would (20003), and unexpected paths fail loudly (404 20404).
  *
  * Control endpoints (tests only): /__fake/accounts, /__fake/messages, /__fake/calls, /__fake/recordings/{RE},
- * /__fake/fail (inject the next failures), /__fake/requests, and /__fake/reference/* (the official `twilio`
- * package's AccessToken, VoiceResponse and signature helpers as an oracle, see twilio-reference.ts).
+ * /__fake/fail (inject the next failures), /__fake/requests, /__fake/calls/{CA}/complete {status} (the call
+ * ends: busy, no-answer, …) and /__fake/callbacks/take (the status callbacks Twilio would have posted, see
+ * twilio-callbacks.ts), and /__fake/reference/* (the official `twilio` package's AccessToken, VoiceResponse
+ * and signature helpers as an oracle, see twilio-reference.ts).
  * A recording PUT may ask for `?chunked=1` (served without Content-Length) or `?truncateAfter=N` (the
  * connection drops after N bytes of a full-length Content-Length), to exercise both upload paths and failures.
  */
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { listen, readBody, sendJson, type RunningFake } from "./http";
+import { StatusCallbacks } from "./twilio-callbacks";
 import { referenceAccessToken, referenceSignature, referenceTwiml } from "./twilio-reference";
 
 interface Account {
   accountSid: string;
   apiKeySid: string;
   apiKeySecret: string;
+  /** Signs the status callbacks the fake composes (twilio-callbacks.ts). */
+  authToken?: string;
   /** Numbers the account owns; when non-empty, calls/messages From other numbers fail with 21210/21606. */
   numbers: string[];
 }
@@ -80,6 +85,13 @@ export async function startTwilioFake(): Promise<RunningFake> {
     { accountSid: string; body: Buffer; contentType: string; chunked: boolean; truncateAfter: number | null }
   >();
   const failures: Failure[] = [];
+  const callbacks = new StatusCallbacks();
+  const finish = (call: FakeCall, status: string) => {
+    call.status = status;
+    call.end_time = rfc2822();
+    call.date_updated = call.end_time;
+    return callbacks.ended(call, status, accounts.get(call.account_sid)?.authToken);
+  };
   const requests: { method: string; path: string; params: Record<string, string | string[]>; accountSid: string }[] =
     [];
 
@@ -114,6 +126,16 @@ export async function startTwilioFake(): Promise<RunningFake> {
         200,
         [...calls.values()].filter((c) => !a || c.account_sid === a),
       );
+    }
+    const completeMatch = /^\/__fake\/calls\/(CA[0-9a-f]{32})\/complete$/.exec(p);
+    if (completeMatch && req.method === "POST") {
+      const call = calls.get(completeMatch[1]!);
+      if (!call) return sendJson(res, 404, { error: `fake twilio: no call ${completeMatch[1]}` });
+      const queued = finish(call, String(json().status));
+      return sendJson(res, 200, { call, callbackQueued: queued });
+    }
+    if (p === "/__fake/callbacks/take" && req.method === "POST") {
+      return sendJson(res, 200, callbacks.take(url.searchParams.get("accountSid")));
     }
     const callMatch = /^\/__fake\/calls\/(CA[0-9a-f]{32})$/.exec(p);
     if (callMatch && req.method === "POST") {
@@ -307,7 +329,7 @@ export async function startTwilioFake(): Promise<RunningFake> {
         return twilioError(res, 404, 20404, `The requested resource ${url.pathname} was not found`);
       if (req.method === "POST") {
         const status = one(params, "Status");
-        if (status) call.status = status;
+        if (status) finish(call, status);
         call.request_params = { ...call.request_params, ...params };
         call.date_updated = rfc2822();
       }

@@ -3,13 +3,15 @@
  * its media stream, how its call control is seen). Twilio through the Worker's real routes and the Twilio fake;
  * the test-only carrier (test/carrier/fake-carrier.ts) straight into the engine's entry points.
  */
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { insertCall } from "../../src/db/calls";
 import { phoneTicketFor } from "../../src/db/tickets";
-import { callObject } from "../../src/live/entry";
+import type { CarrierCallState } from "../../src/live/carrier";
+import { callObject, reportLegStatus } from "../../src/live/entry";
 import type { LiveOptions } from "../../src/live/live-state";
 import { streamToken } from "../../src/live/stream-token";
-import type { FakeCarrierCommand } from "../fakes/fake-carrier";
+import type { FakeCarrierCommand, FakeLegEvent } from "../fakes/fake-carrier";
+import type { StatusCallback } from "../fakes/twilio-callbacks";
 import { hex, twilioFake, type Tenant } from "../helpers";
 import {
   callStub,
@@ -41,11 +43,63 @@ export interface CarrierDriver {
   /** Opens a leg's media stream into the call's object `key` (not started). */
   connect(key: string, callRef: string): Promise<StreamClient>;
   /** The engine dialed the receiver: the dial as the carrier saw it, and the receiver's stream (not started). */
-  dialedReceiver(
-    t: Tenant,
-    key: string,
-  ): Promise<{ to: string; from: string; parameters: Record<string, string>; stream: StreamClient }>;
+  dialedReceiver(t: Tenant, key: string): Promise<Dialed & { stream: StreamClient }>;
+  /** The engine dialed the receiver: the dial as the carrier saw it, still ringing. */
+  dialed(t: Tenant, key: string): Promise<Dialed>;
+  /** The dialed leg ends with a final state; the carrier reports it to the Worker as it would. */
+  endLeg(t: Tenant, callRef: string, state: FinalState): Promise<LegStatusAnswer[]>;
+  /** Delivers the leg-status reports the carrier has queued since (e.g. for a leg call control hung up). */
+  deliverReports(t: Tenant): Promise<LegStatusAnswer[]>;
+  /** What call control had the carrier say on a leg before hanging it up (the last time), or null. */
+  said(t: Tenant, callRef: string): Promise<{ text: string; language: string | null } | null>;
+  /** Whether call control cancelled the leg while it rang. */
+  canceled(t: Tenant, callRef: string): Promise<boolean>;
 }
+
+export interface Dialed {
+  to: string;
+  from: string;
+  parameters: Record<string, string>;
+  /** The dialed leg's carrier id. */
+  callRef: string;
+}
+
+export type FinalState = Extract<CarrierCallState, "Completed" | "Busy" | "NoAnswer" | "Failed" | "Canceled">;
+export type LegStatusAnswer = { accepted: boolean; reason?: string };
+
+const TWILIO_STATUS: Record<FinalState, string> = {
+  Completed: "completed",
+  Busy: "busy",
+  NoAnswer: "no-answer",
+  Failed: "failed",
+  Canceled: "canceled",
+};
+
+/** Posts a status callback the fake Twilio composed to the Worker, as Twilio would (signed form POST). */
+async function postCallback(cb: StatusCallback): Promise<LegStatusAnswer> {
+  const res = await exports.default.fetch(
+    new Request(cb.url, {
+      method: "POST",
+      body: new URLSearchParams(cb.params).toString(),
+      headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": cb.signature },
+    }),
+  );
+  if (res.status !== 200) throw new Error(`status callback ${cb.url}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+const sayOf = (twiml: string) => {
+  const m = /<Say([^>]*)>([^<]*)<\/Say>/.exec(twiml);
+  if (!m) return null;
+  const language = /language="([^"]*)"/.exec(m[1]!)?.[1] ?? null;
+  return {
+    text: m[2]!
+      .replace(/&apos;/g, "'")
+      .replace(/&quot;/g, '"')
+      .replace(/&amp;/g, "&"),
+    language,
+  };
+};
 
 export const twilioDriver: CarrierDriver = {
   carrier: "twilio",
@@ -75,6 +129,10 @@ export const twilioDriver: CarrierDriver = {
   },
   connect: (key, callRef) => TwilioStreamClient.connect(`/streams/${key}`, callRef),
   async dialedReceiver(t, key) {
+    const dial = await twilioDriver.dialed(t, key);
+    return { ...dial, stream: await TwilioStreamClient.connect(`/streams/${key}`, dial.callRef) };
+  },
+  async dialed(t, key) {
     const isDial = (x: { method: string; path: string }) => x.path.endsWith("/Calls.json") && x.method === "POST";
     const reqs = await eventually(
       () => twilioRequests(t),
@@ -89,12 +147,33 @@ export const twilioDriver: CarrierDriver = {
       to: string;
     }[];
     const receiverSid = calls.find((x) => x.to === dial.params.To)!.sid;
-    return {
-      to: dial.params.To!,
-      from: dial.params.From!,
-      parameters: tw.parameters,
-      stream: await TwilioStreamClient.connect(tw.path, receiverSid),
-    };
+    return { to: dial.params.To!, from: dial.params.From!, parameters: tw.parameters, callRef: receiverSid };
+  },
+  async endLeg(t, callRef, state) {
+    const res = await twilioFake(`/calls/${callRef}/complete`, {
+      method: "POST",
+      body: JSON.stringify({ status: TWILIO_STATUS[state] }),
+    });
+    if (!res.ok) throw new Error(`complete ${callRef}: ${res.status} ${await res.text()}`);
+    return twilioDriver.deliverReports(t);
+  },
+  async deliverReports(t) {
+    const res = await twilioFake(`/callbacks/take?accountSid=${t.accountSid}`, { method: "POST" });
+    const callbacks = (await res.json()) as StatusCallback[];
+    const answers: LegStatusAnswer[] = [];
+    for (const cb of callbacks) answers.push(await postCallback(cb));
+    return answers;
+  },
+  async said(t, callRef) {
+    const updates = (await twilioRequests(t)).filter(
+      (r) => r.method === "POST" && r.path.endsWith(`/Calls/${callRef}.json`) && r.params.Twiml?.includes("<Say"),
+    );
+    return updates.length ? sayOf(updates.at(-1)!.params.Twiml!) : null;
+  },
+  async canceled(t, callRef) {
+    return (await twilioRequests(t)).some(
+      (r) => r.method === "POST" && r.path.endsWith(`/Calls/${callRef}.json`) && r.params.Status === "canceled",
+    );
   },
 };
 
@@ -137,6 +216,10 @@ export const fakeDriver: CarrierDriver = {
   newCallerLeg: async () => `fk_${hex(12)}`,
   connect: (key, callRef) => FakeStreamClient.connect(key, callRef),
   async dialedReceiver(t, key) {
+    const dial = await fakeDriver.dialed(t, key);
+    return { ...dial, stream: await FakeStreamClient.connect(key, dial.callRef) };
+  },
+  async dialed(t, key) {
     const cmds = await eventually(
       () => fakeCommands(t),
       (c) => c.some((x) => x.action === "dial"),
@@ -146,12 +229,43 @@ export const fakeDriver: CarrierDriver = {
     if (dial.body.key !== key)
       throw new Error(`the receiver streams to ${String(dial.body.key)}, not the caller's object`);
     const parameters = dial.body.parameters as Record<string, string>;
-    return {
-      to: String(dial.body.to),
-      from: String(dial.body.from),
-      parameters,
-      stream: await FakeStreamClient.connect(key, dial.callRef),
-    };
+    return { to: String(dial.body.to), from: String(dial.body.from), parameters, callRef: dial.callRef };
+  },
+  async endLeg(t, callRef, state) {
+    const res = await fetch(`${inject("fakeCarrierUrl")}/__fake/calls/${callRef}/complete`, {
+      method: "POST",
+      body: JSON.stringify({ state }),
+    });
+    if (!res.ok) throw new Error(`complete ${callRef}: ${res.status} ${await res.text()}`);
+    return fakeDriver.deliverReports(t);
+  },
+  // The test-only carrier has no webhook route: its reports go straight into the engine's entry point.
+  async deliverReports(t) {
+    const res = await fetch(`${inject("fakeCarrierUrl")}/__fake/events/take?customerId=${t.customerId}`, {
+      method: "POST",
+    });
+    const answers: LegStatusAnswer[] = [];
+    for (const e of (await res.json()) as FakeLegEvent[]) {
+      answers.push(
+        await reportLegStatus(env, e.key, {
+          carrier: "fake",
+          customerId: Number(e.customerId),
+          callRef: e.callRef,
+          state: e.state as CarrierCallState,
+        }),
+      );
+    }
+    return answers;
+  },
+  async said(t, callRef) {
+    const says = (await fakeCommands(t)).filter((c) => c.action === "say-hangup" && c.callRef === callRef);
+    const last = says.at(-1);
+    return last ? { text: String(last.body.text), language: (last.body.language as string | undefined) ?? null } : null;
+  },
+  async canceled(t, callRef) {
+    return (await fakeCommands(t)).some(
+      (c) => c.action === "hangup" && c.callRef === callRef && c.body.ringing === true,
+    );
   },
 };
 
