@@ -35,7 +35,8 @@ export async function dialReceiver(call: LiveCall, timeoutSec: number): Promise<
  */
 export async function hangUpReceiver(call: LiveCall): Promise<void> {
   const ref = call.state.receiverRef;
-  if (!ref || call.bridge.hasLeg("receiver") || call.receiver?.mayRing === false) return;
+  // Not `bridge.hasLeg`: `end` has closed the legs by now, and an answered leg must not be "cancelled".
+  if (!ref || call.state.answeredAt !== null || call.receiver?.mayRing === false) return;
   await (await call.control()).hangUp(ref, true);
 }
 

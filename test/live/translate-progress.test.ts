@@ -82,6 +82,7 @@ describe.each(drivers)("translated call progress on $carrier", (driver) => {
 
     const call = await repLegEnds(t, c, caller, "Completed");
     expect(call?.outcome).toBeNull();
+    expect(await driver.canceled(t, dial.callRef)).toBe(false); // answered: hung up with its socket, not cancelled
     const rec = await recordingOfCall(t.customerId, c.call.id);
     expect(rec?.left).toBe(2 * 160); // the receiver
     expect(rec?.right).toBe(3 * 160); // the rep: no ringback
