@@ -108,14 +108,9 @@ export class CallObjectEngine extends DurableObject<Env> {
     await this.order.run(async () => {
       const plan = this.state.plan;
       if (!plan || plan.customerId !== report.customerId || plan.carrier !== report.carrier) return;
-      if (this.state.ended) {
-        result = { accepted: false, reason: "the call has ended" };
-        return;
-      }
-      const live = await this.liveCall(null, null);
-      result = live?.receiver
-        ? await live.receiver.status(report.callRef, report.state)
-        : { accepted: false, reason: "this call dials no leg" };
+      const live = this.state.ended ? null : await this.liveCall(null, null);
+      if (!live?.receiver) result = { accepted: false, reason: live ? "this call dials no leg" : "the call has ended" };
+      else result = await live.receiver.status(report.callRef, report.state);
     });
     return result;
   }
