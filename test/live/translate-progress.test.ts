@@ -14,8 +14,18 @@ import { realtimeState, recordingOfCall } from "./live-helpers";
 import { eventually, type StreamClient } from "./stream-client";
 import { afterRingback, connectBothLegs, directions, translateCall, type TranslateCall } from "./translate-helpers";
 
-const ringback = (c: RingbackCadence, n: number) =>
-  Array.from({ length: n }, (_, i) => bytesToBase64(ringbackFrame(c, i)));
+/**
+ * Whether `payloads` are the cadence's ringback from its first frame on, in order: frame 0 first, then later
+ * frames of the same cadence (the player skips frames it is too late for after a stall, never reorders them).
+ */
+function isRingback(payloads: string[], c: RingbackCadence): boolean {
+  let k = 0;
+  for (const [i, p] of payloads.entries()) {
+    while (bytesToBase64(ringbackFrame(c, k)) !== p) if (i === 0 || ++k > payloads.length + 300) return false;
+    k++;
+  }
+  return payloads.length > 0;
+}
 
 /** The rep's leg streams and the receiver is dialed (still ringing). */
 async function ringing(driver: CarrierDriver, t: Tenant, c: TranslateCall) {
@@ -52,12 +62,9 @@ describe.each(drivers)("translated call progress on $carrier", (driver) => {
     for (let i = 0; i < 3; i++) caller.media(0x41);
     await caller.until(() => caller.of("media").length >= 20, "20 frames of ringback");
     // The tenant's rep number is Belgian: Europe's 425 Hz, frame for frame from the start.
-    expect(
-      caller
-        .of("media")
-        .slice(0, 20)
-        .map((m) => m.media.payload),
-    ).toEqual(ringback(RINGBACK.cept, 20));
+    const heard = caller.of("media").map((m) => m.media.payload);
+    expect(isRingback(heard, RINGBACK.cept)).toBe(true);
+    expect(isRingback(heard, RINGBACK.nanp)).toBe(false);
 
     const dial = await driver.dialedReceiver(t, c.callerSid);
     dial.stream.start(t.accountSid, dial.parameters);
@@ -102,7 +109,7 @@ describe.each(drivers)("translated call progress on $carrier", (driver) => {
       );
       expect(said?.text).toBe(text);
       expect(said?.language).toBe(language === "nl" ? "nl-NL" : language);
-      expect(caller.of("clear")).toHaveLength(1); // the ringback stopped
+      await caller.until(() => caller.of("clear").length === 1, "the ringback to stop");
       const call = await repLegEnds(t, c, caller, state);
       expect(call).toMatchObject({ outcome, talk_time_seconds: 0 });
       expect(await driver.canceled(t, dial.callRef)).toBe(false); // over already: nothing to cancel
@@ -114,12 +121,9 @@ describe.each(drivers)("translated call progress on $carrier", (driver) => {
     const c = await translateCall(driver, t, { from: "+14155550100", configure: { dialTimeoutMs: 1000 } });
     const { caller, dial } = await ringing(driver, t, c);
     // A North American rep hears North American ringback.
-    expect(
-      caller
-        .of("media")
-        .slice(0, 5)
-        .map((m) => m.media.payload),
-    ).toEqual(ringback(RINGBACK.nanp, 5));
+    const heard = caller.of("media").map((m) => m.media.payload);
+    expect(isRingback(heard, RINGBACK.nanp)).toBe(true);
+    expect(isRingback(heard, RINGBACK.cept)).toBe(false);
     const said = await eventually(
       () => driver.said(t, c.callerSid),
       (s) => s !== null,
