@@ -5,15 +5,19 @@
  */
 import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import twilio from "twilio";
 import WebSocket from "ws";
 import { FrameMatcher, makeFrame } from "../bench/bridge/frames";
 import { startFakeRealtime } from "./lib/fake-realtime";
 import { concatBytes, encodeMulawSample, MULAW_DECODE, mulawRms, pcmToMulaw, silence, synthSpeech } from "./lib/mulaw";
 import { parseStream, twilioSignature } from "./lib/twiml-call";
+import { type CallUpdate, type DialedLeg, TwilioRestStandIn } from "./lib/twilio-rest-standin";
 import { mulawToWavMulaw, mulawToWavPcm16, readWavAsMulaw8k } from "./lib/wav";
 import { SCOPES } from "../src/auth/scopes";
 // @ts-expect-error: a plain .mjs module of the local scripts, without type declarations
@@ -77,6 +81,60 @@ test("TwiML: stream URL and parameters, entities decoded, wss mapped to ws only 
   });
   assert.equal(parseStream(twiml, "http://127.0.0.1:8787")?.connectUrl, "ws://example.com/streams/CA1");
   assert.equal(parseStream("<Response><Say>hi</Say></Response>", "http://x"), null);
+});
+
+test("Twilio REST stand-in (simulate-call --translate): a dial, a TwiML update, a status callback Twilio would sign", async () => {
+  const account = `AC${"cd".repeat(16)}`;
+  const dials: DialedLeg[] = [];
+  const updates: CallUpdate[] = [];
+  const standIn = await TwilioRestStandIn.listen(0, account, {
+    onDial: (l) => dials.push(l),
+    onUpdate: (u) => updates.push(u),
+  });
+  after(() => standIn.close());
+  const received: { url: string; params: Record<string, string>; signature: string }[] = [];
+  const worker = createServer((req, res) => {
+    let body = "";
+    req.on("data", (d: Buffer) => (body += d.toString()));
+    req.on("end", () => {
+      const params = Object.fromEntries(new URLSearchParams(body));
+      received.push({
+        url: `http://127.0.0.1:${port}${req.url}`,
+        params,
+        signature: String(req.headers["x-twilio-signature"]),
+      });
+      res.end('{"accepted":true}');
+    });
+  });
+  await new Promise<void>((r) => worker.listen(0, "127.0.0.1", r));
+  after(() => worker.close());
+  const port = (worker.address() as AddressInfo).port;
+  const post = (path: string, form: Record<string, string | string[]>) => {
+    const body = new URLSearchParams();
+    for (const [k, v] of Object.entries(form)) for (const one of [v].flat()) body.append(k, one);
+    return fetch(`${standIn.url}/2010-04-01/Accounts/${account}${path}`, { method: "POST", body });
+  };
+  const created = await post("/Calls.json", {
+    To: "+32470000123",
+    From: "+15005550006",
+    Twiml: "<Response/>",
+    StatusCallback: `http://127.0.0.1:${port}/api/TwilioCalls/legstatus?call=CA1`,
+    StatusCallbackEvent: ["completed"],
+    Timeout: "30",
+  });
+  assert.equal(created.status, 201);
+  const call = (await created.json()) as { sid: string; status: string };
+  assert.match(call.sid, /^CA[0-9a-f]{32}$/);
+  assert.equal(dials[0]?.timeoutSec, 30);
+  assert.deepEqual(dials[0]?.events, ["completed"]);
+  assert.equal((await post(`/Calls/${call.sid}.json`, { Status: "canceled" })).status, 200);
+  assert.deepEqual(updates, [{ sid: call.sid, twiml: null, status: "canceled" }]);
+  assert.equal((await post("/Messages.json", {})).status, 404);
+  const answer = await standIn.statusCallback(dials[0]!, "no-answer", account, "check-token");
+  assert.deepEqual(answer, { status: 200, body: '{"accepted":true}' });
+  const cb = received[0]!;
+  assert.equal(cb.params.CallStatus, "no-answer");
+  assert.ok(twilio.validateRequest("check-token", cb.signature, cb.url, cb.params), "signed as Twilio signs");
 });
 
 test("bench frames are found whole, re-chunked, and never for another call", () => {

@@ -3,6 +3,7 @@
  * signed voice webhook, opens the `<Stream>` the TwiML names, speaks the Media Streams protocol at real-time
  * pace (one 160-byte mu-law frame per 20 ms), prints what comes back, echoes marks as Twilio does, sends `stop`,
  * and saves what the caller would have heard as a WAV. Defaults come from `.wrangler/demo.json` (`npm start`).
+ * With `--translate`, a rep's translated call instead (scripts/lib/translated-call.ts).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -10,20 +11,28 @@ import { parseArgs } from "node:util";
 import { concatBytes, silence, synthSpeech } from "./lib/mulaw";
 import { newSid, postVoiceWebhook, twilioSignature } from "./lib/twiml-call";
 import { TwilioMediaClient, type ServerEvent } from "./lib/twilio-media-client";
+import { RECEIVER_BEHAVIOURS, type ReceiverBehaviour, runTranslatedCall } from "./lib/translated-call";
 import { mulawToWavPcm16, readWavAsMulaw8k } from "./lib/wav";
 
 const USAGE = `usage: npm run simulate-call -- [options]
   --base URL          Worker origin (default: baseUrl of .wrangler/demo.json)
   --account-sid AC…   tenant's Twilio account SID (default: demo tenant)
   --auth-token TOKEN  tenant's Twilio auth token, signs the webhook (default: demo tenant)
-  --to +E164          number called: an assistant's number (default: demo assistantNumber)
-  --from +E164        caller (default: +15555550123)
+  --to +E164          number called: an assistant's number (default: demo assistantNumber;
+                      with --translate the receiver, default +32470000123)
+  --from +E164        caller (default: +15555550123; with --translate the demo repNumber)
   --wav FILE          audio to play: 8 kHz mu-law or 16-bit PCM WAV (default: synthetic speech bursts)
   --seconds N         call length; audio is padded with silence or cut (default: audio + 5 s)
   --dtmf D@S,…        send DTMF digit D at S seconds, e.g. 1@3,#@4.5
   --out FILE          where to save the returned audio (default: .wrangler/simulate-call/<CallSid>.wav)
   --demo FILE         demo file to read defaults from (default: .wrangler/demo.json)
-  --verbose           print every server message, not bursts`;
+  --verbose           print every server message, not bursts
+translated call (the Worker must run with --var TWILIO_API_BASE_URL:http://127.0.0.1:<twilio-port>):
+  --translate         a rep's translated call through /api/TwilioCalls/voice instead of an inbound call
+  --receiver WHAT     no-answer | busy | failed | silent | answer (default: no-answer)
+  --ring N            seconds the receiver rings before that (default: 6)
+  --caller-language L the rep's language (default: en-US); --receiver-language L (default: fr-FR)
+  --twilio-port N     port of the local Twilio REST stand-in (default: 9200)`;
 
 const { values } = parseArgs({
   options: {
@@ -31,13 +40,19 @@ const { values } = parseArgs({
     "account-sid": { type: "string" },
     "auth-token": { type: "string" },
     to: { type: "string" },
-    from: { type: "string", default: "+15555550123" },
+    from: { type: "string" },
     wav: { type: "string" },
     seconds: { type: "string" },
     dtmf: { type: "string" },
     out: { type: "string" },
     demo: { type: "string", default: ".wrangler/demo.json" },
     verbose: { type: "boolean", default: false },
+    translate: { type: "boolean", default: false },
+    receiver: { type: "string", default: "no-answer" },
+    ring: { type: "string", default: "6" },
+    "caller-language": { type: "string", default: "en-US" },
+    "receiver-language": { type: "string", default: "fr-FR" },
+    "twilio-port": { type: "string", default: "9200" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -56,18 +71,26 @@ interface Demo {
   accountSid?: string;
   authToken?: string;
   assistantNumber?: string;
+  repId?: number;
+  repNumber?: string;
+  repToken?: string;
 }
 const demoPath = resolve(values.demo);
 const demo: Demo = existsSync(demoPath) ? (JSON.parse(readFileSync(demoPath, "utf8")) as Demo) : {};
 const base = values.base ?? demo.baseUrl;
 const accountSid = values["account-sid"] ?? demo.accountSid;
 const authToken = values["auth-token"] ?? demo.authToken;
-const to = values.to ?? demo.assistantNumber;
-const from = values.from;
-const missing = [!base && "--base", !accountSid && "--account-sid", !authToken && "--auth-token", !to && "--to"].filter(
-  Boolean,
-);
-if (missing.length || !base || !accountSid || !authToken || !to) {
+const translate = values.translate;
+const to = values.to ?? (translate ? "+32470000123" : demo.assistantNumber);
+const from = values.from ?? (translate ? demo.repNumber : "+15555550123");
+const missing = [
+  !base && "--base",
+  !accountSid && "--account-sid",
+  !authToken && "--auth-token",
+  !to && "--to",
+  !from && "--from",
+].filter(Boolean);
+if (missing.length || !base || !accountSid || !authToken || !to || !from) {
   fail(`missing ${missing.join(", ")} (no ${values.demo}: run \`npm start\` first or pass them)\n${USAGE}`);
 }
 
@@ -84,6 +107,30 @@ if (values.wav) {
 }
 const seconds = values.seconds ? Number(values.seconds) : audio.length / 8000 + 5;
 if (!(seconds > 0)) fail("--seconds must be a positive number");
+
+if (translate) {
+  const receiver = values.receiver as ReceiverBehaviour;
+  if (!RECEIVER_BEHAVIOURS.includes(receiver)) fail(`--receiver must be one of ${RECEIVER_BEHAVIOURS.join(", ")}`);
+  if (!demo.repId) fail(`no rep: --translate needs the demo tenant's rep (${values.demo}; run \`npm start\`)`);
+  const code = await runTranslatedCall({
+    base,
+    accountSid,
+    authToken,
+    repId: String(demo.repId),
+    repNumber: from,
+    repToken: demo.repToken ?? null,
+    to,
+    callerLanguage: values["caller-language"],
+    receiverLanguage: values["receiver-language"],
+    receiver,
+    ringSeconds: Number(values.ring),
+    seconds: values.seconds ? seconds : Math.max(seconds, Number(values.ring) + 40),
+    twilioPort: Number(values["twilio-port"]),
+    repAudio: audio,
+    out: values.out ?? ".wrangler/simulate-call/translated.wav",
+  }).catch((e: unknown) => fail(e instanceof Error ? e.message : String(e)));
+  process.exit(code);
+}
 const totalFrames = Math.ceil((seconds * 1000) / 20);
 const dtmf = (values.dtmf ?? "")
   .split(",")

@@ -35,7 +35,7 @@ import { voiceRecordingRoutes } from "./routes/voice-recordings";
 const CLOSED_TO_BROWSERS = [
   /^\/api\/admin(\/|$)/,
   /^\/api\/webhooks(\/|$)/,
-  /^\/api\/TwilioCalls\/(voice|statuscallback|amdcallback|[^/]+\/recordingcallback)\/?$/,
+  /^\/api\/TwilioCalls\/(voice|statuscallback|amdcallback|legstatus|[^/]+\/recordingcallback)\/?$/,
 ];
 
 /**

@@ -60,4 +60,6 @@ export interface Env {
   REALTIME_SESSION_MAX_MS?: string;
   /** Live calls: a call with no media for this many ms is ended and finalized by an alarm (default 60 s). */
   CALL_SILENCE_TIMEOUT_MS?: string;
+  /** Translated calls: how many ms the receiver may ring before the rep hears "no answer" (default 30 s). */
+  TRANSLATE_DIAL_TIMEOUT_MS?: string;
 }

@@ -1,24 +1,19 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import { AudioStore } from "../recordings/audio-store";
-import { buildPlan } from "./call-plan";
-import type { CarrierRegistry, LegEvent, ParsedFrame } from "./carrier";
+import { CallAlarm, PREPARE_TIMEOUT_MS } from "./call-alarm";
+import type { CarrierRegistry, LegEvent, LegStatusReport, ParsedFrame } from "./carrier";
+import { endingWithRetry } from "./finalize-retry";
 import { FrameOrder } from "./frame-order";
 import { platformFetch, type ToolFetch } from "./http-tool";
-import { LiveCall } from "./live-call";
+import type { LiveCall } from "./live-call";
+import { LoadedCall } from "./loaded-call";
 import { LiveState, type LiveOptions } from "./live-state";
+import type { LegStatusResult } from "./receiver-leg";
 import { STREAM_CARRIER_HEADER } from "./entry";
 import { MediaSocket } from "./media-socket";
 
-const DEFAULT_SILENCE_MS = 60_000;
 /** A media stream socket must send an authorized `start` within this long. */
 const START_TIMEOUT_MS = 10_000;
-/** A prepared call whose media stream never starts is given up after this long. */
-const PREPARE_TIMEOUT_MS = 60_000;
-/** A failed finalize is tried again after this, doubling each time up to the cap, until the deadline. */
-const FINALIZE_RETRY_MS = 5_000;
-const FINALIZE_RETRY_CAP_MS = 10 * 60_000;
-const FINALIZE_DEADLINE_MS = 24 * 60 * 60_000;
 
 /**
  * One object per live call, named by its caller leg's carrier id (ticket uploads have their own TicketRecorder).
@@ -27,13 +22,11 @@ const FINALIZE_DEADLINE_MS = 24 * 60 * 60_000;
  * known only through the registry the composition root passes in (src/index.ts).
  */
 export class CallObjectEngine extends DurableObject<Env> {
-  private live: Promise<LiveCall | null> | null = null;
   private readonly order = new FrameOrder();
-  /** The call once loaded, for the synchronous hot path. */
-  private liveNow: LiveCall | null = null;
   private sockets = new Map<WebSocket, MediaSocket>();
   private state = new LiveState(this.ctx.storage.kv);
-  private audio: AudioStore | null = null;
+  private readonly alarmClock = new CallAlarm(this.ctx.storage, this.env);
+  private readonly call: LoadedCall;
   readonly counters = {
     badFrames: 0,
     oversizedFrames: 0,
@@ -48,9 +41,10 @@ export class CallObjectEngine extends DurableObject<Env> {
     env: Env,
     private readonly carriers: CarrierRegistry,
     /** How assistant HTTP tools reach the outside (the test Worker maps its tool host onto a loopback fake). */
-    private readonly toolFetch: ToolFetch = platformFetch,
+    toolFetch: ToolFetch = platformFetch,
   ) {
     super(ctx, env);
+    this.call = new LoadedCall(ctx.storage, env, carriers, toolFetch, () => this.state);
   }
 
   override async fetch(request: Request): Promise<Response> {
@@ -92,8 +86,8 @@ export class CallObjectEngine extends DurableObject<Env> {
     if (this.state.preparedAt !== null || this.state.epoch !== null) return { ok: true };
     this.state.setPreparedAt(Date.now());
     try {
-      await this.armAlarm(PREPARE_TIMEOUT_MS);
-      const live = await this.liveCall(parameters, carrier);
+      await this.alarmClock.in(PREPARE_TIMEOUT_MS);
+      const live = await this.call.get(parameters, carrier);
       if (!live) return { ok: false, error: "call already ended" };
       live.start();
       return { ok: true };
@@ -103,11 +97,27 @@ export class CallObjectEngine extends DurableObject<Env> {
   }
 
   /**
+   * A carrier's report on a leg this call dialed (translate: the receiver), e.g. from its status webhook through
+   * `reportLegStatus` (src/live/entry.ts). Handled in frame order, so it never races a leg's `start`.
+   */
+  async legStatus(report: LegStatusReport): Promise<LegStatusResult> {
+    let result: LegStatusResult = { accepted: false, reason: "no such call" };
+    await this.order.run(async () => {
+      const plan = this.state.plan;
+      if (!plan || plan.customerId !== report.customerId || plan.carrier !== report.carrier) return;
+      const live = this.state.ended ? null : await this.call.get(null, null);
+      if (!live?.receiver) result = { accepted: false, reason: live ? "this call dials no leg" : "the call has ended" };
+      else result = await live.receiver.status(report.callRef, report.state);
+    });
+    return result;
+  }
+
+  /**
    * Deletes everything this object holds (its call or its customer is being deleted, docs/data-lifecycle.md):
    * the legs are closed, nothing is finalized, the stored audio and state are gone.
    */
   async purge(): Promise<void> {
-    this.liveNow?.abandon();
+    this.call.forget();
     for (const ws of this.sockets.keys()) {
       try {
         ws.close(1000, "call deleted");
@@ -116,9 +126,6 @@ export class CallObjectEngine extends DurableObject<Env> {
       }
     }
     this.sockets.clear();
-    this.live = null;
-    this.liveNow = null;
-    this.audio = null;
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.state = new LiveState(this.ctx.storage.kv);
@@ -131,11 +138,12 @@ export class CallObjectEngine extends DurableObject<Env> {
 
   /** Counters and bridge figures, for tests and diagnostics. */
   async stats(): Promise<Record<string, number | string | boolean | null>> {
-    const live = this.live ? await this.live.catch(() => null) : null;
+    const live = await this.call.ifLoaded();
     return {
       ...this.counters,
       ...(live?.bridge.stats() ?? {}),
-      recordedChunks: this.state.plan ? this.store.totalChunks() : 0,
+      ...(live?.receiver ? { ringbackFrames: live.receiver.ringbackFrames } : {}),
+      recordedChunks: this.state.plan ? this.call.store.totalChunks() : 0,
       rejectedChunks: live?.batcher.rejected ?? 0,
       fallback: this.state.fallback,
       ended: this.state.ended,
@@ -146,42 +154,18 @@ export class CallObjectEngine extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     if (this.state.ended || !this.state.plan) return;
-    const live = await this.liveCall(null, null).catch(() => null);
+    const live = await this.call.get(null, null).catch(() => null);
     if (!live) return;
     if (this.state.finalizeFailures) return this.endCall(live, "finalize retry");
+    const dialDeadline = live.receiver?.deadline() ?? null;
+    if (dialDeadline !== null && Date.now() >= dialDeadline) await this.order.run(() => live.receiver!.timedOut());
     const started = this.state.epoch !== null;
-    const idleSince = started
-      ? Math.max(live.lastActivity, this.state.lastActivity ?? 0)
-      : (this.state.preparedAt ?? 0);
-    const limit = started ? this.silenceMs() : PREPARE_TIMEOUT_MS;
-    if (Date.now() - idleSince < limit) return this.armAlarm(limit - (Date.now() - idleSince));
+    if (Date.now() < this.alarmClock.idleDeadline(this.state, live)) return this.alarmClock.next(this.state, live);
     await this.endCall(live, started ? "silence timeout" : "media stream never started");
   }
 
-  /**
-   * Ends the call; when that fails (the recording could not be written, D1 refused) it is tried again by the
-   * alarm with backoff until the deadline, then the call is closed as failed with its audio kept.
-   */
-  private async endCall(live: LiveCall, reason: string): Promise<void> {
-    try {
-      await live.end(reason);
-    } catch (e) {
-      const failures = this.state.noteFinalizeFailure(Date.now());
-      const o = this.state.options;
-      const error = e instanceof Error ? e.message : String(e);
-      console.error(
-        JSON.stringify({
-          level: "error",
-          msg: "live call finalize failed",
-          callId: live.plan.callId,
-          attempt: failures.count,
-          error,
-        }),
-      );
-      if (Date.now() - failures.since >= (o.finalizeDeadlineMs ?? FINALIZE_DEADLINE_MS)) return live.giveUp(failures);
-      const base = o.finalizeRetryMs ?? FINALIZE_RETRY_MS;
-      await this.armAlarm(Math.min(FINALIZE_RETRY_CAP_MS, base * 2 ** (failures.count - 1)));
-    }
+  private endCall(live: LiveCall, reason: string): Promise<void> {
+    return endingWithRetry(this.state, live, () => live.end(reason), this.alarmClock);
   }
 
   /**
@@ -191,10 +175,10 @@ export class CallObjectEngine extends DurableObject<Env> {
   private onMessage(ws: WebSocket, info: MediaSocket, data: string | ArrayBuffer): void {
     const parsed = info.wire.parse(data);
     const leg = info.leg;
-    if (parsed.ok && leg && !this.order.busy && this.liveNow) {
+    if (parsed.ok && leg && !this.order.busy && this.call.now) {
       const ev = parsed.event;
-      if (ev.kind === "media") return this.liveNow.media(leg, ev.timestampMs, ev.payload);
-      if (ev.kind === "mark") return this.liveNow.mark(leg, ev.name);
+      if (ev.kind === "media") return this.call.now.media(leg, ev.timestampMs, ev.payload);
+      if (ev.kind === "mark") return this.call.now.mark(leg, ev.name);
     }
     if (!info.mayQueue(parsed)) {
       this.counters.floodedSockets++;
@@ -219,7 +203,7 @@ export class CallObjectEngine extends DurableObject<Env> {
       this.counters.framesBeforeStart++;
       return;
     }
-    const live = await this.liveCall(null, null);
+    const live = await this.call.get(null, null);
     if (!live) return;
     if (ev.kind === "media") return live.media(info.leg, ev.timestampMs, ev.payload);
     if (ev.kind === "mark") return live.mark(info.leg, ev.name);
@@ -231,7 +215,7 @@ export class CallObjectEngine extends DurableObject<Env> {
   private async onStart(ws: WebSocket, info: MediaSocket, ev: Extract<LegEvent, { kind: "start" }>): Promise<void> {
     const params = ev.parameters;
     const grant = await info.admitted(this.env, params, (leg) => this.state.streamed(leg));
-    const live = grant && !this.state.ended ? await this.liveCall(params, info.carrier).catch(() => null) : null;
+    const live = grant && !this.state.ended ? await this.call.get(params, info.carrier).catch(() => null) : null;
     if (!grant || !live || !info.matches(grant, live.plan)) {
       this.counters.rejectedStreams++;
       ws.close(1008, "stream not authorized");
@@ -249,56 +233,15 @@ export class CallObjectEngine extends DurableObject<Env> {
     this.state.setStreamed(leg);
     live.start();
     await live.attach(leg, ws, info.wire.outgoing(ev.streamId), ev.callRef);
-    await this.armAlarm(this.silenceMs());
+    await this.alarmClock.next(this.state, live);
   }
 
   private async legGone(ws: WebSocket, reason: string): Promise<void> {
     const info = this.sockets.get(ws);
     this.sockets.delete(ws);
     if (!info?.leg || this.state.ended) return;
-    const live = await this.liveCall(null, null);
-    if (live) await this.endCall(live, `${info.leg}: ${reason}`);
-  }
-
-  /** The call in memory, rebuilt from storage after a restart; built from `params` the first time. */
-  private liveCall(params: Record<string, string> | null, carrier: string | null): Promise<LiveCall | null> {
-    this.live ??= this.loadLive(params, carrier).then(
-      (live) => (this.liveNow = live),
-      (e: unknown) => {
-        this.live = null;
-        throw e;
-      },
-    );
-    return this.live;
-  }
-
-  private async loadLive(
-    params: Record<string, string> | null,
-    streamCarrier: string | null,
-  ): Promise<LiveCall | null> {
-    if (this.state.ended) return null;
-    let plan = this.state.plan;
-    if (!plan) {
-      if (!params || !streamCarrier) return null;
-      plan = await buildPlan(this.env, params, streamCarrier);
-      this.state.setPlan(plan);
-    }
-    const carrier = this.carriers.get(plan.carrier);
-    if (!carrier) throw new Error(`the call's carrier "${plan.carrier}" is not available`);
-    return LiveCall.create(this.env, this.state, plan, this.store, carrier, this.toolFetch);
-  }
-
-  /** Created on first use, so a socket that never authenticates leaves no tables behind. */
-  private get store(): AudioStore {
-    // The frame batcher keeps each sender's timestamps distinct, so the store need not dedupe them.
-    return (this.audio ??= AudioStore.fromStorage(this.ctx.storage, { trustedTimestamps: true }));
-  }
-
-  private silenceMs(): number {
-    return this.state.options.silenceTimeoutMs ?? (Number(this.env.CALL_SILENCE_TIMEOUT_MS) || DEFAULT_SILENCE_MS);
-  }
-
-  private async armAlarm(inMs: number): Promise<void> {
-    await this.ctx.storage.setAlarm(Date.now() + Math.max(1000, inMs));
+    const live = await this.call.get(null, null);
+    const leg = info.leg;
+    if (live) await endingWithRetry(this.state, live, () => live.legGone(leg, reason), this.alarmClock);
   }
 }

@@ -5,14 +5,12 @@ import type { LiveCall } from "./live-call";
 /** What the caller hears when the assistant is gone and nobody can take over. */
 export const APOLOGY = "We are sorry, our assistant is not available right now. Please call again later. Goodbye.";
 
-/** Seconds a dialed receiver may ring before the carrier gives up. */
-const RECEIVER_RING_SECONDS = 45;
-
 /**
- * Translate: rings the receiver through the call's carrier; the answered leg streams into this same object
- * (addressed by the caller leg's key, parameters Leg=receiver, the call's id and a StreamToken for that leg).
+ * Translate: rings the receiver through the call's carrier for up to `timeoutSec`; the answered leg streams into
+ * this same object (addressed by the caller leg's key, parameters Leg=receiver and a StreamToken for the
+ * call's id and that leg), and the carrier reports the leg's final status to it (`reportLegStatus`, src/live/entry.ts).
  */
-export async function dialReceiver(call: LiveCall): Promise<void> {
+export async function dialReceiver(call: LiveCall, timeoutSec: number): Promise<void> {
   const { env, state, plan } = call;
   const key = state.key;
   if (!key || !plan.to) throw new Error("no receiver number");
@@ -32,16 +30,20 @@ export async function dialReceiver(call: LiveCall): Promise<void> {
   const created = await control.dial({
     to: plan.to,
     from: plan.from,
-    timeoutSec: RECEIVER_RING_SECONDS,
+    timeoutSec,
     stream: { key, origin: state.origin ?? "https://localhost", parameters },
   });
   state.setReceiverRef(created.callRef);
 }
 
-/** The caller is gone: a receiver leg still ringing is cancelled (a connected one ends when its socket closes). */
+/**
+ * The caller is gone: a receiver leg still ringing is cancelled (a connected one ends when its socket closes;
+ * one the carrier already reported over is left alone).
+ */
 export async function hangUpReceiver(call: LiveCall): Promise<void> {
   const ref = call.state.receiverRef;
-  if (!ref || call.bridge.hasLeg("receiver")) return;
+  // Not `bridge.hasLeg`: `end` has closed the legs by now, and an answered leg must not be "cancelled".
+  if (!ref || call.state.answeredAt !== null || call.receiver?.mayRing === false) return;
   await (await call.control()).hangUp(ref, true);
 }
 

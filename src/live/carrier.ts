@@ -61,19 +61,40 @@ export type CarrierCallState =
   | "Failed"
   | "Canceled";
 
+/**
+ * What a carrier tells the engine about a leg the engine dialed, through `reportLegStatus` (src/live/entry.ts):
+ * at least its final state (Completed, Busy, NoAnswer, Failed, Canceled), within seconds of it.
+ */
+export interface LegStatusReport {
+  /** The carrier's name (`Carrier.name`) and the tenant whose credentials placed the leg: both must match the call. */
+  carrier: string;
+  customerId: number;
+  /** The dialed leg's id, as `dial` returned it. */
+  callRef: string;
+  state: CarrierCallState;
+}
+
 /** Call control with one tenant's credentials. Every method fails with an Error the engine logs. */
 export interface CallControl {
   /** Answers an inbound call with a bidirectional μ-law media stream into `stream`. */
   answer(callRef: string, stream: StreamTarget): Promise<void>;
-  /** Places a second leg; once answered its audio streams into `stream`. Resolves with the new leg's id. */
+  /**
+   * Places a second leg that rings for up to `timeoutSec`; once answered its audio streams into `stream`.
+   * Resolves with the new leg's id. The carrier must report the leg's final state to the call's object
+   * (`stream.key`) as a `LegStatusReport` (e.g. from a status webhook), so no-answer, busy, failed and
+   * canceled reach the call within seconds.
+   */
   dial(p: { to: string; from: string; stream: StreamTarget; timeoutSec: number }): Promise<{ callRef: string }>;
   /**
    * Hands the call to a person; our media stream on it ends. `announce`, when given, is spoken to the caller
    * first (so a transfer is never silence), then the person's line rings.
    */
   transfer(callRef: string, to: PersonTarget, callerId: string | null, announce?: string): Promise<void>;
-  /** Speaks `text`, then hangs up; our media stream on it ends. */
-  sayAndHangUp(callRef: string, text: string): Promise<void>;
+  /**
+   * Speaks `text` with the carrier's text-to-speech, then hangs up; our media stream on it ends. `language` (a
+   * BCP 47 tag such as `fr-FR`, default English) is the language `text` is written in.
+   */
+  sayAndHangUp(callRef: string, text: string, language?: string): Promise<void>;
   /** Ends a leg: cancels it while it rings (`ringing`), hangs it up once answered. */
   hangUp(callRef: string, ringing: boolean): Promise<void>;
   status(callRef: string): Promise<CarrierCallState>;

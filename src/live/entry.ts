@@ -1,4 +1,6 @@
 import type { Env } from "../env";
+import type { LegStatusReport } from "./carrier";
+import type { LegStatusResult } from "./receiver-leg";
 
 /** The header a media-stream route sets to tell the call's object which carrier's wire format the socket speaks. */
 export const STREAM_CARRIER_HEADER = "X-Voicedesk-Carrier";
@@ -29,4 +31,12 @@ export function connectMediaStream(env: Env, key: string, carrier: string, reque
   const headers = new Headers(request.headers);
   headers.set(STREAM_CARRIER_HEADER, carrier);
   return callObject(env, key).fetch(new Request(request, { headers }));
+}
+
+/**
+ * A carrier's status report on a leg the call's object dialed (a carrier's status webhook calls this once it has
+ * verified the request): the object checks that tenant, carrier and leg are its own before acting on it.
+ */
+export function reportLegStatus(env: Env, key: string, report: LegStatusReport): Promise<LegStatusResult> {
+  return callObject(env, key).legStatus(report);
 }

@@ -3,11 +3,13 @@ import { getCall, updateCall } from "../db/calls";
 import { enqueueSentiment } from "../db/jobs";
 import { nowIso } from "../lib/ids";
 import type { LiveCall } from "./live-call";
+import { stateOfOutcome } from "./receiver-leg";
 
 /**
  * The end of a live call: the stored audio becomes the stereo recording in R2 (through the audio pipeline),
  * and the call record gets its end, duration and talk time. Talk time = how long media streamed (from the
- * first stream's start); duration = from the call record's creation (the webhook) to now.
+ * first stream's start; for a translated call, from the receiver's answer); duration = from the call record's
+ * creation (the webhook) to now. A receiver's outcome (src/live/receiver-leg.ts) also sets the record's state.
  */
 export async function finishCall(call: LiveCall, reason: string): Promise<void> {
   const { env, state, plan } = call;
@@ -24,17 +26,19 @@ export async function finishCall(call: LiveCall, reason: string): Promise<void> 
   } catch (e) {
     if (!(e instanceof NothingToFinalizeError)) throw e; // the object retries with backoff (call-object.ts)
   }
-  const talkMs = state.epoch === null ? 0 : end.getTime() - state.epoch;
+  const talkFrom = plan.mode === "translate" ? state.answeredAt : state.epoch;
+  const talkMs = talkFrom === null ? 0 : end.getTime() - talkFrom;
   if (plan.callId) {
     const row = await getCall(env.DB, plan.customerId, plan.callId);
     const began = row?.start_time ?? row?.created_at ?? null;
     const duration = began ? Math.max(0, Math.round((end.getTime() - Date.parse(began)) / 1000)) : null;
+    const outcome = outcomeOf(call, row?.outcome ?? null);
     await updateCall(env.DB, plan.customerId, plan.callId, {
-      state: state.epoch === null ? "Canceled" : "Completed",
+      state: (outcome ? stateOfOutcome(outcome) : null) ?? (state.epoch === null ? "Canceled" : "Completed"),
       end_time: nowIso(),
       duration_seconds: duration,
       talk_time_seconds: Math.round(talkMs / 1000),
-      outcome: outcomeOf(call, row?.outcome ?? null),
+      outcome,
     });
   }
   state.setEnded();
@@ -71,8 +75,8 @@ export async function giveUpFinalizing(call: LiveCall, failures: { count: number
 }
 
 /**
- * The call record's `outcome` (docs/live-calls.md, "Outcomes"): a fallback, else what the engine decided
- * (`transferred`), else what the record already says (set by whoever placed the call), else `completed` for a
+ * The call record's `outcome` (docs/live-calls.md, "Outcomes"): a fallback, else what the engine decided first
+ * (`transferred`, a receiver's `receiver_*` outcome; a fallback is never taken once one is set), else what the record already says (set by whoever placed the call), else `completed` for a
  * call that connected.
  */
 function outcomeOf(call: LiveCall, recorded: string | null): string | null {

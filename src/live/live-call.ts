@@ -12,9 +12,10 @@ import type { AudioStore } from "../recordings/audio-store";
 import { FrameBatcher } from "./frame-batcher";
 import { TranscriptLog } from "./transcript-log";
 import { TranslateBridge } from "./translate-bridge";
-import { dialReceiver, hangUpReceiver, takeFallback } from "./carrier-actions";
+import { hangUpReceiver, takeFallback } from "./carrier-actions";
 import { finishCall, giveUpFinalizing } from "./finish";
 import type { ToolFetch } from "./http-tool";
+import { ReceiverLeg } from "./receiver-leg";
 import { SideWrites } from "./side-writes";
 
 /** Default realtime session lifetime before a transparent renewal (models cap sessions at 30 or 60 minutes). */
@@ -30,6 +31,8 @@ export class LiveCall {
   readonly transcripts: TranscriptLog;
   /** Tool-call records and survey answers, drained before the call's end is written. */
   readonly writes: SideWrites;
+  /** Translate: the dialed receiver's lifecycle (ringback, status, timeout, hang-up). */
+  readonly receiver: ReceiverLeg | null = null;
   private ending: Promise<void> | null = null;
   private started = false;
   private controlOf: Promise<CallControl> | null = null;
@@ -62,8 +65,12 @@ export class LiveCall {
       greeted: state.greeted,
       markGreeted: () => state.setGreeted(),
     };
-    this.bridge =
-      plan.mode === "assistant" ? new AssistantBridge(deps, assistantActions(this)) : new TranslateBridge(deps);
+    if (plan.mode === "assistant") this.bridge = new AssistantBridge(deps, assistantActions(this));
+    else {
+      const interpreter = new TranslateBridge(deps);
+      this.bridge = interpreter;
+      this.receiver = new ReceiverLeg(this, interpreter.legs.caller);
+    }
     if (!target) queueMicrotask(() => void this.aiFailed("the tenant has no OpenAI API key"));
   }
 
@@ -106,11 +113,8 @@ export class LiveCall {
     this.state.setLegRef(leg, legRef);
     this.bridge.attach(leg, ws, frames, Math.max(this.state.callMs(), stored));
     this.lastActivity = Date.now();
-    if (leg === "caller" && this.plan.mode === "translate" && !this.state.receiverRef && !this.state.fallback) {
-      await dialReceiver(this).catch((e: unknown) =>
-        this.aiFailed(`could not dial the receiver: ${e instanceof Error ? e.message : e}`),
-      );
-    }
+    if (leg === "receiver") this.receiver?.answered();
+    else await this.receiver?.callerAttached();
   }
 
   media(leg: Leg, tsMs: number, payload: string): void {
@@ -133,8 +137,9 @@ export class LiveCall {
 
   /** OpenAI refused or dropped for good: the tenant's fallback, so nobody is left in dead air. */
   async aiFailed(reason: string): Promise<void> {
-    if (this.state.fallback || this.ending) return;
+    if (this.state.fallback || this.state.outcome || this.ending) return;
     console.warn(JSON.stringify({ level: "warn", msg: "live call falls back", callId: this.plan.callId, reason }));
+    this.receiver?.stopRingback();
     this.bridge.close();
     await takeFallback(this);
   }
@@ -146,14 +151,32 @@ export class LiveCall {
 
   /** The call is being deleted: everything stops, nothing more is stored or finalized. */
   abandon(): void {
+    this.receiver?.stopRingback();
     this.bridge.close();
     this.bridge.closeLegs();
     this.batcher.discard();
   }
 
-  /** A leg's stream stopped or its socket closed: the call is over (the other leg is hung up with it). */
+  /**
+   * A leg's stream stopped or its socket closed. The call ends (the other leg is hung up with it), except when
+   * the receiver of a translated call hangs up: the rep is told first, and the call ends with the rep's leg.
+   */
+  async legGone(leg: Leg, reason: string): Promise<void> {
+    if (this.ending) return this.ending;
+    if (leg === "receiver" && (await this.receiver?.streamGone())) return;
+    if (leg === "caller") this.receiver?.callerGone();
+    return this.end(`${leg}: ${reason}`);
+  }
+
+  log(msg: string, e: unknown): void {
+    const error = e instanceof Error ? e.message : String(e);
+    console.warn(JSON.stringify({ level: "warn", msg, callId: this.plan.callId, error }));
+  }
+
+  /** The call is over: both legs closed, the recording finalized, the call record closed. */
   end(reason: string): Promise<void> {
     this.ending ??= (async () => {
+      this.receiver?.stopRingback();
       this.bridge.close();
       this.bridge.closeLegs();
       if (this.plan.mode === "translate") await hangUpReceiver(this).catch(() => undefined);

@@ -12,6 +12,8 @@ export interface LiveOptions {
   finalizeDeadlineMs?: number;
   /** How long the post-call survey waits for an answer to a question once it was asked (default 20 s). */
   surveyAnswerTimeoutMs?: number;
+  /** Translate: how long the receiver may ring (default TRANSLATE_DIAL_TIMEOUT_MS or 30 s), see receiver-leg.ts. */
+  dialTimeoutMs?: number;
 }
 
 const P = "live:";
@@ -117,8 +119,9 @@ export class LiveState {
   get outcome() {
     return this.get<string>("outcome") ?? null;
   }
+  /** The first one wins: the engine knows best what ended the call first (e.g. `receiver_busy`). */
   setOutcome(outcome: string) {
-    this.put("outcome", outcome);
+    if (this.outcome === null) this.put("outcome", outcome);
   }
 
   get lastActivity() {
@@ -151,6 +154,20 @@ export class LiveState {
     const next = { count: (f?.count ?? 0) + 1, since: f?.since ?? now };
     this.put("finalizeFailures", next);
     return next;
+  }
+
+  /** Translate: when the receiver was dialed, and when its stream started (the answer). */
+  get dialedAt() {
+    return this.get<number>("dialedAt") ?? null;
+  }
+  setDialedAt(t: number) {
+    this.put("dialedAt", t);
+  }
+  get answeredAt() {
+    return this.get<number>("answeredAt") ?? null;
+  }
+  setAnsweredAt(t: number) {
+    if (this.answeredAt === null) this.put("answeredAt", t);
   }
 
   get ended() {

@@ -9,6 +9,7 @@ import { streamToken } from "../live/stream-token";
 import { mediaStreamUrl } from "../carriers/twilio/stream-url";
 import { upsertTwilioCall } from "../carriers/twilio/call-record";
 import { applyStatusCallback } from "../carriers/twilio/call-status";
+import { forwardLegStatus } from "../carriers/twilio/leg-status";
 import { recordingCallbackUrl, voiceFieldInput, voiceFieldsSchema } from "../carriers/twilio/voice-fields";
 import { getPhoneNumber } from "../db/phone-numbers";
 import { getRecordingByCarrierSid } from "../db/recordings";
@@ -97,6 +98,10 @@ export const twilioWebhookRoutes = new Hono<AppEnv>()
     if (call?.campaign_id != null && isEnded(call.state))
       notifyCampaign(c.env, c.executionCtx, customer.id, call.campaign_id);
     return c.json(answer);
+  })
+  .post("/legstatus", twilioWebhook, async (c) => {
+    const { customer, params } = c.get("twilio");
+    return c.json(await forwardLegStatus(c.env, customer.id, c.req.query("call"), params));
   })
   .post("/:repID/recordingcallback", twilioWebhook, async (c) => {
     const { customer, params } = c.get("twilio");

@@ -154,7 +154,7 @@ const CASES: Case[] = [
 const NOT_REP_ROUTES = [
   /^\/api\/admin\//,
   /^\/api\/Auth\//,
-  /^\/api\/TwilioCalls\/(voice|statuscallback|amdcallback|:repID\/recordingcallback)$/,
+  /^\/api\/TwilioCalls\/(voice|statuscallback|amdcallback|legstatus|:repID\/recordingcallback)$/,
   new RegExp(`^${RECORDING_DOWNLOAD_PATH}`),
 ];
 /** The one rep route without a scope: a token may always learn who it is and which scopes it carries. */

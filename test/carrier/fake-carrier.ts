@@ -81,7 +81,7 @@ function fakeControl(env: Env, customerId: number): CallControl {
     },
     transfer: async (ref, to, callerId, announce) =>
       void (await call("POST", `/${ref}/transfer`, { to, callerId, announce })),
-    sayAndHangUp: async (ref, text) => void (await call("POST", `/${ref}/say-hangup`, { text })),
+    sayAndHangUp: async (ref, text, language) => void (await call("POST", `/${ref}/say-hangup`, { text, language })),
     hangUp: async (ref, ringing) => void (await call("POST", `/${ref}/hangup`, { ringing })),
     status: async (ref) => (await call("GET", `/${ref}`)).state as CarrierCallState,
   };

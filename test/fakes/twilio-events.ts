@@ -98,7 +98,9 @@ export function callEvent(
       call.end_time = rfc2822();
       const duration = e.status === "completed" ? (e.duration ?? 0) : 0;
       call.duration = String(duration);
-      return { webhooks: progress(e.status, { CallDuration: String(duration) }) };
+      // Twilio's default subscription is `completed` alone; one that names events but not `completed` gets no end.
+      const wanted = subscribed.length === 0 || subscribed.includes("completed");
+      return { webhooks: wanted ? progress(e.status, { CallDuration: String(duration) }) : [] };
     }
   }
 }

@@ -5,8 +5,10 @@
  * with wrong credentials fail as Twilio would (20003), and unexpected paths fail loudly (404 20404).
  *
  * Control endpoints (tests only): /__fake/accounts, /__fake/messages, /__fake/calls, /__fake/recordings/{RE},
- * /__fake/fail (inject the next failures), /__fake/requests, and /__fake/reference/* (the official `twilio`
- * package's AccessToken, VoiceResponse and signature helpers as an oracle, see twilio-reference.ts).
+ * /__fake/fail (inject the next failures), /__fake/requests, /__fake/calls/{CA}/complete {status} (the call
+ * ends: busy, no-answer, …) and /__fake/callbacks/take (the status callbacks Twilio would have posted, see
+ * twilio-callbacks.ts), and /__fake/reference/* (the official `twilio` package's AccessToken, VoiceResponse
+ * and signature helpers as an oracle, see twilio-reference.ts).
  * `POST /__fake/calls/{CA}/events {event, …}` moves a REST-created call on (ringing, answer, amd, end) and answers
  * the webhooks Twilio would send for it now, signed with the account's auth token (twilio-events.ts); the test
  * delivers them to the Worker, which the fake cannot reach.
@@ -16,6 +18,7 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { listen, readBody, sendJson, type RunningFake } from "./http";
+import { StatusCallbacks } from "./twilio-callbacks";
 import { referenceAccessToken, referenceSignature, referenceTwiml } from "./twilio-reference";
 import { callEvent, type CallEvent } from "./twilio-events";
 
@@ -25,7 +28,7 @@ interface Account {
   apiKeySecret: string;
   /** Numbers the account owns; when non-empty, calls/messages From other numbers fail with 21210/21606. */
   numbers: string[];
-  /** Signs the webhooks of /__fake/calls/{CA}/events. */
+  /** Signs the webhooks the fake composes (/__fake/calls/{CA}/events, twilio-events.ts; twilio-callbacks.ts). */
   authToken?: string;
 }
 
@@ -86,6 +89,13 @@ export async function startTwilioFake(): Promise<RunningFake> {
     { accountSid: string; body: Buffer; contentType: string; chunked: boolean; truncateAfter: number | null }
   >();
   const failures: Failure[] = [];
+  const callbacks = new StatusCallbacks();
+  const finish = (call: FakeCall, status: string) => {
+    call.status = status;
+    call.end_time = rfc2822();
+    call.date_updated = call.end_time;
+    return callbacks.ended(call, status, accounts.get(call.account_sid)?.authToken);
+  };
   const requests: { method: string; path: string; params: Record<string, string | string[]>; accountSid: string }[] =
     [];
 
@@ -120,6 +130,16 @@ export async function startTwilioFake(): Promise<RunningFake> {
         200,
         [...calls.values()].filter((c) => !a || c.account_sid === a),
       );
+    }
+    const completeMatch = /^\/__fake\/calls\/(CA[0-9a-f]{32})\/complete$/.exec(p);
+    if (completeMatch && req.method === "POST") {
+      const call = calls.get(completeMatch[1]!);
+      if (!call) return sendJson(res, 404, { error: `fake twilio: no call ${completeMatch[1]}` });
+      const queued = finish(call, String(json().status));
+      return sendJson(res, 200, { call, callbackQueued: queued });
+    }
+    if (p === "/__fake/callbacks/take" && req.method === "POST") {
+      return sendJson(res, 200, callbacks.take(url.searchParams.get("accountSid")));
     }
     const callMatch = /^\/__fake\/calls\/(CA[0-9a-f]{32})$/.exec(p);
     if (callMatch && req.method === "POST") {
@@ -337,7 +357,7 @@ export async function startTwilioFake(): Promise<RunningFake> {
         return twilioError(res, 404, 20404, `The requested resource ${url.pathname} was not found`);
       if (req.method === "POST") {
         const status = one(params, "Status");
-        if (status) call.status = status;
+        if (status) finish(call, status);
         call.request_params = { ...call.request_params, ...params };
         call.date_updated = rfc2822();
       }

@@ -43,7 +43,7 @@ describe.each(drivers)("assistant tools on $carrier (docs/live-calls.md, Tools)"
     expect(await driver.controlActions(t, callSid)).toEqual([]);
     playAll(tc);
     await controlActed(driver, t, callSid, "the hang-up");
-    expect(await driver.controlActions(t, callSid)).toEqual([{ action: "hangup" }]);
+    expect(await driver.controlActions(t, callSid)).toEqual([{ action: "hangup", ringing: false }]);
 
     // The engine ends the call itself: stream closed, recording kept, record closed with its outcome.
     await tc.until(() => tc.closed !== null, "the stream to close");

@@ -3,14 +3,15 @@
  * its media stream, how its call control is seen). Twilio through the Worker's real routes and the Twilio fake;
  * the test-only carrier (test/carrier/fake-carrier.ts) straight into the engine's entry points.
  */
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { insertCall } from "../../src/db/calls";
 import { phoneTicketFor } from "../../src/db/tickets";
-import { callObject } from "../../src/live/entry";
-import type { PersonTarget } from "../../src/live/carrier";
+import type { CarrierCallState, PersonTarget } from "../../src/live/carrier";
+import { callObject, reportLegStatus } from "../../src/live/entry";
 import type { LiveOptions } from "../../src/live/live-state";
 import { streamToken } from "../../src/live/stream-token";
-import type { FakeCarrierCommand } from "../fakes/fake-carrier";
+import type { FakeCarrierCommand, FakeLegEvent } from "../fakes/fake-carrier";
+import type { Webhook as StatusCallback } from "../fakes/twilio-events";
 import { hex, twilioFake, type Tenant } from "../helpers";
 import {
   callStub,
@@ -35,9 +36,9 @@ export interface AnsweredCall {
 
 /** A call-control action the engine took on a leg, however its carrier spells it. */
 export type ControlAction =
-  | { action: "hangup" }
+  | { action: "hangup"; ringing: boolean }
   | { action: "transfer"; to: PersonTarget; announce: string | null }
-  | { action: "say-hangup"; text: string }
+  | { action: "say-hangup"; text: string; language: string | null }
   | { action: "other" };
 
 export interface CarrierDriver {
@@ -49,36 +50,92 @@ export interface CarrierDriver {
   /** Opens a leg's media stream into the call's object `key` (not started). */
   connect(key: string, callRef: string): Promise<StreamClient>;
   /** The engine dialed the receiver: the dial as the carrier saw it, and the receiver's stream (not started). */
-  dialedReceiver(
-    t: Tenant,
-    key: string,
-  ): Promise<{ to: string; from: string; parameters: Record<string, string>; stream: StreamClient }>;
+  dialedReceiver(t: Tenant, key: string): Promise<Dialed & { stream: StreamClient }>;
+  /** The engine dialed the receiver: the dial as the carrier saw it, still ringing. */
+  dialed(t: Tenant, key: string): Promise<Dialed>;
+  /** The dialed leg ends with a final state; the carrier reports it to the Worker as it would. */
+  endLeg(t: Tenant, callRef: string, state: FinalState): Promise<LegStatusAnswer[]>;
+  /** Delivers the leg-status reports the carrier has queued since (e.g. for a leg call control hung up). */
+  deliverReports(t: Tenant): Promise<LegStatusAnswer[]>;
   /** What the engine told the carrier to do with the leg `callRef`, in order. */
   controlActions(t: Tenant, callRef: string): Promise<ControlAction[]>;
+}
+
+/** Twilio: a REST update of the call, with a Status or new TwiML. */
+function twilioAction(params: Record<string, string>): ControlAction {
+  if (params.Status === "completed" || params.Status === "canceled") {
+    return { action: "hangup", ringing: params.Status === "canceled" };
+  }
+  const twiml = params.Twiml ?? "";
+  const say = sayOf(twiml);
+  const client = /<Client>([^<]*)<\/Client>/.exec(twiml)?.[1];
+  const number = /<Number>([^<]*)<\/Number>/.exec(twiml)?.[1];
+  if (client !== undefined || number !== undefined) {
+    const to: PersonTarget =
+      client !== undefined ? { kind: "rep", identity: unxml(client) } : { kind: "number", number: unxml(number!) };
+    return { action: "transfer", to, announce: say?.text ?? null };
+  }
+  if (say && twiml.includes("<Hangup/>")) return { action: "say-hangup", ...say };
+  return { action: "other" };
+}
+
+/** What call control had the carrier say on a leg before hanging it up (the last time), or null. */
+export async function spokenOn(driver: CarrierDriver, t: Tenant, callRef: string) {
+  const says = (await driver.controlActions(t, callRef)).filter((a) => a.action === "say-hangup");
+  const last = says.at(-1);
+  return last ? { text: last.text, language: last.language } : null;
+}
+
+/** Whether call control cancelled the leg while it rang. */
+export async function canceled(driver: CarrierDriver, t: Tenant, callRef: string): Promise<boolean> {
+  return (await driver.controlActions(t, callRef)).some((a) => a.action === "hangup" && a.ringing);
+}
+
+export interface Dialed {
+  to: string;
+  from: string;
+  parameters: Record<string, string>;
+  /** The dialed leg's carrier id. */
+  callRef: string;
+}
+
+export type FinalState = Extract<CarrierCallState, "Completed" | "Busy" | "NoAnswer" | "Failed" | "Canceled">;
+export type LegStatusAnswer = { accepted: boolean; reason?: string };
+
+const TWILIO_STATUS: Record<FinalState, string> = {
+  Completed: "completed",
+  Busy: "busy",
+  NoAnswer: "no-answer",
+  Failed: "failed",
+  Canceled: "canceled",
+};
+
+/** Posts a status callback the fake Twilio composed to the Worker, as Twilio would (signed form POST). */
+async function postCallback(cb: StatusCallback): Promise<LegStatusAnswer> {
+  const res = await exports.default.fetch(
+    new Request(cb.url, {
+      method: "POST",
+      body: new URLSearchParams(cb.params).toString(),
+      headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": cb.signature },
+    }),
+  );
+  if (res.status !== 200) throw new Error(`status callback ${cb.url}: ${res.status} ${await res.text()}`);
+  return res.json();
 }
 
 const unxml = (s: string) =>
   s
     .replace(/&lt;/g, "<")
     .replace(/&gt;/g, ">")
+    .replace(/&apos;/g, "'")
     .replace(/&quot;/g, '"')
     .replace(/&amp;/g, "&");
 
-/** Twilio: a REST update of the call, with a Status or new TwiML. */
-function twilioAction(params: Record<string, string>): ControlAction {
-  if (params.Status === "completed" || params.Status === "canceled") return { action: "hangup" };
-  const twiml = params.Twiml ?? "";
-  const say = /<Say>([^<]*)<\/Say>/.exec(twiml)?.[1];
-  const client = /<Client>([^<]*)<\/Client>/.exec(twiml)?.[1];
-  const number = /<Number>([^<]*)<\/Number>/.exec(twiml)?.[1];
-  if (client !== undefined || number !== undefined) {
-    const to: PersonTarget =
-      client !== undefined ? { kind: "rep", identity: unxml(client) } : { kind: "number", number: unxml(number!) };
-    return { action: "transfer", to, announce: say === undefined ? null : unxml(say) };
-  }
-  if (say !== undefined && twiml.includes("<Hangup/>")) return { action: "say-hangup", text: unxml(say) };
-  return { action: "other" };
-}
+const sayOf = (twiml: string) => {
+  const m = /<Say([^>]*)>([^<]*)<\/Say>/.exec(twiml);
+  if (!m) return null;
+  return { text: unxml(m[2]!), language: /language="([^"]*)"/.exec(m[1]!)?.[1] ?? null };
+};
 
 export const twilioDriver: CarrierDriver = {
   carrier: "twilio",
@@ -108,6 +165,10 @@ export const twilioDriver: CarrierDriver = {
   },
   connect: (key, callRef) => TwilioStreamClient.connect(`/streams/${key}`, callRef),
   async dialedReceiver(t, key) {
+    const dial = await twilioDriver.dialed(t, key);
+    return { ...dial, stream: await TwilioStreamClient.connect(`/streams/${key}`, dial.callRef) };
+  },
+  async dialed(t, key) {
     const isDial = (x: { method: string; path: string }) => x.path.endsWith("/Calls.json") && x.method === "POST";
     const reqs = await eventually(
       () => twilioRequests(t),
@@ -122,12 +183,22 @@ export const twilioDriver: CarrierDriver = {
       to: string;
     }[];
     const receiverSid = calls.find((x) => x.to === dial.params.To)!.sid;
-    return {
-      to: dial.params.To!,
-      from: dial.params.From!,
-      parameters: tw.parameters,
-      stream: await TwilioStreamClient.connect(tw.path, receiverSid),
-    };
+    return { to: dial.params.To!, from: dial.params.From!, parameters: tw.parameters, callRef: receiverSid };
+  },
+  async endLeg(t, callRef, state) {
+    const res = await twilioFake(`/calls/${callRef}/complete`, {
+      method: "POST",
+      body: JSON.stringify({ status: TWILIO_STATUS[state] }),
+    });
+    if (!res.ok) throw new Error(`complete ${callRef}: ${res.status} ${await res.text()}`);
+    return twilioDriver.deliverReports(t);
+  },
+  async deliverReports(t) {
+    const res = await twilioFake(`/callbacks/take?accountSid=${t.accountSid}`, { method: "POST" });
+    const callbacks = (await res.json()) as StatusCallback[];
+    const answers: LegStatusAnswer[] = [];
+    for (const cb of callbacks) answers.push(await postCallback(cb));
+    return answers;
   },
   async controlActions(t, callRef) {
     const updates = (await twilioRequests(t)).filter(
@@ -176,6 +247,10 @@ export const fakeDriver: CarrierDriver = {
   newCallerLeg: async () => `fk_${hex(12)}`,
   connect: (key, callRef) => FakeStreamClient.connect(key, callRef),
   async dialedReceiver(t, key) {
+    const dial = await fakeDriver.dialed(t, key);
+    return { ...dial, stream: await FakeStreamClient.connect(key, dial.callRef) };
+  },
+  async dialed(t, key) {
     const cmds = await eventually(
       () => fakeCommands(t),
       (c) => c.some((x) => x.action === "dial"),
@@ -185,19 +260,42 @@ export const fakeDriver: CarrierDriver = {
     if (dial.body.key !== key)
       throw new Error(`the receiver streams to ${String(dial.body.key)}, not the caller's object`);
     const parameters = dial.body.parameters as Record<string, string>;
-    return {
-      to: String(dial.body.to),
-      from: String(dial.body.from),
-      parameters,
-      stream: await FakeStreamClient.connect(key, dial.callRef),
-    };
+    return { to: String(dial.body.to), from: String(dial.body.from), parameters, callRef: dial.callRef };
+  },
+  async endLeg(t, callRef, state) {
+    const res = await fetch(`${inject("fakeCarrierUrl")}/__fake/calls/${callRef}/complete`, {
+      method: "POST",
+      body: JSON.stringify({ state }),
+    });
+    if (!res.ok) throw new Error(`complete ${callRef}: ${res.status} ${await res.text()}`);
+    return fakeDriver.deliverReports(t);
+  },
+  // The test-only carrier has no webhook route: its reports go straight into the engine's entry point.
+  async deliverReports(t) {
+    const res = await fetch(`${inject("fakeCarrierUrl")}/__fake/events/take?customerId=${t.customerId}`, {
+      method: "POST",
+    });
+    const answers: LegStatusAnswer[] = [];
+    for (const e of (await res.json()) as FakeLegEvent[]) {
+      answers.push(
+        await reportLegStatus(env, e.key, {
+          carrier: "fake",
+          customerId: Number(e.customerId),
+          callRef: e.callRef,
+          state: e.state as CarrierCallState,
+        }),
+      );
+    }
+    return answers;
   },
   async controlActions(t, callRef) {
     return (await fakeCommands(t))
       .filter((c) => c.callRef === callRef)
       .map((c): ControlAction => {
-        if (c.action === "hangup") return { action: "hangup" };
-        if (c.action === "say-hangup") return { action: "say-hangup", text: String(c.body.text) };
+        if (c.action === "hangup") return { action: "hangup", ringing: c.body.ringing === true };
+        if (c.action === "say-hangup") {
+          return { action: "say-hangup", text: String(c.body.text), language: (c.body.language as string) ?? null };
+        }
         if (c.action === "transfer")
           return { action: "transfer", to: c.body.to as PersonTarget, announce: (c.body.announce as string) ?? null };
         return { action: "other" };

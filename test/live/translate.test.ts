@@ -1,74 +1,12 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { streamToken } from "../../src/live/stream-token";
-import { getCall, insertCall } from "../../src/db/calls";
-import { phoneTicketFor } from "../../src/db/tickets";
+import { getCall } from "../../src/db/calls";
 import { listSegments } from "../../src/db/transcripts";
-import { provisionTenant, type Tenant } from "../helpers";
-import { drivers, type CarrierDriver } from "./drivers";
-import {
-  callStub,
-  realtimeScript,
-  realtimeState,
-  realtimeTrigger,
-  recordingOfCall,
-  type FakeConnection,
-} from "./live-helpers";
+import { provisionTenant } from "../helpers";
+import { drivers } from "./drivers";
+import { realtimeScript, realtimeState, realtimeTrigger, recordingOfCall } from "./live-helpers";
 import { eventually } from "./stream-client";
-
-/** What rep calling sets up for a Translate call on the driver's carrier: the call record and the stream parameters. */
-async function translateCall(driver: CarrierDriver, t: Tenant, forwardRaw: boolean) {
-  const callerSid = await driver.newCallerLeg(t);
-  const receiver = `+32471${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
-  const ticket = await phoneTicketFor(env.DB, t.customerId, receiver, t.repId, `Call with ${receiver}`);
-  const call = await insertCall(env.DB, {
-    customer_id: t.customerId,
-    carrier: driver.carrier,
-    direction: "Outbound",
-    state: "InProgress",
-    mode: "translate",
-    from_number: t.repNumber,
-    to_number: receiver,
-    rep_id: t.repId,
-    ticket_id: ticket.id,
-    call_sid: callerSid,
-    start_time: new Date().toISOString(),
-  });
-  const parameters = {
-    Mode: "translate",
-    CallerLanguage: "en-US",
-    CallerVoice: "alloy",
-    ReceiverLanguage: "fr-FR",
-    ReceiverVoice: "coral",
-    ForwardRawAudio: String(forwardRaw),
-    CustomerId: String(t.customerId),
-    RepId: String(t.repId),
-    CallId: call.id,
-    From: t.repNumber,
-    To: receiver,
-    StreamToken: await streamToken(env, { customerId: t.customerId, key: callerSid, leg: "caller", callId: call.id }),
-  };
-  return { callerSid, receiver, call, parameters, stub: callStub(callerSid) };
-}
-
-/** The two interpreter sessions, told apart by their instructions. */
-function directions(conns: FakeConnection[]) {
-  const toReceiver = conns.find((c) => c.session?.instructions?.includes("from en-US into fr-FR"))!;
-  const toCaller = conns.find((c) => c.session?.instructions?.includes("from fr-FR into en-US"))!;
-  return { toReceiver, toCaller };
-}
-
-/** The caller's stream starts; the object dials the receiver, whose answered leg streams into the same object. */
-async function connectBothLegs(driver: CarrierDriver, t: Tenant, c: Awaited<ReturnType<typeof translateCall>>) {
-  const caller = await driver.connect(c.callerSid, c.callerSid);
-  caller.start(t.accountSid, c.parameters);
-  const dial = await driver.dialedReceiver(t, c.callerSid);
-  expect(dial).toMatchObject({ to: c.receiver, from: t.repNumber });
-  expect(dial.parameters.Leg).toBe("receiver");
-  const receiver = dial.stream;
-  receiver.start(t.accountSid, dial.parameters);
-  return { caller, receiver };
-}
+import { afterRingback, connectBothLegs, directions, translateCall } from "./translate-helpers";
 
 describe.each(drivers)("live translation (Translate) on $carrier", (driver) => {
   it("dials the receiver into the same object and interprets each direction with its own session and voice", async () => {
@@ -78,7 +16,7 @@ describe.each(drivers)("live translation (Translate) on $carrier", (driver) => {
       reply: { chunks: 2, chunkBytes: 400, transcript: "Bonjour, je voudrais de l'aide." },
       userTranscript: "Hello, I would like some help.",
     });
-    const c = await translateCall(driver, t, false);
+    const c = await translateCall(driver, t);
     expect(await c.stub.prepare(driver.carrier, c.parameters)).toEqual({ ok: true });
     const opened = await eventually(
       () => realtimeState(key),
@@ -105,10 +43,10 @@ describe.each(drivers)("live translation (Translate) on $carrier", (driver) => {
     // The rep speaks: the French interpretation is played to the receiver only.
     await realtimeTrigger(key, "user_turn", toReceiver.id);
     await receiver.until(() => receiver.of("media").length === 2, "the interpretation at the receiver");
-    expect(caller.of("media")).toHaveLength(0);
+    expect(afterRingback(caller)).toHaveLength(0);
     // The receiver answers: its interpretation goes to the caller.
     await realtimeTrigger(key, "respond", toCaller.id);
-    await caller.until(() => caller.of("media").length === 2, "the interpretation at the caller");
+    await caller.until(() => afterRingback(caller).length === 2, "the interpretation at the caller");
     expect(receiver.of("media")).toHaveLength(2);
 
     caller.stop(t.accountSid);
@@ -133,7 +71,7 @@ describe.each(drivers)("live translation (Translate) on $carrier", (driver) => {
     const t = await provisionTenant();
     const key = t.openaiKey!;
     await realtimeScript(key, { reply: { chunks: 2, chunkBytes: 320, transcript: "Bonjour" } });
-    const c = await translateCall(driver, t, true);
+    const c = await translateCall(driver, t, { forwardRaw: true });
     const { caller, receiver } = await connectBothLegs(driver, t, c);
     const raw = caller.media(0x41);
     await receiver.until(() => receiver.of("media").length === 1, "the raw frame");

@@ -3,8 +3,10 @@ import type { Env } from "../../env";
 import type { CallControl, CarrierCallState, PersonTarget, StreamTarget } from "../../live/carrier";
 import { stateFromTwilio } from "./call-status";
 import { TwilioRest } from "./rest";
+import { publicOriginOf } from "../../lib/public-url";
 import { mediaStreamUrl } from "./stream-url";
 import { connectStreamTwiml, dialTwiml, sayHangupTwiml } from "./twiml";
+import { legStatusUrl } from "./voice-fields";
 
 /**
  * Call control through Twilio's Call resource: every action on a call in progress is new TwiML for it (Twilio
@@ -37,6 +39,9 @@ export class TwilioControl implements CallControl {
       from: p.from,
       twiml: this.streamTwiml(p.stream),
       timeoutSeconds: p.timeoutSec,
+      // The `completed` event carries the final CallStatus (completed, busy, no-answer, failed, canceled).
+      statusCallback: legStatusUrl(publicOriginOf(this.env, p.stream.origin), p.stream.key),
+      statusCallbackEvents: ["completed"],
     });
     return { callRef: call.sid };
   }
@@ -45,8 +50,8 @@ export class TwilioControl implements CallControl {
     await this.rest.updateCall(callRef, { Twiml: dialTwiml(to, { callerId, say: announce }) });
   }
 
-  async sayAndHangUp(callRef: string, text: string): Promise<void> {
-    await this.rest.updateCall(callRef, { Twiml: sayHangupTwiml(text) });
+  async sayAndHangUp(callRef: string, text: string, language?: string): Promise<void> {
+    await this.rest.updateCall(callRef, { Twiml: sayHangupTwiml(text, language) });
   }
 
   async hangUp(callRef: string, ringing: boolean): Promise<void> {

@@ -1,5 +1,6 @@
 /** A tiny TwiML builder: elements, attributes and text, every value XML-escaped. */
 import type { PersonTarget } from "../../live/carrier";
+import { sayVoice } from "./say-voice";
 
 export interface TwimlElement {
   name: string;
@@ -50,7 +51,9 @@ export function connectStreamTwiml(url: string, parameters: Record<string, strin
 
 export const NOT_IN_SERVICE = "We are sorry, this number is not in service. Goodbye.";
 
-export const sayHangupTwiml = (text: string) => twimlDocument(el("Say", {}, text), el("Hangup"));
+/** `<Say>` then `<Hangup/>`; with a language, in that language's voice (src/carriers/twilio/say-voice.ts). */
+export const sayHangupTwiml = (text: string, language?: string) =>
+  twimlDocument(el("Say", language ? sayVoice(language) : {}, text), el("Hangup"));
 
 /**
  * `<Dial>` to a person: a phone number, or a rep's browser (a Voice SDK `<Client>`). With `recordingCallback`,

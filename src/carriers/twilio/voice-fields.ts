@@ -96,3 +96,7 @@ export const recordingCallbackUrl = (origin: string, repId: number, from: string
   `${origin}/api/TwilioCalls/${repId}/recordingcallback?${new URLSearchParams({ customFrom: from, customTo: to })}`;
 
 export const statusCallbackUrl = (origin: string) => `${origin}/api/TwilioCalls/statuscallback`;
+
+/** Where Twilio reports the final status of a leg a live call dialed: the call's object is `call` (signed with the URL). */
+export const legStatusUrl = (origin: string, key: string) =>
+  `${origin}/api/TwilioCalls/legstatus?${new URLSearchParams({ call: key })}`;
