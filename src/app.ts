@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "./auth/context";
 import { notFoundRoute, onError } from "./lib/app-errors";
 import { adminRoutes } from "./routes/admin";
+import { adminHealthRoutes } from "./routes/admin-health";
 import { audioChunkRoutes } from "./routes/audio-chunks";
 import { authRoutes } from "./routes/auth";
 import { callDataRoutes } from "./routes/call-data";
@@ -21,6 +22,7 @@ export function createApp() {
       await next();
     })
     .get("/health", (c) => c.json({ ok: true }))
+    .route("/api/admin/health", adminHealthRoutes)
     .route("/api/admin", adminRoutes)
     .route("/api/Auth", authRoutes)
     .route("/api/me", meRoutes)
