@@ -26,20 +26,28 @@ let dir = "";
 /** A fresh copy of what the checks read, with everything generated and current. */
 function scratch(): string {
   const d = mkdtempSync(join(dir, "p-"));
-  for (const f of ["wrangler.toml", "worker-secrets.env", "src/env.ts", "migrations"]) cpSync(join(ROOT, f), join(d, f), { recursive: true });
+  for (const f of ["wrangler.toml", "worker-secrets.env", "src/env.ts", "migrations"])
+    cpSync(join(ROOT, f), join(d, f), { recursive: true });
   mkdirSync(join(d, "src/health"), { recursive: true });
   // wrangler types reads the entry's Durable Object exports by the class names in wrangler.toml.
-  writeFileSync(join(d, "src/index.ts"), "export class CallSession {}\nexport class TicketRecorder {}\nexport class RateLimiter {}\n");
+  writeFileSync(
+    join(d, "src/index.ts"),
+    "export class CallSession {}\nexport class TicketRecorder {}\nexport class RateLimiter {}\n",
+  );
   generateTypes(d);
   writeMigrationList(d);
   return d;
 }
 
 function checkDeploy(root: string, ...flags: string[]) {
-  const r = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "scripts/check-deploy.ts"), "--root", root, ...flags], {
-    encoding: "utf8",
-    cwd: ROOT,
-  });
+  const r = spawnSync(
+    process.execPath,
+    ["--import", "tsx", join(ROOT, "scripts/check-deploy.ts"), "--root", root, ...flags],
+    {
+      encoding: "utf8",
+      cwd: ROOT,
+    },
+  );
   return { status: r.status, out: r.stdout + r.stderr };
 }
 
@@ -53,7 +61,16 @@ test("a current checkout passes every generated-file check, and the CLI exits 0"
   assert.deepEqual(envTypesProblems(d), []);
   assert.deepEqual(missingFromEnvProblems(d), []);
   assert.deepEqual(migrationListProblems(d), []);
-  for (const name of ["DB", "RECORDINGS", "CALLS", "TICKET_RECORDERS", "RATE_LIMITER", "OPENAI_BASE_URL", "ADMIN_TOKEN", "JWT_SECRET"]) {
+  for (const name of [
+    "DB",
+    "RECORDINGS",
+    "CALLS",
+    "TICKET_RECORDERS",
+    "RATE_LIMITER",
+    "OPENAI_BASE_URL",
+    "ADMIN_TOKEN",
+    "JWT_SECRET",
+  ]) {
     assert.ok(envMembers(d).includes(name), name);
   }
   const r = checkDeploy(d, "--only", "types,env,migrations");
@@ -63,7 +80,10 @@ test("a current checkout passes every generated-file check, and the CLI exits 0"
 
 test("a binding added to wrangler.toml without regenerating: stale types, and the binding is missing from Env", () => {
   const d = scratch();
-  appendFileSync(join(d, "wrangler.toml"), '\n[[kv_namespaces]]\nbinding = "SESSIONS"\nid = "0123456789abcdef0123456789abcdef"\n');
+  appendFileSync(
+    join(d, "wrangler.toml"),
+    '\n[[kv_namespaces]]\nbinding = "SESSIONS"\nid = "0123456789abcdef0123456789abcdef"\n',
+  );
   assert.match(envTypesProblems(d).join("\n"), /worker-configuration\.d\.ts is stale/);
   assert.deepEqual(missingFromEnvProblems(d), [
     "SESSIONS (kv_namespace) is declared in wrangler.toml or worker-secrets.env but missing from Env in src/env.ts",
@@ -116,11 +136,15 @@ test("a migration added without regenerating the bundled list fails, naming it; 
   ]);
   writeMigrationList(d);
   assert.deepEqual(migrationListProblems(d), []);
-  assert.equal(parseMigrationList(readFileSync(join(d, "src/health/migration-list.ts"), "utf8")).names.at(-1), "0099_new_table.sql");
+  assert.equal(
+    parseMigrationList(readFileSync(join(d, "src/health/migration-list.ts"), "utf8")).names.at(-1),
+    "0099_new_table.sql",
+  );
 });
 
 test("the migration list is read however a formatter lays it out", () => {
-  const text = 'export const MIGRATIONS_TABLE = "d1_migrations";\nexport const BUNDLED_MIGRATIONS: readonly string[] = ["0001_a.sql", "0002_b.sql"];\n';
+  const text =
+    'export const MIGRATIONS_TABLE = "d1_migrations";\nexport const BUNDLED_MIGRATIONS: readonly string[] = ["0001_a.sql", "0002_b.sql"];\n';
   assert.deepEqual(parseMigrationList(text), { table: "d1_migrations", names: ["0001_a.sql", "0002_b.sql"] });
 });
 
@@ -136,12 +160,18 @@ test("the bundle budget: measured over the uploaded modules only, over budget is
   assert.deepEqual(budgetProblems(size, { rawKiB: 4, gzipKiB: 1 }), []);
   assert.deepEqual(budgetProblems(size, { rawKiB: 2, gzipKiB: 1 }), ["raw size 2.9 KiB is over the budget of 2 KiB"]);
   assert.deepEqual(budgetProblems(measureBundle(mkdtempSync(join(dir, "empty-")))), ["the dry run wrote no module"]);
-  assert.match(describeBundle(size, { rawKiB: 4, gzipKiB: 1 }), /^bundle 2\.9 KiB raw \(budget 4 KiB\), 0\.\d KiB gzip \(budget 1 KiB\)$/);
+  assert.match(
+    describeBundle(size, { rawKiB: 4, gzipKiB: 1 }),
+    /^bundle 2\.9 KiB raw \(budget 4 KiB\), 0\.\d KiB gzip \(budget 1 KiB\)$/,
+  );
 });
 
 test("the real Worker, bundled offline by wrangler deploy --dry-run, fails CI when over a budget", () => {
   const r = checkDeploy(ROOT, "--only", "bundle", "--budget-gzip-kib", "100");
   assert.equal(r.status, 1, r.out);
-  assert.match(r.out, /✗ wrangler deploy --dry-run bundles within budget: bundle \d+\.\d KiB raw \(budget 2048 KiB\), \d+\.\d KiB gzip \(budget 100 KiB\)/);
+  assert.match(
+    r.out,
+    /✗ wrangler deploy --dry-run bundles within budget: bundle \d+\.\d KiB raw \(budget 2048 KiB\), \d+\.\d KiB gzip \(budget 100 KiB\)/,
+  );
   assert.match(r.out, /gzip size \d+\.\d KiB is over the budget of 100 KiB/);
 });

@@ -38,9 +38,17 @@ function bundle(): { problems: string[]; summary: string } {
 }
 
 const checks: [string, string, () => { problems: string[]; summary: string }][] = [
-  ["types", "worker-configuration.d.ts is what wrangler types generates", () => ({ problems: envTypesProblems(root), summary: "" })],
+  [
+    "types",
+    "worker-configuration.d.ts is what wrangler types generates",
+    () => ({ problems: envTypesProblems(root), summary: "" }),
+  ],
   ["env", "every wrangler.toml binding is in Env", () => ({ problems: missingFromEnvProblems(root), summary: "" })],
-  ["migrations", "the bundled migration list matches migrations/", () => ({ problems: migrationListProblems(root), summary: "" })],
+  [
+    "migrations",
+    "the bundled migration list matches migrations/",
+    () => ({ problems: migrationListProblems(root), summary: "" }),
+  ],
   ["bundle", "wrangler deploy --dry-run bundles within budget", bundle],
 ];
 

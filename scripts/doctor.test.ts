@@ -21,7 +21,12 @@ const failingReport: Report = {
   ok: false,
   checks: [
     { name: "binding.DB", ok: true, detail: "a D1 database is bound" },
-    { name: "secret.ENCRYPTION_KEY", ok: false, detail: "base64 of 16 bytes, fewer than 32", fix: "openssl rand -base64 32 | wrangler secret put ENCRYPTION_KEY" },
+    {
+      name: "secret.ENCRYPTION_KEY",
+      ok: false,
+      detail: "base64 of 16 bytes, fewer than 32",
+      fix: "openssl rand -base64 32 | wrangler secret put ENCRYPTION_KEY",
+    },
   ],
 };
 
@@ -31,7 +36,8 @@ const seen: string[] = [];
 before(async () => {
   server = createServer((req, res) => {
     seen.push(req.url ?? "");
-    const send = (status: number, body: unknown) => res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
+    const send = (status: number, body: unknown) =>
+      res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
     if (req.headers.authorization !== `Bearer ${TOKEN}`) return send(401, { error: "Invalid admin token" });
     if (req.url === "/api/admin/health") return send(200, passing);
     if (req.url === "/api/admin/health?customerId=7") return send(503, failingReport);
@@ -44,7 +50,10 @@ after(() => server.close());
 
 function doctor(...args: string[]): Promise<{ status: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "scripts/doctor.ts"), ...args], { cwd: ROOT, env: { ...process.env, ADMIN_TOKEN: "" } });
+    const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "scripts/doctor.ts"), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ADMIN_TOKEN: "" },
+    });
     let out = "";
     let err = "";
     child.stdout.on("data", (b: Buffer) => (out += b));

@@ -41,12 +41,25 @@ function harness(account: Account) {
     async wrangler(args) {
       calls.push(args.join(" "));
       const [a, b] = args;
-      if (a === "whoami") return ok(account.loggedIn ? "You are logged in with an OAuth Token, associated with the email ops@acme.example." : "You are not authenticated. Please run `wrangler login`.");
-      if (a === "d1" && b === "list") return ok(JSON.stringify(account.databases.map((d) => ({ ...d, created_at: "2026-12-01" }))));
-      if (a === "d1" && b === "create") return account.databases.push({ name: args[2] ?? "", uuid: DB_ID }), ok("✅ Successfully created DB");
-      if (a === "r2" && args[2] === "info") return account.buckets.includes(args[3] ?? "") ? ok("name: x") : { status: 1, stdout: "", stderr: "The specified bucket does not exist." };
-      if (a === "r2" && args[2] === "create") return account.buckets.push(args[3] ?? ""), ok("Created bucket");
-      if (a === "secret" && b === "list") return account.secrets ? ok(JSON.stringify(account.secrets.map((name) => ({ name, type: "secret_text" })))) : { status: 1, stdout: "", stderr: 'Worker "voicedesk" not found.' };
+      if (a === "whoami")
+        return ok(
+          account.loggedIn
+            ? "You are logged in with an OAuth Token, associated with the email ops@acme.example."
+            : "You are not authenticated. Please run `wrangler login`.",
+        );
+      if (a === "d1" && b === "list")
+        return ok(JSON.stringify(account.databases.map((d) => ({ ...d, created_at: "2026-12-01" }))));
+      if (a === "d1" && b === "create")
+        return (account.databases.push({ name: args[2] ?? "", uuid: DB_ID }), ok("✅ Successfully created DB"));
+      if (a === "r2" && args[2] === "info")
+        return account.buckets.includes(args[3] ?? "")
+          ? ok("name: x")
+          : { status: 1, stdout: "", stderr: "The specified bucket does not exist." };
+      if (a === "r2" && args[2] === "create") return (account.buckets.push(args[3] ?? ""), ok("Created bucket"));
+      if (a === "secret" && b === "list")
+        return account.secrets
+          ? ok(JSON.stringify(account.secrets.map((name) => ({ name, type: "secret_text" }))))
+          : { status: 1, stdout: "", stderr: 'Worker "voicedesk" not found.' };
       if (a === "deploy") {
         const i = args.indexOf("--secrets-file");
         if (i >= 0) {
@@ -54,7 +67,9 @@ function harness(account: Account) {
           uploads.push(JSON.parse(readFileSync(path, "utf8")) as Record<string, string>);
           account.secrets = [...(account.secrets ?? []), ...Object.keys(uploads.at(-1) ?? {})];
         }
-        return ok("Uploaded voicedesk (3.1 sec)\nDeployed voicedesk triggers (0.4 sec)\n  https://voicedesk.acme.workers.dev\nCurrent Version ID: 1");
+        return ok(
+          "Uploaded voicedesk (3.1 sec)\nDeployed voicedesk triggers (0.4 sec)\n  https://voicedesk.acme.workers.dev\nCurrent Version ID: 1",
+        );
       }
       return ok();
     },
@@ -104,17 +119,31 @@ test("a fresh account: creates D1 (id into wrangler.toml) and R2, migrates, then
   assert.ok(out.includes("POST https://voicedesk.acme.workers.dev/twiml"));
   assert.ok(out.includes(`ADMIN_TOKEN (shown once; keep it in your password manager): ${up?.ADMIN_TOKEN}`));
   assert.equal(out.split(up?.ADMIN_TOKEN ?? "-").length, 2, "the admin token is printed exactly once");
-  assert.ok(!out.includes(up?.ENCRYPTION_KEY ?? "-") && !out.includes(up?.JWT_SECRET ?? "-"), "other secrets are never printed");
+  assert.ok(
+    !out.includes(up?.ENCRYPTION_KEY ?? "-") && !out.includes(up?.JWT_SECRET ?? "-"),
+    "other secrets are never printed",
+  );
   assert.ok(out.includes("doctor https://voicedesk.acme.workers.dev 43"));
 });
 
 test("an existing deployment: nothing created, ENCRYPTION_KEY never replaced, the admin token rotated only when asked", async () => {
-  const account = { loggedIn: true, databases: [{ name: "voicedesk", uuid: DB_ID }], buckets: ["voicedesk-recordings"], secrets: ["ADMIN_TOKEN", "ENCRYPTION_KEY", "JWT_JWKS_URL", "PUBLIC_BASE_URL"] };
+  const account = {
+    loggedIn: true,
+    databases: [{ name: "voicedesk", uuid: DB_ID }],
+    buckets: ["voicedesk-recordings"],
+    secrets: ["ADMIN_TOKEN", "ENCRYPTION_KEY", "JWT_JWKS_URL", "PUBLIC_BASE_URL"],
+  };
   const h = harness(account);
   writeFileSync(join(h.root, "wrangler.toml"), setDatabaseId(h.deps.readToml(), "DB", DB_ID));
   h.deps.config = readConfig(h.root);
   await setupRemote(h.deps, {});
-  assert.deepEqual(h.calls, ["whoami", "r2 bucket info voicedesk-recordings", "d1 migrations apply DB --remote", "secret list --format json", "deploy"]);
+  assert.deepEqual(h.calls, [
+    "whoami",
+    "r2 bucket info voicedesk-recordings",
+    "d1 migrations apply DB --remote",
+    "secret list --format json",
+    "deploy",
+  ]);
   assert.deepEqual(h.uploads, []);
   assert.ok(h.logs.includes("ENCRYPTION_KEY: set, kept (never replaced: tenant secrets are stored under it)"));
 
@@ -127,31 +156,53 @@ test("an existing deployment: nothing created, ENCRYPTION_KEY never replaced, th
 });
 
 test("a JWKS URL and a public origin given at the prompts are uploaded; answers that are not https are asked again", async () => {
-  const h = harness({ loggedIn: true, databases: [{ name: "voicedesk", uuid: DB_ID }], buckets: ["voicedesk-recordings"], secrets: ["ADMIN_TOKEN", "ENCRYPTION_KEY"] });
+  const h = harness({
+    loggedIn: true,
+    databases: [{ name: "voicedesk", uuid: DB_ID }],
+    buckets: ["voicedesk-recordings"],
+    secrets: ["ADMIN_TOKEN", "ENCRYPTION_KEY"],
+  });
   let jwksTries = 0;
   h.deps.ask = async (q) => {
-    if (q === JWKS_QUESTION) return ++jwksTries === 1 ? "http://idp.acme.example/jwks" : "https://idp.acme.example/.well-known/jwks.json";
+    if (q === JWKS_QUESTION)
+      return ++jwksTries === 1 ? "http://idp.acme.example/jwks" : "https://idp.acme.example/.well-known/jwks.json";
     if (q === PUBLIC_URL_QUESTION) return "https://voice.acme.example/";
     return "";
   };
   await setupRemote(h.deps, {});
   assert.equal(jwksTries, 2);
   assert.ok(h.logs.includes("  must be an https URL"));
-  assert.deepEqual(h.uploads[0], { JWT_JWKS_URL: "https://idp.acme.example/.well-known/jwks.json", PUBLIC_BASE_URL: "https://voice.acme.example" });
+  assert.deepEqual(h.uploads[0], {
+    JWT_JWKS_URL: "https://idp.acme.example/.well-known/jwks.json",
+    PUBLIC_BASE_URL: "https://voice.acme.example",
+  });
 });
 
 test("not logged in: stops before touching anything, saying how to log in", async () => {
   const h = harness({ loggedIn: false, databases: [], buckets: [], secrets: null });
-  await assert.rejects(setupRemote(h.deps, {}), (e: unknown) => e instanceof SetupStop && /npx wrangler login/.test(e.message));
+  await assert.rejects(
+    setupRemote(h.deps, {}),
+    (e: unknown) => e instanceof SetupStop && /npx wrangler login/.test(e.message),
+  );
   assert.deepEqual(h.calls, ["whoami"]);
 });
 
 test("a failing wrangler step stops the setup with wrangler's own words, before the deploy", async () => {
-  const h = harness({ loggedIn: true, databases: [{ name: "voicedesk", uuid: DB_ID }], buckets: ["voicedesk-recordings"], secrets: null });
+  const h = harness({
+    loggedIn: true,
+    databases: [{ name: "voicedesk", uuid: DB_ID }],
+    buckets: ["voicedesk-recordings"],
+    secrets: null,
+  });
   const inner = h.deps.wrangler;
   h.deps.wrangler = async (args, mode) =>
-    args[1] === "migrations" ? { status: 1, stdout: "", stderr: "✘ [ERROR] near \"CREAT\": syntax error" } : inner(args, mode);
-  await assert.rejects(setupRemote(h.deps, {}), /Applying migrations failed \(wrangler d1 migrations apply DB --remote\):\n.*syntax error/);
+    args[1] === "migrations"
+      ? { status: 1, stdout: "", stderr: '✘ [ERROR] near "CREAT": syntax error' }
+      : inner(args, mode);
+  await assert.rejects(
+    setupRemote(h.deps, {}),
+    /Applying migrations failed \(wrangler d1 migrations apply DB --remote\):\n.*syntax error/,
+  );
   assert.ok(!h.calls.some((c) => c.startsWith("deploy")));
 });
 
@@ -169,17 +220,26 @@ test("parsing wrangler's answers, and the carriers' URLs", () => {
   assert.deepEqual(secretNames("Worker not found"), []);
   assert.equal(databaseIdIn('[{"uuid":"a","name":"other"},{"uuid":"b","name":"voicedesk"}]', "voicedesk"), "b");
   assert.equal(databaseIdIn("[]", "voicedesk"), null);
-  assert.equal(workersDevUrl("Deployed\n  https://voicedesk.acme-corp.workers.dev\n"), "https://voicedesk.acme-corp.workers.dev");
+  assert.equal(
+    workersDevUrl("Deployed\n  https://voicedesk.acme-corp.workers.dev\n"),
+    "https://voicedesk.acme-corp.workers.dev",
+  );
   assert.deepEqual(httpsOrigin("http://x.example"), { problem: "must be https" });
   assert.deepEqual(httpsOrigin("https://x.example/path"), { problem: "must be an origin, without a path or query" });
   const urls = carrierUrls("https://v.example").join("\n");
   assert.match(urls, /Telnyx — BEING BUILT[\s\S]*POST https:\/\/v\.example\/api\/webhooks\/telnyx\/voice/);
-  assert.match(urls, /RingCentral — BEING BUILT[\s\S]*https:\/\/v\.example\/api\/webhooks\/ringcentral\/\{customerId\}/);
+  assert.match(
+    urls,
+    /RingCentral — BEING BUILT[\s\S]*https:\/\/v\.example\/api\/webhooks\/ringcentral\/\{customerId\}/,
+  );
 });
 
 test("--dry-run prints a first setup's wrangler commands and changes nothing", () => {
   const before = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
-  const r = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "scripts/setup-remote.ts"), "--dry-run"], { cwd: ROOT, encoding: "utf8" });
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "scripts/setup-remote.ts"), "--dry-run"], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
   assert.equal(r.status, 0, r.stderr);
   const commands = [...r.stdout.matchAll(/\[dry run\] wrangler (.+)/g)].map((m) => m[1]);
   assert.deepEqual(commands, [

@@ -48,6 +48,7 @@ export function budgetProblems(s: BundleSize, b = BUNDLE_BUDGET): string[] {
   const problems: string[] = [];
   if (s.files.length === 0) problems.push("the dry run wrote no module");
   if (s.rawBytes > b.rawKiB * 1024) problems.push(`raw size ${kib(s.rawBytes)} is over the budget of ${b.rawKiB} KiB`);
-  if (s.gzipBytes > b.gzipKiB * 1024) problems.push(`gzip size ${kib(s.gzipBytes)} is over the budget of ${b.gzipKiB} KiB`);
+  if (s.gzipBytes > b.gzipKiB * 1024)
+    problems.push(`gzip size ${kib(s.gzipBytes)} is over the budget of ${b.gzipKiB} KiB`);
   return problems;
 }

@@ -51,7 +51,8 @@ export function explainStatus(status: number, body: unknown, url: string): strin
   const error = (body as { error?: unknown } | null)?.error;
   const said = typeof error === "string" ? `: ${error}` : "";
   if (status === 401) return `the admin token was refused (401${said}); pass the Worker's ADMIN_TOKEN`;
-  if (status === 404) return `no health report at ${url} (404${said}): is this voicedesk, deployed with /api/admin/health?`;
+  if (status === 404)
+    return `no health report at ${url} (404${said}): is this voicedesk, deployed with /api/admin/health?`;
   if (status === 400) return `the Worker refused the query (400${said})`;
   return `unexpected answer ${status}${said}`;
 }

@@ -28,9 +28,7 @@ export function requiredSecrets(root: string): string[] {
 
 // The header names the output file; everything else must match, whitespace aside (a formatter may re-indent).
 const comparable = (text: string) =>
-  text
-    .replace(/running `wrangler types[^`]*`/, "running `wrangler types`")
-    .replace(/\s+/g, "");
+  text.replace(/running `wrangler types[^`]*`/, "running `wrangler types`").replace(/\s+/g, "");
 
 export function envTypesProblems(root: string): string[] {
   const committed = join(root, TYPES_FILE);
@@ -40,7 +38,11 @@ export function envTypesProblems(root: string): string[] {
   try {
     generateTypes(root, fresh);
     const same = comparable(readFileSync(join(root, fresh), "utf8")) === comparable(readFileSync(committed, "utf8"));
-    return same ? [] : [`${TYPES_FILE} is stale (wrangler.toml, ${SECRETS_FILE} or the entry's exports changed): run npm run gen:types`];
+    return same
+      ? []
+      : [
+          `${TYPES_FILE} is stale (wrangler.toml, ${SECRETS_FILE} or the entry's exports changed): run npm run gen:types`,
+        ];
   } finally {
     rmSync(join(root, fresh), { force: true });
   }
@@ -73,7 +75,10 @@ export function missingFromEnvProblems(root: string): string[] {
   const declared = { ...configBindings(root), ...Object.fromEntries(requiredSecrets(root).map((s) => [s, "secret"])) };
   return Object.entries(declared)
     .filter(([name]) => !members.has(name))
-    .map(([name, type]) => `${name} (${type}) is declared in wrangler.toml or ${SECRETS_FILE} but missing from Env in src/env.ts`);
+    .map(
+      ([name, type]) =>
+        `${name} (${type}) is declared in wrangler.toml or ${SECRETS_FILE} but missing from Env in src/env.ts`,
+    );
 }
 
 function migrationSource(root: string): { dir: string; table: string } {
@@ -84,7 +89,11 @@ function migrationSource(root: string): { dir: string; table: string } {
 /** Migration files as wrangler orders them: every `.sql` in the directory, sorted by name. */
 export function migrationFiles(root: string): string[] {
   const dir = join(root, migrationSource(root).dir);
-  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".sql")).sort() : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith(".sql"))
+        .sort()
+    : [];
 }
 
 export function renderMigrationList(root: string): string {
@@ -115,7 +124,9 @@ export function migrationListProblems(root: string): string[] {
   const want = { table: migrationSource(root).table, names: migrationFiles(root) };
   if (got.table === want.table && JSON.stringify(got.names) === JSON.stringify(want.names)) return [];
   const extra = want.names.filter((n) => !got.names.includes(n));
-  return [`${MIGRATION_LIST_FILE} is stale${extra.length ? ` (lacks ${extra.join(", ")})` : ""}: run npm run gen:types`];
+  return [
+    `${MIGRATION_LIST_FILE} is stale${extra.length ? ` (lacks ${extra.join(", ")})` : ""}: run npm run gen:types`,
+  ];
 }
 
 export function writeMigrationList(root: string): void {

@@ -42,8 +42,10 @@ export interface SetupOptions {
 
 export class SetupStop extends Error {}
 
-export const JWKS_QUESTION = "JWKS URL of your identity provider for RS256/ES256 rep tokens (Enter: generate an HS256 JWT_SECRET): ";
-export const PUBLIC_URL_QUESTION = "Public https origin Twilio will call, e.g. a custom domain (Enter: the workers.dev URL): ";
+export const JWKS_QUESTION =
+  "JWKS URL of your identity provider for RS256/ES256 rep tokens (Enter: generate an HS256 JWT_SECRET): ";
+export const PUBLIC_URL_QUESTION =
+  "Public https origin Twilio will call, e.g. a custom domain (Enter: the workers.dev URL): ";
 
 export async function setupRemote(d: SetupDeps, o: SetupOptions = {}): Promise<void> {
   const step = (title: string) => d.log(`\n▸ ${title}`);
@@ -57,17 +59,30 @@ export async function setupRemote(d: SetupDeps, o: SetupOptions = {}): Promise<v
   step("Cloudflare login");
   const who = await d.wrangler(["whoami"], "capture");
   if (who.status !== 0 || /not authenticated/i.test(who.stdout + who.stderr)) {
-    throw new SetupStop("Not logged in to Cloudflare: run `npx wrangler login` (or set CLOUDFLARE_API_TOKEN), then again.");
+    throw new SetupStop(
+      "Not logged in to Cloudflare: run `npx wrangler login` (or set CLOUDFLARE_API_TOKEN), then again.",
+    );
   }
-  d.log(who.stdout.split("\n").find((l) => /associated with the email|logged in/i.test(l))?.trim() ?? "logged in");
+  d.log(
+    who.stdout
+      .split("\n")
+      .find((l) => /associated with the email|logged in/i.test(l))
+      ?.trim() ?? "logged in",
+  );
 
   step("D1 database");
   const db = d.config.d1_databases.find((x) => x.binding === "DB");
-  if (!db?.database_name) throw new SetupStop('wrangler.toml needs a [[d1_databases]] table with binding = "DB" and a database_name');
-  let id = db.database_id ?? databaseIdIn((await must(["d1", "list", "--json"], "capture", "Listing D1 databases")).stdout, db.database_name);
+  if (!db?.database_name)
+    throw new SetupStop('wrangler.toml needs a [[d1_databases]] table with binding = "DB" and a database_name');
+  let id =
+    db.database_id ??
+    databaseIdIn((await must(["d1", "list", "--json"], "capture", "Listing D1 databases")).stdout, db.database_name);
   if (!id) {
     await must(["d1", "create", db.database_name, ...location], "tee", `Creating D1 database ${db.database_name}`);
-    id = databaseIdIn((await must(["d1", "list", "--json"], "capture", "Listing D1 databases")).stdout, db.database_name);
+    id = databaseIdIn(
+      (await must(["d1", "list", "--json"], "capture", "Listing D1 databases")).stdout,
+      db.database_name,
+    );
     if (!id) throw new SetupStop(`D1 database ${db.database_name} was created but is not listed`);
   }
   if (db.database_id !== id) {
@@ -77,7 +92,8 @@ export async function setupRemote(d: SetupDeps, o: SetupOptions = {}): Promise<v
 
   step("R2 bucket");
   const bucket = d.config.r2_buckets.find((b) => b.binding === "RECORDINGS")?.bucket_name;
-  if (!bucket) throw new SetupStop('wrangler.toml needs an [[r2_buckets]] table with binding = "RECORDINGS" and a bucket_name');
+  if (!bucket)
+    throw new SetupStop('wrangler.toml needs an [[r2_buckets]] table with binding = "RECORDINGS" and a bucket_name');
   if ((await d.wrangler(["r2", "bucket", "info", bucket], "capture")).status === 0) d.log(`${bucket} exists`);
   else await must(["r2", "bucket", "create", bucket, ...location], "tee", `Creating R2 bucket ${bucket}`);
 
@@ -103,7 +119,7 @@ export async function setupRemote(d: SetupDeps, o: SetupOptions = {}): Promise<v
   const base = upload.PUBLIC_BASE_URL ?? o.publicUrl ?? workersDevUrl(deployed.stdout) ?? "https://<your Worker's URL>";
   step("Configure the carriers");
   for (const l of carrierUrls(base)) d.log(l);
-  step("First tenant (docs/deploy.md, \"First tenant\")");
+  step('First tenant (docs/deploy.md, "First tenant")');
   for (const l of firstTenantCommand(base)) d.log(l);
   if (upload.ADMIN_TOKEN) {
     d.log(
@@ -122,7 +138,9 @@ async function chooseSecrets(d: SetupDeps, o: SetupOptions, existing: Set<string
   for (const name of requiredSecrets(d.root)) {
     const rotate = name === "ADMIN_TOKEN" && o.rotateAdminToken;
     if (existing.has(name) && !rotate) {
-      d.log(`${name}: set, kept${name === "ENCRYPTION_KEY" ? " (never replaced: tenant secrets are stored under it)" : ""}`);
+      d.log(
+        `${name}: set, kept${name === "ENCRYPTION_KEY" ? " (never replaced: tenant secrets are stored under it)" : ""}`,
+      );
       continue;
     }
     const generate = generators[name];

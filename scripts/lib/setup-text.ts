@@ -53,7 +53,8 @@ export function databaseIdIn(json: string, name: string): string | null {
 }
 
 /** The workers.dev URL `wrangler deploy` printed, if any. */
-export const workersDevUrl = (output: string) => /https:\/\/[a-z0-9-]+(?:\.[a-z0-9-]+)*\.workers\.dev\b/i.exec(output)?.[0] ?? null;
+export const workersDevUrl = (output: string) =>
+  /https:\/\/[a-z0-9-]+(?:\.[a-z0-9-]+)*\.workers\.dev\b/i.exec(output)?.[0] ?? null;
 
 /** An https origin (no path), or null with what is wrong. */
 export function httpsOrigin(input: string): { origin: string } | { problem: string } {
@@ -79,7 +80,7 @@ export function isHttpsUrl(input: string): boolean {
 /** What to paste where, per carrier. Telnyx and RingCentral are marked: their webhooks are being built. */
 export function carrierUrls(base: string): string[] {
   return [
-    "Twilio (per tenant, docs/deploy.md \"Twilio console\"):",
+    'Twilio (per tenant, docs/deploy.md "Twilio console"):',
     `  TwiML app → Voice Request URL      POST ${base}/api/TwilioCalls/voice`,
     `  TwiML app → Status Callback URL    POST ${base}/api/TwilioCalls/statuscallback`,
     `  numbers an assistant answers → A call comes in → Webhook   POST ${base}/twiml`,

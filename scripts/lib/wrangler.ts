@@ -31,7 +31,13 @@ interface WranglerApi {
 }
 export interface WranglerConfig {
   name?: string;
-  d1_databases: { binding: string; database_name?: string; database_id?: string; migrations_dir?: string; migrations_table?: string }[];
+  d1_databases: {
+    binding: string;
+    database_name?: string;
+    database_id?: string;
+    migrations_dir?: string;
+    migrations_table?: string;
+  }[];
   r2_buckets: { binding: string; bucket_name?: string }[];
 }
 

@@ -10,7 +10,8 @@ const KEY_BYTES = 32;
 
 export function adminTokenCheck(env: Env): Check {
   const token: string | undefined = env.ADMIN_TOKEN;
-  const fix = "npm run setup:remote -- --rotate-admin-token, or: openssl rand -base64 32 | wrangler secret put ADMIN_TOKEN";
+  const fix =
+    "npm run setup:remote -- --rotate-admin-token, or: openssl rand -base64 32 | wrangler secret put ADMIN_TOKEN";
   if (!token) return fail("secret.ADMIN_TOKEN", "not set: the admin API answers 401 to everyone", fix);
   if (token.length < MIN_ADMIN_TOKEN_CHARS) {
     return fail("secret.ADMIN_TOKEN", `${token.length} characters, fewer than ${MIN_ADMIN_TOKEN_CHARS}`, fix);
@@ -46,16 +47,20 @@ export async function jwtCheck(env: Env): Promise<Check> {
     const ignored = env.JWT_SECRET ? "; JWT_SECRET is set too and ignored" : "";
     return pass("secret.JWT", `JWT_JWKS_URL (${host}) answered ${keys.length} keys (RS256/ES256 rep tokens)${ignored}`);
   }
-  const fix = "openssl rand -base64 48 | wrangler secret put JWT_SECRET (or set JWT_JWKS_URL to your identity provider's JWKS)";
-  if (!env.JWT_SECRET) return fail("secret.JWT", "neither JWT_SECRET nor JWT_JWKS_URL is set: no rep token verifies", fix);
+  const fix =
+    "openssl rand -base64 48 | wrangler secret put JWT_SECRET (or set JWT_JWKS_URL to your identity provider's JWKS)";
+  if (!env.JWT_SECRET)
+    return fail("secret.JWT", "neither JWT_SECRET nor JWT_JWKS_URL is set: no rep token verifies", fix);
   const n = utf8(env.JWT_SECRET).length;
-  if (n < MIN_JWT_SECRET_BYTES) return fail("secret.JWT", `JWT_SECRET is ${n} bytes, fewer than ${MIN_JWT_SECRET_BYTES}`, fix);
+  if (n < MIN_JWT_SECRET_BYTES)
+    return fail("secret.JWT", `JWT_SECRET is ${n} bytes, fewer than ${MIN_JWT_SECRET_BYTES}`, fix);
   return pass("secret.JWT", `JWT_SECRET is ${n} bytes (HS256 rep tokens)`);
 }
 
 /** Twilio calls back the URLs we build from this origin, and signs them: it must be public https. */
 export function publicUrlCheck(env: Env, requestOrigin: string): Check {
-  const fix = "Set PUBLIC_BASE_URL to the https origin Twilio calls, e.g. https://voicedesk.example.com (docs/deploy.md)";
+  const fix =
+    "Set PUBLIC_BASE_URL to the https origin Twilio calls, e.g. https://voicedesk.example.com (docs/deploy.md)";
   const configured = env.PUBLIC_BASE_URL;
   if (!configured) {
     return requestOrigin.startsWith("https://")

@@ -23,9 +23,14 @@ export async function openaiCheck(env: Env, s: OpenAISettings, patchHint: string
   }
   const base = openaiBaseUrl(env);
   const probe = await probeJson(`${base}/models`, { Authorization: `Bearer ${s.apiKey}` });
-  if (!probe.reached) return fail("openai.key", `${hostOf(base)} unreachable: ${probe.reason}`, "Retry; check OPENAI_BASE_URL");
+  if (!probe.reached)
+    return fail("openai.key", `${hostOf(base)} unreachable: ${probe.reason}`, "Retry; check OPENAI_BASE_URL");
   if (probe.status !== 200) {
-    return fail("openai.key", `${hostOf(base)} answered ${probe.status}: ${upstreamMessage(probe.body, "no message")}`, fix);
+    return fail(
+      "openai.key",
+      `${hostOf(base)} answered ${probe.status}: ${upstreamMessage(probe.body, "no message")}`,
+      fix,
+    );
   }
   const data = (probe.body as { data?: { id?: unknown }[] } | null)?.data ?? [];
   const ids = new Set(data.map((m) => m.id));

@@ -53,21 +53,29 @@ export function bindingChecks(env: Env): Check[] {
 }
 
 export const d1Check = (env: Env) =>
-  guarded("d1.query", "Check the DB binding's database_id in wrangler.toml (npm run setup:remote writes it)", async () => {
-    const row = await env.DB.prepare("SELECT 1 AS one").first<{ one: number }>();
-    return [
-      row?.one === 1
-        ? pass("d1.query", "SELECT 1 answered")
-        : fail("d1.query", "SELECT 1 answered nothing", "Check the DB binding's database in the dashboard"),
-    ];
-  });
+  guarded(
+    "d1.query",
+    "Check the DB binding's database_id in wrangler.toml (npm run setup:remote writes it)",
+    async () => {
+      const row = await env.DB.prepare("SELECT 1 AS one").first<{ one: number }>();
+      return [
+        row?.one === 1
+          ? pass("d1.query", "SELECT 1 answered")
+          : fail("d1.query", "SELECT 1 answered nothing", "Check the DB binding's database in the dashboard"),
+      ];
+    },
+  );
 
 export const r2Check = (env: Env) =>
-  guarded("r2.head", "Check the RECORDINGS binding's bucket_name in wrangler.toml and that the bucket exists", async () => {
-    // A key that never exists: the answer (null) proves the bucket is reachable without touching a recording.
-    await env.RECORDINGS.head(".health/probe");
-    return [pass("r2.head", "a HEAD on the recordings bucket answered")];
-  });
+  guarded(
+    "r2.head",
+    "Check the RECORDINGS binding's bucket_name in wrangler.toml and that the bucket exists",
+    async () => {
+      // A key that never exists: the answer (null) proves the bucket is reachable without touching a recording.
+      await env.RECORDINGS.head(".health/probe");
+      return [pass("r2.head", "a HEAD on the recordings bucket answered")];
+    },
+  );
 
 const MIGRATE = "npm run db:migrate:remote (apply migrations before deploying code that needs them: docs/deploy.md)";
 
@@ -78,7 +86,9 @@ export const migrationsCheck = (env: Env) =>
       .bind(MIGRATIONS_TABLE)
       .first<{ name: string }>();
     if (!table) return [fail("d1.migrations", `no ${MIGRATIONS_TABLE} table: no migration was ever applied`, MIGRATE)];
-    const { results } = await env.DB.prepare(`SELECT name FROM ${MIGRATIONS_TABLE} ORDER BY id`).all<{ name: string }>();
+    const { results } = await env.DB.prepare(`SELECT name FROM ${MIGRATIONS_TABLE} ORDER BY id`).all<{
+      name: string;
+    }>();
     const applied = new Set(results.map((r) => r.name));
     const pending = BUNDLED_MIGRATIONS.filter((m) => !applied.has(m));
     const newer = [...applied].filter((m) => !BUNDLED_MIGRATIONS.includes(m));

@@ -1,9 +1,7 @@
 /** How long a health check waits for an outside service before reporting it unreachable. */
 export const PROBE_TIMEOUT_MS = 8_000;
 
-export type Probe =
-  | { reached: true; status: number; body: unknown }
-  | { reached: false; reason: string };
+export type Probe = { reached: true; status: number; body: unknown } | { reached: false; reason: string };
 
 /**
  * GET a JSON resource of an outside service (Twilio, OpenAI, a JWKS) with a deadline: the report must answer
@@ -12,10 +10,16 @@ export type Probe =
 export async function probeJson(url: string, headers: Record<string, string> = {}): Promise<Probe> {
   let res: Response;
   try {
-    res = await fetch(url, { headers: { Accept: "application/json", ...headers }, signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+    res = await fetch(url, {
+      headers: { Accept: "application/json", ...headers },
+      signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+    });
   } catch (e) {
     const timedOut = e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError");
-    return { reached: false, reason: timedOut ? `no answer within ${PROBE_TIMEOUT_MS / 1000} s` : e instanceof Error ? e.message : String(e) };
+    return {
+      reached: false,
+      reason: timedOut ? `no answer within ${PROBE_TIMEOUT_MS / 1000} s` : e instanceof Error ? e.message : String(e),
+    };
   }
   const text = await res.text();
   let body: unknown = null;

@@ -15,7 +15,11 @@ export interface HealthReport {
  * The deployment's checks (bindings, D1, R2, migrations, secrets, public URL), then — only when asked — the
  * tenants' (their Twilio account and OpenAI key, which cost subrequests to the carriers).
  */
-export async function healthReport(env: Env, requestOrigin: string, tenants: TenantScope | null): Promise<HealthReport> {
+export async function healthReport(
+  env: Env,
+  requestOrigin: string,
+  tenants: TenantScope | null,
+): Promise<HealthReport> {
   const origin = (env.PUBLIC_BASE_URL || requestOrigin).replace(/\/+$/, "");
   const [d1, r2, migrations, jwt, tenantLines] = await Promise.all([
     d1Check(env),

@@ -25,7 +25,11 @@ export async function tenantChecks(env: Env, origin: string, scope: TenantScope)
   for (const customer of page.slice(0, TENANTS_PER_REPORT)) out.push(...(await oneTenant(env, origin, customer)));
   if (page.length > TENANTS_PER_REPORT) {
     const next = scope.offset + TENANTS_PER_REPORT;
-    out.push({ name: "tenants", ok: true, detail: `more tenants than ${TENANTS_PER_REPORT}: next page ?tenants=all&offset=${next}` });
+    out.push({
+      name: "tenants",
+      ok: true,
+      detail: `more tenants than ${TENANTS_PER_REPORT}: next page ?tenants=all&offset=${next}`,
+    });
   }
   return out;
 }
@@ -50,7 +54,9 @@ async function oneTenant(env: Env, origin: string, c: CustomerRow): Promise<Chec
   const unreadable = (e: unknown) =>
     `a stored secret of "${c.name}" cannot be decrypted (${errorText(e)}): ENCRYPTION_KEY is not the key it was stored with`;
   const reenter = `Restore the ENCRYPTION_KEY it was stored with, or re-enter the secret with ${patchHint}`;
-  const assistantNumbers = (await listPhoneNumbers(env.DB, c.id)).filter((n) => n.assistant_id !== null).map((n) => n.number);
+  const assistantNumbers = (await listPhoneNumbers(env.DB, c.id))
+    .filter((n) => n.assistant_id !== null)
+    .map((n) => n.number);
 
   const twilio = guarded("twilio.credentials", reenter, async () => {
     let creds: TwilioCredentials;

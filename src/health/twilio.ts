@@ -53,7 +53,10 @@ export async function twilioChecks(env: Env, creds: TwilioCredentials, expect: T
     const first = "Fix twilio.credentials first";
     return [refused, fail("twilio.twimlApp", skipped, first), fail("twilio.numbers", skipped, first)];
   }
-  const page = ((list.reached ? list.body : null) ?? {}) as { incoming_phone_numbers?: IncomingNumber[]; next_page_uri?: string | null };
+  const page = ((list.reached ? list.body : null) ?? {}) as {
+    incoming_phone_numbers?: IncomingNumber[];
+    next_page_uri?: string | null;
+  };
   const numbers = page.incoming_phone_numbers ?? [];
   const credentials = pass(
     "twilio.credentials",
@@ -71,21 +74,38 @@ export async function twilioChecks(env: Env, creds: TwilioCredentials, expect: T
   ];
 }
 
-function credentialsProblem(list: Awaited<ReturnType<typeof probeJson>>, creds: TwilioCredentials, base: string): Check | null {
+function credentialsProblem(
+  list: Awaited<ReturnType<typeof probeJson>>,
+  creds: TwilioCredentials,
+  base: string,
+): Check | null {
   const host = hostOf(base);
   const perRegion = `API keys are per region: this tenant's is ${creds.region ?? "us1"}, so the key must be created there`;
   const fix = `Create an API key in the Twilio console (${perRegion}) and PATCH /api/admin/customers/{id} with twilio.apiKeySid and twilio.apiKeySecret`;
-  if (!list.reached) return fail("twilio.credentials", `${host} unreachable: ${list.reason}`, "Retry; check TWILIO_API_BASE_URL if set");
+  if (!list.reached)
+    return fail("twilio.credentials", `${host} unreachable: ${list.reason}`, "Retry; check TWILIO_API_BASE_URL if set");
   if (list.status === 401 || list.status === 403) {
-    return fail("twilio.credentials", `${host} refused API key ${creds.apiKeySid}: ${upstreamMessage(list.body, `HTTP ${list.status}`)}`, fix);
+    return fail(
+      "twilio.credentials",
+      `${host} refused API key ${creds.apiKeySid}: ${upstreamMessage(list.body, `HTTP ${list.status}`)}`,
+      fix,
+    );
   }
   if (list.status !== 200) {
-    return fail("twilio.credentials", `${host} answered ${list.status}: ${upstreamMessage(list.body, "no message")}`, fix);
+    return fail(
+      "twilio.credentials",
+      `${host} answered ${list.status}: ${upstreamMessage(list.body, "no message")}`,
+      fix,
+    );
   }
   return null;
 }
 
-async function fetchApplication(account: string, auth: Record<string, string>, sid: string): Promise<Application | null> {
+async function fetchApplication(
+  account: string,
+  auth: Record<string, string>,
+  sid: string,
+): Promise<Application | null> {
   const res = await probeJson(`${account}/Applications/${encodeURIComponent(sid)}.json`, auth);
   return res.reached && res.status === 200 ? (res.body as Application) : null;
 }
@@ -100,7 +120,8 @@ function pointsAt(url: string | null, method: string | null, origin: string, pat
   } catch {
     return `has voice URL "${url}", not a URL (want ${want})`;
   }
-  if (`${u.origin}${u.pathname.replace(/\/+$/, "")}` !== want) return `answers at ${u.origin}${u.pathname}, not ${want}`;
+  if (`${u.origin}${u.pathname.replace(/\/+$/, "")}` !== want)
+    return `answers at ${u.origin}${u.pathname}, not ${want}`;
   if ((method ?? "POST").toUpperCase() !== "POST") return `calls ${want} with ${method}, not POST`;
   return null;
 }
@@ -110,7 +131,9 @@ function twimlAppCheck(app: Application | null, expect: TwilioExpectations): Che
   const fix = `Twilio console → Voice → TwiML apps → ${expect.twimlAppSid}: Voice Request URL ${want} (POST)`;
   if (!app) return fail("twilio.twimlApp", `TwiML app ${expect.twimlAppSid} not found in this account`, fix);
   const problem = pointsAt(app.voice_url, app.voice_method, expect.origin, "/api/TwilioCalls/voice");
-  return problem ? fail("twilio.twimlApp", `TwiML app ${app.sid} ${problem}`, fix) : pass("twilio.twimlApp", `TwiML app ${app.sid} → ${want}`);
+  return problem
+    ? fail("twilio.twimlApp", `TwiML app ${app.sid} ${problem}`, fix)
+    : pass("twilio.twimlApp", `TwiML app ${app.sid} → ${want}`);
 }
 
 async function numbersCheck(
@@ -120,13 +143,16 @@ async function numbersCheck(
   expect: TwilioExpectations,
 ): Promise<Check> {
   const want = `${expect.origin}/twiml`;
-  if (expect.assistantNumbers.length === 0) return pass("twilio.numbers", "no number of this tenant is answered by an assistant");
+  if (expect.assistantNumbers.length === 0)
+    return pass("twilio.numbers", "no number of this tenant is answered by an assistant");
   const byNumber = new Map(numbers.map((n) => [n.phone_number, n]));
   const problems: string[] = [];
   for (const number of expect.assistantNumbers) {
     const n = byNumber.get(number);
     if (!n) {
-      problems.push(`${number} is not a number of this account${truncated ? ` (only the first ${PAGE_SIZE} were read)` : ""}`);
+      problems.push(
+        `${number} is not a number of this account${truncated ? ` (only the first ${PAGE_SIZE} were read)` : ""}`,
+      );
       continue;
     }
     const viaApp = n.voice_application_sid ? await app(n.voice_application_sid) : null;
@@ -137,7 +163,8 @@ async function numbersCheck(
       : pointsAt(n.voice_url, n.voice_method, expect.origin, "/twiml");
     if (problem) problems.push(`${number} ${problem}`);
   }
-  if (problems.length === 0) return pass("twilio.numbers", `${expect.assistantNumbers.length} assistant numbers → ${want}`);
+  if (problems.length === 0)
+    return pass("twilio.numbers", `${expect.assistantNumbers.length} assistant numbers → ${want}`);
   return fail(
     "twilio.numbers",
     problems.join("; "),

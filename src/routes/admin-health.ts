@@ -20,11 +20,17 @@ const query = z
  * `GET /api/admin/health` (docs/deploy.md, "Health"): one line per check, 200 when all pass, 503 when any fails.
  * The public `/health` stays a shallow liveness answer.
  */
-export const adminHealthRoutes = new Hono<AppEnv>().use("*", requireAdmin).get("/", validate("query", query), async (c) => {
-  const q = c.req.valid("query");
-  const scope: TenantScope | null =
-    q.customerId !== undefined ? { customerId: q.customerId } : q.tenants ? { all: true, offset: q.offset ?? 0 } : null;
-  const report = await healthReport(c.env, new URL(c.req.url).origin, scope);
-  c.header("Cache-Control", "no-store");
-  return c.json(report, report.ok ? 200 : 503);
-});
+export const adminHealthRoutes = new Hono<AppEnv>()
+  .use("*", requireAdmin)
+  .get("/", validate("query", query), async (c) => {
+    const q = c.req.valid("query");
+    const scope: TenantScope | null =
+      q.customerId !== undefined
+        ? { customerId: q.customerId }
+        : q.tenants
+          ? { all: true, offset: q.offset ?? 0 }
+          : null;
+    const report = await healthReport(c.env, new URL(c.req.url).origin, scope);
+    c.header("Cache-Control", "no-store");
+    return c.json(report, report.ok ? 200 : 503);
+  });

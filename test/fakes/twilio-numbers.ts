@@ -23,16 +23,41 @@ function numberResource(accountSid: string, b: Record<string, unknown>) {
   const sid = `PN${randomBytes(16).toString("hex")}`;
   const now = rfc2822();
   return {
-    account_sid: accountSid, address_requirements: "none", address_sid: null, api_version: "2010-04-01", beta: false,
-    capabilities: { voice: true, sms: true, mms: true, fax: false }, date_created: now, date_updated: now,
-    emergency_status: "Inactive", emergency_address_sid: null, emergency_address_status: "unregistered",
-    friendly_name: str(b.phoneNumber), identity_sid: null, origin: "twilio", phone_number: str(b.phoneNumber), sid,
-    sms_application_sid: "", sms_fallback_method: "POST", sms_fallback_url: "", sms_method: "POST", sms_url: "",
-    status_callback: "", status_callback_method: "POST", trunk_sid: null,
-    uri: `/2010-04-01/Accounts/${accountSid}/IncomingPhoneNumbers/${sid}.json`, voice_receive_mode: "voice",
-    voice_application_sid: str(b.voiceApplicationSid) ?? "", voice_caller_id_lookup: false,
-    voice_fallback_method: "POST", voice_fallback_url: null, voice_method: str(b.voiceMethod) ?? "POST",
-    voice_url: str(b.voiceUrl) ?? "", bundle_sid: null, status: "in-use", type: "local",
+    account_sid: accountSid,
+    address_requirements: "none",
+    address_sid: null,
+    api_version: "2010-04-01",
+    beta: false,
+    capabilities: { voice: true, sms: true, mms: true, fax: false },
+    date_created: now,
+    date_updated: now,
+    emergency_status: "Inactive",
+    emergency_address_sid: null,
+    emergency_address_status: "unregistered",
+    friendly_name: str(b.phoneNumber),
+    identity_sid: null,
+    origin: "twilio",
+    phone_number: str(b.phoneNumber),
+    sid,
+    sms_application_sid: "",
+    sms_fallback_method: "POST",
+    sms_fallback_url: "",
+    sms_method: "POST",
+    sms_url: "",
+    status_callback: "",
+    status_callback_method: "POST",
+    trunk_sid: null,
+    uri: `/2010-04-01/Accounts/${accountSid}/IncomingPhoneNumbers/${sid}.json`,
+    voice_receive_mode: "voice",
+    voice_application_sid: str(b.voiceApplicationSid) ?? "",
+    voice_caller_id_lookup: false,
+    voice_fallback_method: "POST",
+    voice_fallback_url: null,
+    voice_method: str(b.voiceMethod) ?? "POST",
+    voice_url: str(b.voiceUrl) ?? "",
+    bundle_sid: null,
+    status: "in-use",
+    type: "local",
   };
 }
 
@@ -40,17 +65,37 @@ function appResource(accountSid: string, b: Record<string, unknown>) {
   const sid = str(b.sid) ?? "";
   const now = rfc2822();
   return {
-    account_sid: accountSid, api_version: "2010-04-01", date_created: now, date_updated: now, friendly_name: "voicedesk",
-    message_status_callback: null, sid, sms_fallback_method: "POST", sms_fallback_url: "", sms_method: "POST",
-    sms_status_callback: null, sms_url: "", status_callback: str(b.statusCallback) ?? "", status_callback_method: "POST",
-    uri: `/2010-04-01/Accounts/${accountSid}/Applications/${sid}.json`, voice_caller_id_lookup: false,
-    voice_fallback_method: "POST", voice_fallback_url: null, voice_method: str(b.voiceMethod) ?? "POST",
-    voice_url: str(b.voiceUrl) ?? "", public_application_connect_enabled: false,
+    account_sid: accountSid,
+    api_version: "2010-04-01",
+    date_created: now,
+    date_updated: now,
+    friendly_name: "voicedesk",
+    message_status_callback: null,
+    sid,
+    sms_fallback_method: "POST",
+    sms_fallback_url: "",
+    sms_method: "POST",
+    sms_status_callback: null,
+    sms_url: "",
+    status_callback: str(b.statusCallback) ?? "",
+    status_callback_method: "POST",
+    uri: `/2010-04-01/Accounts/${accountSid}/Applications/${sid}.json`,
+    voice_caller_id_lookup: false,
+    voice_fallback_method: "POST",
+    voice_fallback_url: null,
+    voice_method: str(b.voiceMethod) ?? "POST",
+    voice_url: str(b.voiceUrl) ?? "",
+    public_application_connect_enabled: false,
   };
 }
 
 /** Control endpoints; false when the path is not one of them. */
-export function numbersControl(res: ServerResponse, path: string, method: string, json: () => Record<string, unknown>): boolean {
+export function numbersControl(
+  res: ServerResponse,
+  path: string,
+  method: string,
+  json: () => Record<string, unknown>,
+): boolean {
   if (path === "/__fake/incoming-numbers" && method === "POST") {
     const body = json();
     const accountSid = str(body.accountSid) ?? "";
@@ -88,9 +133,15 @@ export function numbersApi(res: ServerResponse, accountSid: string, rest: string
     const page = all.slice(0, pageSize);
     const uri = url.pathname + url.search;
     sendJson(res, 200, {
-      end: Math.max(page.length - 1, 0), first_page_uri: uri, incoming_phone_numbers: page,
+      end: Math.max(page.length - 1, 0),
+      first_page_uri: uri,
+      incoming_phone_numbers: page,
       next_page_uri: all.length > pageSize ? `${url.pathname}?PageSize=${pageSize}&Page=1` : null,
-      page: 0, page_size: pageSize, previous_page_uri: null, start: 0, uri,
+      page: 0,
+      page_size: pageSize,
+      previous_page_uri: null,
+      start: 0,
+      uri,
     });
     return true;
   }

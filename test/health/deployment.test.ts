@@ -45,7 +45,8 @@ describe("GET /api/admin/health: the deployment", () => {
 
   it("never shows a secret", async () => {
     const r = await health();
-    for (const secret of [env.ENCRYPTION_KEY, env.JWT_SECRET ?? "", env.ADMIN_TOKEN]) expect(r.text).not.toContain(secret);
+    for (const secret of [env.ENCRYPTION_KEY, env.JWT_SECRET ?? "", env.ADMIN_TOKEN])
+      expect(r.text).not.toContain(secret);
   });
 
   it("is for the admin only; the public /health stays shallow", async () => {
@@ -69,7 +70,10 @@ describe("GET /api/admin/health: the deployment", () => {
 
   it("a Durable Object binding missing", async () => {
     const r = await onlyFailing({ CALLS: undefined }, ["binding.CALLS"]);
-    expect(line(r, "binding.CALLS")).toMatchObject({ detail: "CALLS is not bound", fix: expect.stringMatching(/durable_objects/) });
+    expect(line(r, "binding.CALLS")).toMatchObject({
+      detail: "CALLS is not bound",
+      fix: expect.stringMatching(/durable_objects/),
+    });
   });
 
   it("the recordings bucket bound to something else: the binding and the HEAD fail", async () => {
@@ -127,12 +131,22 @@ describe("GET /api/admin/health: the deployment", () => {
   it("PUBLIC_BASE_URL: http, a path, or unset behind plain http fail; unset behind https passes", async () => {
     const http = await onlyFailing({ PUBLIC_BASE_URL: "http://voicedesk.example.com" }, ["config.PUBLIC_BASE_URL"]);
     expect(line(http, "config.PUBLIC_BASE_URL")?.detail).toBe("http://voicedesk.example.com is not https");
-    const path = await onlyFailing({ PUBLIC_BASE_URL: "https://voicedesk.example.com/api" }, ["config.PUBLIC_BASE_URL"]);
+    const path = await onlyFailing({ PUBLIC_BASE_URL: "https://voicedesk.example.com/api" }, [
+      "config.PUBLIC_BASE_URL",
+    ]);
     expect(line(path, "config.PUBLIC_BASE_URL")?.detail).toMatch(/has a path or query/);
-    const unsetHttp = await onlyFailing({ PUBLIC_BASE_URL: undefined }, ["config.PUBLIC_BASE_URL"], "http://127.0.0.1:8792");
-    expect(line(unsetHttp, "config.PUBLIC_BASE_URL")?.detail).toBe("unset, and this request came over http (http://127.0.0.1:8792)");
+    const unsetHttp = await onlyFailing(
+      { PUBLIC_BASE_URL: undefined },
+      ["config.PUBLIC_BASE_URL"],
+      "http://127.0.0.1:8792",
+    );
+    expect(line(unsetHttp, "config.PUBLIC_BASE_URL")?.detail).toBe(
+      "unset, and this request came over http (http://127.0.0.1:8792)",
+    );
     const unsetHttps = await health("", { PUBLIC_BASE_URL: undefined });
     expect(unsetHttps.status).toBe(200);
-    expect(line(unsetHttps.body, "config.PUBLIC_BASE_URL")?.detail).toMatch(/^unset: each request's own origin is used/);
+    expect(line(unsetHttps.body, "config.PUBLIC_BASE_URL")?.detail).toMatch(
+      /^unset: each request's own origin is used/,
+    );
   });
 });

@@ -20,7 +20,12 @@ export async function health(query = "", patch: Partial<Record<keyof Env, unknow
     e,
   );
   const text = await res.text();
-  return { status: res.status, headers: res.headers, text, body: JSON.parse(text) as HealthReport & { error?: string } };
+  return {
+    status: res.status,
+    headers: res.headers,
+    text,
+    body: JSON.parse(text) as HealthReport & { error?: string },
+  };
 }
 
 export const failing = (r: HealthReport) => r.checks.filter((c) => !c.ok);

@@ -23,7 +23,10 @@ describe("d1.migrations", () => {
     const r = await health();
     expect(r.status).toBe(503);
     expect(failing(r.body).map((c) => c.name)).toEqual(["d1.migrations"]);
-    expect(line(r.body, "d1.migrations")).toMatchObject({ detail: `1 not applied: ${last}`, fix: expect.stringMatching(/db:migrate:remote/) });
+    expect(line(r.body, "d1.migrations")).toMatchObject({
+      detail: `1 not applied: ${last}`,
+      fix: expect.stringMatching(/db:migrate:remote/),
+    });
   });
 
   it("fails when no migration was ever applied", async () => {

@@ -8,10 +8,19 @@ describe("GET /api/admin/health?tenants=all", () => {
   it("checks at most TENANTS_PER_REPORT tenants per request and names the next page", async () => {
     const ids: number[] = [];
     for (let i = 0; i <= TENANTS_PER_REPORT; i++) {
-      const twilio = { accountSid: `AC${hex(16)}`, authToken: hex(16), apiKeySid: `SK${hex(16)}`, apiKeySecret: hex(16), twimlAppSid: `AP${hex(16)}` };
-      ids.push((await json<{ id: number }>(await admin("/customers", { method: "POST", json: { name: `T${i}`, twilio } }))).id);
+      const twilio = {
+        accountSid: `AC${hex(16)}`,
+        authToken: hex(16),
+        apiKeySid: `SK${hex(16)}`,
+        apiKeySecret: hex(16),
+        twimlAppSid: `AP${hex(16)}`,
+      };
+      ids.push(
+        (await json<{ id: number }>(await admin("/customers", { method: "POST", json: { name: `T${i}`, twilio } }))).id,
+      );
     }
-    const tenantsOf = (checks: { name: string }[]) => [...new Set(checks.flatMap((c) => /^tenant\.(\d+)\./.exec(c.name)?.[1] ?? []))].map(Number);
+    const tenantsOf = (checks: { name: string }[]) =>
+      [...new Set(checks.flatMap((c) => /^tenant\.(\d+)\./.exec(c.name)?.[1] ?? []))].map(Number);
 
     const first = await health("?tenants=all");
     // These accounts are unknown to the fake Twilio: each tenant's credentials line fails, which is the point of asking.

@@ -9,7 +9,10 @@ const VOICE_URL = `${BASE}/api/TwilioCalls/voice`;
 async function configuredTenant(): Promise<Tenant & { assistantNumber: string; assistantId: number }> {
   const t = await provisionTenant();
   const assistant = await json<{ id: number }>(
-    await admin(`/customers/${t.customerId}/assistants`, { method: "POST", json: { name: "Line", instructions: "Help." } }),
+    await admin(`/customers/${t.customerId}/assistants`, {
+      method: "POST",
+      json: { name: "Line", instructions: "Help." },
+    }),
   );
   const assistantNumber = `+3223${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
   const added = await admin(`/customers/${t.customerId}/phone-numbers`, {
@@ -18,12 +21,16 @@ async function configuredTenant(): Promise<Tenant & { assistantNumber: string; a
   });
   expect(added.status).toBe(201);
   await twilioFake("/applications", postJson({ accountSid: t.accountSid, sid: t.twimlAppSid, voiceUrl: VOICE_URL }));
-  await twilioFake("/incoming-numbers", postJson({ accountSid: t.accountSid, phoneNumber: assistantNumber, voiceUrl: TWIML_URL }));
+  await twilioFake(
+    "/incoming-numbers",
+    postJson({ accountSid: t.accountSid, phoneNumber: assistantNumber, voiceUrl: TWIML_URL }),
+  );
   await twilioFake("/incoming-numbers", postJson({ accountSid: t.accountSid, phoneNumber: t.repNumber, voiceUrl: "" }));
   return { ...t, assistantNumber, assistantId: assistant.id };
 }
 
-const names = (id: number) => ["twilio.credentials", "twilio.twimlApp", "twilio.numbers", "openai.key"].map((n) => `tenant.${id}.${n}`);
+const names = (id: number) =>
+  ["twilio.credentials", "twilio.twimlApp", "twilio.numbers", "openai.key"].map((n) => `tenant.${id}.${n}`);
 
 /** The tenant's report: exactly the named tenant checks fail (the deployment's own all pass), each with a fix. */
 async function tenantFailing(t: Tenant, expected: string[], patch: Parameters<typeof health>[1] = {}) {
@@ -42,7 +49,9 @@ describe("GET /api/admin/health?customerId=: one tenant", () => {
     expect(r.body.checks.slice(-4).map((c) => c.name)).toEqual(names(t.customerId));
     const of = (n: string) => line(r.body, `tenant.${t.customerId}.${n}`)?.detail;
     const twilioHost = new URL(inject("twilioBaseUrl")).host;
-    expect(of("twilio.credentials")).toBe(`API key ${t.apiKeySid} accepted by ${twilioHost} for ${t.accountSid} (2 numbers)`);
+    expect(of("twilio.credentials")).toBe(
+      `API key ${t.apiKeySid} accepted by ${twilioHost} for ${t.accountSid} (2 numbers)`,
+    );
     expect(of("twilio.twimlApp")).toBe(`TwiML app ${t.twimlAppSid} → ${VOICE_URL}`);
     expect(of("twilio.numbers")).toBe(`1 assistant numbers → ${TWIML_URL}`);
     expect(of("openai.key")).toBe("key accepted; gpt-realtime, gpt-4o-transcribe available");
@@ -52,7 +61,10 @@ describe("GET /api/admin/health?customerId=: one tenant", () => {
 
   it("Twilio refuses the API key: credentials fail, the URL checks are skipped, OpenAI is still checked", async () => {
     const t = await configuredTenant();
-    await admin(`/customers/${t.customerId}`, { method: "PATCH", json: { twilio: { apiKeySecret: `wrong_${hex(8)}` } } });
+    await admin(`/customers/${t.customerId}`, {
+      method: "PATCH",
+      json: { twilio: { apiKeySecret: `wrong_${hex(8)}` } },
+    });
     const of = await tenantFailing(t, ["twilio.credentials", "twilio.twimlApp", "twilio.numbers"]);
     expect(of("twilio.credentials")?.detail).toMatch(new RegExp(`refused API key ${t.apiKeySid}: Authenticate$`));
     expect(of("twilio.credentials")?.fix).toMatch(/API keys are per region: this tenant's is ie1/);
@@ -62,12 +74,21 @@ describe("GET /api/admin/health?customerId=: one tenant", () => {
 
   it("the TwiML app calls another host, or is not in the account", async () => {
     const t = await configuredTenant();
-    await twilioFake("/applications", postJson({ accountSid: t.accountSid, sid: t.twimlAppSid, voiceUrl: "https://old.example.com/api/TwilioCalls/voice" }));
+    await twilioFake(
+      "/applications",
+      postJson({
+        accountSid: t.accountSid,
+        sid: t.twimlAppSid,
+        voiceUrl: "https://old.example.com/api/TwilioCalls/voice",
+      }),
+    );
     let of = await tenantFailing(t, ["twilio.twimlApp"]);
     expect(of("twilio.twimlApp")?.detail).toBe(
       `TwiML app ${t.twimlAppSid} answers at https://old.example.com/api/TwilioCalls/voice, not ${VOICE_URL}`,
     );
-    expect(of("twilio.twimlApp")?.fix).toBe(`Twilio console → Voice → TwiML apps → ${t.twimlAppSid}: Voice Request URL ${VOICE_URL} (POST)`);
+    expect(of("twilio.twimlApp")?.fix).toBe(
+      `Twilio console → Voice → TwiML apps → ${t.twimlAppSid}: Voice Request URL ${VOICE_URL} (POST)`,
+    );
     const other = `AP${hex(16)}`;
     await admin(`/customers/${t.customerId}`, { method: "PATCH", json: { twilio: { twimlAppSid: other } } });
     of = await tenantFailing(t, ["twilio.twimlApp"]);
@@ -76,17 +97,25 @@ describe("GET /api/admin/health?customerId=: one tenant", () => {
 
   it("an assistant number answered elsewhere, with GET, or not in the account", async () => {
     const t = await configuredTenant();
-    const set = (voice: Record<string, string>) => twilioFake("/incoming-numbers", postJson({ accountSid: t.accountSid, phoneNumber: t.assistantNumber, ...voice }));
+    const set = (voice: Record<string, string>) =>
+      twilioFake("/incoming-numbers", postJson({ accountSid: t.accountSid, phoneNumber: t.assistantNumber, ...voice }));
     await set({ voiceUrl: "https://other.example/twiml" });
     let of = await tenantFailing(t, ["twilio.numbers"]);
-    expect(of("twilio.numbers")?.detail).toBe(`${t.assistantNumber} answers at https://other.example/twiml, not ${TWIML_URL}`);
-    expect(of("twilio.numbers")?.fix).toMatch(/"A call comes in" → Webhook https:\/\/voicedesk\.test\/twiml \(HTTP POST\)/);
+    expect(of("twilio.numbers")?.detail).toBe(
+      `${t.assistantNumber} answers at https://other.example/twiml, not ${TWIML_URL}`,
+    );
+    expect(of("twilio.numbers")?.fix).toMatch(
+      /"A call comes in" → Webhook https:\/\/voicedesk\.test\/twiml \(HTTP POST\)/,
+    );
     await set({ voiceUrl: TWIML_URL, voiceMethod: "GET" });
     of = await tenantFailing(t, ["twilio.numbers"]);
     expect(of("twilio.numbers")?.detail).toBe(`${t.assistantNumber} calls ${TWIML_URL} with GET, not POST`);
     await set({ voiceUrl: TWIML_URL });
     const stranger = `+3224${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
-    await admin(`/customers/${t.customerId}/phone-numbers`, { method: "POST", json: { number: stranger, assistantId: t.assistantId } });
+    await admin(`/customers/${t.customerId}/phone-numbers`, {
+      method: "POST",
+      json: { number: stranger, assistantId: t.assistantId },
+    });
     of = await tenantFailing(t, ["twilio.numbers"]);
     expect(of("twilio.numbers")?.detail).toBe(`${stranger} is not a number of this account`);
   });
@@ -94,14 +123,23 @@ describe("GET /api/admin/health?customerId=: one tenant", () => {
   it("a number routed through a TwiML app whose voice URL is /twiml passes", async () => {
     const t = await configuredTenant();
     const app = `AP${hex(16)}`;
-    await twilioFake("/applications", postJson({ accountSid: t.accountSid, sid: app, voiceUrl: `${TWIML_URL}?assistant=1` }));
-    await twilioFake("/incoming-numbers", postJson({ accountSid: t.accountSid, phoneNumber: t.assistantNumber, voiceApplicationSid: app }));
+    await twilioFake(
+      "/applications",
+      postJson({ accountSid: t.accountSid, sid: app, voiceUrl: `${TWIML_URL}?assistant=1` }),
+    );
+    await twilioFake(
+      "/incoming-numbers",
+      postJson({ accountSid: t.accountSid, phoneNumber: t.assistantNumber, voiceApplicationSid: app }),
+    );
     await tenantFailing(t, []);
   });
 
   it("OpenAI refuses the key, or the key may not use the tenant's model", async () => {
     const t = await configuredTenant();
-    await admin(`/customers/${t.customerId}`, { method: "PATCH", json: { openai: { realtimeModel: "gpt-realtime-9000" } } });
+    await admin(`/customers/${t.customerId}`, {
+      method: "PATCH",
+      json: { openai: { realtimeModel: "gpt-realtime-9000" } },
+    });
     let of = await tenantFailing(t, ["openai.key"]);
     expect(of("openai.key")?.detail).toBe("the key works but may not use gpt-realtime-9000");
     await openaiFake("/models/refuse", postJson({ apiKey: t.openaiKey }));
@@ -115,7 +153,10 @@ describe("GET /api/admin/health?customerId=: one tenant", () => {
   it("no OpenAI key: fine without assistant numbers, a failure with one", async () => {
     const bare = await provisionTenant({ openai: false });
     const r = await health(`?customerId=${bare.customerId}`);
-    expect(line(r.body, `tenant.${bare.customerId}.openai.key`)).toMatchObject({ ok: true, detail: expect.stringMatching(/^no OpenAI key/) });
+    expect(line(r.body, `tenant.${bare.customerId}.openai.key`)).toMatchObject({
+      ok: true,
+      detail: expect.stringMatching(/^no OpenAI key/),
+    });
     const t = await configuredTenant();
     await admin(`/customers/${t.customerId}`, { method: "PATCH", json: { openai: { apiKey: null } } });
     const of = await tenantFailing(t, ["openai.key"]);
@@ -126,8 +167,12 @@ describe("GET /api/admin/health?customerId=: one tenant", () => {
     const t = await configuredTenant();
     const otherKey = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
     const r = await health(`?customerId=${t.customerId}`, { ENCRYPTION_KEY: otherKey });
-    expect(failing(r.body).map((c) => c.name)).toEqual([`tenant.${t.customerId}.twilio.credentials`, `tenant.${t.customerId}.openai.key`]);
-    for (const c of failing(r.body)) expect(c.detail).toMatch(/cannot be decrypted .*: ENCRYPTION_KEY is not the key it was stored with$/);
+    expect(failing(r.body).map((c) => c.name)).toEqual([
+      `tenant.${t.customerId}.twilio.credentials`,
+      `tenant.${t.customerId}.openai.key`,
+    ]);
+    for (const c of failing(r.body))
+      expect(c.detail).toMatch(/cannot be decrypted .*: ENCRYPTION_KEY is not the key it was stored with$/);
     expect(line(r.body, "secret.ENCRYPTION_KEY")?.ok).toBe(true);
   });
 });
