@@ -11,6 +11,14 @@ export interface HealthReport {
   checks: Check[];
 }
 
+function asOrigin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
+}
+
 /**
  * The deployment's checks (bindings, D1, R2, migrations, secrets, public URL), then — only when asked — the
  * tenants' (their Twilio account and OpenAI key, which cost subrequests to the carriers).
@@ -20,7 +28,8 @@ export async function healthReport(
   requestOrigin: string,
   tenants: TenantScope | null,
 ): Promise<HealthReport> {
-  const origin = (env.PUBLIC_BASE_URL || requestOrigin).replace(/\/+$/, "");
+  // As URL parsing writes it (lower-case host, no default port), to compare with the URLs Twilio reports.
+  const origin = asOrigin(env.PUBLIC_BASE_URL || requestOrigin);
   const [d1, r2, migrations, jwt, tenantLines] = await Promise.all([
     d1Check(env),
     r2Check(env),
