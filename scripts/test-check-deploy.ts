@@ -1,6 +1,7 @@
 /**
  * `npm run check:deploy` fails CI when it should: on a scratch copy of the project's wrangler.toml, env and
  * migrations, each check passes when current and fails, naming the problem, once the copy is broken on purpose.
+ * node:test, run by `npm test` (named test-*.ts, not *.test.ts, so that vitest leaves it to Node).
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";

@@ -2,6 +2,7 @@
  * `npm run setup:remote` without a Cloudflare account: its steps against a scripted stand-in for wrangler (what a
  * fresh account and an existing deployment answer), its wrangler.toml edit read back by wrangler's own parser, and
  * its --dry-run. What it cannot prove here — that Cloudflare accepts these commands — docs/deploy.md says.
+ * node:test, run by `npm test` (named test-*.ts, not *.test.ts, so that vitest leaves it to Node).
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";

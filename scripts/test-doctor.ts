@@ -1,4 +1,7 @@
-/** `npm run doctor`: the printed report, and its exit code, against a stand-in Worker on loopback. */
+/**
+ * `npm run doctor`: the printed report, and its exit code, against a stand-in Worker on loopback.
+ * node:test, run by `npm test` (named test-*.ts, not *.test.ts, so that vitest leaves it to Node).
+ */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createServer, type Server } from "node:http";
