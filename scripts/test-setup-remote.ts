@@ -10,7 +10,14 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { JWKS_QUESTION, PUBLIC_URL_QUESTION, type SetupDeps, SetupStop, setupRemote } from "./lib/setup-remote";
+import {
+  JWKS_QUESTION,
+  PUBLIC_URL_QUESTION,
+  queueNames,
+  type SetupDeps,
+  SetupStop,
+  setupRemote,
+} from "./lib/setup-remote";
 import { carrierUrls, databaseIdIn, httpsOrigin, secretNames, setDatabaseId, workersDevUrl } from "./lib/setup-text";
 import { readConfig, type RunResult } from "./lib/wrangler";
 
@@ -205,6 +212,37 @@ test("a failing wrangler step stops the setup with wrangler's own words, before 
     /Applying migrations failed \(wrangler d1 migrations apply DB --remote\):\n.*syntax error/,
   );
   assert.ok(!h.calls.some((c) => c.startsWith("deploy")));
+});
+
+test("queues in wrangler.toml are created before the deploy when missing (the post-call queue on main)", async () => {
+  const h = harness({
+    loggedIn: true,
+    databases: [{ name: "voicedesk", uuid: DB_ID }],
+    buckets: ["voicedesk-recordings"],
+    secrets: null,
+  });
+  h.deps.config = {
+    ...h.deps.config,
+    queues: {
+      producers: [{ queue: "voicedesk-post-call" }],
+      consumers: [
+        { queue: "voicedesk-post-call", dead_letter_queue: "voicedesk-post-call-dlq" },
+        { queue: "voicedesk-post-call-dlq" },
+      ],
+    },
+  };
+  const inner = h.deps.wrangler;
+  h.deps.wrangler = async (args, mode) =>
+    args[0] === "queues" && args[1] === "info"
+      ? { status: args[2] === "voicedesk-post-call" ? 0 : 1, stdout: "", stderr: "" }
+      : inner(args, mode);
+  await setupRemote(h.deps, {});
+  const queueCalls = h.calls.filter((c) => c.startsWith("queues"));
+  assert.deepEqual(queueCalls, ["queues create voicedesk-post-call-dlq"]);
+  assert.ok(
+    h.calls.indexOf("queues create voicedesk-post-call-dlq") < h.calls.findIndex((c) => c.startsWith("deploy")),
+  );
+  assert.deepEqual(queueNames({ queues: {} }), []);
 });
 
 test("wrangler.toml: database_id set in the DB table, replaced when present, comments and other tables untouched", () => {

@@ -97,6 +97,15 @@ export async function setupRemote(d: SetupDeps, o: SetupOptions = {}): Promise<v
   if ((await d.wrangler(["r2", "bucket", "info", bucket], "capture")).status === 0) d.log(`${bucket} exists`);
   else await must(["r2", "bucket", "create", bucket, ...location], "tee", `Creating R2 bucket ${bucket}`);
 
+  const queues = queueNames(d.config);
+  if (queues.length) {
+    step("Queues (wrangler deploy refuses to bind a queue that does not exist)");
+    for (const q of queues) {
+      if ((await d.wrangler(["queues", "info", q], "capture")).status === 0) d.log(`${q} exists`);
+      else await must(["queues", "create", q], "tee", `Creating queue ${q}`);
+    }
+  }
+
   step("Migrations (before any code that needs them)");
   await must(["d1", "migrations", "apply", "DB", "--remote"], "interactive", "Applying migrations");
 
@@ -130,6 +139,15 @@ export async function setupRemote(d: SetupDeps, o: SetupOptions = {}): Promise<v
     step(`Health (npm run doctor -- --url ${base})`);
     await d.doctor(base, upload.ADMIN_TOKEN);
   } else d.log(`\nCheck it: ADMIN_TOKEN=… npm run doctor -- --url ${base}`);
+}
+
+/** Every queue wrangler.toml produces to, consumes from or dead-letters into, once each. */
+export function queueNames(c: Pick<WranglerConfig, "queues">): string[] {
+  const all = [
+    ...(c.queues.producers ?? []).map((p) => p.queue),
+    ...(c.queues.consumers ?? []).flatMap((q) => [q.queue, ...(q.dead_letter_queue ? [q.dead_letter_queue] : [])]),
+  ];
+  return [...new Set(all)];
 }
 
 /** Generates what is missing, asks for the choices only a person can make, and never replaces ENCRYPTION_KEY. */

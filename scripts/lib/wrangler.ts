@@ -39,6 +39,7 @@ export interface WranglerConfig {
     migrations_table?: string;
   }[];
   r2_buckets: { binding: string; bucket_name?: string }[];
+  queues: { producers?: { queue: string }[]; consumers?: { queue: string; dead_letter_queue?: string }[] };
 }
 
 const api = () => require("wrangler") as WranglerApi;
