@@ -53,6 +53,8 @@ export const ALL_SCOPES = [
   "audio:download",
   "voice:read",
   "calls:write",
+  "campaigns:write",
+  "voice:delete",
   "transcriptions:write",
   "realtime:connect",
 ];
@@ -70,5 +72,5 @@ export async function mintRepToken(vars, repId, scope = ALL_SCOPES.join(" "), tt
     .setSubject(String(repId))
     .setIssuedAt()
     .setExpirationTime(ttl)
-    .sign(new TextEncoder().encode(secret));
+    .sign(new TextEncoder().encode(vars.JWT_SECRET));
 }
