@@ -64,7 +64,8 @@ async function dryWrangler(args: string[]): Promise<RunResult> {
   if (cmd.startsWith("whoami")) return { status: 0, stdout: "You are logged in (dry run)", stderr: "" };
   if (cmd === "d1 list --json") return { status: 0, stdout: JSON.stringify(dryCreated), stderr: "" };
   if (args[0] === "d1" && args[1] === "create") dryCreated.push({ name: args[2] ?? "", uuid: "<new database id>" });
-  if (cmd === "r2 bucket info" || cmd.startsWith("secret list")) return { status: 1, stdout: "", stderr: "not found" };
+  if (cmd === "r2 bucket info" || cmd.startsWith("queues info") || cmd.startsWith("secret list"))
+    return { status: 1, stdout: "", stderr: "not found" };
   if (args[0] === "deploy") return { status: 0, stdout: "https://voicedesk.your-subdomain.workers.dev", stderr: "" };
   return { status: 0, stdout: "", stderr: "" };
 }

@@ -121,7 +121,14 @@ test("a hand-written Env that forgets a binding fails even when the generated fi
   const d = scratch();
   writeFileSync(
     join(d, "src/env.ts"),
-    "export interface Env {\n  DB: D1Database;\n  CALLS: unknown;\n  TICKET_RECORDERS: unknown;\n  RATE_LIMITER: unknown;\n  OPENAI_BASE_URL: string;\n  ADMIN_TOKEN: string;\n  ENCRYPTION_KEY: string;\n}\n",
+    `export interface Env {\n${[
+      "DB: D1Database;",
+      ...["CALLS", "TICKET_RECORDERS", "RATE_LIMITER", "CAMPAIGNS", "RINGCENTRAL_AUTH", "RINGCENTRAL_SESSIONS"].map(
+        (n) => `${n}: unknown;`,
+      ),
+      "POST_CALL: Queue;",
+      ...["OPENAI_BASE_URL", "JWT_ISSUER", "JWT_AUDIENCE", "ADMIN_TOKEN", "ENCRYPTION_KEY"].map((n) => `${n}: string;`),
+    ].join("\n")}\n}\n`,
   );
   assert.deepEqual(envTypesProblems(d), []);
   assert.deepEqual(missingFromEnvProblems(d), [

@@ -30,6 +30,7 @@ interface Account {
   loggedIn: boolean;
   databases: { name: string; uuid: string }[];
   buckets: string[];
+  queues: string[];
   /** Secret names of the deployed Worker; null when the Worker does not exist yet. */
   secrets: string[] | null;
 }
@@ -64,6 +65,11 @@ function harness(account: Account) {
           ? ok("name: x")
           : { status: 1, stdout: "", stderr: "The specified bucket does not exist." };
       if (a === "r2" && args[2] === "create") return (account.buckets.push(args[3] ?? ""), ok("Created bucket"));
+      if (a === "queues" && b === "info")
+        return account.queues.includes(args[2] ?? "")
+          ? ok(`Queue Name: ${args[2]}`)
+          : { status: 1, stdout: "", stderr: "Queue does not exist." };
+      if (a === "queues" && b === "create") return (account.queues.push(args[2] ?? ""), ok("Created queue"));
       if (a === "secret" && b === "list")
         return account.secrets
           ? ok(JSON.stringify(account.secrets.map((name) => ({ name, type: "secret_text" }))))
@@ -102,7 +108,7 @@ function harness(account: Account) {
 }
 
 test("a fresh account: creates D1 (id into wrangler.toml) and R2, migrates, then deploys with generated secrets", async () => {
-  const h = harness({ loggedIn: true, databases: [], buckets: [], secrets: null });
+  const h = harness({ loggedIn: true, databases: [], buckets: [], queues: [], secrets: null });
   await setupRemote(h.deps, { location: "weur" });
   assert.deepEqual(h.calls, [
     "whoami",
@@ -111,6 +117,10 @@ test("a fresh account: creates D1 (id into wrangler.toml) and R2, migrates, then
     "d1 list --json",
     "r2 bucket info voicedesk-recordings",
     "r2 bucket create voicedesk-recordings --location weur",
+    "queues info voicedesk-post-call",
+    "queues create voicedesk-post-call",
+    "queues info voicedesk-post-call-dlq",
+    "queues create voicedesk-post-call-dlq",
     "d1 migrations apply DB --remote",
     "secret list --format json",
     `deploy --secrets-file ${h.files[0]}`,
@@ -139,6 +149,7 @@ test("an existing deployment: nothing created, ENCRYPTION_KEY never replaced, th
     loggedIn: true,
     databases: [{ name: "voicedesk", uuid: DB_ID }],
     buckets: ["voicedesk-recordings"],
+    queues: ["voicedesk-post-call", "voicedesk-post-call-dlq"],
     secrets: ["ADMIN_TOKEN", "ENCRYPTION_KEY", "JWT_JWKS_URL", "PUBLIC_BASE_URL"],
   };
   const h = harness(account);
@@ -148,6 +159,8 @@ test("an existing deployment: nothing created, ENCRYPTION_KEY never replaced, th
   assert.deepEqual(h.calls, [
     "whoami",
     "r2 bucket info voicedesk-recordings",
+    "queues info voicedesk-post-call",
+    "queues info voicedesk-post-call-dlq",
     "d1 migrations apply DB --remote",
     "secret list --format json",
     "deploy",
@@ -168,6 +181,7 @@ test("a JWKS URL and a public origin given at the prompts are uploaded; answers 
     loggedIn: true,
     databases: [{ name: "voicedesk", uuid: DB_ID }],
     buckets: ["voicedesk-recordings"],
+    queues: ["voicedesk-post-call", "voicedesk-post-call-dlq"],
     secrets: ["ADMIN_TOKEN", "ENCRYPTION_KEY"],
   });
   let jwksTries = 0;
@@ -187,7 +201,7 @@ test("a JWKS URL and a public origin given at the prompts are uploaded; answers 
 });
 
 test("not logged in: stops before touching anything, saying how to log in", async () => {
-  const h = harness({ loggedIn: false, databases: [], buckets: [], secrets: null });
+  const h = harness({ loggedIn: false, databases: [], buckets: [], queues: [], secrets: null });
   await assert.rejects(
     setupRemote(h.deps, {}),
     (e: unknown) => e instanceof SetupStop && /npx wrangler login/.test(e.message),
@@ -200,6 +214,7 @@ test("a failing wrangler step stops the setup with wrangler's own words, before 
     loggedIn: true,
     databases: [{ name: "voicedesk", uuid: DB_ID }],
     buckets: ["voicedesk-recordings"],
+    queues: ["voicedesk-post-call", "voicedesk-post-call-dlq"],
     secrets: null,
   });
   const inner = h.deps.wrangler;
@@ -219,6 +234,7 @@ test("queues in wrangler.toml are created before the deploy when missing (the po
     loggedIn: true,
     databases: [{ name: "voicedesk", uuid: DB_ID }],
     buckets: ["voicedesk-recordings"],
+    queues: [],
     secrets: null,
   });
   h.deps.config = {
@@ -260,6 +276,10 @@ test("--dry-run prints a first setup's wrangler commands and changes nothing", (
     "d1 list --json",
     "r2 bucket info voicedesk-recordings",
     "r2 bucket create voicedesk-recordings",
+    "queues info voicedesk-post-call",
+    "queues create voicedesk-post-call",
+    "queues info voicedesk-post-call-dlq",
+    "queues create voicedesk-post-call-dlq",
     "d1 migrations apply DB --remote",
     "secret list --format json",
     "deploy --secrets-file <secrets file>",
