@@ -1,7 +1,7 @@
 /**
  * The dependency rule (docs/architecture.md, "The dependency rule"), checked by `npm test` (npm run lint:deps).
  * Layers, lowest first: lib → db, audio → auth, limits → ai, recordings → live (the engine), outbound → carriers →
- * lifecycle (queued jobs, deletion, retention) → routes → app.
+ * lifecycle (queued jobs, deletion, retention), health → routes → app.
  * A module may import its own layer and the layers below; `src/env.ts` (types only) is everyone's.
  */
 const layer = (name, mayImport, comment) => ({
@@ -24,16 +24,16 @@ module.exports = {
     layer("live", ["lib", "db", "auth", "audio", "ai", "recordings"], "the live engine names no carrier and no route"),
     layer("outbound", ["lib", "db", "auth"], "outbound calls and campaigns name no carrier and no route"),
     {
-      name: "lifecycle-is-imported-only-from-above",
-      comment: "src/lifecycle/ (queued jobs, deletion, retention) runs on top of every layer but routes",
+      name: "top-layers-are-imported-only-from-above",
+      comment: "src/lifecycle/ (queued jobs, deletion, retention) and src/health/ run on top of every layer but routes",
       severity: "error",
-      from: { path: "^src/", pathNot: "^src/(lifecycle/|routes/|app\\.ts$|index\\.ts$)" },
-      to: { path: "^src/lifecycle/" },
+      from: { path: "^src/", pathNot: "^src/(lifecycle/|health/|routes/|app\\.ts$|index\\.ts$)" },
+      to: { path: "^src/(lifecycle|health)/" },
     },
     {
-      name: "lifecycle-imports-no-routes",
+      name: "top-layers-import-no-routes",
       severity: "error",
-      from: { path: "^src/lifecycle/" },
+      from: { path: "^src/(lifecycle|health)/" },
       to: { path: "^src/(routes/|app\\.ts)" },
     },
     {

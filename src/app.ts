@@ -4,6 +4,7 @@ import { requireAdmin } from "./auth/middleware";
 import { notFoundRoute, onError } from "./lib/app-errors";
 import { browserCors } from "./lib/cors";
 import { RECORDING_DOWNLOAD_PATH } from "./recordings/signed-url";
+import { adminHealthRoutes } from "./routes/admin-health";
 import { adminAssistantToolRoutes } from "./routes/admin-assistant-tools";
 import { adminAssistantRoutes } from "./routes/admin-assistants";
 import { adminCampaignRoutes } from "./routes/admin-campaigns";
@@ -54,6 +55,7 @@ export function createApp() {
       .use("/api/*", browserCors(CLOSED_TO_BROWSERS))
       // provisioning (admin bearer token)
       .use("/api/admin/*", requireAdmin)
+      .route("/api/admin/health", adminHealthRoutes)
       .route("/api/admin/customers", adminCustomerRoutes)
       .route("/api/admin/customers/:id/reps", adminRepRoutes)
       .route("/api/admin/customers/:id/phone-numbers", adminNumberRoutes)

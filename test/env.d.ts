@@ -1,5 +1,4 @@
 import type { D1Migration } from "cloudflare:test";
-import type { Env as WorkerEnv } from "../src/env";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -13,22 +12,13 @@ declare module "vitest" {
   }
 }
 
+// The Worker's Env (src/env.ts, worker-configuration.d.ts) plus what only the test Worker is given.
 declare global {
   namespace Cloudflare {
-    interface GlobalProps {
-      mainModule: typeof import("./worker");
-    }
-    interface Env extends WorkerEnv {
+    interface Env {
       TEST_MIGRATIONS: D1Migration[];
-      MIGRATION_TEST_DB: D1Database;
-      JWT_SECRET: string;
-      ADMIN_TOKEN: string;
-      TWILIO_API_BASE_URL: string;
-      OPENAI_BASE_URL: string;
       FAKE_CARRIER_URL: string;
       FAKE_TOOLS_URL: string;
-      TELNYX_API_BASE_URL: string;
-      RINGCENTRAL_API_BASE_URL: string;
     }
   }
 }

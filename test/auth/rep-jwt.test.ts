@@ -108,7 +108,7 @@ describe("rep JWT (HS256 via JWT_SECRET)", () => {
     const bare = await new SignJWT({ sub: String(t.repId), exp: now() + 60 })
       .setProtectedHeader({ alg: "HS256" })
       .sign(new TextEncoder().encode(env.JWT_SECRET));
-    const unset = { ...env, JWT_ISSUER: undefined, JWT_AUDIENCE: undefined } as Env;
+    const unset = { ...env, JWT_ISSUER: undefined, JWT_AUDIENCE: undefined } as unknown as Env;
     await expect(verifyRepToken(unset, bare)).rejects.toMatchObject({
       status: 500,
       message: "Server is not configured (JWT_ISSUER and JWT_AUDIENCE, or JWT_REQUIRE_ISS_AUD=false)",
@@ -116,7 +116,7 @@ describe("rep JWT (HS256 via JWT_SECRET)", () => {
     expect((await verifyRepToken({ ...unset, JWT_REQUIRE_ISS_AUD: "false" } as Env, bare)).rep.id).toBe(t.repId);
     // Disabled, a configured issuer is still checked.
     await expect(
-      verifyRepToken({ ...env, JWT_AUDIENCE: undefined, JWT_REQUIRE_ISS_AUD: "false" } as Env, bare),
+      verifyRepToken({ ...env, JWT_AUDIENCE: undefined, JWT_REQUIRE_ISS_AUD: "false" } as unknown as Env, bare),
     ).rejects.toMatchObject({ status: 401 });
   });
 

@@ -1,9 +1,10 @@
+import { migrationTestDb } from "./migration-db";
 import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 
 /** An empty database of this file's own: the schema as it stood before 0009, old rows, then 0009. */
-const db = env.MIGRATION_TEST_DB;
+const db = migrationTestDb;
 const before = env.TEST_MIGRATIONS.filter((m) => m.name < "0009");
 const m0009 = env.TEST_MIGRATIONS.filter((m) => m.name.startsWith("0009"));
 const rows = async <T>(sql: string) => (await db.prepare(sql).all<T>()).results;

@@ -1,9 +1,10 @@
+import { migrationTestDb } from "./migration-db";
 import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 
 /** An empty database of its own: each test builds the schema as it stood at some migration, then moves on. */
-const db = env.MIGRATION_TEST_DB;
+const db = migrationTestDb;
 const upTo = (name: string) => env.TEST_MIGRATIONS.filter((m) => m.name <= name);
 const rows = async <T>(sql: string) => (await db.prepare(sql).all<T>()).results;
 

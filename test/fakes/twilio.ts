@@ -21,6 +21,7 @@ import { listen, readBody, sendJson, type RunningFake } from "./http";
 import { StatusCallbacks } from "./twilio-callbacks";
 import { referenceAccessToken, referenceSignature, referenceTwiml } from "./twilio-reference";
 import { callEvent, type CallEvent } from "./twilio-events";
+import { numbersApi, numbersControl } from "./twilio-numbers";
 
 interface Account {
   accountSid: string;
@@ -197,6 +198,7 @@ export async function startTwilioFake(): Promise<RunningFake> {
       return sendJson(res, 200, referenceTwiml(json() as never));
     if (p === "/__fake/reference/signature" && req.method === "POST")
       return sendJson(res, 200, referenceSignature(json() as never));
+    if (numbersControl(res, p, req.method ?? "GET", json)) return;
     if (p === "/__fake/fail" && req.method === "POST") {
       const f = json() as unknown as Failure;
       failures.push({ ...f, times: f.times ?? 1 });
@@ -363,6 +365,7 @@ export async function startTwilioFake(): Promise<RunningFake> {
       }
       return sendJson(res, 200, call);
     }
+    if (numbersApi(res, accountSid, rest, url, req.method ?? "GET")) return;
     const recM = /^\/Recordings\/(RE[0-9a-f]{32})(\.wav|\.mp3)?$/.exec(rest);
     if (recM && req.method === "GET") {
       const r = recordings.get(recM[1]!);

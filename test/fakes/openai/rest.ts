@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { handleChat } from "./chat";
+import { handleModels } from "./models";
 import { handleRealtimeCalls } from "./realtime-calls";
 import { handleRealtimeControl } from "./realtime-control";
 import { handleTranscriptions } from "./transcriptions";
@@ -12,7 +13,13 @@ export type RestHandler = (
   body: () => Promise<Buffer>,
 ) => Promise<boolean>;
 
-const handlers: RestHandler[] = [handleTranscriptions, handleRealtimeCalls, handleChat, handleRealtimeControl];
+const handlers: RestHandler[] = [
+  handleTranscriptions,
+  handleRealtimeCalls,
+  handleChat,
+  handleRealtimeControl,
+  handleModels,
+];
 
 export async function handleRest(
   req: IncomingMessage,
