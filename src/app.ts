@@ -12,6 +12,7 @@ import { adminCustomerRoutes } from "./routes/admin-customers";
 import { adminDeletionRoutes } from "./routes/admin-deletions";
 import { adminNumberRoutes } from "./routes/admin-numbers";
 import { adminRepRoutes } from "./routes/admin-reps";
+import { adminRingCentralRoutes } from "./routes/admin-ringcentral";
 import { adminSurveyRoutes } from "./routes/admin-surveys";
 import { audioChunkRoutes } from "./routes/audio-chunks";
 import { campaignRoutes } from "./routes/campaigns";
@@ -20,6 +21,7 @@ import { conversationRoutes } from "./routes/conversations";
 import { meRoutes } from "./routes/me";
 import { realtimeRoutes } from "./routes/realtime";
 import { recordingDownloadRoutes } from "./routes/recording-download";
+import { ringcentralWebhookRoutes } from "./routes/ringcentral-webhooks";
 import { streamRoutes } from "./routes/streams";
 import { ticketRoutes } from "./routes/tickets";
 import { transcriptionRoutes } from "./routes/transcriptions";
@@ -63,6 +65,7 @@ export function createApp() {
       .route("/api/admin/customers/:id/assistants/:assistantId/tools", adminAssistantToolRoutes)
       .route("/api/admin/customers/:id/campaigns", adminCampaignRoutes)
       .route("/api/admin/customers/:id/calls/:callId/survey", adminSurveyRoutes)
+      .route("/api/admin/customers/:id/ringcentral", adminRingCentralRoutes)
       .route("/api/admin/customers/:id", adminDeletionRoutes)
       // reps and end users (bearer JWT)
       .route("/api/Auth", authRoutes)
@@ -82,6 +85,7 @@ export function createApp() {
       // carriers (anonymous, signed)
       .route("/api/TwilioCalls", twilioWebhookRoutes)
       .route("/api/TwilioCalls", twilioAmdRoutes)
+      .route("/api/webhooks/ringcentral", ringcentralWebhookRoutes)
       .route("/twiml", twimlRoutes)
       .route("/twiml", twimlRepRoutes)
       .route("/streams", streamRoutes)

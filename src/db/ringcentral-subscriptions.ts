@@ -56,7 +56,7 @@ export async function saveRingCentralSubscription(
 /**
  * Subscriptions the cron trigger must look after, every tenant's: expiring before `before` or no longer Active,
  * and creations that failed (no subscription id, untouched since `stalledBefore`: not one under way right now).
- * Not scoped to a tenant, by design: it is what finds the tenants.
+ * Not scoped to a tenant, by design: it is what finds the tenants (deleted ones excepted: they await the purge).
  */
 export async function listDueRingCentralSubscriptions(
   db: D1Database,
@@ -65,8 +65,9 @@ export async function listDueRingCentralSubscriptions(
   const { results } = await db
     .prepare(
       `SELECT * FROM ringcentral_subscriptions
-       WHERE (subscription_id IS NOT NULL AND (expires_at IS NULL OR expires_at < ?1 OR status != 'Active'))
-          OR (subscription_id IS NULL AND updated_at < ?2)
+       WHERE ((subscription_id IS NOT NULL AND (expires_at IS NULL OR expires_at < ?1 OR status != 'Active'))
+          OR (subscription_id IS NULL AND updated_at < ?2))
+         AND customer_id IN (SELECT id FROM customers WHERE deleted_at IS NULL)
        ORDER BY expires_at LIMIT ?3`,
     )
     .bind(f.before, f.stalledBefore, f.limit)

@@ -3,6 +3,7 @@
  * of every version, the Durable Object storage behind it, and (through a queued job, so a carrier that is down
  * cannot lose the request) the carrier's own copy of a recording.
  */
+import { ringcentralSession } from "../carriers/ringcentral/session-object";
 import type { CallRow } from "../db/calls";
 import type { RecordingRow } from "../db/recordings";
 import type { TicketRow } from "../db/tickets";
@@ -82,7 +83,9 @@ export async function deleteCall(env: Env, call: CallRow): Promise<void> {
     db.prepare("DELETE FROM ticket_messages WHERE customer_id = ?1 AND call_id = ?2").bind(c, call.id),
     db.prepare("DELETE FROM calls WHERE customer_id = ?1 AND id = ?2").bind(c, call.id),
   ]);
-  if (call.call_sid) await callObject(env, call.call_sid).purge();
+  // A RingCentral call's sid names its telephony session's object (the live call, if any, is on the AI line's).
+  if (call.call_sid && call.carrier === "ringcentral") await ringcentralSession(env, c, call.call_sid).purge();
+  else if (call.call_sid) await callObject(env, call.call_sid).purge();
 }
 
 /**

@@ -4,6 +4,7 @@
  * then what is left of its rows, the customer last. Each step deletes what it did, so a retried or repeated job
  * carries on where the last one stopped.
  */
+import { purgeRingCentral } from "../carriers/ringcentral/purge";
 import type { CallRow } from "../db/calls";
 import type { RecordingRow } from "../db/recordings";
 import type { TicketRow } from "../db/tickets";
@@ -35,6 +36,7 @@ const TENANT_TABLES = [
   "call_day_counts",
   "tool_call_day_counts",
   "failed_jobs",
+  "ringcentral_subscriptions",
   "carrier_accounts",
 ];
 
@@ -66,6 +68,8 @@ export async function purgeCustomerStep(env: Env, customerId: number): Promise<b
     await env.RECORDINGS.delete(listed.objects.map((o) => o.key));
     return true;
   }
+  // Carriers' state outside our tables (the subscription is cancelled with the account's credentials: first).
+  await purgeRingCentral(env, customerId);
   const db = env.DB;
   await db.batch([
     // The customer row points at one of its assistants (the inbound fallback): let go of it first.

@@ -156,6 +156,7 @@ const NOT_REP_ROUTES = [
   /^\/api\/Auth\//,
   /^\/api\/TwilioCalls\/(voice|statuscallback|amdcallback|legstatus|:repID\/recordingcallback)$/,
   new RegExp(`^${RECORDING_DOWNLOAD_PATH}`),
+  /^\/api\/webhooks\/ringcentral\/:customerId$/,
 ];
 /** The one rep route without a scope: a token may always learn who it is and which scopes it carries. */
 const UNSCOPED = ["GET /api/me"];

@@ -2,7 +2,7 @@
  * A fake RingCentral platform on loopback, speaking its wire format (docs/ringcentral.md): the OAuth token endpoint
  * (JWT and refresh-token grants, HTTP Basic client authentication), extension devices, WebHook subscriptions
  * (create performs the validation handshake against the address and fails like RingCentral, SUB-525, when the
- * answer is wrong), call control (answer, forward), and a notifier. Errors are RingCentral's `{errorCode, message,
+ * answer is wrong; renew; cancel), call control (answer, forward), and a notifier. Errors are RingCentral's `{errorCode, message,
  * errors[]}`; anything unexpected is a loud 404. Control endpoints under /__fake/ are in ringcentral-control.ts.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -177,6 +177,17 @@ async function api(state: FakeState, req: IncomingMessage, res: ServerResponse, 
       return rcError(res, 404, "SUB-507", `Subscription with key [${renewM[1]}] was expired`);
     s.expiresAt = Date.now() + s.expiresIn * 1000;
     return sendJson(res, 200, subscriptionJson(s, base));
+  }
+  const subM = /^\/restapi\/v1\.0\/subscription\/([^/]+)$/.exec(p);
+  if (subM && req.method === "DELETE") {
+    const s = state.subscriptions.get(subM[1]!);
+    if (!s || s.clientId !== app.clientId) {
+      log.status = 404;
+      return rcError(res, 404, "SUB-507", `Subscription with key [${subM[1]}] was not found`);
+    }
+    state.subscriptions.delete(s.id);
+    log.status = 204;
+    return void res.writeHead(204).end();
   }
   log.status = 404;
   rcError(res, 404, "CMN-102", `Resource ${req.method} ${p} is not found`);

@@ -54,7 +54,7 @@ export async function loadRingCentralAccount(env: Env, customerId: number): Prom
   return row ? ringcentralAccountOf(env, row) : null;
 }
 
-// ── provisioning: the admin API's `ringcentral` part (registered in src/carriers/accounts.ts when wired) ──
+// ── provisioning: the admin API's `ringcentral` part (registered in src/carriers/accounts.ts) ──
 
 export const ringcentralSettings = z.object({
   clientId: z.string().min(1).max(200),

@@ -13,5 +13,6 @@ export const paths = {
   party: (telephonySessionId: string, partyId: string) =>
     `/restapi/v1.0/account/~/telephony/sessions/${seg(telephonySessionId)}/parties/${seg(partyId)}`,
   subscriptions: "/restapi/v1.0/subscription",
+  subscription: (subscriptionId: string) => `/restapi/v1.0/subscription/${seg(subscriptionId)}`,
   renew: (subscriptionId: string) => `/restapi/v1.0/subscription/${seg(subscriptionId)}/renew`,
 };

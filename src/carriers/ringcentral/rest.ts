@@ -58,7 +58,7 @@ export class RingCentralRest {
   }
 
   async request<T>(
-    method: "GET" | "POST",
+    method: "GET" | "POST" | "DELETE",
     path: string,
     p: { body?: unknown; schema: ZodType<T>; what: string; retry5xx?: boolean },
   ): Promise<T> {
@@ -114,6 +114,14 @@ export class RingCentralRest {
       schema: subscriptionInfo,
       what: "subscription",
       retry5xx: false,
+    });
+  }
+
+  /** RingCentral stops delivering at once (204); one it no longer has is a 404 UpstreamError. */
+  deleteSubscription(subscriptionId: string) {
+    return this.request("DELETE", paths.subscription(subscriptionId), {
+      schema: anything,
+      what: "subscription delete",
     });
   }
 

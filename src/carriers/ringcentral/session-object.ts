@@ -40,6 +40,12 @@ export class RingCentralSession extends DurableObject<Env> {
     return this.ctx.storage.kv.get<SessionMemory>("memory") ?? emptyMemory();
   }
 
+  /** Forgets the session at once (its call was deleted, or its customer purged). */
+  async purge(): Promise<void> {
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+  }
+
   override async alarm(): Promise<void> {
     await this.ctx.storage.deleteAll();
   }

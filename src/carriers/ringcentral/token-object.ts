@@ -87,6 +87,14 @@ export class RingCentralAuth extends DurableObject<Env> {
     }
   }
 
+  /** Forgets the token (the customer is purged); a request in flight is let finish, its token not kept. */
+  async purge(): Promise<void> {
+    await this.flight?.promise.catch(() => undefined);
+    this.token = null;
+    this.loaded = true;
+    await this.ctx.storage.deleteAll();
+  }
+
   private usable(fingerprint: string, stale: string | undefined): AccessGrant | null {
     const t = this.token;
     if (!t || t.fingerprint !== fingerprint || t.accessToken === stale) return null;

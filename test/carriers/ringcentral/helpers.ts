@@ -1,13 +1,9 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { Hono } from "hono";
 import { inject } from "vitest";
-import type { AppEnv } from "../../../src/auth/context";
-import { ringcentralAccountCodec, type RingCentralAccount } from "../../../src/carriers/ringcentral/account";
-import { upsertCarrierAccountStmt } from "../../../src/db/carrier-accounts";
-import { notFoundRoute, onError } from "../../../src/lib/app-errors";
-import { ringcentralWebhookRoutes } from "../../../src/routes/ringcentral-webhooks";
+import type { RingCentralAccount } from "../../../src/carriers/ringcentral/account";
 import { admin, hex } from "../../helpers";
+import worker from "../../worker";
 
 /** Control channel of the RingCentral fake (test/fakes/ringcentral-control.ts). */
 export async function rcFake<T = unknown>(path: string, body?: unknown, method = body === undefined ? "GET" : "POST") {
@@ -27,15 +23,12 @@ export interface RcTenant {
 }
 
 /**
- * A fresh customer with a RingCentral account (stored as the admin API will store it, carrier_accounts), and its
- * app and JWT user registered with the fake. Webhooks of the fake reach the test through the outbox (relay).
+ * A fresh customer with a RingCentral account, provisioned through the admin API, and its app and JWT user
+ * registered with the fake. Webhooks of the fake reach the test through the outbox (relay).
  */
 export async function provisionRingCentral(
   opts: { mode?: RingCentralAccount["mode"]; aiLine?: string | null; tokenTtl?: number } = {},
 ): Promise<RcTenant> {
-  const res = await admin("/customers", { method: "POST", json: { name: `RC tenant ${hex(3)}` } });
-  if (res.status !== 201) throw new Error(`provisionRingCentral: ${res.status} ${await res.text()}`);
-  const { id: customerId } = (await res.json()) as { id: number };
   const input = {
     clientId: `cid_${hex(8)}`,
     clientSecret: `secret_${hex(12)}`,
@@ -43,18 +36,16 @@ export async function provisionRingCentral(
     mode: opts.mode ?? "answer",
     aiLine: opts.aiLine === undefined ? (opts.mode === "forward-to-ai" ? "+3225550100" : null) : opts.aiLine,
   };
-  const fields = await ringcentralAccountCodec.fields(env, input, null);
-  await upsertCarrierAccountStmt(env.DB, { ...fields, customerId }).run();
+  const res = await admin("/customers", {
+    method: "POST",
+    json: { name: `RC tenant ${hex(3)}`, ringcentral: input },
+  });
+  if (res.status !== 201) throw new Error(`provisionRingCentral: ${res.status} ${await res.text()}`);
+  const { id: customerId } = (await res.json()) as { id: number };
   const extensionId = String(400000000000 + Math.floor(Math.random() * 1e9));
   await rcFake("/apps", { ...input, extensionId, relay: true, tokenTtl: opts.tokenTtl });
   return { customerId, account: { customerId, ...input }, extensionId };
 }
-
-/** The webhook router in a tiny app with the production error handler (the lead mounts it in src/app.ts). */
-export const webhookApp = new Hono<AppEnv>()
-  .route("/api/webhooks/ringcentral", ringcentralWebhookRoutes)
-  .notFound(notFoundRoute)
-  .onError(onError);
 
 export interface Answered {
   status: number;
@@ -62,10 +53,13 @@ export interface Answered {
   body: string;
 }
 
-/** Sends a request through the tiny app and waits for the work it left running (the action) to finish. */
+/**
+ * Sends a request to the Worker's entry, as RingCentral would, and waits for the work it left running (the action)
+ * to finish.
+ */
 export async function callWebhook(request: Request): Promise<Answered> {
   const ctx = createExecutionContext();
-  const res = await webhookApp.fetch(request, env, ctx);
+  const res = await worker.fetch!(request, env, ctx);
   const body = await res.text();
   await waitOnExecutionContext(ctx);
   return { status: res.status, headers: Object.fromEntries(res.headers), body };
@@ -78,7 +72,7 @@ interface Delivery {
   body: string;
 }
 
-/** Takes the fake's next webhook for this app, runs it through the tiny app, and gives the fake the answer. */
+/** Takes the fake's next webhook for this app, runs it through the Worker, and gives the fake the answer. */
 export async function relayOne(clientId: string): Promise<Answered> {
   const d = await rcFake<Delivery | null>(`/outbox/next?clientId=${encodeURIComponent(clientId)}&timeoutMs=10000`);
   if (!d) throw new Error("no webhook from the RingCentral fake");
