@@ -96,6 +96,8 @@ export const publicVoiceCall = (c: CallRow) => ({
   id: c.id,
   campaignId: c.campaign_id,
   direction: c.direction,
+  /** Which carrier the call ran on: twilio, telnyx, ringcentral, webrtc (docs/call-data.md). */
+  carrier: c.carrier,
   state: c.state,
   startTime: c.start_time,
   endTime: c.end_time,

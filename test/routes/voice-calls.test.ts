@@ -42,6 +42,7 @@ describe("GET /api/v1/voice-calls", () => {
       id: older.id,
       campaignId: camp.id,
       direction: "Outbound",
+      carrier: "twilio",
       state: "Completed",
       startTime: "2025-01-10T10:00:00.000Z",
       endTime: "2025-01-10T10:05:12.000Z",

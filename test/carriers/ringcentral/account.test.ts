@@ -28,7 +28,7 @@ async function save(customerId: number, body: unknown) {
   await upsertCarrierAccountStmt(env.DB, { ...fields, customerId }).run();
 }
 
-describe("the RingCentral account (carrier_accounts, wired into the admin API later)", () => {
+describe("the RingCentral account (carrier_accounts; the admin API in admin.test.ts)", () => {
   it("stores the client secret and the JWT encrypted, normalizes the AI line, and reads back in the clear", async () => {
     const id = await customer();
     await save(id, ringcentralSettings.parse(input));
