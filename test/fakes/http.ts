@@ -18,9 +18,10 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(JSON.stringify(body));
 }
 
-/** Starts an HTTP server on an ephemeral loopback port. */
+/** Starts an HTTP server on an ephemeral loopback port (or the given one: a fake run by hand, scripts/). */
 export async function listen(
   handler: (req: IncomingMessage, res: ServerResponse) => Promise<void> | void,
+  at: { port?: number; host?: string } = {},
 ): Promise<RunningFake> {
   const server = createServer((req, res) => {
     Promise.resolve(handler(req, res)).catch((e: unknown) => {
@@ -29,10 +30,14 @@ export async function listen(
       else res.end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const host = at.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(at.port ?? 0, host, resolve);
+  });
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host}:${port}`,
     server,
     close: () =>
       new Promise<void>((resolve) => {

@@ -89,7 +89,11 @@ async function post(url: string, headers: Record<string, string>, body: string):
       body: body || undefined,
       signal: AbortSignal.timeout(ANSWER_TIMEOUT_MS),
     });
-    return { status: res.status, headers: Object.fromEntries(res.headers), body: await res.text() };
+    const answered: Record<string, string> = {};
+    res.headers.forEach((v, k) => {
+      answered[k] = v;
+    });
+    return { status: res.status, headers: answered, body: await res.text() };
   } catch {
     return { status: 0, headers: {}, body: "" };
   }

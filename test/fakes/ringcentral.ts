@@ -193,7 +193,7 @@ async function api(state: FakeState, req: IncomingMessage, res: ServerResponse, 
   rcError(res, 404, "CMN-102", `Resource ${req.method} ${p} is not found`);
 }
 
-export async function startRingCentralFake(): Promise<RunningFake> {
+export async function startRingCentralFake(at: { port?: number; host?: string } = {}): Promise<RunningFake> {
   const state = new FakeState();
   const fake: RunningFake = await listen(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://fake");
@@ -202,6 +202,6 @@ export async function startRingCentralFake(): Promise<RunningFake> {
     if (url.pathname === "/restapi/oauth/token" && req.method === "POST") return token(state, req, res, body);
     if (url.pathname.startsWith("/restapi/v1.0/")) return api(state, req, res, url, body, fake.url);
     rcError(res, 404, "CMN-102", `Resource ${req.method} ${url.pathname} is not found`);
-  });
+  }, at);
   return fake;
 }
