@@ -121,6 +121,7 @@ describe("CORS for the rep API", () => {
       "/api/TwilioCalls/statuscallback",
       "/api/TwilioCalls/42/recordingcallback",
       "/api/webhooks/telnyx/voice",
+      "/api/webhooks/ringcentral/1",
       "/twiml",
       "/streams/CA00000000000000000000000000000000",
     ];

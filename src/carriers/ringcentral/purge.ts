@@ -15,13 +15,13 @@ import { ringcentralAuth } from "./token-object";
 
 export async function purgeRingCentral(env: Env, customerId: number, opts: RetryOptions = {}): Promise<void> {
   const row = await getRingCentralSubscription(env.DB, customerId);
-  const account = row?.subscription_id ? await loadRingCentralAccount(env, customerId) : null;
-  if (row?.subscription_id && account) {
+  if (row?.subscription_id) {
     try {
-      await new RingCentralRest(env, account, opts).deleteSubscription(row.subscription_id);
+      const account = await loadRingCentralAccount(env, customerId);
+      if (account) await new RingCentralRest(env, account, opts).deleteSubscription(row.subscription_id);
     } catch (e) {
-      // Not a reason to keep the customer's data: the webhook answers 404 from now on, and the subscription ends
-      // when it expires (a week at most) without renewal.
+      // Not a reason to keep the customer's data (nor are unreadable credentials): the webhook answers 404 from
+      // now on, and the subscription ends when it expires (a week at most) without renewal.
       if (!(e instanceof UpstreamError && e.status === 404))
         logRingCentral("warn", "could not cancel the subscription of a purged customer", {
           customerId,

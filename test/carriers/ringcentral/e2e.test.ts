@@ -17,6 +17,7 @@ import worker from "../../worker";
 import {
   apiRequests,
   commands,
+  failNext,
   notify,
   provisionRingCentral,
   rcFake,
@@ -172,5 +173,20 @@ describe("deleting a RingCentral customer", () => {
     expect(await getCallBySid(env.DB, t.customerId, "ringcentral", sid)).toBeNull();
     expect(await storageKeys(session)).toEqual([]);
     expect(await storageKeys(auth)).toEqual([]);
+  });
+
+  it("is purged even when RingCentral fails to cancel the subscription (it then ends unrenewed)", async () => {
+    const { t } = await subscribed();
+    await failNext(t, { pathPattern: "^/restapi/v1\\.0/subscription/[^/]+$", status: 503, times: 3 });
+    expect((await admin(`/customers/${t.customerId}`, { method: "DELETE" })).status).toBe(202);
+    await eventually(
+      () => env.DB.prepare("SELECT id FROM customers WHERE id = ?1").bind(t.customerId).first(),
+      (r) => r === null,
+      "the customer to be purged",
+      30_000,
+    );
+    expect(await getRingCentralSubscription(env.DB, t.customerId)).toBeNull();
+    expect((await apiRequests(t)).filter((r) => r.method === "DELETE").map((r) => r.status)).toEqual([503, 503, 503]);
+    expect(await rcFake(`/subscriptions?clientId=${t.account.clientId}`)).toHaveLength(1);
   });
 });
