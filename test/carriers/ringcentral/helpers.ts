@@ -59,7 +59,8 @@ export interface Answered {
  */
 export async function callWebhook(request: Request): Promise<Answered> {
   const ctx = createExecutionContext();
-  const res = await worker.fetch!(request, env, ctx);
+  // As the runtime hands it to the entry: an incoming request (its `cf` is the runtime's business here).
+  const res = await worker.fetch(request as Request<unknown, IncomingRequestCfProperties>, env, ctx);
   const body = await res.text();
   await waitOnExecutionContext(ctx);
   return { status: res.status, headers: Object.fromEntries(res.headers), body };
