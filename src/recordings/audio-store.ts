@@ -103,21 +103,24 @@ export class AudioStore {
         }
       }
       for (const [code, run] of runs) this.flush(code, run);
-      if (stored > 0) {
-        // Rows never exceed the coalescing target unless a single chunk does: a safe bound for the overlap look-back.
-        const rowMax = Math.max(maxN, ROW_TARGET_BYTES);
-        this.sql.exec(
+      if (stored === 0) return { stored, duplicates, totalChunks: this.totalChunks() };
+      // Rows never exceed the coalescing target unless a single chunk does: a safe bound for the overlap look-back.
+      const rowMax = Math.max(maxN, ROW_TARGET_BYTES);
+      // The new total comes back from the upsert itself: one statement fewer per batch on the live-call hot path.
+      const totalChunks = this.sql
+        .exec<{ chunks: number }>(
           `INSERT INTO audio_meta (k, chunks, start_sample, end_sample, max_n, senders) VALUES (0, ?1, ?2, ?3, ?4, ?5)
            ON CONFLICT (k) DO UPDATE SET chunks = chunks + ?1, start_sample = MIN(start_sample, ?2), end_sample = MAX(end_sample, ?3),
-             max_n = MAX(max_n, ?4), senders = senders | ?5`,
+             max_n = MAX(max_n, ?4), senders = senders | ?5
+           RETURNING chunks`,
           stored,
           lo,
           hi,
           rowMax,
           senders,
-        );
-      }
-      return { stored, duplicates, totalChunks: this.totalChunks() };
+        )
+        .one().chunks;
+      return { stored, duplicates, totalChunks };
     });
   }
 
