@@ -74,7 +74,7 @@ const steps = String(values.steps).split(",").map(Number);
 const callCounts = String(values.calls ?? (comparing ? "50" : "50,200"))
   .split(",")
   .map(Number);
-const seconds = Number(values.seconds ?? (comparing ? 10 : 20));
+const seconds = Number(values.seconds ?? (comparing ? 8 : 20));
 const deadlineMs = Number(values["deadline-ms"]);
 const targets = String(values.targets ?? (comparing ? "floor,bare,worker" : "floor,relay,worker")).split(
   ",",
@@ -91,7 +91,7 @@ if (
 ) {
   console.error(
     "usage: --calls=50,200 --seconds=20 --targets=floor,relay,worker[,direct][,bare] [--strict] [--profile=FILE]\n" +
-      "       --runs 3 [--capacity [--steps=50,100,150,200]] [--seconds=10] [--deadline-ms=1000] [--first-audio=6]  (needs the bare and worker targets)",
+      "       --runs 3 [--capacity [--steps=50,100,150,200]] [--seconds=8] [--deadline-ms=1000] [--first-audio=6]  (needs the bare and worker targets)",
   );
   process.exit(2);
 }

@@ -64,12 +64,27 @@ export class AudioStore {
     return new AudioStore(storage.sql, (fn) => storage.transactionSync(fn), options);
   }
 
+  /**
+   * Wires the store to a Durable Object's storage without `transactionSync`: an append (which never awaits) and
+   * whatever else the caller writes in the same turn commit together, atomically, in the object's implicit
+   * transaction at the end of the turn. `transactionSync` would commit any writes already pending, then the
+   * batch as a transaction of its own, and the caller's next write would open a third: a live call appends
+   * ~once a second, and every commit is work on the thread all the call objects share (docs/performance.md).
+   * The one thing lost is the rollback of a batch whose append throws midway, which is why `append` checks
+   * every chunk before it writes anything.
+   */
+  static coalescedWith(storage: DurableObjectStorage, options: StoreOptions = {}): AudioStore {
+    return new AudioStore(storage.sql, (fn) => fn(), options);
+  }
+
   observe(observer: AudioObserver): void {
     this.observer = observer;
   }
 
   /** Appends chunks in one transaction (durable once the object's output gate opens). Empty chunks are ignored. */
   append(chunks: AudioChunk[]): AppendResult {
+    // Refused before anything is written, so even an append outside a transaction never stores half a batch.
+    for (const c of chunks) if (senderCode(c.sender) < 0) throw new RangeError(`unknown sender ${String(c.sender)}`);
     return this.txn(() => {
       const runs = new Map<number, Run>();
       let stored = 0;
