@@ -79,7 +79,7 @@ const median = (xs: number[]) => {
 export function printComparison(runs: CompareRun[], barCalls: number, ladder: number[] | null): boolean {
   const name = { bare: "bare", worker: "project" } as const;
   console.log(
-    `\nbare Worker vs project Worker, ${barCalls} calls (added = p99 − the floor's p99 in the same run; CPU = µs per round-tripped frame, the Worker's workerd / all of wrangler dev)${ladder ? `; loss-free capacity over ${ladder.join(", ")} calls` : ""}`,
+    `\nbare Worker vs project Worker, ${barCalls} calls (added = p99 − the floor's p99 in the same run; CPU = µs per round-tripped frame, the Worker's workerd / all of wrangler dev; lost: not back within the deadline, the med row's is the total)${ladder ? `; loss-free capacity over ${ladder.join(", ")} calls` : ""}`,
   );
   console.log(
     "run  Worker     p50 ms   p90 ms   p99 ms  added ms  CPU workerd  CPU all  lost  capacity  |  added ×      CPU ×  bar",

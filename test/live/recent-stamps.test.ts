@@ -40,4 +40,16 @@ describe("RecentStamps (a sender's chunk timestamps kept distinct)", () => {
       }
     }
   });
+
+  it("agrees with the Set-based rule for two interleaved cursors (both interpreters record as AI)", () => {
+    const ref = referenceDistinct();
+    const r = new RecentStamps();
+    const cursors = [0, 7];
+    for (let i = 0; i < 30_000; i++) {
+      const c = i % 2;
+      cursors[c]! += i % 97 === 0 ? -300 : 20; // now and then a barge-in sends one back
+      cursors[c] = Math.max(0, cursors[c]!);
+      expect(r.distinct(cursors[c]!), `chunk ${i}`).toBe(ref(cursors[c]!));
+    }
+  });
 });
