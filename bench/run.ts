@@ -1,6 +1,7 @@
 /**
  * `npm run bench` runs every benchmark (bench/<name>/main.ts) one after another and prints their figures;
- * `npm run bench -- finalize bridge` runs only those named.
+ * `npm run bench -- finalize bridge` runs only those named. Everything from the first flag on is passed to each
+ * benchmark as is, values included (`npm run bench -- bridge --runs 3 --capacity`).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
@@ -11,7 +12,10 @@ const all = readdirSync(here, { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(join(here, d.name, "main.ts")))
   .map((d) => d.name)
   .sort();
-const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+const args = process.argv.slice(2);
+const firstFlag = args.findIndex((a) => a.startsWith("-"));
+const wanted = firstFlag < 0 ? args : args.slice(0, firstFlag);
+const forwarded = firstFlag < 0 ? [] : args.slice(firstFlag);
 const unknown = wanted.filter((w) => !all.includes(w));
 if (unknown.length) {
   console.error(`unknown benchmark(s): ${unknown.join(", ")}; have: ${all.join(", ")}`);
@@ -20,13 +24,9 @@ if (unknown.length) {
 let failed = 0;
 for (const name of wanted.length ? wanted : all) {
   console.log(`\n=== bench/${name} ===`);
-  const r = spawnSync(
-    process.execPath,
-    ["--import", "tsx", join(here, name, "main.ts"), ...process.argv.slice(2).filter((a) => a.startsWith("-"))],
-    {
-      stdio: "inherit",
-    },
-  );
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(here, name, "main.ts"), ...forwarded], {
+    stdio: "inherit",
+  });
   if (r.status !== 0) {
     failed++;
     console.error(`bench/${name} failed (exit ${r.status})`);

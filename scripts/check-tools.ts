@@ -174,6 +174,28 @@ test("echo fake returns each appended frame as a delta with the same audio", asy
   ]);
 });
 
+test("echo fake answers response.create (a welcome) with 20 ms of silence, then response.done", async () => {
+  const fake = await startFakeRealtime({ port: 0, mode: "echo" });
+  after(() => fake.close());
+  const ws = new WebSocket(`${fake.url.replace("http", "ws")}/v1/realtime?model=gpt-realtime`, {
+    headers: { Authorization: "Bearer sk-x" },
+  });
+  const types: string[] = [];
+  let delta = "";
+  await new Promise<void>((resolve) => {
+    ws.on("message", (d) => {
+      const e = JSON.parse(d.toString()) as { type: string; delta?: string };
+      types.push(e.type);
+      if (e.type === "session.created") ws.send(JSON.stringify({ type: "response.create" }));
+      if (e.type === "response.output_audio.delta") delta = e.delta!;
+      if (e.type === "response.done") resolve();
+    });
+  });
+  ws.close();
+  assert.deepEqual([...Buffer.from(delta, "base64")], new Array(160).fill(0xff));
+  assert.deepEqual(types, ["session.created", "response.created", "response.output_audio.delta", "response.done"]);
+});
+
 test("simulate-call plays a WAV through the Node relay to the assistant fake and saves what came back", {
   timeout: 60_000,
 }, async () => {

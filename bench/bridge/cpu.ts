@@ -68,3 +68,20 @@ export function cpuDelta(after: CpuSplit, before: CpuSplit): CpuSplit {
     total: after.total - before.total,
   };
 }
+
+/**
+ * Waits until a process group is quiet (under a tenth of a core over half a second), at least `minMs` and at
+ * most 30 s: the previous run's teardown (finalizing recordings) must not be timed as the next run's work.
+ */
+export async function settle(pgid: number, minMs: number): Promise<void> {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const start = Date.now();
+  await sleep(minMs);
+  let before = groupCpu(pgid)?.total;
+  while (before !== undefined && Date.now() - start < 30_000) {
+    await sleep(500);
+    const now = groupCpu(pgid)?.total;
+    if (now === undefined || now - before < 0.05) return;
+    before = now;
+  }
+}

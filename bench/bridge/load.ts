@@ -23,6 +23,8 @@ export interface LoadConfig {
   calls: number;
   seconds: number;
   drainMs: number;
+  /** A frame back later than this after its send is counted as too late (as good as lost on a call). */
+  deadlineMs: number;
 }
 
 interface Call {
@@ -41,7 +43,7 @@ const PROBE = 0;
 const sentAt: Float64Array[] = [];
 const rtts: number[] = [];
 const got: Uint8Array[] = [];
-const counts = { duplicates: 0, probeEchoes: 0, unmatchedPayloads: 0, late: 0 };
+const counts = { duplicates: 0, probeEchoes: 0, unmatchedPayloads: 0, late: 0, tooLate: 0 };
 const probeWaiters = new Map<number, () => void>();
 /**
  * setup: only probe echoes count. measuring: paced sending and the drain window; every frame back is timed.
@@ -66,9 +68,13 @@ function onAudio(call: number, matcher: FrameMatcher, payload: Buffer, at: numbe
       continue;
     }
     seen[seq] = 1;
+    const rtt = at - sentAt[call]![seq]!;
     if (phase === "late") counts.late++;
-    else if (seq > warmupFrames) rtts.push(at - sentAt[call]![seq]!);
-    else warmupReceived++;
+    else {
+      if (rtt > cfg.deadlineMs) counts.tooLate++;
+      if (seq > warmupFrames) rtts.push(rtt);
+      else warmupReceived++;
+    }
   }
   if (!matched) counts.unmatchedPayloads++;
 }

@@ -10,6 +10,10 @@
  *   --strict   exit 1 when the bar is not met (Worker p99 added ≤ relay's at 50 calls; no frame lost)
  *   --profile=FILE   V8 CPU profile of the Worker's workerd during each Worker run (FILE, or FILE.<calls>.cpuprofile)
  *
+ *   npm run bench -- bridge --runs 3 --capacity   issue 17's comparison (compare.ts): the bare Worker and the project
+ *                    Worker in the same runs, the bar's size (50 calls) and a loss-free capacity step search
+ *                    (--steps=50,100,150,200), --runs times, then the table and time to first AI audio
+ *
  * Process model (fairness): wrangler dev / workerd, the echo fake, the Node relay and each load run are separate
  * processes; every target is driven by the same load process code with the same pacing, frame size and probe.
  */
@@ -20,19 +24,24 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { newSid } from "../../scripts/lib/twiml-call";
 import type { LoadConfig } from "./load";
-import { cpuDelta, groupCpu, type CpuSplit } from "./cpu";
+import { compare } from "./compare";
+import { cpuDelta, groupCpu, settle, type CpuSplit } from "./cpu";
 import { InspectorProfiler } from "./profile";
 import { applyMigrations, findWorkerEntry, runLoad, startScript, startWranglerDev, stopAll } from "./processes";
+import { measureFirstAudio, type FirstAudio } from "./first-audio";
+import { printRelaySummary, ROW_HEADER, row } from "./report";
 import type { RunResult } from "./stats";
+import { ASSISTANT_NUMBER, GREETER_NUMBER, provisionWorkerTenant } from "./tenant";
 
+/** wrangler dev and the echo fake within 8795-8799; the relay and the dead Twilio address only when asked for. */
 const PORTS = {
   wrangler: 8795,
-  fake: 9101,
-  relay: 9102,
-  inspector: 9103,
-  deadTwilio: 9104,
   bare: 8796,
-  bareInspector: 9105,
+  fake: 8797,
+  inspector: 8798,
+  bareInspector: 8799,
+  relay: 9102,
+  deadTwilio: 9104,
 };
 /**
  * Diagnostics, not part of the bar: `direct`, the same wrangler dev Worker reached without the dev proxy;
@@ -44,67 +53,61 @@ const underWrangler = (t: Target) => t === "worker" || t === "direct" || t === "
 
 const { values } = parseArgs({
   options: {
-    calls: { type: "string", default: "50,200" },
-    seconds: { type: "string", default: "20" },
-    targets: { type: "string", default: "floor,relay,worker" },
+    calls: { type: "string" },
+    seconds: { type: "string" },
+    targets: { type: "string" },
     strict: { type: "boolean", default: false },
     keep: { type: "boolean", default: false },
     profile: { type: "string" },
+    runs: { type: "string" },
+    capacity: { type: "boolean", default: false },
+    steps: { type: "string", default: "50,100,150,200" },
+    "deadline-ms": { type: "string", default: "1000" },
+    "first-audio": { type: "string", default: "6" },
   },
   strict: false,
 });
-const callCounts = String(values.calls).split(",").map(Number);
-const seconds = Number(values.seconds);
-const targets = String(values.targets).split(",") as Target[];
-if (callCounts.some((n) => !(n >= 1 && n <= 60_000)) || !(seconds > 0) || targets.some((t) => !TARGETS.includes(t))) {
+/** `--runs`/`--capacity`: issue 17's comparison of the bare and the project Worker (compare.ts). */
+const comparing = values.runs !== undefined || Boolean(values.capacity);
+const runsWanted = Number(values.runs ?? 1);
+const steps = String(values.steps).split(",").map(Number);
+const callCounts = String(values.calls ?? (comparing ? "50" : "50,200"))
+  .split(",")
+  .map(Number);
+const seconds = Number(values.seconds ?? (comparing ? 8 : 20));
+const deadlineMs = Number(values["deadline-ms"]);
+const targets = String(values.targets ?? (comparing ? "floor,bare,worker" : "floor,relay,worker")).split(
+  ",",
+) as Target[];
+const badCounts = (xs: number[]) => xs.some((n) => !(Number.isInteger(n) && n >= 1 && n <= 60_000));
+if (
+  badCounts(callCounts) ||
+  badCounts(steps) ||
+  !(seconds > 0) ||
+  !(deadlineMs > 0) ||
+  !(Number.isInteger(runsWanted) && runsWanted >= 1) ||
+  targets.some((t) => !TARGETS.includes(t)) ||
+  (comparing && !(targets.includes("bare") && targets.includes("worker")))
+) {
   console.error(
-    "usage: --calls=50,200 --seconds=20 --targets=floor,relay,worker[,direct][,bare] [--strict] [--profile=FILE]",
+    "usage: --calls=50,200 --seconds=20 --targets=floor,relay,worker[,direct][,bare] [--strict] [--profile=FILE]\n" +
+      "       --runs 3 [--capacity [--steps=50,100,150,200]] [--seconds=8] [--deadline-ms=1000] [--first-audio=6]  (needs the bare and worker targets)",
   );
   process.exit(2);
 }
 
 const tmp = mkdtempSync(join(tmpdir(), "voicedesk-bench-bridge-"));
 const creds = { accountSid: newSid("AC"), authToken: randomBytes(16).toString("hex") };
-const ASSISTANT_NUMBER = "+15550107000";
 process.on("SIGINT", () => {
   stopAll();
   process.exit(130);
 });
 
-async function provisionWorkerTenant(base: string, adminToken: string): Promise<void> {
-  const admin = async (path: string, body: unknown) => {
-    const r = await fetch(`${base}/api/admin${path}`, {
-      method: "POST",
-      headers: { Authorization: `Bearer ${adminToken}`, "Content-Type": "application/json" },
-      body: JSON.stringify(body),
-    });
-    if (r.status !== 201) throw new Error(`POST /api/admin${path} → ${r.status} ${await r.text()}`);
-    return (await r.json()) as { id: number };
-  };
-  const customer = await admin("/customers", {
-    name: "Bridge bench",
-    twilio: {
-      ...creds,
-      apiKeySid: newSid("SK"),
-      apiKeySecret: randomBytes(12).toString("hex"),
-      twimlAppSid: newSid("AP"),
-    },
-    openai: { apiKey: "sk-bench", transcriptionActive: false },
-  });
-  const assistant = await admin(`/customers/${customer.id}/assistants`, {
-    name: "Echo",
-    instructions: "Benchmark: the far end echoes audio.",
-  });
-  await admin(`/customers/${customer.id}/phone-numbers`, { number: ASSISTANT_NUMBER, assistantId: assistant.id });
-}
-
-const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(1).padStart(7) : "    n/a");
-function row(target: string, calls: number, r: RunResult | string): string {
-  if (typeof r === "string") return `${target.padEnd(7)} ${String(calls).padStart(5)}  FAILED: ${r}`;
-  return `${target.padEnd(7)} ${String(calls).padStart(5)} ${String(r.sent).padStart(8)} ${String(r.lost).padStart(6)} ${String(r.late).padStart(6)} ${fmt(r.p50)} ${fmt(r.p90)} ${fmt(r.p99)} ${fmt(r.max)} ${fmt(r.sendLagP99)}   ${fmt(r.clientCpuPct)}%  ${fmt(r.hopCpuUs ?? NaN)}`;
-}
-
 let profiler: InspectorProfiler | null = null;
+const bases: Record<Target, string> = { floor: "", relay: "", worker: "", direct: "", bare: "" };
+const groups: Record<Target, number> = { floor: 0, relay: 0, worker: 0, direct: 0, bare: 0 };
+const results = new Map<string, RunResult | string>();
+let firstAudio: FirstAudio[] = [];
 
 async function main(): Promise<boolean> {
   console.log(
@@ -116,8 +119,9 @@ async function main(): Promise<boolean> {
     /listening on/,
     join(tmp, "fake.log"),
   );
-  const groups: Record<Target, number> = { floor: fake.pid!, relay: 0, worker: 0, direct: 0, bare: 0 };
+  groups.floor = fake.pid!;
   const fakeBase = `http://127.0.0.1:${PORTS.fake}/v1`;
+  bases.floor = fakeBase;
   let relayBase = "";
   if (targets.includes("relay")) {
     groups.relay = (
@@ -138,6 +142,7 @@ async function main(): Promise<boolean> {
       )
     ).pid!;
     relayBase = `http://127.0.0.1:${PORTS.relay}`;
+    bases.relay = relayBase;
   }
   let workerBase = "";
   let directBase = "";
@@ -165,11 +170,15 @@ async function main(): Promise<boolean> {
     groups.worker = dev.pgid;
     groups.direct = dev.pgid;
     if (targets.includes("direct")) directBase = await findWorkerEntry(dev.pgid);
-    await provisionWorkerTenant(workerBase, adminToken);
+    await provisionWorkerTenant(workerBase, adminToken, creds);
     if (values.profile) profiler = await InspectorProfiler.connect(PORTS.inspector);
     console.log(
       `wrangler dev ready on ${workerBase} in ${((performance.now() - t) / 1000).toFixed(1)} s (log: ${logFile})`,
     );
+    Object.assign(bases, { worker: workerBase, direct: directBase });
+    // Before any load: the first call after the Worker started is the cold one (first-audio.ts).
+    if (comparing && Number(values["first-audio"]) > 0)
+      firstAudio = await measureFirstAudio(workerBase, creds, GREETER_NUMBER, Number(values["first-audio"]));
   }
 
   let bareBase = "";
@@ -183,117 +192,83 @@ async function main(): Promise<boolean> {
       vars: { OPENAI_BASE_URL: fakeBase, TWILIO_ACCOUNT_SID: creds.accountSid, TWILIO_AUTH_TOKEN: creds.authToken },
     });
     bareBase = bare.base;
+    bases.bare = bareBase;
     groups.bare = bare.pgid;
     console.log(`bare relay Worker ready on ${bareBase}`);
   }
 
-  const results = new Map<string, RunResult | string>();
-  console.log(
-    `\ntarget  calls   frames   lost   late   p50 ms  p90 ms  p99 ms  max ms  send-lag p99  client CPU  hop CPU µs/frame`,
-  );
-  for (const calls of callCounts) {
-    for (const target of targets) {
-      const base = { floor: fakeBase, relay: relayBase, worker: workerBase, direct: directBase, bare: bareBase }[
-        target
-      ];
-      const cfg: LoadConfig = {
-        target: target === "floor" ? "floor" : "twilio",
-        base,
-        ...creds,
-        to: ASSISTANT_NUMBER,
-        calls,
-        seconds,
-        drainMs: 5000,
-      };
-      // CPU burned by the hop (and by the echo fake) while the calls were paced, per frame that made the round trip.
-      const none: CpuSplit = { worker: NaN, proxy: NaN, cli: NaN, total: NaN };
-      const cpu = { hop0: none, fake0: none, hop: none, fake: none };
-      const profiling = (target === "worker" || target === "direct") && profiler ? profiler : null;
-      const profileFile = `${values.profile}${callCounts.length > 1 ? `.${calls}` : ""}${target === "direct" ? ".direct" : ""}`;
-      let profileStart: Promise<unknown> = Promise.resolve();
-      let profileSummary: Promise<string> | null = null;
-      const r = await runLoad(cfg, (phase) => {
-        const hop = groupCpu(groups[target]) ?? none;
-        const fakeCpu = groupCpu(groups.floor) ?? none;
-        if (phase === "measuring") {
-          Object.assign(cpu, { hop0: hop, fake0: fakeCpu });
-          if (profiling) profileStart = profiling.start();
-        } else {
-          Object.assign(cpu, { hop: cpuDelta(hop, cpu.hop0), fake: cpuDelta(fakeCpu, cpu.fake0) });
-          if (profiling) profileSummary = profileStart.then(() => profiling.stop(profileFile));
-        }
-      }).catch((e: unknown) => (e instanceof Error ? e.message : String(e)));
-      if (typeof r !== "string") {
-        const us = (s: number) => (s / r.received) * 1e6;
-        Object.assign(r, { hopCpuUs: us(cpu.hop.total), fakeCpuUs: us(cpu.fake.total) });
-        if (underWrangler(target))
-          Object.assign(r, {
-            workerCpuUs: us(cpu.hop.worker),
-            proxyCpuUs: us(cpu.hop.proxy),
-            cliCpuUs: us(cpu.hop.cli),
-          });
-      }
-      results.set(`${target}:${calls}`, r);
-      console.log(row(target, calls, r));
-      if (typeof r !== "string" && underWrangler(target)) {
-        console.log(
-          `        worker CPU µs/frame: workerd (Worker) ${fmt(r.workerCpuUs ?? NaN).trim()}, workerd (dev proxy) ${fmt(r.proxyCpuUs ?? NaN).trim()}, wrangler CLI ${fmt(r.cliCpuUs ?? NaN).trim()}; echo fake ${fmt(r.fakeCpuUs ?? NaN).trim()}`,
-        );
-      }
-      if (profileSummary)
-        console.log(
-          `${await (profileSummary as Promise<string>).catch((e: unknown) => `  profile failed: ${String(e)}`)}\n  profile written to ${profileFile}`,
-        );
-      if (typeof r !== "string" && (r.duplicates || r.unmatchedPayloads))
-        console.log(
-          `        (${r.duplicates} duplicate frames, ${r.unmatchedPayloads} payloads without a bench frame)`,
-        );
-      // Let the previous run's teardown (the Worker finalizes 2 recordings per call) finish before timing again.
-      await new Promise((res) => setTimeout(res, target === "worker" || target === "direct" ? 8000 : 2000));
-    }
+  if (comparing) {
+    const barCalls = callCounts[0]!;
+    const pass = await compare({
+      runs: runsWanted,
+      barCalls,
+      ladder: values.capacity ? [...new Set([barCalls, ...steps])].sort((x, y) => x - y) : null,
+      withFloor: targets.includes("floor"),
+      measure: (target, calls) => measure(target, calls, true),
+      firstAudioRows: firstAudio,
+    });
+    return !values.strict || pass;
   }
-
-  console.log("\nadded round-trip p99 over the floor (same run, same clients):");
-  let pass = true;
-  for (const calls of callCounts) {
-    const get = (t: Target) => results.get(`${t}:${calls}`);
-    const floor = get("floor");
-    const relay = get("relay");
-    const worker = get("worker");
-    const added = (r: RunResult | string | undefined) =>
-      r && typeof r !== "string" && floor && typeof floor !== "string" ? r.p99 - floor.p99 : NaN;
-    const relayAdded = added(relay);
-    const workerAdded = added(worker);
-    const ratio = relayAdded > 0.05 ? workerAdded / relayAdded : NaN;
-    const direct = get("direct");
-    const bare = get("bare");
-    const directNote =
-      (direct ? `; direct (no dev proxy, diagnostic) +${fmt(added(direct)).trim()} ms` : "") +
-      (bare ? `; bare relay Worker (diagnostic) +${fmt(added(bare)).trim()} ms` : "");
-    console.log(
-      `  ${String(calls).padStart(4)} calls: relay +${fmt(relayAdded).trim()} ms, worker +${fmt(workerAdded).trim()} ms, worker/relay = ${Number.isFinite(ratio) ? ratio.toFixed(2) : "n/a"}${directNote}`,
-    );
-    const us = (r: RunResult | string | undefined) => (r && typeof r !== "string" ? (r.hopCpuUs ?? NaN) : NaN);
-    if (Number.isFinite(us(relay)) && Number.isFinite(us(worker))) {
-      console.log(
-        `              CPU per round-tripped frame: relay ${us(relay).toFixed(0)} µs, worker ${us(worker).toFixed(0)} µs (wrangler + workerd), worker/relay = ${(us(worker) / us(relay)).toFixed(2)}`,
-      );
-    }
-    if (worker !== undefined) {
-      const lost = typeof worker === "string" ? Infinity : worker.lost;
-      if (lost !== 0) pass = false;
-      if (calls === 50 && !(workerAdded <= relayAdded)) pass = false;
-    }
-  }
-  const judged =
-    (["floor", "relay", "worker"] as Target[]).every((t) => targets.includes(t)) && callCounts.includes(50);
-  if (judged)
-    console.log(
-      `\nbar (at 50 calls the Worker adds no more p99 than the Node relay; no frame lost at any count): ${pass ? "MET" : "NOT MET"}`,
-    );
-  else console.log("\nbar not judged: it needs --targets=floor,relay,worker and 50 among --calls");
+  console.log(`\n${ROW_HEADER}`);
+  for (const calls of callCounts) for (const target of targets) await measure(target, calls, false);
+  const { judged, pass } = printRelaySummary(results, callCounts, targets);
   const failedRuns = [...results.values()].filter((r) => typeof r === "string").length;
   return failedRuns === 0 && (!values.strict || (judged && pass));
+}
+
+/** One load run against `target`, its CPU taken from /proc around the paced part; printed as it ends. */
+async function measure(target: Target, calls: number, quiet: boolean): Promise<RunResult | string> {
+  const cfg: LoadConfig = {
+    target: target === "floor" ? "floor" : "twilio",
+    base: bases[target],
+    ...creds,
+    to: ASSISTANT_NUMBER,
+    calls,
+    seconds,
+    drainMs: 5000,
+    deadlineMs,
+  };
+  // CPU burned by the hop (and by the echo fake) while the calls were paced, per frame that made the round trip.
+  const none: CpuSplit = { worker: NaN, proxy: NaN, cli: NaN, total: NaN };
+  const cpu = { hop0: none, fake0: none, hop: none, fake: none };
+  const profiling = (target === "worker" || target === "direct") && profiler ? profiler : null;
+  const profileFile = `${values.profile}${callCounts.length > 1 || comparing ? `.${calls}` : ""}${target === "direct" ? ".direct" : ""}`;
+  let profileStart: Promise<unknown> = Promise.resolve();
+  let profileSummary: Promise<string> | null = null;
+  const r = await runLoad(cfg, (phase) => {
+    const hop = groupCpu(groups[target]) ?? none;
+    const fakeCpu = groupCpu(groups.floor) ?? none;
+    if (phase === "measuring") {
+      Object.assign(cpu, { hop0: hop, fake0: fakeCpu });
+      if (profiling) profileStart = profiling.start();
+    } else {
+      Object.assign(cpu, { hop: cpuDelta(hop, cpu.hop0), fake: cpuDelta(fakeCpu, cpu.fake0) });
+      if (profiling) profileSummary = profileStart.then(() => profiling.stop(profileFile));
+    }
+  }).catch((e: unknown) => (e instanceof Error ? e.message : String(e)));
+  if (typeof r !== "string") {
+    const us = (s: number) => (s / r.received) * 1e6;
+    Object.assign(r, { hopCpuUs: us(cpu.hop.total), fakeCpuUs: us(cpu.fake.total) });
+    if (underWrangler(target))
+      Object.assign(r, { workerCpuUs: us(cpu.hop.worker), proxyCpuUs: us(cpu.hop.proxy), cliCpuUs: us(cpu.hop.cli) });
+  }
+  results.set(`${target}:${calls}`, r);
+  console.log(row(target === "worker" && quiet ? "project" : target, calls, r));
+  if (typeof r !== "string" && underWrangler(target)) {
+    const f = (n: number | undefined) => (n ?? NaN).toFixed(1);
+    console.log(
+      `        CPU µs/frame: workerd (Worker) ${f(r.workerCpuUs)}, workerd (dev proxy) ${f(r.proxyCpuUs)}, wrangler CLI ${f(r.cliCpuUs)}; echo fake ${f(r.fakeCpuUs)}`,
+    );
+  }
+  if (profileSummary)
+    console.log(
+      `${await (profileSummary as Promise<string>).catch((e: unknown) => `  profile failed: ${String(e)}`)}\n  profile written to ${profileFile}`,
+    );
+  if (typeof r !== "string" && (r.duplicates || r.unmatchedPayloads))
+    console.log(`        (${r.duplicates} duplicate frames, ${r.unmatchedPayloads} payloads without a bench frame)`);
+  // The previous run's teardown (the Worker finalizes 2 recordings per call) ends before anything is timed again.
+  await settle(groups[target], underWrangler(target) ? 3000 : 1000);
+  return r;
 }
 
 main()

@@ -5,6 +5,8 @@ export interface RunResult {
   lost: number;
   /** Of the lost frames, those that came back after the drain window (within as long again). */
   late: number;
+  /** Frames back within the drain window but later than the deadline after their send (also as good as lost). */
+  tooLate: number;
   duplicates: number;
   unmatchedPayloads: number;
   p50: number;
@@ -39,6 +41,7 @@ export function summarize(x: {
   duplicates: number;
   unmatchedPayloads: number;
   late: number;
+  tooLate: number;
 }): RunResult {
   const s = Float64Array.from(x.rtts).sort();
   const lag = Float64Array.from(x.lateness).sort();
@@ -47,6 +50,7 @@ export function summarize(x: {
     received: s.length + x.warmupReceived,
     lost: x.sent - s.length - x.warmupReceived,
     late: x.late,
+    tooLate: x.tooLate,
     duplicates: x.duplicates,
     unmatchedPayloads: x.unmatchedPayloads,
     p50: percentile(s, 50),

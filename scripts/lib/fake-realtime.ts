@@ -135,6 +135,15 @@ function echoSession(ws: WebSocket, model: string, stats: FakeStats, _log: (l: s
         type: "response.created",
         response: { id: rid, object: "realtime.response", status: "in_progress", output: [] },
       });
+      // A reply asked for (a welcome message) speaks 20 ms of μ-law silence: bench/bridge's time to first AI audio.
+      send({
+        type: "response.output_audio.delta",
+        response_id: rid,
+        item_id: id("item"),
+        output_index: 0,
+        content_index: 0,
+        delta: Buffer.alloc(160, 0xff).toString("base64"),
+      });
       send({
         type: "response.done",
         response: { id: rid, object: "realtime.response", status: "completed", output: [] },

@@ -30,6 +30,7 @@ export class AssistantBridge implements Bridge {
   private responding = false;
   private speechAt = new Map<string, number>();
   private itemStart = new Map<string, number>();
+  private lastItem: string | null = null;
   private counts = {
     truncates: 0,
     clears: 0,
@@ -168,7 +169,11 @@ export class AssistantBridge implements Bridge {
           this.spoke.add(ev.response_id);
         }
         this.aiCursorMs = Math.max(this.aiCursorMs, this.d.now());
-        if (!this.itemStart.has(ev.item_id)) this.itemStart.set(ev.item_id, this.aiCursorMs);
+        // Deltas of one item come in a row: its start is looked up only when the item changes.
+        if (ev.item_id !== this.lastItem) {
+          this.lastItem = ev.item_id;
+          if (!this.itemStart.has(ev.item_id)) this.itemStart.set(ev.item_id, this.aiCursorMs);
+        }
         this.caller.sendMedia(ev.delta, this.tracker.sent(ev.item_id, bytes));
         this.d.record("AI", this.aiCursorMs, ev.delta);
         this.aiCursorMs += bytes / 8;

@@ -1,13 +1,11 @@
 import { base64Bytes, base64ToBytes } from "../lib/encoding";
-import type { AudioChunk, AudioSender } from "../recordings/audio-types";
+import { AUDIO_SENDERS, type AudioChunk, type AudioSender } from "../recordings/audio-types";
+import { RecentStamps } from "./recent-stamps";
 
 /** Where chunks go durably (the audio pipeline's AudioStore: one synchronous SQLite transaction per batch). */
 export interface ChunkSink {
   append(chunks: AudioChunk[]): unknown;
 }
-
-/** Timestamps remembered per sender to keep chunks distinct (the store treats a repeated sender+ms as a retry). */
-const RECENT_TS = 4096;
 
 /**
  * Flush once this much audio is waiting (bytes = samples; 16000 ≈ 1 s of both directions) or once the oldest
@@ -32,6 +30,8 @@ const MIN_FIRST_BATCH = 0.1;
  * last chunk as its row tail).
  */
 const BATCH_BUFFER_BYTES = FLUSH_BYTES + 4096;
+/** Frames a batch holds before its per-frame numbers grow (a full batch is ~100 frames of 160 bytes). */
+const BATCH_FRAMES = 256;
 
 type SetFromBase64 = (this: Uint8Array, b64: string) => { read: number; written: number };
 /** Native base64 decoding into an existing buffer (workerd has it; Node 20 does not). */
@@ -63,14 +63,19 @@ export function decodeBase64Into(b64: string, out: Uint8Array): boolean {
  * memory, so an object restart loses at most that. Frames that are not valid base64 are counted, not stored.
  */
 export class FrameBatcher {
-  /** The waiting batch: audio bytes back to back in `buf`, and per frame its sender, timestamp and end offset. */
+  /**
+   * The waiting batch: audio bytes back to back in `buf`, and per frame its sender (index in AUDIO_SENDERS),
+   * timestamp and end offset in typed arrays reused from batch to batch: adding a frame allocates nothing.
+   */
   private buf = new Uint8Array(BATCH_BUFFER_BYTES);
-  private senders: AudioSender[] = [];
-  private stamps: number[] = [];
-  private ends: number[] = [];
-  private recent = new Map<AudioSender, Set<number>>();
+  private senders = new Uint8Array(BATCH_FRAMES);
+  private stamps = new Float64Array(BATCH_FRAMES);
+  private ends = new Uint32Array(BATCH_FRAMES);
+  private count = 0;
+  private recent = AUDIO_SENDERS.map(() => new RecentStamps());
   private pendingBytes = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly flushNow = () => this.flush();
   stored = 0;
   rejected = 0;
 
@@ -90,6 +95,7 @@ export class FrameBatcher {
   }
 
   add(sender: AudioSender, timestampMs: number, payloadB64: string): void {
+    const code = AUDIO_SENDERS.indexOf(sender);
     const n = payloadB64.length % 4 === 0 ? base64Bytes(payloadB64) : 0;
     const at = this.pendingBytes;
     if (n > 0 && at + n > this.buf.length) {
@@ -97,42 +103,44 @@ export class FrameBatcher {
       bigger.set(this.buf.subarray(0, at));
       this.buf = bigger;
     }
-    if (n <= 0 || !decodeBase64Into(payloadB64, this.buf.subarray(at, at + n))) {
+    if (code < 0 || n <= 0 || !decodeBase64Into(payloadB64, this.buf.subarray(at, at + n))) {
       this.rejected++;
       return;
     }
-    this.senders.push(sender);
-    this.stamps.push(this.distinct(sender, Math.max(0, Math.round(timestampMs))));
-    this.ends.push(at + n);
+    if (this.count === this.senders.length) this.growFrames();
+    const i = this.count++;
+    this.senders[i] = code;
+    this.stamps[i] = this.recent[code]!.distinct(Math.max(0, Math.round(timestampMs)));
+    this.ends[i] = at + n;
     this.pendingBytes = at + n;
     if (this.pendingBytes >= this.flushBytes) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), this.flushAfterMs);
+    else this.timer ??= setTimeout(this.flushNow, this.flushAfterMs);
   }
 
   /** Drops what waits without storing it (the call is being deleted). */
   discard(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    this.senders.length = 0;
-    this.stamps.length = 0;
-    this.ends.length = 0;
+    this.count = 0;
     this.pendingBytes = 0;
   }
 
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    const count = this.senders.length;
+    const count = this.count;
     if (!count) return;
     const buf = this.buf;
     const batch: AudioChunk[] = new Array(count);
     for (let i = 0, start = 0; i < count; start = this.ends[i]!, i++) {
-      batch[i] = { sender: this.senders[i]!, timestampMs: this.stamps[i]!, audio: buf.subarray(start, this.ends[i]!) };
+      batch[i] = {
+        sender: AUDIO_SENDERS[this.senders[i]!]!,
+        timestampMs: this.stamps[i]!,
+        audio: buf.subarray(start, this.ends[i]!),
+      };
     }
     this.buf = new Uint8Array(BATCH_BUFFER_BYTES);
-    this.senders.length = 0;
-    this.stamps.length = 0;
-    this.ends.length = 0;
+    this.count = 0;
     this.pendingBytes = 0;
     this.flushBytes = FLUSH_BYTES;
     this.flushAfterMs = FLUSH_AFTER_MS;
@@ -141,16 +149,16 @@ export class FrameBatcher {
     this.onFlush();
   }
 
-  /**
-   * Two chunks of one sender in the same millisecond (both interpreters' output is "AI"; a barge-in resets the
-   * playback cursor) would look like a retried chunk to the store: the later one moves by a millisecond.
-   */
-  private distinct(sender: AudioSender, ts: number): number {
-    let seen = this.recent.get(sender);
-    if (!seen) this.recent.set(sender, (seen = new Set()));
-    while (seen.has(ts)) ts++;
-    seen.add(ts);
-    if (seen.size > RECENT_TS) seen.delete(seen.values().next().value!);
-    return ts;
+  private growFrames(): void {
+    const n = this.senders.length * 2;
+    const senders = new Uint8Array(n);
+    const stamps = new Float64Array(n);
+    const ends = new Uint32Array(n);
+    senders.set(this.senders);
+    stamps.set(this.stamps);
+    ends.set(this.ends);
+    this.senders = senders;
+    this.stamps = stamps;
+    this.ends = ends;
   }
 }

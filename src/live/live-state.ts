@@ -74,10 +74,12 @@ export class LiveState {
   startTimeline() {
     if (this.epoch === null) this.put("epoch", Date.now());
   }
+  /** Ms into the call's timeline (0 before it starts); per frame, so the epoch is kept in a field once known. */
   callMs() {
-    const e = this.epoch;
+    const e = (this.epochMs ??= this.epoch);
     return e === null ? 0 : Date.now() - e;
   }
+  private epochMs: number | null = null;
 
   get greeted() {
     return this.get<boolean>("greeted") ?? false;

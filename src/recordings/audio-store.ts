@@ -64,12 +64,27 @@ export class AudioStore {
     return new AudioStore(storage.sql, (fn) => storage.transactionSync(fn), options);
   }
 
+  /**
+   * Wires the store to a Durable Object's storage without `transactionSync`: an append (which never awaits) and
+   * whatever else the caller writes in the same turn commit together, atomically, in the object's implicit
+   * transaction at the end of the turn. `transactionSync` would commit any writes already pending, then the
+   * batch as a transaction of its own, and the caller's next write would open a third: a live call appends
+   * ~once a second, and every commit is work on the thread all the call objects share (docs/performance.md).
+   * The one thing lost is the rollback of a batch whose append throws midway, which is why `append` checks
+   * every chunk before it writes anything.
+   */
+  static coalescedWith(storage: DurableObjectStorage, options: StoreOptions = {}): AudioStore {
+    return new AudioStore(storage.sql, (fn) => fn(), options);
+  }
+
   observe(observer: AudioObserver): void {
     this.observer = observer;
   }
 
   /** Appends chunks in one transaction (durable once the object's output gate opens). Empty chunks are ignored. */
   append(chunks: AudioChunk[]): AppendResult {
+    // Refused before anything is written, so even an append outside a transaction never stores half a batch.
+    for (const c of chunks) if (senderCode(c.sender) < 0) throw new RangeError(`unknown sender ${String(c.sender)}`);
     return this.txn(() => {
       const runs = new Map<number, Run>();
       let stored = 0;
@@ -103,21 +118,24 @@ export class AudioStore {
         }
       }
       for (const [code, run] of runs) this.flush(code, run);
-      if (stored > 0) {
-        // Rows never exceed the coalescing target unless a single chunk does: a safe bound for the overlap look-back.
-        const rowMax = Math.max(maxN, ROW_TARGET_BYTES);
-        this.sql.exec(
+      if (stored === 0) return { stored, duplicates, totalChunks: this.totalChunks() };
+      // Rows never exceed the coalescing target unless a single chunk does: a safe bound for the overlap look-back.
+      const rowMax = Math.max(maxN, ROW_TARGET_BYTES);
+      // The new total comes back from the upsert itself: one statement fewer per batch on the live-call hot path.
+      const totalChunks = this.sql
+        .exec<{ chunks: number }>(
           `INSERT INTO audio_meta (k, chunks, start_sample, end_sample, max_n, senders) VALUES (0, ?1, ?2, ?3, ?4, ?5)
            ON CONFLICT (k) DO UPDATE SET chunks = chunks + ?1, start_sample = MIN(start_sample, ?2), end_sample = MAX(end_sample, ?3),
-             max_n = MAX(max_n, ?4), senders = senders | ?5`,
+             max_n = MAX(max_n, ?4), senders = senders | ?5
+           RETURNING chunks`,
           stored,
           lo,
           hi,
           rowMax,
           senders,
-        );
-      }
-      return { stored, duplicates, totalChunks: this.totalChunks() };
+        )
+        .one().chunks;
+      return { stored, duplicates, totalChunks };
     });
   }
 

@@ -58,4 +58,16 @@ describe("PlaybackTracker (barge-in at the confirmed-played position)", () => {
     t.echoed(b1);
     expect(t.bargeIn()).toEqual({ itemId: "b", audioEndMs: 30 });
   });
+
+  it("stays exact over a long queue (thousands of marks pending, confirmed in order, then a barge-in)", () => {
+    const t = new PlaybackTracker();
+    const names = Array.from({ length: 3000 }, (_, i) => t.sent(i < 2500 ? "a" : "b", 160)); // 20 ms each
+    for (let i = 0; i < 2600; i++) t.echoed(names[i]!);
+    t.echoed(names[10]!); // long confirmed: stale
+    expect(t.staleMarks).toBe(1);
+    expect(t.confirmedMarks).toBe(2600);
+    expect(t.playing).toBe(true);
+    expect(t.bargeIn()).toEqual({ itemId: "b", audioEndMs: 100 * 20 });
+    expect(t.playing).toBe(false);
+  });
 });
