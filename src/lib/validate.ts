@@ -51,7 +51,7 @@ export const capBody = (limit: number, what: string): MiddlewareHandler =>
 
 const capJson = capBody(MAX_JSON_BYTES, "The JSON body");
 
-/** Marks a `validate(…)` middleware with what it checks, so the OpenAPI document (src/openapi/) reads the very schema. */
+/** Marks a `validate(…)` middleware with what it checks, so the OpenAPI document (src/routes/openapi/) reads the very schema. */
 export const VALIDATES = Symbol.for("voicedesk.validates");
 
 export interface ValidatedInput {

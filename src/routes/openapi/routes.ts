@@ -1,8 +1,8 @@
 import { Hono } from "hono";
-import type { AppEnv } from "../auth/context";
-import { publicOrigin } from "../lib/public-url";
-import { buildDocument, type MountedRoute } from "../openapi/document";
-import { OPERATIONS } from "../openapi/operations";
+import type { AppEnv } from "../../auth/context";
+import { publicOrigin } from "../../lib/public-url";
+import { buildDocument, type MountedRoute } from "./document";
+import { OPERATIONS } from "./operations";
 
 /** Where console/build.mjs puts Swagger UI among the static assets (wrangler.toml [assets]). */
 export const REFERENCE_ASSETS = "/reference";

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { CALL_STATES } from "../db/calls";
-import { CHANNELS, SENDER_TYPES, TICKET_STATUSES } from "../db/tickets";
+import { CALL_STATES } from "../../db/calls";
+import { CHANNELS, SENDER_TYPES, TICKET_STATUSES } from "../../db/tickets";
 
 /**
  * Response bodies as the document states them (requests are the routes' own schemas). A plain `z.object` is closed
@@ -118,7 +118,7 @@ export const phoneNumberRow = z
   .meta({ id: "PhoneNumber" });
 
 export const assistant = z
-  .looseObject({ id, customerId: id, name: z.string(), instructions: z.string(), voice: z.string(), createdAt: when })
+  .looseObject({ id, customerId: id, name: z.string(), instructions: z.string(), voice: nullableText, createdAt: when })
   .meta({ id: "Assistant" });
 
 export const tool = z

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { batchSchema, chunkSchema } from "../routes/audio-chunks";
+import { batchSchema, chunkSchema } from "../audio-chunks";
 import type { Operation, Operations } from "./define";
 import { error, json, NOT_FOUND, noContent, RATE_LIMITED, REP_ERRORS } from "./responses";
 import { S, UNKNOWN } from "./samples";

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { legStatusFields } from "../carriers/twilio/leg-status";
-import { voiceFieldsSchema } from "../carriers/twilio/voice-fields";
-import { amdFields } from "../routes/twilio-amd";
-import { recordingFields } from "../routes/twilio-webhooks";
+import { legStatusFields } from "../../carriers/twilio/leg-status";
+import { voiceFieldsSchema } from "../../carriers/twilio/voice-fields";
+import { amdFields } from "../twilio-amd";
+import { recordingFields } from "../twilio-webhooks";
 import type { ExampleObject, Operation, Operations } from "./define";
 import { error, json, noContent, TWILIO_ERRORS } from "./responses";
 import { S } from "./samples";
@@ -10,7 +10,7 @@ import * as s from "./schemas";
 
 /**
  * The carriers' anonymous, signed webhooks and the media stream. A new carrier's webhook is one more entry here
- * (security: its scheme in src/openapi/document.ts), e.g. `"POST /api/webhooks/telnyx/voice": twilio-like({…})`.
+ * (security: its scheme in src/routes/openapi/document.ts), e.g. `"POST /api/webhooks/telnyx/voice": twilio-like({…})`.
  */
 const twilio = (o: Omit<Operation, "security" | "tag">): Operation => ({
   ...o,

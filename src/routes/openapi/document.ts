@@ -6,7 +6,7 @@ import {
   type ZodOpenApiPathsObject,
   type ZodOpenApiResponsesObject,
 } from "zod-openapi";
-import { validatedInput, type ValidatedInput } from "../lib/validate";
+import { validatedInput, type ValidatedInput } from "../../lib/validate";
 import { isRef, type Example, type ExampleValue, type Operation, type Operations, type Security } from "./define";
 
 /** A route as Hono lists it in `app.routes`: one row per handler, middleware included. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { jsonUpload } from "../routes/contact-upload";
+import { jsonUpload } from "../contact-upload";
 import type { Operations } from "./define";
 import { error, json, NOT_FOUND, noContent, RATE_LIMITED } from "./responses";
 import { repOp } from "./ops-rep";
