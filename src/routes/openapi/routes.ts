@@ -14,6 +14,7 @@ const DOCS_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>voicedesk API reference</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${REFERENCE_ASSETS}/swagger-ui.css">
 </head>
 <body>
