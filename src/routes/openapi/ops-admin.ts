@@ -124,6 +124,12 @@ export const adminOperations: Operations = {
     responses: { 201: json("The tool", s.tool), 404: NOT_FOUND, 409: error("The assistant has a tool of that name") },
     examples: [
       {
+        name: "tool",
+        status: 201,
+        params: { id: S.customerId, assistantId: S.assistantId },
+        body: { name: "order_status", description: "Status of an order", url: "https://tools.example.com/status" },
+      },
+      {
         name: "badUrl",
         status: 400,
         params: { id: S.customerId, assistantId: S.assistantId },

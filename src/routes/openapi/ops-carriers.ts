@@ -33,7 +33,7 @@ const callForm = z.looseObject({
 const TWIML = { description: "TwiML", schema: s.twiml, contentType: "text/xml" };
 const CALL_SID = "CA11111111111111111111111111111111";
 const unsigned = (body: ExampleObject) => ({ name: "unsigned", status: 403, auth: false, body }) as const;
-const signedForm = (extra: Record<string, string> = {}): ExampleObject => ({
+const signedForm = (extra: ExampleObject = {}): ExampleObject => ({
   AccountSid: S.accountSid,
   CallSid: CALL_SID,
   ...extra,
@@ -44,7 +44,14 @@ export const carrierOperations: Operations = {
     summary: "Twilio's voice webhook of a rep's call: TwiML that dials (recording) or streams for translation",
     request: { form: voiceFieldsSchema },
     responses: { 200: TWIML },
-    examples: [unsigned({ AccountSid: S.accountSid, CallSid: CALL_SID })],
+    examples: [
+      unsigned({ AccountSid: S.accountSid, CallSid: CALL_SID }),
+      {
+        name: "dial",
+        status: 200,
+        body: signedForm({ RepID: S.repId, FromNumber: S.repNumber, To: "+3225550151", Record: "true" }),
+      },
+    ],
   }),
   "POST /api/TwilioCalls/statuscallback": twilio({
     summary: "Twilio's call status callback: updates the call record",
@@ -59,7 +66,10 @@ export const carrierOperations: Operations = {
     summary: "Status of a leg a live call dialed, forwarded to the call's Durable Object",
     request: { form: legStatusFields },
     responses: { 200: json("What the call did with it", s.webhookAck) },
-    examples: [unsigned(signedForm({ CallStatus: "ringing" }))],
+    examples: [
+      unsigned(signedForm({ CallStatus: "ringing" })),
+      { name: "noCallParameter", status: 400, body: signedForm({ CallStatus: "ringing" }) },
+    ],
   }),
   "POST /api/TwilioCalls/:repID/recordingcallback": twilio({
     summary: "Twilio's recording callback: queues the copy to R2, transcription and sentiment (idempotent)",
@@ -68,13 +78,24 @@ export const carrierOperations: Operations = {
       200: json("Ignored (not completed)", s.webhookAck),
       202: json("Queued, or a duplicate", s.webhookAck),
     },
-    examples: [{ ...unsigned(signedForm()), params: { repID: S.repId } }],
+    examples: [
+      { ...unsigned(signedForm()), params: { repID: S.repId } },
+      {
+        name: "inProgress",
+        status: 200,
+        params: { repID: S.repId },
+        body: signedForm({ RecordingSid: "RE11111111111111111111111111111111", RecordingStatus: "in-progress" }),
+      },
+    ],
   }),
   "POST /api/TwilioCalls/amdcallback": twilio({
     summary: "Answering-machine detection result of an outbound call: leave the message, hang up or go on",
     request: { form: amdFields },
     responses: { 200: json("The action taken", s.webhookAck) },
-    examples: [unsigned(signedForm({ AnsweredBy: "human" }))],
+    examples: [
+      unsigned(signedForm({ AnsweredBy: "human" })),
+      { name: "unknownCall", status: 200, query: { onMachine: "hangup" }, body: signedForm({ AnsweredBy: "human" }) },
+    ],
   }),
   "POST /twiml": twilio({
     summary: "Voice webhook of numbers answered by an assistant (or ringing a rep): `<Connect><Stream>`",

@@ -27,7 +27,10 @@ export const dataOperations: Operations = {
     summary: "Place a call: Twilio rings the rep's browser, then dials the number",
     tag: "calls",
     responses: { 201: json("The call", s.initiatedCall), 409: error("No Twilio account configured") },
-    examples: [{ name: "badNumber", status: 400, body: { fromNumber: S.repNumber, toNumber: "call me" } }],
+    examples: [
+      { name: "call", status: 201, body: { fromNumber: S.repNumber, toNumber: "+32 2 555 01 50" } },
+      { name: "badNumber", status: 400, body: { fromNumber: S.repNumber, toNumber: "call me" } },
+    ],
   }),
   "GET /api/TwilioCalls/call-status": repOp("voice:read", {
     summary: "Status of a placed call (the dialed leg first, else the parent call)",

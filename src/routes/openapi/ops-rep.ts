@@ -143,6 +143,11 @@ export const repOperations: Operations = {
     responses: { 201: json("The recording", s.recording) },
     examples: [
       {
+        name: "finalize",
+        status: 201,
+        body: [{ ticketID: S.ticketId, senderType: "AI", timestampMs: 20, base64AudioData: "//////////8=" }],
+      },
+      {
         name: "badSender",
         status: 400,
         body: [{ ticketID: S.ticketId, senderType: "Robot", timestampMs: 0, base64AudioData: "//8=" }],
