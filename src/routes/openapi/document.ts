@@ -160,7 +160,7 @@ function operationOf(key: string, op: Operation, inputs: ValidatedInput[]): ZodO
  * The OpenAPI 3.1 document of the mounted routes that `operations` describes (a mounted route it does not
  * describe is left out, and test/openapi/coverage.test.ts fails on it).
  */
-export function buildDocument(routes: readonly MountedRoute[], operations: Operations, serverUrl: string) {
+export function buildDocument(routes: readonly MountedRoute[], operations: Operations, serverUrl: string): object {
   const paths: ZodOpenApiPathsObject = {};
   for (const [key, inputs] of mountedEndpoints(routes)) {
     const op = operations[key];

@@ -35,10 +35,11 @@ const DOCS_HEADERS = {
 
 /**
  * `GET /openapi.json` (the OpenAPI 3.1 document of the mounted routes, built once per isolate from their zod
- * schemas) and `GET /docs` (the reference page). `routes` is the app's route table (docs/openapi.md).
+ * schemas) and `GET /docs` (the reference page). `routes` is the app's route table (docs/openapi.md). Typed as a
+ * plain Hono: these two stay out of AppType's typed client (the document's type is too large to serialize).
  */
-export function openApiRoutes(routes: () => readonly MountedRoute[]) {
-  const built = new Map<string, ReturnType<typeof buildDocument>>();
+export function openApiRoutes(routes: () => readonly MountedRoute[]): Hono<AppEnv> {
+  const built = new Map<string, object>();
   const documentFor = (origin: string) => {
     let doc = built.get(origin);
     if (!doc) built.set(origin, (doc = buildDocument(routes(), OPERATIONS, origin)));
