@@ -2,7 +2,10 @@
 // `npm run build:console`: bundles the rep console (console/src, Preact) into console/dist, the Worker's static
 // assets (wrangler.toml [assets]). Hashed file names under /assets, an index.html that names them, `_headers`.
 // Fails when the bundle outgrows its budget: the console must stay small and fast.
+// Also copies the API reference page's Swagger UI (served at /reference, loaded by the Worker's /docs page; not
+// part of the console's budget, and never of the Worker's bundle: docs/openapi.md).
 import { build } from "esbuild";
+import { createRequire } from "node:module";
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -40,6 +43,11 @@ const html = readFileSync(join(here, "index.html"), "utf8")
   .replace("%STYLES%", file(".css"));
 writeFileSync(join(out, "index.html"), html);
 copyFileSync(join(here, "_headers"), join(out, "_headers"));
+// The reference page's scripts, from the swagger-ui-dist package, beside its init script (console/reference/).
+const swaggerUi = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
+mkdirSync(join(out, "reference"), { recursive: true });
+for (const f of ["swagger-ui-bundle.js", "swagger-ui.css"]) copyFileSync(join(swaggerUi, f), join(out, "reference", f));
+copyFileSync(join(here, "reference/init.js"), join(out, "reference/init.js"));
 // The placeholder that keeps the folder in git is not an asset.
 writeFileSync(join(out, ".assetsignore"), ".gitkeep\n");
 const current = new Set(outputs.map((o) => basename(o)));

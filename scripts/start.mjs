@@ -138,6 +138,7 @@ try {
 voicedesk is running on ${base}
 
   Console: ${base}/  (open it and paste the rep token below; a fresh one any time: npm run token)
+  API reference: ${base}/docs  (the OpenAPI 3.1 document: ${base}/openapi.json)
 
   demo customer ${demo.customerId}, rep ${demo.repId}, assistant ${demo.assistantId} on ${demo.assistantNumber}
   details in ${DEMO_FILE}

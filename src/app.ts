@@ -19,6 +19,8 @@ import { campaignRoutes } from "./routes/campaigns";
 import { authRoutes } from "./routes/auth";
 import { conversationRoutes } from "./routes/conversations";
 import { meRoutes } from "./routes/me";
+import type { MountedRoute } from "./routes/openapi/document";
+import { openApiRoutes } from "./routes/openapi/routes";
 import { realtimeRoutes } from "./routes/realtime";
 import { recordingDownloadRoutes } from "./routes/recording-download";
 import { ringcentralWebhookRoutes } from "./routes/ringcentral-webhooks";
@@ -46,52 +48,59 @@ const CLOSED_TO_BROWSERS = [
  * serves it and tests call it through the same Worker entry.
  */
 export function createApp() {
-  return (
-    new Hono<AppEnv>()
-      .use("*", async (c, next) => {
-        c.set("requestId", c.req.header("cf-ray") ?? crypto.randomUUID());
-        await next();
-      })
-      .get("/health", (c) => c.json({ ok: true }))
-      // browsers on the CORS_ORIGINS origins (`/twiml` and `/streams` are outside /api: never opened)
-      .use("/api/*", browserCors(CLOSED_TO_BROWSERS))
-      // provisioning (admin bearer token)
-      .use("/api/admin/*", requireAdmin)
-      .route("/api/admin/health", adminHealthRoutes)
-      .route("/api/admin/customers", adminCustomerRoutes)
-      .route("/api/admin/customers/:id/reps", adminRepRoutes)
-      .route("/api/admin/customers/:id/phone-numbers", adminNumberRoutes)
-      .route("/api/admin/customers/:id/assistants", adminAssistantRoutes)
-      .route("/api/admin/customers/:id/assistants/:assistantId/tools", adminAssistantToolRoutes)
-      .route("/api/admin/customers/:id/campaigns", adminCampaignRoutes)
-      .route("/api/admin/customers/:id/calls/:callId/survey", adminSurveyRoutes)
-      .route("/api/admin/customers/:id/ringcentral", adminRingCentralRoutes)
-      .route("/api/admin/customers/:id", adminDeletionRoutes)
-      // reps and end users (bearer JWT)
-      .route("/api/Auth", authRoutes)
-      .route("/api/me", meRoutes)
-      .route("/api/tickets", ticketRoutes)
-      .route("/api/AudioChunks", audioChunkRoutes)
-      .route("/api/Transcriptions", transcriptionRoutes)
-      .route("/api/realtime", realtimeRoutes)
-      .route("/api/TwilioCalls", twilioCallRoutes)
-      // call data
-      .route("/api/v1/voice-calls", voiceCallRoutes)
-      .route("/api/voice/analytics", voiceAnalyticsRoutes)
-      .route("/api/voice/recordings", voiceRecordingRoutes)
-      .route("/api/conversations", conversationRoutes)
-      .route("/api/v1/campaigns", campaignRoutes)
-      .route(RECORDING_DOWNLOAD_PATH, recordingDownloadRoutes)
-      // carriers (anonymous, signed)
-      .route("/api/TwilioCalls", twilioWebhookRoutes)
-      .route("/api/TwilioCalls", twilioAmdRoutes)
-      .route("/api/webhooks/ringcentral", ringcentralWebhookRoutes)
-      .route("/twiml", twimlRoutes)
-      .route("/twiml", twimlRepRoutes)
-      .route("/streams", streamRoutes)
-      .notFound(notFoundRoute)
-      .onError(onError)
-  );
+  // what /openapi.json documents: this table, once built
+  const table: { routes: readonly MountedRoute[] } = { routes: [] };
+  const app = new Hono<AppEnv>()
+    .use("*", async (c, next) => {
+      c.set("requestId", c.req.header("cf-ray") ?? crypto.randomUUID());
+      await next();
+    })
+    .get("/health", (c) => c.json({ ok: true }))
+    // the OpenAPI document of this very table, and its reference page (docs/openapi.md)
+    .route(
+      "/",
+      openApiRoutes(() => table.routes),
+    )
+    // browsers on the CORS_ORIGINS origins (`/twiml` and `/streams` are outside /api: never opened)
+    .use("/api/*", browserCors(CLOSED_TO_BROWSERS))
+    // provisioning (admin bearer token)
+    .use("/api/admin/*", requireAdmin)
+    .route("/api/admin/health", adminHealthRoutes)
+    .route("/api/admin/customers", adminCustomerRoutes)
+    .route("/api/admin/customers/:id/reps", adminRepRoutes)
+    .route("/api/admin/customers/:id/phone-numbers", adminNumberRoutes)
+    .route("/api/admin/customers/:id/assistants", adminAssistantRoutes)
+    .route("/api/admin/customers/:id/assistants/:assistantId/tools", adminAssistantToolRoutes)
+    .route("/api/admin/customers/:id/campaigns", adminCampaignRoutes)
+    .route("/api/admin/customers/:id/calls/:callId/survey", adminSurveyRoutes)
+    .route("/api/admin/customers/:id/ringcentral", adminRingCentralRoutes)
+    .route("/api/admin/customers/:id", adminDeletionRoutes)
+    // reps and end users (bearer JWT)
+    .route("/api/Auth", authRoutes)
+    .route("/api/me", meRoutes)
+    .route("/api/tickets", ticketRoutes)
+    .route("/api/AudioChunks", audioChunkRoutes)
+    .route("/api/Transcriptions", transcriptionRoutes)
+    .route("/api/realtime", realtimeRoutes)
+    .route("/api/TwilioCalls", twilioCallRoutes)
+    // call data
+    .route("/api/v1/voice-calls", voiceCallRoutes)
+    .route("/api/voice/analytics", voiceAnalyticsRoutes)
+    .route("/api/voice/recordings", voiceRecordingRoutes)
+    .route("/api/conversations", conversationRoutes)
+    .route("/api/v1/campaigns", campaignRoutes)
+    .route(RECORDING_DOWNLOAD_PATH, recordingDownloadRoutes)
+    // carriers (anonymous, signed)
+    .route("/api/TwilioCalls", twilioWebhookRoutes)
+    .route("/api/TwilioCalls", twilioAmdRoutes)
+    .route("/api/webhooks/ringcentral", ringcentralWebhookRoutes)
+    .route("/twiml", twimlRoutes)
+    .route("/twiml", twimlRepRoutes)
+    .route("/streams", streamRoutes)
+    .notFound(notFoundRoute)
+    .onError(onError);
+  table.routes = app.routes;
+  return app;
 }
 
 export type AppType = ReturnType<typeof createApp>;

@@ -51,6 +51,19 @@ export const capBody = (limit: number, what: string): MiddlewareHandler =>
 
 const capJson = capBody(MAX_JSON_BYTES, "The JSON body");
 
+/** Marks a `validate(…)` middleware with what it checks, so the OpenAPI document (src/routes/openapi/) reads the very schema. */
+export const VALIDATES = Symbol.for("voicedesk.validates");
+
+export interface ValidatedInput {
+  target: keyof ValidationTargets;
+  schema: ZodType;
+}
+
+/** What a route's middleware validates, when it is a `validate(…)` middleware. */
+export function validatedInput(handler: unknown): ValidatedInput | undefined {
+  return typeof handler === "function" ? (handler as { [VALIDATES]?: ValidatedInput })[VALIDATES] : undefined;
+}
+
 /**
  * The validation hook of every route: a zod failure of `target` is `invalid(target, …)`. A JSON body is capped at
  * MAX_JSON_BYTES before it is read.
@@ -59,7 +72,8 @@ export function validate<T extends ZodType, Target extends keyof ValidationTarge
   const validator = zValidator(target, schema, (result) => {
     if (!result.success) throw invalid(target, toIssues(result.error.issues));
   });
-  if (target !== "json") return validator;
+  const tag: ValidatedInput = { target, schema };
+  if (target !== "json") return Object.assign(validator, { [VALIDATES]: tag });
   const capped: MiddlewareHandler = (c, next) => capJson(c, () => validator(c, next));
-  return capped as typeof validator;
+  return Object.assign(capped as typeof validator, { [VALIDATES]: tag });
 }

@@ -30,7 +30,7 @@ export const MAX_CHUNK_BYTES = 64 * 1024;
 /** Timestamps may be relative (ms since call start) or epoch milliseconds; this keeps sample indexes exact. */
 export const MAX_TIMESTAMP_MS = 10 ** 13;
 
-const chunkSchema = z.object({
+export const chunkSchema = z.object({
   ticketID: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
   senderType: z.enum(SENDER_TYPES),
   timestampMs: z.number().int().min(0).max(MAX_TIMESTAMP_MS),
@@ -47,7 +47,7 @@ const chunkSchema = z.object({
       return bytes ?? new Uint8Array();
     }),
 });
-const batchSchema = z
+export const batchSchema = z
   .array(z.unknown())
   .min(1, "must contain at least one chunk")
   .max(MAX_CHUNKS_PER_REQUEST, `must contain at most ${MAX_CHUNKS_PER_REQUEST} chunks`);

@@ -31,11 +31,11 @@ export interface ParsedUpload {
   repeated: { row: number; number: string }[];
 }
 
-const jsonContact = z.object({
+export const jsonContact = z.object({
   number: z.string().max(64),
   metadata: z.record(z.string(), z.unknown()).optional(),
 });
-const jsonUpload = z.union([z.array(z.unknown()), z.object({ contacts: z.array(z.unknown()) })]);
+export const jsonUpload = z.union([z.array(z.unknown()), z.object({ contacts: z.array(z.unknown()) })]);
 
 const rowError = (row: number, field: string, message: string, line?: number): RowError => ({
   path: `rows.${row}.${field}`,

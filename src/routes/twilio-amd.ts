@@ -8,7 +8,7 @@ import { getCallBySid, isEnded, updateCall } from "../db/calls";
 import { UpstreamError } from "../lib/upstream";
 import { parseOr400 } from "../lib/validate";
 
-const amdFields = z.object({
+export const amdFields = z.object({
   CallSid: callSid,
   AnsweredBy: z.enum([
     "human",

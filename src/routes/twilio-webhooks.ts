@@ -32,7 +32,7 @@ async function tenantRep(db: D1Database, customerId: number, raw: string | undef
   return rep;
 }
 
-const recordingFields = z.object({
+export const recordingFields = z.object({
   CallSid: twilioSid("CA"),
   RecordingSid: twilioSid("RE"),
   RecordingStartTime: z.string().max(100).optional(),

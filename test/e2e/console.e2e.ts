@@ -116,7 +116,7 @@ test("the paths the Worker owns always reach it: static assets never answer for 
     ["/api/v1/voice-calls", 401],
     ["/api/TwilioCalls/voice", 404],
     ["/twiml", 404],
-    ["/openapi.json", 404],
+    ["/openapi.json", 200],
     ["/no-such-page", 404],
     ["/assets/no-such-file.js", 404],
   ];
@@ -398,6 +398,32 @@ test("accessible: every control has a name, and the keyboard reaches the navigat
     seeded.inbound.some((c) => reached.has(c.id)),
     "Tab reaches the calls",
   );
+});
+
+test("the API reference at /docs shows every operation of /openapi.json, loading nothing from another origin", async () => {
+  const doc = (await (await fetch(`${stack.base}/openapi.json`)).json()) as { paths: Record<string, object> };
+  const operations = Object.values(doc.paths).reduce((n, item) => n + Object.keys(item).length, 0);
+  const docs = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const loaded: string[] = [];
+  const failed: string[] = [];
+  docs.on("request", (r) => loaded.push(r.url()));
+  docs.on("requestfailed", (r) => failed.push(r.url()));
+  docs.on("response", (r) => r.status() >= 400 && failed.push(`${r.status()} ${r.url()}`));
+  await docs.goto(`${stack.base}/docs`);
+  await docs
+    .locator(".opblock")
+    .nth(operations - 1)
+    .waitFor({ timeout: STATE_TIMEOUT });
+  assert.equal(await docs.locator(".opblock").count(), operations);
+  await docs.locator(".opblock-summary", { hasText: "/api/v1/voice-calls/{id}/recording-url" }).first().click();
+  await docs.getByText("audio:download").first().waitFor({ timeout: STATE_TIMEOUT });
+  await docs.screenshot({ path: join(SHOTS, "docs.png") });
+  assert.deepEqual(
+    loaded.filter((u) => !u.startsWith(`${stack.base}/`) && !u.startsWith("data:")),
+    [],
+  );
+  assert.deepEqual(failed, []);
+  await docs.close();
 });
 
 test("sign out forgets the token; a reload stays signed out; the token never went into a URL", async () => {

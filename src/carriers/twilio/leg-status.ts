@@ -19,7 +19,7 @@ const TWILIO_CALL_STATUSES = [
   "canceled",
 ] as const;
 
-const legStatusFields = z.object({
+export const legStatusFields = z.object({
   /** The call's object: the caller leg's CallSid, from the callback URL we gave Twilio (signed with it). */
   call: callSid,
   CallSid: callSid,
