@@ -51,6 +51,19 @@ export const adminOperations: Operations = {
       { name: "badRetention", status: 400, params: { id: S.customerId }, body: { retentionDays: -1 } },
     ],
   }),
+  [`POST ${C}/:id/ringcentral/subscription`]: admin({
+    summary: "Create (or renew) the customer's RingCentral WebHook subscription to its telephony sessions",
+    responses: {
+      200: json("Renewed", s.ringCentralSubscription),
+      201: json("Created", s.ringCentralSubscription),
+      404: NOT_FOUND,
+      409: error("The customer has no RingCentral account"),
+    },
+    examples: [
+      { name: "noAccount", status: 409, params: { id: S.customerId } },
+      { name: "unknown", status: 404, params: { id: UNKNOWN.int } },
+    ],
+  }),
   [`DELETE ${C}/:id`]: admin({
     summary: "Delete a customer: every row, recording, live object and carrier copy is purged in the background",
     responses: { 202: json("Purge queued", s.deletedCustomer), 404: NOT_FOUND },

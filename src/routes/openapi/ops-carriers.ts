@@ -4,7 +4,7 @@ import { voiceFieldsSchema } from "../../carriers/twilio/voice-fields";
 import { amdFields } from "../twilio-amd";
 import { recordingFields } from "../twilio-webhooks";
 import type { ExampleObject, Operation, Operations } from "./define";
-import { error, json, noContent, TWILIO_ERRORS } from "./responses";
+import { BAD_REQUEST, error, json, noContent, TWILIO_ERRORS } from "./responses";
 import { S } from "./samples";
 import * as s from "./schemas";
 
@@ -122,6 +122,25 @@ export const carrierOperations: Operations = {
     responses: { 200: TWIML },
     examples: [{ name: "thanks", status: 200, body: signedForm() }],
   }),
+  "POST /api/webhooks/ringcentral/:customerId": {
+    summary:
+      "RingCentral's telephony-session notifications of a customer (and the subscription's validation handshake)",
+    description:
+      "Anonymous at the HTTP level: a handshake echoes `Validation-Token`; a notification must carry the " +
+      "subscription's `Verification-Token` header, else 403 and nothing is written (docs/ringcentral.md).",
+    tag: "carrier webhooks",
+    security: "none",
+    responses: {
+      200: noContent("Handshake answered, or notification accepted"),
+      400: BAD_REQUEST,
+      403: error("Missing or wrong Verification-Token"),
+      404: error("No RingCentral account for this customer"),
+    },
+    examples: [
+      { name: "noAccount", status: 404, params: { customerId: S.customerId }, body: {} },
+      { name: "notAnId", status: 400, params: { customerId: "abc" }, body: {} },
+    ],
+  },
   "GET /streams/:callSid": {
     summary: "Twilio Media Streams WebSocket of a call, bridged by the call's Durable Object",
     description: "Authorized by the StreamToken parameter of the stream's `start` message (from the TwiML).",

@@ -24,6 +24,7 @@ export const voiceCall = z
     id: z.string(),
     campaignId: id.nullable(),
     direction: z.enum(["Inbound", "Outbound"]),
+    carrier: z.string().meta({ description: "twilio, telnyx, ringcentral or webrtc" }),
     state: z.enum(CALL_STATES),
     startTime: nullableText,
     endTime: nullableText,
@@ -219,3 +220,14 @@ export const webhookAck = z.looseObject({}).meta({ description: "What the webhoo
 export const healthReport = z.looseObject({ ok: z.boolean() });
 export const deletedCustomer = z.object({ id, deleted: z.literal(true), purge: z.literal("queued") });
 export const ok = z.object({ ok: z.literal(true) });
+
+export const ringCentralSubscription = z
+  .object({
+    subscriptionId: z.string(),
+    status: z.enum(["Active", "Blacklisted"]),
+    expiresAt: when,
+    eventFilter: z.string(),
+    address: z.url(),
+    action: z.enum(["created", "renewed"]),
+  })
+  .meta({ id: "RingCentralSubscription" });
