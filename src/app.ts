@@ -21,6 +21,8 @@ import { meRoutes } from "./routes/me";
 import { realtimeRoutes } from "./routes/realtime";
 import { recordingDownloadRoutes } from "./routes/recording-download";
 import { streamRoutes } from "./routes/streams";
+import { telnyxStreamRoutes } from "./routes/telnyx-streams";
+import { telnyxWebhookRoutes } from "./routes/telnyx-webhooks";
 import { ticketRoutes } from "./routes/tickets";
 import { transcriptionRoutes } from "./routes/transcriptions";
 import { twilioCallRoutes } from "./routes/twilio-calls";
@@ -84,6 +86,8 @@ export function createApp() {
       .route("/api/TwilioCalls", twilioAmdRoutes)
       .route("/twiml", twimlRoutes)
       .route("/twiml", twimlRepRoutes)
+      .route("/api/webhooks/telnyx", telnyxWebhookRoutes)
+      .route("/streams/telnyx", telnyxStreamRoutes)
       .route("/streams", streamRoutes)
       .notFound(notFoundRoute)
       .onError(onError)

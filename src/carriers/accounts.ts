@@ -1,6 +1,7 @@
 import type { ZodType } from "zod";
 import type { CarrierAccountFields, CarrierAccountRow } from "../db/carrier-accounts";
 import type { Env } from "../env";
+import { telnyxAccountCodec } from "./telnyx/account";
 import { twilioAccountCodec } from "./twilio/account";
 
 /**
@@ -19,4 +20,4 @@ export interface AccountCodec {
 }
 
 /** Every carrier a tenant can be provisioned on, in the order the admin API shows them. */
-export const accountCodecs: readonly AccountCodec[] = [twilioAccountCodec];
+export const accountCodecs: readonly AccountCodec[] = [twilioAccountCodec, telnyxAccountCodec];
