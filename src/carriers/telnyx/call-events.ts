@@ -7,7 +7,7 @@ import { streamToken } from "../../live/stream-token";
 import type { TelnyxAccount } from "./account";
 import { createTelnyxCall, findTelnyxCall } from "./call-record";
 import { telnyxControlFor } from "./carrier";
-import { decodeClientState, hangsUpAfterSpeak } from "./client-state";
+import { afterSpeak, decodeClientState } from "./client-state";
 import type { TelnyxEventOf } from "./events";
 import { markSeenStmt, seenEvent, writeOnce } from "./webhook";
 
@@ -134,13 +134,17 @@ export async function onCallHangup(env: Env, account: TelnyxAccount, e: TelnyxEv
   return applyPatch(env, account, e.id, call, patch, "hung up");
 }
 
-/** `call.speak.ended` after our say-and-hang-up (control.ts): now the call is hung up. */
+/** `call.speak.ended` after our say-and-hang-up or announced transfer (control.ts): now comes the rest of it. */
 export async function onSpeakEnded(env: Env, account: TelnyxAccount, e: TelnyxEventOf<"call.speak.ended">) {
-  if (!hangsUpAfterSpeak(e.payload.client_state)) return { ignored: "not a say-and-hang-up" };
+  const next = afterSpeak(e.payload.client_state);
+  if (!next) return { ignored: "not a say-and-hang-up or an announced transfer" };
   if (await seenEvent(env.DB, account.customerId, e.id)) return { ignored: "already handled" };
-  await (await telnyxControlFor(env, account.customerId)).hangUp(e.payload.call_control_id, false);
+  const control = await telnyxControlFor(env, account.customerId);
+  const ref = e.payload.call_control_id;
+  if (next.then === "hangup") await control.hangUp(ref, false);
+  else await control.transfer(ref, { kind: "number", number: next.to }, next.from);
   await markSeenStmt(env.DB, account.customerId, e.id).run();
-  return { handled: "hung up after speaking" };
+  return { handled: next.then === "hangup" ? "hung up after speaking" : "transferred after the announcement" };
 }
 
 async function applyPatch(

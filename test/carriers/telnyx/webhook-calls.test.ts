@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { decodeClientState } from "../../../src/carriers/telnyx/client-state";
+import { decodeClientState, encodeClientState, transferAfterSpeak } from "../../../src/carriers/telnyx/client-state";
 import { getCallBySid, OUTCOME_OF_END } from "../../../src/db/calls";
 import { api, json } from "../../helpers";
 import { telnyxCommands } from "./helpers";
@@ -157,7 +157,7 @@ describe("Telnyx call events (POST /api/webhooks/telnyx/voice)", () => {
     const c = await fakeTelnyxCall(t, randomCaller(), t.assistantNumber);
     await initiated(t, c);
     const other = await sendTelnyx(t, { eventType: "call.speak.ended", payload: legPayload(c) });
-    expect(await json(other)).toMatchObject({ ignored: "not a say-and-hang-up" });
+    expect(await json(other)).toMatchObject({ ignored: "not a say-and-hang-up or an announced transfer" });
     const ours = await sendTelnyx(t, {
       eventType: "call.speak.ended",
       payload: { ...legPayload(c), client_state: btoa(JSON.stringify({ Then: "hangup" })) },
@@ -165,5 +165,25 @@ describe("Telnyx call events (POST /api/webhooks/telnyx/voice)", () => {
     expect(await json(ours)).toMatchObject({ handled: "hung up after speaking" });
     const hangups = (await telnyxCommands(t.telnyx)).filter((x) => x.action === "hangup");
     expect(hangups.map((h) => h.callControlId)).toEqual([c.call_control_id]);
+  });
+
+  it("transfers after an announced transfer's speak has ended", async () => {
+    const t = await telnyxTenant({ welcome: null });
+    const c = await fakeTelnyxCall(t, randomCaller(), t.assistantNumber);
+    await initiated(t, c);
+    const res = await sendTelnyx(t, {
+      eventType: "call.speak.ended",
+      payload: {
+        ...legPayload(c),
+        client_state: encodeClientState(transferAfterSpeak("+3225550199", t.assistantNumber)),
+      },
+    });
+    expect(await json(res)).toMatchObject({ handled: "transferred after the announcement" });
+    const transfer = (await telnyxCommands(t.telnyx)).find((x) => x.action === "transfer")!;
+    expect([transfer.callControlId, transfer.body, transfer.status]).toEqual([
+      c.call_control_id,
+      { to: "+3225550199", from: t.assistantNumber },
+      200,
+    ]);
   });
 });
