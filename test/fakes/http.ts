@@ -18,9 +18,10 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(JSON.stringify(body));
 }
 
-/** Starts an HTTP server on an ephemeral loopback port. */
+/** Starts an HTTP server on a loopback port (an ephemeral one unless `port` is given, as simulate-call does). */
 export async function listen(
   handler: (req: IncomingMessage, res: ServerResponse) => Promise<void> | void,
+  port = 0,
 ): Promise<RunningFake> {
   const server = createServer((req, res) => {
     Promise.resolve(handler(req, res)).catch((e: unknown) => {
@@ -29,10 +30,13 @@ export async function listen(
       else res.end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", resolve);
+  });
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${bound}`,
     server,
     close: () =>
       new Promise<void>((resolve) => {

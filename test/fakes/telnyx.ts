@@ -54,7 +54,7 @@ function echoMedia(ws: WebSocket, frame: string): void {
   }
 }
 
-export async function startTelnyxFake(): Promise<RunningFake> {
+export async function startTelnyxFake(port = 0): Promise<RunningFake> {
   const state: TelnyxState = { accounts: new Map(), calls: new Map(), commands: [], failures: [] };
   const { accounts, calls, commands, failures } = state;
   const recordings = new Map<string, StoredRecording>();
@@ -184,7 +184,7 @@ export async function startTelnyxFake(): Promise<RunningFake> {
     if (url.pathname.startsWith(`/${BUCKET}/`)) return serveRecording(req, res, url, recordings);
     if (url.pathname.startsWith("/v2/")) return handleApi(state, req, res, url, body);
     return notFound(res, `no route ${req.method} ${url.pathname}`);
-  });
+  }, port);
   origin = fake.url;
 
   fake.server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
