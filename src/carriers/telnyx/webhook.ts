@@ -1,3 +1,4 @@
+import { getCustomer } from "../../db/customers";
 import { isUniqueViolation } from "../../db/unique";
 import { readBytesLimited } from "../../lib/body-limit";
 import { badRequest, forbidden } from "../../lib/errors";
@@ -27,6 +28,7 @@ async function claimedAccount(db: D1Database, payload: Record<string, unknown>):
     const { results } = await db
       .prepare(
         `SELECT a.* FROM phone_numbers p JOIN carrier_accounts a ON a.customer_id = p.customer_id AND a.carrier = 'telnyx'
+         JOIN customers c ON c.id = p.customer_id AND c.deleted_at IS NULL
          WHERE p.number = ?1 LIMIT 2`,
       )
       .bind(number)
@@ -61,7 +63,9 @@ export async function verifiedTelnyxDelivery(db: D1Database, request: Request): 
   const data = (body as { data?: { payload?: unknown } } | null)?.data;
   const payload = typeof data?.payload === "object" && data.payload !== null ? data.payload : {};
   const account = await claimedAccount(db, payload as Record<string, unknown>);
-  if (!account) throw forbidden("No tenant has this Telnyx connection or number");
+  // A deleted customer is gone for every lookup at once, its carriers' webhooks included (docs/data-lifecycle.md).
+  if (!account || !(await getCustomer(db, account.customerId)))
+    throw forbidden("No tenant has this Telnyx connection or number");
   const check = await verifyTelnyxSignature({ publicKey: account.publicKey, signature, timestamp, rawBody: raw });
   if (!check.ok) throw forbidden(`Telnyx signature refused (${check.reason})`);
   const parsed = parseTelnyxEvent(body);
