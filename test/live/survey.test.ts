@@ -56,96 +56,93 @@ const epaOf = async (t: AssistantTenant, callId: string) =>
     responses: { questionIndex: number; question: string; answer: string; score: number }[];
   }>(await api(`/api/v1/voice-calls/${callId}/epa-results`, { token: t.token }));
 
-describe.each(answeringDrivers)(
-  "the post-call survey on $carrier (docs/live-calls.md, Surveys in the call)",
-  (driver) => {
-    it("by keypad: end_call starts it, each digit answers a question (off-scale ones re-ask), then goodbye and hang-up", async () => {
-      const { t, key, tc, stub, callId, callSid } = await surveyCall(driver);
-      // Outside the survey a digit means nothing.
-      tc.dtmf("5");
-      await eventually(
-        () => stub.stats(),
-        (s) => s.digits === 1 && s.ignoredDigits === 1,
-        "the digit ignored",
-      );
+describe.each(answeringDrivers)("the post-call survey on $carrier (docs/live-calls.md, Surveys)", (driver) => {
+  it("by keypad: end_call starts it, each digit answers a question (off-scale ones re-ask), then goodbye and hang-up", async () => {
+    const { t, key, tc, stub, callId, callSid } = await surveyCall(driver);
+    // Outside the survey a digit means nothing.
+    tc.dtmf("5");
+    await eventually(
+      () => stub.stats(),
+      (s) => s.digits === 1 && s.ignoredDigits === 1,
+      "the digit ignored",
+    );
 
-      await endCall(key);
-      const [q1] = await askedFor(key, 1);
-      expect(q1).toContain('"How satisfied are you?"');
-      expect(q1).toContain("from 1 to 5");
-      const st = await realtimeState(key);
-      // The survey's tools were added to the session for spoken answers.
-      expect(st.connections[0]!.session!.tools!.map((x) => x.name)).toEqual([
-        "end_call",
-        "transfer_to_human",
-        "record_survey_answer",
-        "decline_survey",
-      ]);
-      expect(JSON.parse(st.connections[0]!.functionCalls[0]!.output!)).toMatchObject({ ending: false });
-      await tc.until(() => tc.of("mark").length === 2, "the first question");
+    await endCall(key);
+    const [q1] = await askedFor(key, 1);
+    expect(q1).toContain('"How satisfied are you?"');
+    expect(q1).toContain("from 1 to 5");
+    const st = await realtimeState(key);
+    // The survey's tools were added to the session for spoken answers.
+    expect(st.connections[0]!.session!.tools!.map((x) => x.name)).toEqual([
+      "end_call",
+      "transfer_to_human",
+      "record_survey_answer",
+      "decline_survey",
+    ]);
+    expect(JSON.parse(st.connections[0]!.functionCalls[0]!.output!)).toMatchObject({ ending: false });
+    await tc.until(() => tc.of("mark").length === 2, "the first question");
 
-      tc.dtmf("9"); // not on a 1-5 scale: asked again
-      const [, again] = await askedFor(key, 2);
-      expect(again).toMatch(/not on the scale.*"How satisfied are you\?"/);
-      tc.dtmf("4");
-      const [, , q2] = await askedFor(key, 3);
-      expect(q2).toContain('"Would you recommend us?"');
-      expect(q2).toContain("(0 for 10)");
-      tc.dtmf("0"); // 10 on a ten-point scale
-      const [, , , thanks] = await askedFor(key, 4);
-      expect(thanks).toMatch(/thank the caller/i);
+    tc.dtmf("9"); // not on a 1-5 scale: asked again
+    const [, again] = await askedFor(key, 2);
+    expect(again).toMatch(/not on the scale.*"How satisfied are you\?"/);
+    tc.dtmf("4");
+    const [, , q2] = await askedFor(key, 3);
+    expect(q2).toContain('"Would you recommend us?"');
+    expect(q2).toContain("(0 for 10)");
+    tc.dtmf("0"); // 10 on a ten-point scale
+    const [, , , thanks] = await askedFor(key, 4);
+    expect(thanks).toMatch(/thank the caller/i);
 
-      await tc.until(() => tc.of("mark").length === 8, "the thanks");
-      playAll(tc);
-      await controlActed(driver, t, callSid, "the hang-up");
-      expect((await closedCall(t, callId))?.outcome).toBe("completed");
-      expect(await epaOf(t, callId)).toEqual({
-        state: "Completed",
-        completionReason: "AllAnswered",
-        totalQuestions: 2,
-        questionsAnswered: 2,
-        calculatedScore: 90,
-        responses: [
-          { questionIndex: 0, question: "How satisfied are you?", answer: "4", score: 4 },
-          { questionIndex: 1, question: "Would you recommend us?", answer: "10", score: 10 },
-        ],
-      });
-      // What the caller pressed is part of the conversation the model sees.
-      const notes = (await realtimeState(key)).connections[0]!.events.filter(
-        (e) => e.type === "conversation.item.create" && (e.item as { type: string }).type === "message",
-      );
-      expect(notes.map((e) => JSON.stringify(e.item))).toEqual([
-        expect.stringContaining("pressed 9"),
-        expect.stringContaining("pressed 4"),
-        expect.stringContaining("pressed 0"),
-      ]);
-      expect((await toolCallsOf(t, callId)).map((r) => [r.name, r.success])).toEqual([["end_call", 1]]);
+    await tc.until(() => tc.of("mark").length === 8, "the thanks");
+    playAll(tc);
+    await controlActed(driver, t, callSid, "the hang-up");
+    expect((await closedCall(t, callId))?.outcome).toBe("completed");
+    expect(await epaOf(t, callId)).toEqual({
+      state: "Completed",
+      completionReason: "AllAnswered",
+      totalQuestions: 2,
+      questionsAnswered: 2,
+      calculatedScore: 90,
+      responses: [
+        { questionIndex: 0, question: "How satisfied are you?", answer: "4", score: 4 },
+        { questionIndex: 1, question: "Would you recommend us?", answer: "10", score: 10 },
+      ],
     });
+    // What the caller pressed is part of the conversation the model sees.
+    const notes = (await realtimeState(key)).connections[0]!.events.filter(
+      (e) => e.type === "conversation.item.create" && (e.item as { type: string }).type === "message",
+    );
+    expect(notes.map((e) => JSON.stringify(e.item))).toEqual([
+      expect.stringContaining("pressed 9"),
+      expect.stringContaining("pressed 4"),
+      expect.stringContaining("pressed 0"),
+    ]);
+    expect((await toolCallsOf(t, callId)).map((r) => [r.name, r.success])).toEqual([["end_call", 1]]);
+  });
 
-    it("by voice, then the caller hangs up mid-survey: the answer given is kept as a partial survey", async () => {
-      const { t, key, tc, callId } = await surveyCall(driver);
-      await endCall(key);
-      await askedFor(key, 1);
-      // The caller says "three"; the model records it.
-      await silentToolCall(key, "record_survey_answer", '{"questionIndex":0,"score":3}', "user_turn");
-      const [, q2] = await askedFor(key, 2);
-      expect(q2).toContain('"Would you recommend us?"');
-      tc.stop(t.accountSid);
-      await closedCall(t, callId);
-      expect(await epaOf(t, callId)).toMatchObject({
-        state: "Partial",
-        completionReason: "HangUp",
-        questionsAnswered: 1,
-        calculatedScore: 60,
-        responses: [{ questionIndex: 0, answer: "3", score: 3 }],
-      });
-      expect((await toolCallsOf(t, callId)).map((r) => [r.name, r.success])).toEqual([
-        ["end_call", 1],
-        ["record_survey_answer", 1],
-      ]);
+  it("by voice, then the caller hangs up mid-survey: the answer given is kept as a partial survey", async () => {
+    const { t, key, tc, callId } = await surveyCall(driver);
+    await endCall(key);
+    await askedFor(key, 1);
+    // The caller says "three"; the model records it.
+    await silentToolCall(key, "record_survey_answer", '{"questionIndex":0,"score":3}', "user_turn");
+    const [, q2] = await askedFor(key, 2);
+    expect(q2).toContain('"Would you recommend us?"');
+    tc.stop(t.accountSid);
+    await closedCall(t, callId);
+    expect(await epaOf(t, callId)).toMatchObject({
+      state: "Partial",
+      completionReason: "HangUp",
+      questionsAnswered: 1,
+      calculatedScore: 60,
+      responses: [{ questionIndex: 0, answer: "3", score: 3 }],
     });
-  },
-);
+    expect((await toolCallsOf(t, callId)).map((r) => [r.name, r.success])).toEqual([
+      ["end_call", 1],
+      ["record_survey_answer", 1],
+    ]);
+  });
+});
 
 describe("the post-call survey: declined, off-scale and unanswered", () => {
   it("a spoken score off the scale is refused and asked again; decline_survey ends it as Declined", async () => {

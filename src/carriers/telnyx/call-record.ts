@@ -94,8 +94,9 @@ export async function createTelnyxCall(db: D1Database, f: NewTelnyxCall): Promis
         direction: f.direction,
         state: f.state,
         mode: f.mode,
-        from_number: normalizePhone(f.from) ?? f.from,
-        to_number: normalizePhone(f.to) ?? f.to,
+        // An AI event may name no numbers: unknown, not empty.
+        from_number: f.from ? (normalizePhone(f.from) ?? f.from) : null,
+        to_number: f.to ? (normalizePhone(f.to) ?? f.to) : null,
         assistant_id: f.assistantId,
         call_sid: sid,
         start_time: f.startTime,
