@@ -13,6 +13,7 @@ import { newSid, postVoiceWebhook, twilioSignature } from "./lib/twiml-call";
 import { TwilioMediaClient, type ServerEvent } from "./lib/twilio-media-client";
 import { RECEIVER_BEHAVIOURS, type ReceiverBehaviour, runTranslatedCall } from "./lib/translated-call";
 import { mulawToWavPcm16, readWavAsMulaw8k } from "./lib/wav";
+import { runTelnyxCall } from "./lib/telnyx-call";
 
 const USAGE = `usage: npm run simulate-call -- [options]
   --base URL          Worker origin (default: baseUrl of .wrangler/demo.json)
@@ -32,7 +33,10 @@ translated call (the Worker must run with --var TWILIO_API_BASE_URL:http://127.0
   --receiver WHAT     no-answer | busy | failed | silent | answer (default: no-answer)
   --ring N            seconds the receiver rings before that (default: 6)
   --caller-language L the rep's language (default: en-US); --receiver-language L (default: fr-FR)
-  --twilio-port N     port of the local Twilio REST stand-in (default: 9200)`;
+  --twilio-port N     port of the local Twilio REST stand-in (default: 9200)
+a Telnyx call (the Worker must run with --var TELNYX_API_BASE_URL:http://127.0.0.1:<telnyx-port>/v2):
+  --carrier telnyx    an inbound Telnyx call through /api/webhooks/telnyx/voice (default carrier: twilio)
+  --telnyx-port N     port of the local fake Telnyx (default: 9300)`;
 
 const { values } = parseArgs({
   options: {
@@ -53,6 +57,8 @@ const { values } = parseArgs({
     "caller-language": { type: "string", default: "en-US" },
     "receiver-language": { type: "string", default: "fr-FR" },
     "twilio-port": { type: "string", default: "9200" },
+    carrier: { type: "string", default: "twilio" },
+    "telnyx-port": { type: "string", default: "9300" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -74,6 +80,8 @@ interface Demo {
   repId?: number;
   repNumber?: string;
   repToken?: string;
+  adminToken?: string;
+  customerId?: number;
 }
 const demoPath = resolve(values.demo);
 const demo: Demo = existsSync(demoPath) ? (JSON.parse(readFileSync(demoPath, "utf8")) as Demo) : {};
@@ -108,6 +116,28 @@ if (values.wav) {
 const seconds = values.seconds ? Number(values.seconds) : audio.length / 8000 + 5;
 if (!(seconds > 0)) fail("--seconds must be a positive number");
 
+if (values.carrier === "telnyx") {
+  if (!demo.adminToken || !demo.customerId)
+    fail(`--carrier telnyx provisions the demo tenant: run \`npm start\` first`);
+  const result = await runTelnyxCall({
+    base,
+    adminToken: demo.adminToken,
+    customerId: demo.customerId,
+    to,
+    from,
+    audio,
+    seconds,
+    port: Number(values["telnyx-port"]),
+    verbose: values.verbose,
+    log: (line) => console.log(line),
+  }).catch((e: unknown) => fail(e instanceof Error ? e.message : String(e)));
+  const out = values.out ?? ".wrangler/simulate-call/telnyx.wav";
+  mkdirSync(dirname(resolve(out)), { recursive: true });
+  writeFileSync(out, mulawToWavPcm16(result.heard));
+  console.log(`\n${result.summary}`);
+  console.log(`saved what the caller heard (${(result.heard.length / 8000).toFixed(2)} s, in arrival order) to ${out}`);
+  process.exit(0);
+} else if (values.carrier !== "twilio") fail("--carrier must be twilio or telnyx");
 if (translate) {
   const receiver = values.receiver as ReceiverBehaviour;
   if (!RECEIVER_BEHAVIOURS.includes(receiver)) fail(`--receiver must be one of ${RECEIVER_BEHAVIOURS.join(", ")}`);

@@ -25,6 +25,8 @@ import { realtimeRoutes } from "./routes/realtime";
 import { recordingDownloadRoutes } from "./routes/recording-download";
 import { ringcentralWebhookRoutes } from "./routes/ringcentral-webhooks";
 import { streamRoutes } from "./routes/streams";
+import { telnyxStreamRoutes } from "./routes/telnyx-streams";
+import { telnyxWebhookRoutes } from "./routes/telnyx-webhooks";
 import { ticketRoutes } from "./routes/tickets";
 import { transcriptionRoutes } from "./routes/transcriptions";
 import { twilioCallRoutes } from "./routes/twilio-calls";
@@ -93,9 +95,11 @@ export function createApp() {
     // carriers (anonymous, signed)
     .route("/api/TwilioCalls", twilioWebhookRoutes)
     .route("/api/TwilioCalls", twilioAmdRoutes)
+    .route("/api/webhooks/telnyx", telnyxWebhookRoutes)
     .route("/api/webhooks/ringcentral", ringcentralWebhookRoutes)
     .route("/twiml", twimlRoutes)
     .route("/twiml", twimlRepRoutes)
+    .route("/streams/telnyx", telnyxStreamRoutes)
     .route("/streams", streamRoutes)
     .notFound(notFoundRoute)
     .onError(onError);

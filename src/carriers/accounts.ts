@@ -2,6 +2,7 @@ import type { ZodType } from "zod";
 import type { CarrierAccountFields, CarrierAccountRow } from "../db/carrier-accounts";
 import type { Env } from "../env";
 import { ringcentralAccountCodec } from "./ringcentral/account";
+import { telnyxAccountCodec } from "./telnyx/account";
 import { twilioAccountCodec } from "./twilio/account";
 
 /**
@@ -20,4 +21,4 @@ export interface AccountCodec {
 }
 
 /** Every carrier a tenant can be provisioned on, in the order the admin API shows them. */
-export const accountCodecs: readonly AccountCodec[] = [twilioAccountCodec, ringcentralAccountCodec];
+export const accountCodecs: readonly AccountCodec[] = [twilioAccountCodec, telnyxAccountCodec, ringcentralAccountCodec];

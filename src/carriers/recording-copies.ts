@@ -1,4 +1,5 @@
 import type { Env } from "../env";
+import { deleteTelnyxRecording } from "./telnyx/recording-delete";
 import { loadTwilioAccount } from "./twilio/account";
 import { TwilioRest } from "./twilio/rest";
 
@@ -13,6 +14,7 @@ export async function deleteCarrierRecording(
   customerId: number,
   recordingSid: string,
 ): Promise<void> {
+  if (source === "telnyx") return deleteTelnyxRecording(env, customerId, recordingSid);
   if (source === "twilio") {
     const account = await loadTwilioAccount(env.DB, customerId);
     if (account) await (await TwilioRest.forAccount(env, account)).deleteRecording(recordingSid);

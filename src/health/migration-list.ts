@@ -12,4 +12,5 @@ export const BUNDLED_MIGRATIONS: readonly string[] = [
   "0009_assistant_tools.sql",
   "0010_abuse_limits.sql",
   "0011_data_lifecycle.sql",
+  "0012_telnyx.sql",
 ];

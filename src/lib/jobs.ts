@@ -21,6 +21,19 @@ type JobBody =
       fromNumber: string;
       endUserNumber: string;
     }
+  /** Copy a Telnyx `call.recording.saved` recording from its pre-signed link into R2 and attach it to its call. */
+  | {
+      kind: "telnyx-recording";
+      customerId: number;
+      callId: string;
+      /** Telnyx's recording id (else the leg's id): the key a copy is stored once by. */
+      recordingRef: string;
+      url: string;
+      format: "wav" | "mp3";
+      channels: 1 | 2;
+      startedAt: string | null;
+      endedAt: string | null;
+    }
   /** Transcribe a stored recording into its ticket and call (then a `sentiment` follows for a call). */
   | { kind: "transcribe"; customerId: number; recordingId: string }
   /** Classify an ended call's sentiment from its transcript. */

@@ -3,7 +3,7 @@ import { setTranscriptionStatus } from "../db/recordings";
 import type { Env } from "../env";
 import { nowIso } from "../lib/ids";
 import { retryDelaySeconds, type Job } from "../lib/jobs";
-import { classify, copyTwilioRecording, setSentimentStatus, transcribe } from "./post-call";
+import { classify, copyTelnyxRecording, copyTwilioRecording, setSentimentStatus, transcribe } from "./post-call";
 import { purgeCustomerStep } from "./purge";
 
 /** The dead-letter queue's name (wrangler.toml): where the queue sends a job after its last retry. */
@@ -13,6 +13,8 @@ async function run(env: Env, job: Job): Promise<void> {
   switch (job.kind) {
     case "twilio-recording":
       return copyTwilioRecording(env, job);
+    case "telnyx-recording":
+      return copyTelnyxRecording(env, job);
     case "transcribe":
       return transcribe(env, job);
     case "sentiment":

@@ -79,6 +79,7 @@ export async function deleteCall(env: Env, call: CallRow): Promise<void> {
       .bind(c, call.id),
     db.prepare("DELETE FROM surveys WHERE customer_id = ?1 AND call_id = ?2").bind(c, call.id),
     db.prepare("DELETE FROM tool_calls WHERE customer_id = ?1 AND call_id = ?2").bind(c, call.id),
+    db.prepare("DELETE FROM telnyx_call_refs WHERE customer_id = ?1 AND call_id = ?2").bind(c, call.id),
     db.prepare("DELETE FROM transcript_segments WHERE customer_id = ?1 AND call_id = ?2").bind(c, call.id),
     db.prepare("DELETE FROM ticket_messages WHERE customer_id = ?1 AND call_id = ?2").bind(c, call.id),
     db.prepare("DELETE FROM calls WHERE customer_id = ?1 AND id = ?2").bind(c, call.id),

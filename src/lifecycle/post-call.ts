@@ -1,8 +1,9 @@
 import { afterCallEnded } from "../ai/sentiment";
 import { transcribeRecording } from "../ai/transcription";
+import { storeTelnyxRecording } from "../carriers/telnyx/recording";
 import { storeTwilioRecording } from "../carriers/twilio/recording";
 import { getCustomer } from "../db/customers";
-import { getRecording } from "../db/recordings";
+import { getRecording, setTranscriptionStatus } from "../db/recordings";
 import type { Env } from "../env";
 import type { Job } from "../lib/jobs";
 import { enqueueSentiment, enqueueTranscription } from "../db/jobs";
@@ -19,6 +20,24 @@ export async function copyTwilioRecording(env: Env, job: JobOf<"twilio-recording
   if (!(await getCustomer(env.DB, job.customerId))) return; // the tenant is gone: nothing to attach it to
   const { recording, created } = await storeTwilioRecording(env, job);
   if (created) await enqueueTranscription(env, job.customerId, recording.id);
+}
+
+/**
+ * Copies the Telnyx recording into R2 once; it is transcribed only when the call has no transcript yet (a call
+ * Telnyx's own assistant took has its lines from the ai.assistant.transcript events).
+ */
+export async function copyTelnyxRecording(env: Env, job: JobOf<"telnyx-recording">): Promise<void> {
+  const stored = await storeTelnyxRecording(env, job);
+  if (!stored?.created) return;
+  const said = await env.DB.prepare("SELECT 1 FROM transcript_segments WHERE customer_id = ?1 AND call_id = ?2 LIMIT 1")
+    .bind(job.customerId, job.callId)
+    .first();
+  if (!said) {
+    await enqueueTranscription(env, job.customerId, stored.recording.id);
+    return;
+  }
+  // Settled, so the sweep of pending transcriptions (src/lifecycle/sweep.ts) does not queue it again.
+  await setTranscriptionStatus(env.DB, job.customerId, stored.recording.id, "skipped", "the call has its transcript");
 }
 
 /** Transcribes a recording still `pending`; a call's transcript then owes its sentiment. */

@@ -20,6 +20,7 @@ const CHUNK = 50;
  */
 const TENANT_TABLES = [
   "tool_calls",
+  "telnyx_call_refs",
   "transcript_segments",
   "ticket_messages",
   "recordings",

@@ -155,6 +155,7 @@ const NOT_REP_ROUTES = [
   /^\/api\/admin\//,
   /^\/api\/Auth\//,
   /^\/api\/TwilioCalls\/(voice|statuscallback|amdcallback|legstatus|:repID\/recordingcallback)$/,
+  /^\/api\/webhooks\/telnyx\//,
   new RegExp(`^${RECORDING_DOWNLOAD_PATH}`),
   /^\/api\/webhooks\/ringcentral\/:customerId$/,
 ];

@@ -54,7 +54,7 @@ function echoMedia(ws: WebSocket, frame: string): void {
   }
 }
 
-export async function startTelnyxFake(): Promise<RunningFake> {
+export async function startTelnyxFake(port = 0): Promise<RunningFake> {
   const state: TelnyxState = { accounts: new Map(), calls: new Map(), commands: [], failures: [] };
   const { accounts, calls, commands, failures } = state;
   const recordings = new Map<string, StoredRecording>();
@@ -177,14 +177,17 @@ export async function startTelnyxFake(): Promise<RunningFake> {
     return notFound(res, `unknown control ${req.method} ${p}`);
   }
 
-  const fake = await listen(async (req, res) => {
-    const url = new URL(req.url ?? "/", "http://fake");
-    const body = await readBody(req);
-    if (url.pathname.startsWith("/__fake/")) return control(req, res, url, body);
-    if (url.pathname.startsWith(`/${BUCKET}/`)) return serveRecording(req, res, url, recordings);
-    if (url.pathname.startsWith("/v2/")) return handleApi(state, req, res, url, body);
-    return notFound(res, `no route ${req.method} ${url.pathname}`);
-  });
+  const fake = await listen(
+    async (req, res) => {
+      const url = new URL(req.url ?? "/", "http://fake");
+      const body = await readBody(req);
+      if (url.pathname.startsWith("/__fake/")) return control(req, res, url, body);
+      if (url.pathname.startsWith(`/${BUCKET}/`)) return serveRecording(req, res, url, recordings);
+      if (url.pathname.startsWith("/v2/")) return handleApi(state, req, res, url, body);
+      return notFound(res, `no route ${req.method} ${url.pathname}`);
+    },
+    { port },
+  );
   origin = fake.url;
 
   fake.server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { getCall } from "../../src/db/calls";
 import { listSegments } from "../../src/db/transcripts";
 import { api, json } from "../helpers";
-import { drivers } from "./drivers";
+import { answeringDrivers } from "./drivers";
 import {
   assistantTenant,
   b64Concat,
@@ -18,7 +18,7 @@ import {
 } from "./live-helpers";
 import { eventually, TwilioStreamClient } from "./stream-client";
 
-describe.each(drivers)("AI assistant call on $carrier (docs/live-calls.md)", (driver) => {
+describe.each(answeringDrivers)("AI assistant call on $carrier (docs/live-calls.md)", (driver) => {
   it("answers with a stream, opens OpenAI before the stream starts, greets, bridges and records the call", async () => {
     const t = await assistantTenant({ welcome: "Welcome to Acme, how can I help?" });
     const key = t.openaiKey!;

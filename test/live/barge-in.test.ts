@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { eventually } from "./stream-client";
-import { drivers, startCall } from "./drivers";
+import { answeringDrivers, startCall } from "./drivers";
 import { assistantTenant, realtimeScript, realtimeState, realtimeTrigger } from "./live-helpers";
 
-describe.each(drivers)("barge-in on $carrier", (driver) => {
+describe.each(answeringDrivers)("barge-in on $carrier", (driver) => {
   it("clears the carrier's playback, cancels the reply and truncates at the confirmed-played ms, ignoring stale marks", async () => {
     const t = await assistantTenant({ welcome: null });
     const key = t.openaiKey!;

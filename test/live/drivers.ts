@@ -24,6 +24,7 @@ import {
 } from "./live-helpers";
 import { eventually, FakeStreamClient, TwilioStreamClient, type StreamClient } from "./stream-client";
 import { inject } from "vitest";
+import { telnyxDriver } from "./telnyx-driver";
 
 export interface AnsweredCall {
   /** The call object's name: the caller leg's carrier id. */
@@ -41,14 +42,22 @@ export type ControlAction =
   | { action: "say-hangup"; text: string; language: string | null }
   | { action: "other" };
 
-export interface CarrierDriver {
-  carrier: "twilio" | "fake";
+/** A carrier whose calls the engine answers and controls (every carrier: Telnyx is one of these only). */
+export interface AnsweringDriver {
+  carrier: "twilio" | "fake" | "telnyx";
   /** An inbound call to an assistant's number, answered the way the carrier's webhook does it (record, prepare). */
   answerAssistantCall(t: AssistantTenant, caller: string, options?: LiveOptions): Promise<AnsweredCall>;
   /** A new caller leg known to the carrier (so call control can act on it); its id names the call's object. */
   newCallerLeg(t: Tenant): Promise<string>;
   /** Opens a leg's media stream into the call's object `key` (not started). */
   connect(key: string, callRef: string): Promise<StreamClient>;
+  /** What the engine told the carrier to do with the leg `callRef`, in order. */
+  controlActions(t: Tenant, callRef: string): Promise<ControlAction[]>;
+}
+
+/** A carrier that also dials the receiver of a translated call. */
+export interface CarrierDriver extends AnsweringDriver {
+  carrier: "twilio" | "fake";
   /** The engine dialed the receiver: the dial as the carrier saw it, and the receiver's stream (not started). */
   dialedReceiver(t: Tenant, key: string): Promise<Dialed & { stream: StreamClient }>;
   /** The engine dialed the receiver: the dial as the carrier saw it, still ringing. */
@@ -57,8 +66,6 @@ export interface CarrierDriver {
   endLeg(t: Tenant, callRef: string, state: FinalState): Promise<LegStatusAnswer[]>;
   /** Delivers the leg-status reports the carrier has queued since (e.g. for a leg call control hung up). */
   deliverReports(t: Tenant): Promise<LegStatusAnswer[]>;
-  /** What the engine told the carrier to do with the leg `callRef`, in order. */
-  controlActions(t: Tenant, callRef: string): Promise<ControlAction[]>;
 }
 
 /** Twilio: a REST update of the call, with a Status or new TwiML. */
@@ -80,14 +87,14 @@ function twilioAction(params: Record<string, string>): ControlAction {
 }
 
 /** What call control had the carrier say on a leg before hanging it up (the last time), or null. */
-export async function spokenOn(driver: CarrierDriver, t: Tenant, callRef: string) {
+export async function spokenOn(driver: AnsweringDriver, t: Tenant, callRef: string) {
   const says = (await driver.controlActions(t, callRef)).filter((a) => a.action === "say-hangup");
   const last = says.at(-1);
   return last ? { text: last.text, language: last.language } : null;
 }
 
 /** Whether call control cancelled the leg while it rang. */
-export async function canceled(driver: CarrierDriver, t: Tenant, callRef: string): Promise<boolean> {
+export async function canceled(driver: AnsweringDriver, t: Tenant, callRef: string): Promise<boolean> {
   return (await driver.controlActions(t, callRef)).some((a) => a.action === "hangup" && a.ringing);
 }
 
@@ -305,8 +312,11 @@ export const fakeDriver: CarrierDriver = {
 
 export const drivers: readonly CarrierDriver[] = [twilioDriver, fakeDriver];
 
+/** Every carrier whose inbound calls the engine answers: the tests of answered calls run on each. */
+export const answeringDrivers: readonly AnsweringDriver[] = [...drivers, telnyxDriver];
+
 /** The engine's call-control actions on the leg, once there is one. */
-export const controlActed = (driver: CarrierDriver, t: Tenant, callRef: string, what: string) =>
+export const controlActed = (driver: AnsweringDriver, t: Tenant, callRef: string, what: string) =>
   eventually(
     () => driver.controlActions(t, callRef),
     (a) => a.length > 0,
@@ -315,7 +325,7 @@ export const controlActed = (driver: CarrierDriver, t: Tenant, callRef: string, 
 
 /** An inbound assistant call on `driver`'s carrier with its stream started: what most live-call tests begin with. */
 export async function startCall(
-  driver: CarrierDriver,
+  driver: AnsweringDriver,
   t: AssistantTenant,
   opts: { configure?: LiveOptions; start?: boolean } = {},
 ) {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { eventually } from "./stream-client";
-import { drivers, startCall } from "./drivers";
+import { answeringDrivers, startCall } from "./drivers";
 import { assistantTenant, b64Concat, realtimeScript, realtimeState } from "./live-helpers";
 
-describe.each(drivers)("caller audio before OpenAI is ready, on $carrier", (driver) => {
+describe.each(answeringDrivers)("caller audio before OpenAI is ready, on $carrier", (driver) => {
   it("is buffered while the realtime socket opens and sent in order after session.update, none dropped", async () => {
     const t = await assistantTenant({ welcome: null });
     const key = t.openaiKey!;

@@ -3,7 +3,7 @@ import { inject } from "vitest";
 import type { ToolRequest } from "../fakes/tools";
 import { admin, api, hex, json } from "../helpers";
 import { TOOLS_ORIGIN } from "../tools-origin";
-import { drivers, startCall, twilioDriver } from "./drivers";
+import { answeringDrivers, startCall, twilioDriver } from "./drivers";
 import {
   assistantTenant,
   closedCall,
@@ -59,7 +59,7 @@ const orderSchema = {
   required: ["orderId"],
 };
 
-describe.each(drivers)("HTTP tools on $carrier (docs/live-calls.md, HTTP tools)", (driver) => {
+describe.each(answeringDrivers)("HTTP tools on $carrier (docs/live-calls.md, HTTP tools)", (driver) => {
   it("calls the tenant's endpoint from the call's object with its secret headers and gives the model the answer", async () => {
     const t = await assistantTenant({ welcome: null });
     const key = t.openaiKey!;

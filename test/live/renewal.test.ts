@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { eventually } from "./stream-client";
-import { drivers, startCall } from "./drivers";
+import { answeringDrivers, startCall } from "./drivers";
 import { assistantTenant, realtimeScript, realtimeState } from "./live-helpers";
 
-describe.each(drivers)("realtime session renewal on $carrier", (driver) => {
+describe.each(answeringDrivers)("realtime session renewal on $carrier", (driver) => {
   it("renews before the session's maximum: new socket, same instructions, recent transcript carried, no second greeting", async () => {
     const t = await assistantTenant({ welcome: "Hello from Acme." });
     const key = t.openaiKey!;

@@ -3,13 +3,13 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { MAX_FRAMES_BEFORE_START } from "../../src/live/media-socket";
 import { streamToken, type StreamGrant } from "../../src/live/stream-token";
-import { drivers, startCall, twilioDriver } from "./drivers";
+import { answeringDrivers, startCall, twilioDriver } from "./drivers";
 import { assistantTenant, callStub, realtimeState } from "./live-helpers";
 import { eventually, TwilioStreamClient } from "./stream-client";
 
 const expiredToken = (g: StreamGrant) => streamToken(env, g, Date.now() - 1000);
 
-describe.each(drivers)("media stream admission on $carrier", (driver) => {
+describe.each(answeringDrivers)("media stream admission on $carrier", (driver) => {
   it("refuses a second socket for a leg that is streaming; the first keeps the call", async () => {
     const t = await assistantTenant({ welcome: null });
     const { tc, stub, callSid, parameters } = await startCall(driver, t);

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { updateCall } from "../../src/db/calls";
 import { admin, api, json } from "../helpers";
-import { controlActed, drivers, startCall, twilioDriver, type CarrierDriver } from "./drivers";
+import { answeringDrivers, controlActed, startCall, twilioDriver, type AnsweringDriver } from "./drivers";
 import {
   assistantTenant,
   closedCall,
@@ -17,7 +17,7 @@ import { eventually } from "./stream-client";
 const QUESTIONS = [{ text: "How satisfied are you?" }, { text: "Would you recommend us?", scaleMax: 10 }];
 
 /** A call on `driver` whose campaign (set on its record, as whoever placed it would) has a two-question survey. */
-async function surveyCall(driver: CarrierDriver, opts: { surveyAnswerTimeoutMs?: number } = {}) {
+async function surveyCall(driver: AnsweringDriver, opts: { surveyAnswerTimeoutMs?: number } = {}) {
   const t = await assistantTenant({ welcome: null });
   const res = await admin(`/customers/${t.customerId}/campaigns`, {
     method: "POST",
@@ -56,7 +56,7 @@ const epaOf = async (t: AssistantTenant, callId: string) =>
     responses: { questionIndex: number; question: string; answer: string; score: number }[];
   }>(await api(`/api/v1/voice-calls/${callId}/epa-results`, { token: t.token }));
 
-describe.each(drivers)("the post-call survey on $carrier (docs/live-calls.md, Surveys in the call)", (driver) => {
+describe.each(answeringDrivers)("the post-call survey on $carrier (docs/live-calls.md, Surveys)", (driver) => {
   it("by keypad: end_call starts it, each digit answers a question (off-scale ones re-ask), then goodbye and hang-up", async () => {
     const { t, key, tc, stub, callId, callSid } = await surveyCall(driver);
     // Outside the survey a digit means nothing.

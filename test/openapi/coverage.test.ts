@@ -52,10 +52,10 @@ describe("GET /openapi.json", () => {
   it("reports a newly mounted route that has no entry (as a carrier's webhook would be before its entry)", () => {
     const routes: MountedRoute[] = [
       ...createApp().routes,
-      { method: "POST", path: "/api/webhooks/telnyx/voice", handler: () => new Response(null) },
+      { method: "POST", path: "/api/webhooks/plivo/voice", handler: () => new Response(null) },
     ];
     const doc = buildDocument(routes, OPERATIONS, BASE) as unknown as Doc;
-    expect(undocumented(routes, doc)).toEqual(["POST /api/webhooks/telnyx/voice"]);
+    expect(undocumented(routes, doc)).toEqual(["POST /api/webhooks/plivo/voice"]);
   });
 
   it("documents each route's own request schemas: every validated path, query and body field", async () => {

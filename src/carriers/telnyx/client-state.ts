@@ -31,4 +31,21 @@ export function decodeClientState(clientState: string | null | undefined): Recor
 export const HANGUP_AFTER_SPEAK = { Then: "hangup" } as const;
 
 export const hangsUpAfterSpeak = (clientState: string | null | undefined): boolean =>
-  decodeClientState(clientState)?.Then === HANGUP_AFTER_SPEAK.Then;
+  afterSpeak(clientState)?.then === "hangup";
+
+/** Set by a transfer with an announcement on its `speak`: once it has been spoken, the webhook transfers. */
+export const transferAfterSpeak = (to: string, from: string | null): Record<string, string> => ({
+  Then: "transfer",
+  To: to,
+  ...(from ? { From: from } : {}),
+});
+
+/** What a `call.speak.ended` asks of us, from the client_state our speak set. */
+export function afterSpeak(
+  clientState: string | null | undefined,
+): { then: "hangup" } | { then: "transfer"; to: string; from: string | null } | null {
+  const s = decodeClientState(clientState);
+  if (s?.Then === HANGUP_AFTER_SPEAK.Then) return { then: "hangup" };
+  if (s?.Then === "transfer" && s.To) return { then: "transfer", to: s.To, from: s.From ?? null };
+  return null;
+}

@@ -1,5 +1,5 @@
 import type { CallControl, CarrierCallState, PersonTarget, StreamTarget } from "../../live/carrier";
-import { encodeClientState, HANGUP_AFTER_SPEAK } from "./client-state";
+import { encodeClientState, HANGUP_AFTER_SPEAK, transferAfterSpeak } from "./client-state";
 import { TelnyxApiError, TelnyxRest } from "./rest";
 
 export interface TelnyxControlOptions {
@@ -69,24 +69,36 @@ export class TelnyxControl implements CallControl {
 
   /**
    * Telnyx bridges the caller to a new leg; our stream on the caller's leg is stopped after, so it ends as the
-   * engine expects. A rep's browser client is a Twilio Voice SDK client, which Telnyx cannot reach.
+   * engine expects. An announcement is spoken first: Telnyx has no speak-then-transfer command, so the speak
+   * carries the transfer in its client_state and the webhook seeing `call.speak.ended` makes it
+   * (`afterSpeak`). A rep's browser client is a Twilio Voice SDK client, which Telnyx cannot reach.
    */
-  async transfer(callRef: string, to: PersonTarget, callerId: string | null): Promise<void> {
+  async transfer(callRef: string, to: PersonTarget, callerId: string | null, announce?: string): Promise<void> {
     if (to.kind !== "number") throw new Error("a Telnyx call can be transferred to a phone number only, not a rep");
+    if (announce) {
+      await this.speak(callRef, announce, undefined, transferAfterSpeak(to.number, callerId));
+      await this.stopStreaming(callRef);
+      return;
+    }
     await this.rest.action(callRef, "transfer", { to: to.number, ...(callerId ? { from: callerId } : {}) });
     await this.stopStreaming(callRef);
   }
 
   /** Telnyx speaks asynchronously: the webhook seeing `call.speak.ended` with our marker state hangs up. */
-  async sayAndHangUp(callRef: string, text: string): Promise<void> {
+  async sayAndHangUp(callRef: string, text: string, language?: string): Promise<void> {
+    await this.speak(callRef, text, language, HANGUP_AFTER_SPEAK);
+    await this.stopStreaming(callRef);
+  }
+
+  private async speak(callRef: string, text: string, language: string | undefined, then: Record<string, string>) {
     await this.rest.action(callRef, "speak", {
       payload: text,
       payload_type: "text",
       voice: this.o.voice ?? "female",
-      language: "en-US",
-      client_state: encodeClientState(HANGUP_AFTER_SPEAK),
+      // Telnyx's voices take a locale (en-US, fr-FR, …); a bare language falls back to English.
+      language: language && /^[a-z]{2}-[A-Z]{2}$/.test(language) ? language : "en-US",
+      client_state: encodeClientState(then),
     });
-    await this.stopStreaming(callRef);
   }
 
   /** The same command whether the leg still rings or was answered; a leg that has already ended is done. */

@@ -13,7 +13,7 @@ const str = z.string();
 const isoDate = z.iso.datetime({ offset: true });
 const url = z.url({ protocol: /^https?$/ });
 
-const envelope = z.object({
+export const telnyxEnvelope = z.object({
   data: z.object({
     record_type: str.optional(),
     id: str.min(1),
@@ -106,7 +106,7 @@ const isHandled = (t: string): t is TelnyxEventType => Object.hasOwn(payloads, t
 
 /** One webhook body (already JSON-parsed) → a typed event, or every issue with its path from the root. */
 export function parseTelnyxEvent(body: unknown): ParsedEvent {
-  const env = envelope.safeParse(body);
+  const env = telnyxEnvelope.safeParse(body);
   if (!env.success) return { ok: false, issues: toIssues(env.error.issues) };
   const { data, meta } = env.data;
   const delivery: Delivery = { id: data.id, occurredAt: data.occurred_at, attempt: meta?.attempt ?? null };

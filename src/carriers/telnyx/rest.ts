@@ -66,7 +66,7 @@ export class TelnyxRest {
     readonly baseUrl: string = DEFAULT_TELNYX_API_BASE_URL,
   ) {}
 
-  async request<T>(method: "GET" | "POST", path: string, body?: JsonBody): Promise<T> {
+  async request<T>(method: "GET" | "POST" | "DELETE", path: string, body?: JsonBody): Promise<T> {
     const headers: Record<string, string> = { Authorization: `Bearer ${this.apiKey}`, Accept: "application/json" };
     if (body) headers["Content-Type"] = "application/json";
     let res: Response;

@@ -7,7 +7,14 @@ import type { ZodType } from "zod";
  */
 
 /** Security schemes, as named in the document's components. */
-export type Security = "adminBearer" | "repBearer" | "phoneBearer" | "twilioSignature" | "signedUrl" | "none";
+export type Security =
+  | "adminBearer"
+  | "repBearer"
+  | "phoneBearer"
+  | "twilioSignature"
+  | "telnyxSignature"
+  | "signedUrl"
+  | "none";
 
 /** A value of an example that names the test fixture it stands for; the document shows `example`. */
 export interface FixtureRef {

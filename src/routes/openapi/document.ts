@@ -84,6 +84,12 @@ const SCHEMES: Record<Exclude<Security, "none">, Record<string, string>> = {
     name: "X-Twilio-Signature",
     description: "Twilio's HMAC-SHA1 of the URL and form fields with the tenant's auth token.",
   },
+  telnyxSignature: {
+    type: "apiKey",
+    in: "header",
+    name: "telnyx-signature-ed25519",
+    description: "Telnyx's Ed25519 signature of `{telnyx-timestamp}|{raw body}`, checked with the tenant's public key.",
+  },
   signedUrl: { type: "apiKey", in: "query", name: "sig", description: "The signature of a signed URL (with exp)." },
 };
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { legStatusFields } from "../../carriers/twilio/leg-status";
+import { telnyxEnvelope } from "../../carriers/telnyx/events";
 import { voiceFieldsSchema } from "../../carriers/twilio/voice-fields";
 import { amdFields } from "../twilio-amd";
 import { recordingFields } from "../twilio-webhooks";
@@ -17,6 +18,24 @@ const twilio = (o: Omit<Operation, "security" | "tag">): Operation => ({
   tag: "carrier webhooks",
   security: "twilioSignature",
   responses: { ...TWILIO_ERRORS, ...o.responses },
+});
+
+/** Telnyx's signed deliveries: both paths take every event type (src/routes/telnyx-webhooks.ts). */
+const telnyx = (summary: string): Operation => ({
+  summary,
+  description:
+    "Verified with the tenant's Ed25519 public key over `{telnyx-timestamp}|{body}` (at most 300 s old) before " +
+    "anything is read or written; unknown event types and redeliveries are answered 200 and change nothing.",
+  tag: "carrier webhooks",
+  security: "telnyxSignature",
+  request: { json: telnyxEnvelope },
+  responses: {
+    200: json("What the delivery did (or why it was ignored)", s.webhookAck),
+    400: BAD_REQUEST,
+    403: error("Missing, forged or stale signature, or no tenant for the connection"),
+    413: error("Body over the webhook limit"),
+  },
+  examples: [{ name: "unsigned", status: 403, auth: false, body: { data: { event_type: "call.initiated" } } }],
 });
 
 /** What the TwiML webhooks read of Twilio's form (they check it by hand: Twilio sends many more fields). */
@@ -122,6 +141,27 @@ export const carrierOperations: Operations = {
     responses: { 200: TWIML },
     examples: [{ name: "thanks", status: 200, body: signedForm() }],
   }),
+  "POST /api/webhooks/telnyx/voice": telnyx(
+    "Telnyx Call Control webhooks (call.initiated/answered/hangup, call.recording.saved, …): call records, the AI answer, recordings",
+  ),
+  "POST /api/webhooks/telnyx/voice/conversational-ai": telnyx(
+    "Telnyx AI assistant webhooks (ai.assistant.transcript/tool_call/response/ended): transcript, tool calls, outcome",
+  ),
+  "GET /streams/telnyx/:key": {
+    summary: "Telnyx media stream WebSocket of a call (bidirectional PCMU), bridged by the call's Durable Object",
+    description: "Authorized by the stream token our answer put in client_state (docs/telnyx.md).",
+    tag: "carrier webhooks",
+    security: "none",
+    responses: {
+      101: noContent("Switching protocols (WebSocket)"),
+      400: error("Not a WebSocket upgrade"),
+      404: error("Not a call_control_id"),
+    },
+    examples: [
+      { name: "notUpgrade", status: 400, params: { key: "v3:abcdefgh12345678" } },
+      { name: "notACallControlId", status: 404, params: { key: "nope" } },
+    ],
+  },
   "POST /api/webhooks/ringcentral/:customerId": {
     summary:
       "RingCentral's telephony-session notifications of a customer (and the subscription's validation handshake)",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeClientState, hangsUpAfterSpeak } from "../../../src/carriers/telnyx/client-state";
+import { afterSpeak, decodeClientState, hangsUpAfterSpeak } from "../../../src/carriers/telnyx/client-state";
 import { TelnyxControl } from "../../../src/carriers/telnyx/control";
 import { TelnyxApiError, telnyxBaseUrl } from "../../../src/carriers/telnyx/rest";
 import type { StreamTarget } from "../../../src/live/carrier";
@@ -97,6 +97,26 @@ describe("TelnyxControl against the fake Telnyx", () => {
       ["streaming_stop", {}, 200],
     ]);
     expect(await fakeCall(call.call_control_id)).toMatchObject({ transferredTo: "+15551230000", streaming: null });
+  });
+
+  it("transfer with an announcement: a speak that carries the transfer, then our stream stops", async () => {
+    const a = await newTelnyxAccount();
+    const call = await inboundCall(a);
+    const control = controlFor(a);
+    await control.answer(call.call_control_id, stream(call.call_control_id));
+    await control.transfer(call.call_control_id, { kind: "number", number: "+15551230000" }, a.number, "One moment.");
+    const cmds = (await telnyxCommands(a)).slice(-2);
+    expect(cmds.map((c) => [c.action, c.status])).toEqual([
+      ["speak", 200],
+      ["streaming_stop", 200],
+    ]);
+    expect(cmds[0]!.body.payload).toBe("One moment.");
+    expect(afterSpeak(String(cmds[0]!.body.client_state))).toEqual({
+      then: "transfer",
+      to: "+15551230000",
+      from: a.number,
+    });
+    expect(await fakeCall(call.call_control_id)).toMatchObject({ transferredTo: null, spoken: ["One moment."] });
   });
 
   it("transfer to a rep is refused before any request (Telnyx cannot reach a Twilio Voice SDK client)", async () => {

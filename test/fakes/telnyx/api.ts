@@ -31,6 +31,8 @@ export function handleApi(t: TelnyxState, req: IncomingMessage, res: ServerRespo
       return telnyxError(res, { status: 400, code: "10015", title: "Bad Request", detail: "The body is not JSON." });
     }
   }
+  const rec = /^\/v2\/recordings\/([^/]+)$/.exec(url.pathname);
+  if (rec && req.method === "DELETE") return deleteRecording(t, a, decodeURIComponent(rec[1]!), res);
   const m = /^\/v2\/calls(?:\/([^/]+)(?:\/actions\/([a-z_]+))?)?$/.exec(url.pathname);
   const callControlId = m?.[1] ? decodeURIComponent(m[1]) : null;
   const command: Command = {
@@ -95,4 +97,24 @@ export function handleApi(t: TelnyxState, req: IncomingMessage, res: ServerRespo
   }
   const problem = act(call, m[2], b);
   return problem ? fail(problem.status, problem) : answer(200, { result: "ok" });
+}
+
+/** DELETE /v2/recordings/{id}: Telnyx's copy of a recording goes (kept as a command; a second delete is a 404). */
+function deleteRecording(t: TelnyxState, a: Account, id: string, res: ServerResponse): void {
+  const gone = t.commands.some(
+    (c) => c.apiKey === a.apiKey && c.action === "delete_recording" && c.callControlId === id,
+  );
+  const status = gone ? 404 : 200;
+  t.commands.push({
+    apiKey: a.apiKey,
+    method: "DELETE",
+    path: `/v2/recordings/${id}`,
+    action: "delete_recording",
+    callControlId: id,
+    body: {},
+    status,
+  });
+  if (gone)
+    return telnyxError(res, { status: 404, code: "10005", title: "Resource not found", detail: "No such recording." });
+  sendJson(res, 200, { data: { id, record_type: "recording", status: "deleted" } });
 }
