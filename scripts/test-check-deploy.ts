@@ -179,7 +179,7 @@ test("the real Worker, bundled offline by wrangler deploy --dry-run, fails CI wh
   assert.equal(r.status, 1, r.out);
   assert.match(
     r.out,
-    /✗ wrangler deploy --dry-run bundles within budget: bundle \d+\.\d KiB raw \(budget 2048 KiB\), \d+\.\d KiB gzip \(budget 100 KiB\)/,
+    /✗ wrangler deploy --dry-run bundles within budget: bundle \d+\.\d KiB raw \(budget 1536 KiB\), \d+\.\d KiB gzip \(budget 100 KiB\)/,
   );
   assert.match(r.out, /gzip size \d+\.\d KiB is over the budget of 100 KiB/);
 });

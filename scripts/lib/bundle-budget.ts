@@ -5,12 +5,14 @@ import { gzipSync } from "node:zlib";
 import { wrangler } from "./wrangler";
 
 /**
- * December 2026: 1521 KiB raw / 282 KiB gzip (zod ~760 KiB and openai ~370 KiB of it). The budget leaves about a
- * third more for the Telnyx, RingCentral and console work (docs/deploy.md, "Bundle budget"), yet fails on an
- * accidental heavy dependency (the twilio SDK alone is several times the headroom). Cloudflare's Worker size limits
- * are far above it; what the budget guards is startup time (parsed on every cold start) and review of new weight.
+ * Measured on the minified bundle (`minify = true` in wrangler.toml). December 2026, with both new carriers, the
+ * console's API and the OpenAPI document: 1148 KiB raw / 299 KiB gzip (unminified it had reached 2052 / 410 KiB,
+ * over the first budget of 2048 / 400). The budget leaves about a third of raw headroom and a quarter of gzip, yet
+ * fails on an accidental heavy dependency (the twilio SDK alone is several times the headroom). Cloudflare's Worker
+ * size limits are far above it; what the budget guards is startup time (parsed on every cold start) and review of
+ * new weight (docs/deploy.md, "Bundle budget").
  */
-export const BUNDLE_BUDGET = { rawKiB: 2048, gzipKiB: 400 };
+export const BUNDLE_BUDGET = { rawKiB: 1536, gzipKiB: 384 };
 
 export interface BundleSize {
   rawBytes: number;
