@@ -41,20 +41,26 @@ describe("X-Twilio-Signature", () => {
     expect(await validTwilioSignature("12345", "", url, params)).toBe(false);
   });
 
-  it("signs a repeated parameter's values sorted and once each, as Twilio's own helper does", async () => {
+  it("signs names sorted and a repeated name's values sorted and once each, as Twilio's own helper does", async () => {
     const events = ["ringing", "answered", "completed", "answered"]; // unsorted, with a repeat
     const form = new URLSearchParams([
-      ["CallSid", "CA1234567890ABCDE"],
+      ["To", "+18005551212"],
       ...events.map((e) => ["StatusCallbackEvent", e]),
+      ["CallSid", "CA1234567890ABCDE"],
     ]);
     const sorted = new URLSearchParams([
       ["CallSid", "CA1234567890ABCDE"],
       ...["answered", "completed", "ringing"].map((e) => ["StatusCallbackEvent", e]),
+      ["To", "+18005551212"],
     ]);
     const ours = await twilioSignature("12345", url, form);
     expect(ours).toBe(await twilioSignature("12345", url, sorted));
     expect(ours).toBe(
-      await referenceSignature("12345", url, { CallSid: "CA1234567890ABCDE", StatusCallbackEvent: events }),
+      await referenceSignature("12345", url, {
+        To: "+18005551212",
+        StatusCallbackEvent: events,
+        CallSid: "CA1234567890ABCDE",
+      }),
     );
     expect(await validTwilioSignature("12345", ours, url, form)).toBe(true);
   });
