@@ -43,14 +43,15 @@ describe("X-Twilio-Signature", () => {
 
   it("signs names sorted and a repeated name's values sorted and once each, as Twilio's own helper does", async () => {
     const events = ["ringing", "answered", "completed", "answered"]; // unsorted, with a repeat
+    const pair = (e: string): [string, string] => ["StatusCallbackEvent", e];
     const form = new URLSearchParams([
       ["To", "+18005551212"],
-      ...events.map((e) => ["StatusCallbackEvent", e]),
+      ...events.map(pair),
       ["CallSid", "CA1234567890ABCDE"],
     ]);
     const sorted = new URLSearchParams([
       ["CallSid", "CA1234567890ABCDE"],
-      ...["answered", "completed", "ringing"].map((e) => ["StatusCallbackEvent", e]),
+      ...["answered", "completed", "ringing"].map(pair),
       ["To", "+18005551212"],
     ]);
     const ours = await twilioSignature("12345", url, form);
