@@ -296,7 +296,7 @@ export const MUTANTS: Mutant[] = [
     file: "src/db/recordings.ts",
     find: '"SELECT * FROM recordings WHERE customer_id = ?1 AND id = ?2"',
     replace: '"SELECT * FROM recordings WHERE (?1 IS NOT NULL) AND id = ?2"',
-    tests: ["test/routes/recordings.test.ts"],
+    tests: ["test/db/recordings.test.ts"],
   },
   {
     id: "get-call-any-tenant",
@@ -418,7 +418,7 @@ export const MUTANTS: Mutant[] = [
     find: "if (already) return { recording: already, created: false };",
     replace: "",
     tests: TWILIO_REC_TESTS,
-    testNames: "idempotent",
+    testNames: "idempotent|delivered again",
   },
   {
     id: "recording-bad-wav-kept",
@@ -522,6 +522,6 @@ export const MUTANTS: Mutant[] = [
     file: "src/carriers/twilio/call-record.ts",
     find: "      if (!isUniqueViolation(e)) throw e;\n",
     replace: "      throw e;\n",
-    tests: ["test/routes/webhook-replays.test.ts"],
+    tests: ["test/carriers/twilio/call-record.test.ts", "test/routes/webhook-replays.test.ts"],
   },
 ];

@@ -101,6 +101,17 @@ async function copied(s: Scenario, ms = 8000) {
   );
   return { recordingId: rec!.id, callId: rec!.call_id!, ticketId: rec!.ticket_id! };
 }
+/** The queued copy job of the scenario's callback, as the post-call consumer hands it to storeTwilioRecording. */
+const copyJob = (s: Scenario): TwilioRecordingEvent => ({
+  customerId: s.t.customerId,
+  repId: s.t.repId,
+  callSid: s.callSid,
+  recordingSid: s.recordingSid,
+  startedAt: null,
+  durationSeconds: 1,
+  fromNumber: s.t.repNumber,
+  endUserNumber: s.to,
+});
 const objectKey = (s: Scenario) => `recordings/${s.t.customerId}/twilio/${s.recordingSid}.wav`;
 
 describe("POST /api/TwilioCalls/{repID}/recordingcallback", () => {
@@ -199,19 +210,20 @@ describe("POST /api/TwilioCalls/{repID}/recordingcallback", () => {
     expect(await downloads(s)).toHaveLength(1);
   });
 
+  it("a copy job delivered again after it succeeded (queues deliver at least once) downloads nothing", async () => {
+    const s = await scenario();
+    await putFakeRecording(s.t.accountSid, s.recordingSid, pcmWav(1));
+    const first = await storeTwilioRecording(env, copyJob(s));
+    const again = await storeTwilioRecording(env, copyJob(s));
+    expect(first.created).toBe(true);
+    expect(again).toEqual({ recording: first.recording, created: false });
+    expect(await downloads(s)).toHaveLength(1);
+  });
+
   it("two simultaneous copies of one RecordingSid: one stores it, the other returns the same recording", async () => {
     const s = await scenario();
     await putFakeRecording(s.t.accountSid, s.recordingSid, pcmWav(1));
-    const job: TwilioRecordingEvent = {
-      customerId: s.t.customerId,
-      repId: s.t.repId,
-      callSid: s.callSid,
-      recordingSid: s.recordingSid,
-      startedAt: null,
-      durationSeconds: 1,
-      fromNumber: s.t.repNumber,
-      endUserNumber: s.to,
-    };
+    const job = copyJob(s);
     // Both look for the recording before either has written it; the loser's batch hits the unique index.
     const [a, b] = await Promise.all([storeTwilioRecording(env, job), storeTwilioRecording(env, job)]);
     expect([a.created, b.created].sort()).toEqual([false, true]);
