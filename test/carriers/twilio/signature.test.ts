@@ -44,11 +44,7 @@ describe("X-Twilio-Signature", () => {
   it("signs names sorted and a repeated name's values sorted and once each, as Twilio's own helper does", async () => {
     const events = ["ringing", "answered", "completed", "answered"]; // unsorted, with a repeat
     const pair = (e: string): [string, string] => ["StatusCallbackEvent", e];
-    const form = new URLSearchParams([
-      ["To", "+18005551212"],
-      ...events.map(pair),
-      ["CallSid", "CA1234567890ABCDE"],
-    ]);
+    const form = new URLSearchParams([["To", "+18005551212"], ...events.map(pair), ["CallSid", "CA1234567890ABCDE"]]);
     const sorted = new URLSearchParams([
       ["CallSid", "CA1234567890ABCDE"],
       ...["answered", "completed", "ringing"].map(pair),
