@@ -149,7 +149,11 @@ describe("rep JWT (RS256/ES256 via JWT_JWKS_URL)", () => {
 
   it("refuses an HS256 token when a JWKS is configured (no algorithm confusion)", async () => {
     const t = await provisionTenant();
-    await expect(verifyRepToken(jwksEnv(), await repToken(t.repId))).rejects.toMatchObject({ status: 401 });
+    // Refused by the algorithm pin itself (jose would also find no HS256 key in the set, with another message).
+    await expect(verifyRepToken(jwksEnv(), await repToken(t.repId))).rejects.toMatchObject({
+      status: 401,
+      message: "Token algorithm not allowed",
+    });
   });
 
   it("refuses an expired JWKS token", async () => {

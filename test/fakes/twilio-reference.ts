@@ -61,7 +61,7 @@ export function referenceTwiml(b: { verbs: Verb[] }): { xml: string } {
 export function referenceSignature(b: {
   authToken: string;
   url: string;
-  params: Record<string, string>;
+  params: Record<string, string | string[]>;
   signature?: string;
 }) {
   return {

@@ -99,6 +99,31 @@ describe("faults", () => {
     tc.stop(t.accountSid);
   });
 
+  it("OpenAI drops once → the reopened session carries the conversation so far", async () => {
+    const t = await assistantTenant({ welcome: null, aiFallback: "apology" });
+    const key = t.openaiKey!;
+    await realtimeScript(key, {
+      speechAfterBytes: 320,
+      userTranscript: "My parcel never arrived",
+      reply: { chunks: 1, chunkBytes: 160, transcript: "Let me look that up." },
+      dropAfterAppends: 5,
+    });
+    const { tc, stub } = await startCall(twilioDriver, t);
+    for (let i = 0; i < 5; i++) tc.media();
+    const st = await eventually(
+      () => realtimeState(key),
+      (s) => s.connections.length === 2 && s.connections[1]!.session !== null,
+      "a reopened session",
+    );
+    const instructions = st.connections[1]!.session?.instructions;
+    expect(instructions).toContain("You are the front desk of Acme.");
+    expect(instructions).toContain("Caller: My parcel never arrived");
+    expect(instructions).toContain("Assistant: Let me look that up.");
+    expect(st.connections[1]!.events.map((e) => e.type)).not.toContain("response.create");
+    expect((await stub.stats()).fallback).toBeNull();
+    tc.stop(t.accountSid);
+  });
+
   it("Twilio's socket drops without a stop → the call is finalized", async () => {
     const t = await assistantTenant({ welcome: null });
     const { tc, callId } = await startCall(twilioDriver, t);

@@ -21,6 +21,14 @@ describe("PlaybackTracker (barge-in at the confirmed-played position)", () => {
     expect(t.bargeIn()).toEqual({ itemId: "a", audioEndMs: 40 });
   });
 
+  it("rounds a confirmed position inside a millisecond down, never past what was played", () => {
+    const t = new PlaybackTracker();
+    const played = t.sent("a", 812); // 101.5 ms: not a whole number of milliseconds
+    t.sent("a", 800);
+    t.echoed(played);
+    expect(t.bargeIn()).toEqual({ itemId: "a", audioEndMs: 101 });
+  });
+
   it("truncates at 0 when nothing of the item was confirmed yet", () => {
     const t = new PlaybackTracker();
     t.sent("a", 400);

@@ -1,4 +1,6 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { accountCodecs } from "../../src/carriers/accounts";
 import { admin, hex, json, provisionTenant } from "../helpers";
 
 const twilio = () => ({
@@ -44,6 +46,48 @@ describe("admin: customers", () => {
       edge: "dublin",
     });
     expect(c.openai).toMatchObject({ hasApiKey: true, realtimeModel: "gpt-realtime", transcriptionActive: true });
+    // Exactly these fields: an encrypted secret (`*_enc`, secrets_json) added to the view would show up here.
+    expect(Object.keys(c).sort()).toEqual(
+      [
+        ...accountCodecs.map((codec) => codec.carrier), // each carrier's public view (or null)
+        "aiFallback",
+        "createdAt",
+        "id",
+        "inboundToRep",
+        "name",
+        "openai",
+        "phoneLogin",
+        "phoneStreamUrl",
+        "retentionDays",
+        "timeZone",
+        "updatedAt",
+      ].sort(),
+    );
+    expect(Object.keys(c.openai).sort()).toEqual([
+      "hasApiKey",
+      "realtimeModel",
+      "transcriptionActive",
+      "transcriptionModel",
+    ]);
+    expect(Object.keys(c.twilio).sort()).toEqual([
+      "accountSid",
+      "apiKeySid",
+      "edge",
+      "extraTwimlAppSids",
+      "hasApiKeySecret",
+      "hasAuthToken",
+      "region",
+      "twimlAppSid",
+    ]);
+    const stored = await env.DB.prepare(
+      `SELECT c.openai_api_key_enc AS openai, a.secrets_json AS secrets
+       FROM customers c JOIN carrier_accounts a ON a.customer_id = c.id WHERE c.id = ?1`,
+    )
+      .bind(c.id)
+      .first<{ openai: string; secrets: string }>();
+    const ciphertexts = [stored!.openai, ...Object.values(JSON.parse(stored!.secrets) as Record<string, string>)];
+    expect(ciphertexts).toHaveLength(3);
+    for (const enc of ciphertexts) expect(text).not.toContain(enc);
 
     const got = await json(await admin(`/customers/${c.id}`));
     expect(got).toEqual(c);

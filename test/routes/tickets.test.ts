@@ -96,6 +96,9 @@ describe("tickets for phone-auth tokens", () => {
     const mine = await ticket(t.token, { channel: "phone", subject: "Mine", phoneNumber: "+32470000010" });
     const other = await ticket(t.token, { channel: "phone", subject: "Other", phoneNumber: "+32470000011" });
     const web = await ticket(t.token, { channel: "web", subject: "Web" });
+    // Tickets of other channels that carry the same number are still not the phone user's.
+    const webOfNumber = await ticket(t.token, { channel: "web", subject: "Web", phoneNumber: "+32470000010" });
+    const emailOfNumber = await ticket(t.token, { channel: "email", subject: "Mail", phoneNumber: "+32470000010" });
     const { token } = await issuePhoneToken(env, t.customerId, "+32470000010");
 
     const list = await json<Page>(await api("/api/tickets?channel=web", { token }));
@@ -105,6 +108,15 @@ describe("tickets for phone-auth tokens", () => {
     expect((await api(`/api/tickets/${mine.id}`, { token })).status).toBe(200);
     expect((await api(`/api/tickets/${other.id}`, { token })).status).toBe(404);
     expect((await api(`/api/tickets/${web.id}`, { token })).status).toBe(404);
+    for (const foreign of [webOfNumber, emailOfNumber]) {
+      expect((await api(`/api/tickets/${foreign.id}`, { token })).status).toBe(404);
+      const post = await api(`/api/tickets/${foreign.id}/messages`, {
+        method: "POST",
+        token,
+        json: { senderType: "EndUser", text: "Hi" },
+      });
+      expect(post.status).toBe(404);
+    }
 
     expect(
       (

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { CallRow } from "../../src/db/calls";
 import { getRecordingByCarrierSid, type RecordingRow } from "../../src/db/recordings";
+import { storeTwilioRecording, type TwilioRecordingEvent } from "../../src/carriers/twilio/recording";
 import { admin, api, hex, json, openaiFake, provisionTenant, twilioFake, type Tenant } from "../helpers";
 import { pcmWav, putFakeRecording, twilioPost } from "../carriers/twilio/helpers";
 import { eventually } from "../live/stream-client";
@@ -100,6 +101,17 @@ async function copied(s: Scenario, ms = 8000) {
   );
   return { recordingId: rec!.id, callId: rec!.call_id!, ticketId: rec!.ticket_id! };
 }
+/** The queued copy job of the scenario's callback, as the post-call consumer hands it to storeTwilioRecording. */
+const copyJob = (s: Scenario): TwilioRecordingEvent => ({
+  customerId: s.t.customerId,
+  repId: s.t.repId,
+  callSid: s.callSid,
+  recordingSid: s.recordingSid,
+  startedAt: null,
+  durationSeconds: 1,
+  fromNumber: s.t.repNumber,
+  endUserNumber: s.to,
+});
 const objectKey = (s: Scenario) => `recordings/${s.t.customerId}/twilio/${s.recordingSid}.wav`;
 
 describe("POST /api/TwilioCalls/{repID}/recordingcallback", () => {
@@ -196,6 +208,28 @@ describe("POST /api/TwilioCalls/{repID}/recordingcallback", () => {
     expect(await json(again)).toMatchObject({ recordingId: first.recordingId, duplicate: true, queued: false });
     expect(await counts(s.t.customerId)).toEqual(before);
     expect(await downloads(s)).toHaveLength(1);
+  });
+
+  it("a copy job delivered again after it succeeded (queues deliver at least once) downloads nothing", async () => {
+    const s = await scenario();
+    await putFakeRecording(s.t.accountSid, s.recordingSid, pcmWav(1));
+    const first = await storeTwilioRecording(env, copyJob(s));
+    const again = await storeTwilioRecording(env, copyJob(s));
+    expect(first.created).toBe(true);
+    expect(again).toEqual({ recording: first.recording, created: false });
+    expect(await downloads(s)).toHaveLength(1);
+  });
+
+  it("two simultaneous copies of one RecordingSid: one stores it, the other returns the same recording", async () => {
+    const s = await scenario();
+    await putFakeRecording(s.t.accountSid, s.recordingSid, pcmWav(1));
+    const job = copyJob(s);
+    // Both look for the recording before either has written it; the loser's batch hits the unique index.
+    const [a, b] = await Promise.all([storeTwilioRecording(env, job), storeTwilioRecording(env, job)]);
+    expect([a.created, b.created].sort()).toEqual([false, true]);
+    expect(a.recording.id).toBe(b.recording.id);
+    expect(await downloads(s)).toHaveLength(2);
+    expect(await counts(s.t.customerId)).toMatchObject({ recordings: 1, webhook_events: 1 });
   });
 
   it("without a call record: creates the call and joins the end user's open phone ticket", async () => {

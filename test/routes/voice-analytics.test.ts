@@ -157,6 +157,20 @@ describe("voice analytics", () => {
     await updateCall(env.DB, t.customerId, late.id, { state: "Completed", duration_seconds: 77 });
     await updateCall(env.DB, t.customerId, late.id, { sentiment: "negative" });
     await seedRecording(t.customerId, { ...late, duration_seconds: 77 }, wavBytes(10));
+    // Ended but not completed, and still going: neither is "completed", though none is busy or failed either.
+    for (const [state, at] of [
+      ["NoAnswer", "2025-01-21T08:00:00.000Z"],
+      ["Canceled", "2025-01-21T09:00:00.000Z"],
+      ["InProgress", "2025-01-22T10:00:00.000Z"],
+    ] as const)
+      await seedCall(t.customerId, { createdAt: at, state, durationSeconds: null });
+    // A recording of a call that did not complete (a voicemail left after no answer) is no completed call's.
+    const voicemail = await seedCall(t.customerId, {
+      createdAt: "2025-01-23T08:00:00.000Z",
+      state: "NoAnswer",
+      durationSeconds: 20,
+    });
+    await seedRecording(t.customerId, voicemail, wavBytes(10));
     const days = "start_date=2025-01-01&end_date=2025-01-31";
     const times = "start_date=2025-01-01T00:00:00Z&end_date=2025-01-31T23:59:59.999Z";
     for (const path of ["/overview", "/detailed", "/timeline"]) {
@@ -165,8 +179,13 @@ describe("voice analytics", () => {
       expect(a, path).toEqual(b);
     }
     const d = await json<{ metrics: Record<string, unknown> }>(await get(`/detailed?${days}`, t.token));
-    expect(d.metrics).toMatchObject({ total_calls: 7, completed_calls: 5, recording_availability_rate: 0.8 });
-    expect(d.metrics.sentiment_distribution).toEqual({ positive: 2, neutral: 1, negative: 2, unknown: 2 });
+    expect(d.metrics).toMatchObject({
+      total_calls: 11,
+      completed_calls: 5,
+      incomplete_calls: 6,
+      recording_availability_rate: 0.8,
+    });
+    expect(d.metrics.sentiment_distribution).toEqual({ positive: 2, neutral: 1, negative: 2, unknown: 6 });
     const all = await json(await get("/overview", t.token));
     const wide = await json(
       await get("/overview?start_date=2000-01-01T00:00:00Z&end_date=2100-01-01T00:00:00Z", t.token),

@@ -11,7 +11,7 @@ async function postJson<T>(path: string, body: unknown): Promise<T> {
 }
 
 /** X-Twilio-Signature as the official `twilio` package computes it (in Node, through the fake). */
-export const referenceSignature = async (authToken: string, url: string, params: Record<string, string>) =>
+export const referenceSignature = async (authToken: string, url: string, params: Record<string, string | string[]>) =>
   (await postJson<{ signature: string }>("/reference/signature", { authToken, url, params })).signature;
 
 export const referenceTwiml = async (verbs: unknown[]) =>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { twilioSignature, validTwilioSignature } from "../../../src/carriers/twilio/signature";
+import { referenceSignature } from "./helpers";
 
 // Twilio's published test vector (reference §3.3).
 const url = "https://mycompany.com/myapp.php?foo=1&bar=2";
@@ -38,5 +39,26 @@ describe("X-Twilio-Signature", () => {
     expect(await validTwilioSignature("12346", good, url, params)).toBe(false);
     expect(await validTwilioSignature("12345", good.replace("R", "S"), url, params)).toBe(false);
     expect(await validTwilioSignature("12345", "", url, params)).toBe(false);
+  });
+
+  it("signs names sorted and a repeated name's values sorted and once each, as Twilio's own helper does", async () => {
+    const events = ["ringing", "answered", "completed", "answered"]; // unsorted, with a repeat
+    const pair = (e: string): [string, string] => ["StatusCallbackEvent", e];
+    const form = new URLSearchParams([["To", "+18005551212"], ...events.map(pair), ["CallSid", "CA1234567890ABCDE"]]);
+    const sorted = new URLSearchParams([
+      ["CallSid", "CA1234567890ABCDE"],
+      ...["answered", "completed", "ringing"].map(pair),
+      ["To", "+18005551212"],
+    ]);
+    const ours = await twilioSignature("12345", url, form);
+    expect(ours).toBe(await twilioSignature("12345", url, sorted));
+    expect(ours).toBe(
+      await referenceSignature("12345", url, {
+        To: "+18005551212",
+        StatusCallbackEvent: events,
+        CallSid: "CA1234567890ABCDE",
+      }),
+    );
+    expect(await validTwilioSignature("12345", ours, url, form)).toBe(true);
   });
 });
