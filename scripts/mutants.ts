@@ -340,8 +340,8 @@ export const MUTANTS: Mutant[] = [
     area: "barge-in",
     bug: "unconfirmed marks kept after a clear (their echoes then count as played)",
     file: TRACKER,
-    find: "    this.pending = [];\n",
-    replace: "",
+    find: "    this.reset();\n    if (item !== null) this.sentMs",
+    replace: "    if (item !== null) this.sentMs",
     tests: TRACKER_TESTS,
   },
   {
@@ -349,8 +349,10 @@ export const MUTANTS: Mutant[] = [
     area: "barge-in",
     bug: "a mark echo confirms only its own chunk, not the ones before it",
     file: TRACKER,
-    find: "this.pending.splice(0, i + 1)",
-    replace: "this.pending.splice(i, 1)",
+    find: "    this.head = i + 1;\n",
+    replace:
+      "    if (i === this.head) this.head = i + 1;\n" +
+      "    else for (const a of [this.names, this.items, this.endMs] as unknown[][]) a.splice(i, 1);\n",
     tests: TRACKER_TESTS,
   },
   {
