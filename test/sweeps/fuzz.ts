@@ -70,7 +70,7 @@ async function credentials(
 /** The tenant's own ids, which let a hostile body or query reach the handler; never for deletions. */
 function ownIds(method: string): string[] {
   if (method === "DELETE") return [];
-  const { accountSid: _a, authToken: _t, ...ids } = world.ids;
+  const { accountSid: _a, authToken: _t, repNumber: _n, ...ids } = world.ids;
   return Object.values(ids);
 }
 

@@ -36,7 +36,11 @@ export type IdKind =
   | "campaign"
   | "recording";
 
-export type Ids = Record<Exclude<IdKind, "self">, string> & { accountSid: string; authToken: string };
+export type Ids = Record<Exclude<IdKind, "self">, string> & {
+  accountSid: string;
+  authToken: string;
+  repNumber: string;
+};
 
 /** A route that names tenant data: tenant B's request with tenant A's ids. */
 export interface Foreign {
@@ -64,7 +68,8 @@ export interface RouteClass {
 }
 
 const NO_ID = { none: "names no tenant data" };
-const LIST = { none: "lists the caller's own tenant only" };
+/** A list of the caller's own tenant: the IDOR sweep checks that tenant B's never shows tenant A's rows. */
+export const LIST = { none: "lists the caller's own tenant only" };
 const CREATE = { none: "creates in the caller's own tenant; its body names no other tenant's data" };
 
 export const ROUTES: Record<string, RouteClass> = {
@@ -304,7 +309,7 @@ export const ROUTES: Record<string, RouteClass> = {
       form: (a, b) => ({
         AccountSid: b.accountSid,
         CallSid: `CA${"0".repeat(31)}1`,
-        FromNumber: "+3225550100",
+        FromNumber: a.repNumber,
         To: "+32470000097",
         RepID: a.rep,
       }),

@@ -110,6 +110,7 @@ export async function seedTenant(opts: { openai?: boolean } = {}): Promise<Seede
       recording: recording.id,
       accountSid: t.accountSid,
       authToken: t.authToken,
+      repNumber: t.repNumber,
     },
   };
 }
