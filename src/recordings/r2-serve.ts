@@ -37,6 +37,8 @@ export async function serveR2Object(
   });
   if (filename) headers.set("Content-Disposition", `inline; filename="${filename.replace(/[^A-Za-z0-9._-]/g, "_")}"`);
   if (range === "unsatisfiable") {
+    // a refusal is JSON like every other error, whatever type the object it refuses has
+    headers.set("Content-Type", "application/json");
     headers.set("Content-Range", `bytes */${head.size}`);
     return new Response(JSON.stringify({ error: "Range not satisfiable" }), { status: 416, headers });
   }

@@ -39,7 +39,12 @@ describe("the three-step recording download", () => {
     expect(part.status).toBe(206);
     expect(part.headers.get("Content-Range")).toBe(`bytes 100-199/${wav.length}`);
     expect(new Uint8Array(await part.arrayBuffer())).toEqual(wav.slice(100, 200));
-    expect((await download(recordingUrl, { Range: `bytes=${wav.length}-` })).status).toBe(416);
+    const beyond = await download(recordingUrl, { Range: `bytes=${wav.length}-` });
+    expect(beyond.status).toBe(416);
+    // a refusal like any other: JSON, labelled as such (not as the audio it refuses to send)
+    expect(beyond.headers.get("Content-Type")).toBe("application/json");
+    expect(beyond.headers.get("Content-Range")).toBe(`bytes */${wav.length}`);
+    expect(await beyond.json()).toEqual({ error: "Range not satisfiable" });
   });
 
   it("refuses expired, tampered and re-targeted URLs with 403", async () => {
