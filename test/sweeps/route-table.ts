@@ -74,6 +74,8 @@ const CREATE = { none: "creates in the caller's own tenant; its body names no ot
 
 export const ROUTES: Record<string, RouteClass> = {
   "GET /health": { auth: "none", body: "none", idor: NO_ID },
+  "GET /openapi.json": { auth: "none", body: "none", idor: NO_ID },
+  "GET /docs": { auth: "none", body: "none", idor: NO_ID },
 
   // provisioning (admin): a customer's path with another customer's children
   // 503 when a check fails (docs/deploy.md, "Health"): the test Worker has no real Twilio/OpenAI to reach
@@ -84,6 +86,11 @@ export const ROUTES: Record<string, RouteClass> = {
   "PATCH /api/admin/customers/:id": { auth: "admin", body: "json", idor: { none: "the admin edits any customer" } },
   "DELETE /api/admin/customers/:id": { auth: "admin", body: "none", idor: { none: "the admin deletes any customer" } },
   "POST /api/admin/customers/:id/reps": { auth: "admin", body: "json", idor: CREATE },
+  "POST /api/admin/customers/:id/ringcentral/subscription": {
+    auth: "admin",
+    body: "none",
+    idor: { none: "the admin subscribes any customer; the customer's own account is used" },
+  },
   "GET /api/admin/customers/:id/reps": { auth: "admin", body: "none", idor: LIST },
   "GET /api/admin/customers/:id/reps/:childId": {
     auth: "admin",
@@ -351,6 +358,27 @@ export const ROUTES: Record<string, RouteClass> = {
     auth: "twilio",
     body: "form",
     idor: { coveredBy: "test/routes/twiml-rep.test.ts" },
+  },
+  // Telnyx and RingCentral (anonymous, signed with the tenant's key or the subscription's token)
+  "POST /api/webhooks/telnyx/voice": {
+    auth: "signed-webhook",
+    body: "json",
+    idor: { coveredBy: "test/carriers/telnyx/webhook-refusals.test.ts (another tenant's key, crossed connection)" },
+  },
+  "POST /api/webhooks/telnyx/voice/conversational-ai": {
+    auth: "signed-webhook",
+    body: "json",
+    idor: { coveredBy: "test/carriers/telnyx/webhook-refusals.test.ts (another tenant's key, crossed connection)" },
+  },
+  "POST /api/webhooks/ringcentral/:customerId": {
+    auth: "signed-webhook",
+    body: "json",
+    idor: { coveredBy: "test/carriers/ringcentral/webhook.test.ts (another subscription's Verification-Token)" },
+  },
+  "GET /streams/telnyx/:key": {
+    auth: "stream",
+    body: "none",
+    idor: { coveredBy: "test/live/stream-admission.test.ts on the Telnyx driver (another call's token is refused)" },
   },
   "GET /streams/:callSid": {
     auth: "stream",
