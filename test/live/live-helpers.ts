@@ -108,13 +108,27 @@ export async function realtimeReply(apiKey: string, reply: Reply, action: "respo
 }
 
 /** The model calls a tool without saying anything first. */
-export const silentToolCall = (
+/**
+ * The model calls a tool without speaking. Waits for the call's realtime session first: a call just started may
+ * not have opened it yet, and the fake refuses a reply with no open connection.
+ */
+export async function silentToolCall(
   apiKey: string,
   name: string,
   args = "{}",
   action: "respond" | "user_turn" = "respond",
-) =>
-  realtimeReply(apiKey, { chunks: 0, chunkBytes: 0, transcript: "", functionCall: { name, arguments: args } }, action);
+) {
+  await eventually(
+    () => realtimeState(apiKey),
+    (s) => s.connections.some((c) => c.open && c.session !== null),
+    "an open realtime session",
+  );
+  return realtimeReply(
+    apiKey,
+    { chunks: 0, chunkBytes: 0, transcript: "", functionCall: { name, arguments: args } },
+    action,
+  );
+}
 
 export interface FakeConnection {
   id: number;
