@@ -94,8 +94,12 @@ describe.each(answeringDrivers)("AI assistant call on $carrier (docs/live-calls.
     expect(rec?.left).toBe(25 * 160);
     expect(rec?.right).toBe(3 * 800);
     expect((await callStub(callSid).stats()).recordingId).toBe(rec?.row.id);
-    const st = await realtimeState(key);
-    expect(st.connections[0]!.open).toBe(false);
+    // The OpenAI socket's close reaches the fake on its own connection: wait for it rather than race it.
+    await eventually(
+      () => realtimeState(key),
+      (s) => s.connections[0]!.open === false,
+      "the OpenAI socket closed",
+    );
     expect((await callStub(callSid).stats()).ended).toBe(true);
   });
 });

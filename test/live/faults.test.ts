@@ -136,7 +136,12 @@ describe("faults", () => {
     tc.close();
     await closed(t, callId);
     expect((await recordingOfCall(t.customerId, callId))?.left).toBe(7 * 160);
-    expect((await realtimeState(t.openaiKey!)).connections[0]!.open).toBe(false);
+    // The OpenAI socket's close reaches the fake on its own connection: wait for it rather than race it.
+    await eventually(
+      () => realtimeState(t.openaiKey!),
+      (s) => s.connections[0]!.open === false,
+      "the OpenAI socket closed",
+    );
   });
 
   it("garbage and oversized frames are ignored and counted; the call goes on", async () => {

@@ -16,10 +16,12 @@ describe.each(answeringDrivers)("realtime session renewal on $carrier", (driver)
     for (let i = 0; i < 6; i++) tc.media();
     await tc.until(() => tc.of("media").length >= 4, "greeting and reply");
 
+    // The old socket is closed before the new one opens, but the two are separate connections to the fake: the
+    // new session's first event may reach it before the old socket's close does, so wait for both.
     const st = await eventually(
       () => realtimeState(key),
-      (s) => s.connections.length >= 2 && s.connections[1]!.session !== null,
-      "a renewed session",
+      (s) => s.connections.length >= 2 && s.connections[1]!.session !== null && !s.connections[0]!.open,
+      "a renewed session, the first one closed",
       10_000,
     );
     const [first, second] = st.connections as [(typeof st.connections)[0], (typeof st.connections)[0]];
