@@ -9,6 +9,7 @@
 
 import { concatBytes } from "../lib/encoding";
 import { AUDIO_SCHEMA, claimKeys, senderCode } from "./audio-schema";
+import { lastFinalizedVersion, recordFinalizedVersion } from "./audio-versions";
 import {
   AUDIO_SENDERS,
   SAMPLES_PER_MS,
@@ -49,7 +50,7 @@ export class AudioStore {
     private readonly options: StoreOptions = {},
   ) {
     sql.exec(AUDIO_SCHEMA);
-    this.frozenThrough = this.lastVersion()?.throughId ?? 0;
+    this.frozenThrough = lastFinalizedVersion(sql)?.throughId ?? 0;
     for (const [id, sender, start, audio] of sql
       .exec(
         "SELECT id, sender, start, audio FROM audio_rows WHERE id IN (SELECT MAX(id) FROM audio_rows GROUP BY sender)",
@@ -97,7 +98,6 @@ export class AudioStore {
       for (const c of chunks) {
         if (c.audio.length === 0) continue;
         const code = senderCode(c.sender);
-        if (code < 0) throw new RangeError(`unknown sender ${String(c.sender)}`);
         if (fresh && !fresh.delete(`${code}:${c.timestampMs}`)) {
           duplicates++;
           continue;
@@ -237,22 +237,10 @@ export class AudioStore {
   }
 
   lastVersion(): FinalizedVersion | null {
-    const r = this.sql
-      .exec<{ version: number; recording_id: string; chunks: number; through_id: number }>(
-        "SELECT version, recording_id, chunks, through_id FROM audio_versions ORDER BY version DESC LIMIT 1",
-      )
-      .toArray()[0];
-    return r ? { version: r.version, recordingId: r.recording_id, chunks: r.chunks, throughId: r.through_id } : null;
+    return lastFinalizedVersion(this.sql);
   }
 
   recordVersion(v: FinalizedVersion): void {
-    this.sql.exec(
-      "INSERT OR REPLACE INTO audio_versions (version, recording_id, chunks, through_id, created_at) VALUES (?, ?, ?, ?, ?)",
-      v.version,
-      v.recordingId,
-      v.chunks,
-      v.throughId,
-      new Date().toISOString(),
-    );
+    recordFinalizedVersion(this.sql, v);
   }
 }
