@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { ROW_TARGET_BYTES, type AudioStore } from "../../src/recordings/audio-store";
+import { AudioStore, ROW_TARGET_BYTES } from "../../src/recordings/audio-store";
 import type { AudioChunk, AudioSender } from "../../src/recordings/audio-types";
 import { fullPartEnd } from "../../src/recordings/stereo-parts";
 import { DRAFT_LAG_FRAMES } from "../../src/recordings/render-ahead";
@@ -164,6 +164,19 @@ describe("finalizeRecording", () => {
     const out = await stub.append([chunk("AI", 10, noise(8, 2)), chunk("AI", 5 * 3600 * 1000, noise(8, 3))], target);
     expect(out).toMatchObject({ ok: false, index: 1 });
     expect(await stub.stats()).toMatchObject({ totalChunks: 1 });
+  });
+
+  it("refuses a batch with an unknown sender before writing any of it, even outside a transaction", async () => {
+    const { stub } = await ticketRecorder();
+    const written = await runInDurableObject(stub, (_o, state) => {
+      const store = AudioStore.coalescedWith(state.storage);
+      const batch = [chunk("EndUser", 0, noise(160, 1)), chunk("Robot" as AudioSender, 20, noise(160, 2))];
+      expect(() => store.append(batch)).toThrow(/unknown sender Robot/);
+      return ["audio_rows", "audio_keys", "audio_meta"].map(
+        (table) => state.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).one().n,
+      );
+    });
+    expect(written).toEqual([0, 0, 0]);
   });
 
   it("keeps acknowledged chunks across an object restart and keeps coalescing onto the stored tail", async () => {
