@@ -1,6 +1,5 @@
 import { base64Bytes, base64ToBytes } from "../lib/encoding";
 import { AUDIO_SENDERS, type AudioChunk, type AudioSender } from "../recordings/audio-types";
-import { RecentStamps } from "./recent-stamps";
 
 /** Where chunks go durably (the audio pipeline's AudioStore: one synchronous SQLite transaction per batch). */
 export interface ChunkSink {
@@ -61,6 +60,8 @@ export function decodeBase64Into(b64: string, out: Uint8Array): boolean {
 /**
  * Batches every frame of both directions into the object's storage: at most ~1 s of audio is ever only in
  * memory, so an object restart loses at most that. Frames that are not valid base64 are counted, not stored.
+ * Timestamps stay as the carrier and the model gave them (to the ms): the store never dedupes a live call's
+ * frames (src/live/loaded-call.ts), so two frames of one sender in the same ms are both kept, and mixed.
  */
 export class FrameBatcher {
   /**
@@ -72,7 +73,6 @@ export class FrameBatcher {
   private stamps = new Float64Array(BATCH_FRAMES);
   private ends = new Uint32Array(BATCH_FRAMES);
   private count = 0;
-  private recent = AUDIO_SENDERS.map(() => new RecentStamps());
   private pendingBytes = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly flushNow = () => this.flush();
@@ -110,7 +110,7 @@ export class FrameBatcher {
     if (this.count === this.senders.length) this.growFrames();
     const i = this.count++;
     this.senders[i] = code;
-    this.stamps[i] = this.recent[code]!.distinct(Math.max(0, Math.round(timestampMs)));
+    this.stamps[i] = Math.max(0, Math.round(timestampMs));
     this.ends[i] = at + n;
     this.pendingBytes = at + n;
     if (this.pendingBytes >= this.flushBytes) this.flush();

@@ -43,9 +43,9 @@ export class LoadedCall {
 
   /** Created on first use, so a socket that never authenticates leaves no tables behind. */
   get store(): AudioStore {
-    // The frame batcher keeps each sender's timestamps distinct, so the store need not dedupe them; a batch
-    // commits with the call's other writes of the same turn (its last activity), one commit per batch.
-    return (this.audio ??= AudioStore.coalescedWith(this.storage, { trustedTimestamps: true }));
+    // The frame batcher writes each frame once, so the store need not dedupe; a batch commits with the call's
+    // other writes of the same turn (its last activity), one commit per batch.
+    return (this.audio ??= AudioStore.coalescedWith(this.storage, { neverRetried: true }));
   }
 
   /** The call is being deleted: it stops at once and nothing of it stays in memory. */

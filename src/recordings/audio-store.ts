@@ -94,7 +94,7 @@ export class AudioStore {
       let hi = -Infinity;
       let maxN = 0;
       let senders = 0;
-      const fresh = this.options.trustedTimestamps ? null : claimKeys(this.sql, chunks);
+      const fresh = this.options.neverRetried ? null : claimKeys(this.sql, chunks);
       for (const c of chunks) {
         if (c.audio.length === 0) continue;
         const code = senderCode(c.sender);

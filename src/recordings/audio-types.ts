@@ -42,10 +42,10 @@ export const SAMPLES_PER_MS = 8;
 
 export interface StoreOptions {
   /**
-   * The writer guarantees every (sender, timestampMs) is new (a live call's recorder does), so no retry can
-   * repeat a chunk and the per-chunk dedup keys are skipped. Uploads, which clients may retry, keep them.
+   * The writer never hands over a chunk twice (a live call's batcher writes each frame once), so the per-chunk
+   * dedup keys are skipped, and chunks of one sender may share a timestamp. Uploads, which clients retry, keep them.
    */
-  trustedTimestamps?: boolean;
+  neverRetried?: boolean;
 }
 
 /** Told of every run of samples the store writes: absolute samples [lo, hi), inside the append's transaction. */

@@ -59,6 +59,21 @@ describe("FrameBatcher", () => {
     got.forEach((c, i) => expect([...c.audio], `frame ${i}`).toEqual([...sent[i]!]));
   });
 
+  it("hands over the timestamps it was given: two frames of one sender in the same ms both keep that ms", () => {
+    const batches: AudioChunk[][] = [];
+    const rec = new FrameBatcher({ append: (chunks) => batches.push(chunks) });
+    const frame = (v: number) => bytesToBase64(new Uint8Array(160).fill(v));
+    rec.add("AI", 1000, frame(1));
+    rec.add("AI", 1000.4, frame(2)); // a barge-in restarted the playback cursor at the same ms
+    rec.add("EndUser", 999.6, frame(3));
+    rec.flush();
+    expect(batches.flat().map((c) => [c.sender, c.timestampMs, c.audio[0]])).toEqual([
+      ["AI", 1000, 1],
+      ["AI", 1000, 2],
+      ["EndUser", 1000, 3],
+    ]);
+  });
+
   it("spreads calls' flushes: the first batch is cut at the call's phase, later ones are full (~1 s)", () => {
     const flushedAt = (phase: number) => {
       const at: number[] = [];

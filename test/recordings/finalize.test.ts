@@ -179,6 +179,19 @@ describe("finalizeRecording", () => {
     expect(written).toEqual([0, 0, 0]);
   });
 
+  it("keeps two chunks of one sender at the same ms when the writer never retries, and dedupes them otherwise", async () => {
+    const { stub } = await ticketRecorder();
+    const out = await runInDurableObject(stub, (_o, state) => {
+      const twins = [chunk("AI", 40, noise(160, 1)), chunk("AI", 40, noise(160, 2))];
+      const live = AudioStore.coalescedWith(state.storage, { neverRetried: true }).append(twins);
+      state.storage.sql.exec("DELETE FROM audio_rows; DELETE FROM audio_keys; DELETE FROM audio_meta;");
+      const upload = AudioStore.coalescedWith(state.storage).append(twins);
+      return { live, upload };
+    });
+    expect(out.live).toEqual({ stored: 2, duplicates: 0, totalChunks: 2 });
+    expect(out.upload).toEqual({ stored: 1, duplicates: 1, totalChunks: 1 });
+  });
+
   it("keeps acknowledged chunks across an object restart and keeps coalescing onto the stored tail", async () => {
     const { stub, target, t, ticketId } = await ticketRecorder();
     const first = Array.from({ length: 10 }, (_, i) => chunk("EndUser", i * 20, noise(160, i + 1)));
