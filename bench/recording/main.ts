@@ -1,0 +1,14 @@
+/**
+ * bench/recording: the price of recording a frame in a call's Durable Object (price.workerd.ts), measured inside
+ * workerd by vitest with the test suite's Worker. Prints per-frame figures and the price of a batch's commit.
+ */
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+
+const root = new URL("../..", import.meta.url).pathname;
+const r = spawnSync(
+  join(root, "node_modules/.bin/vitest"),
+  ["run", "--config", "bench/recording/vitest.config.mts", "--silent=false"],
+  { cwd: root, stdio: "inherit" },
+);
+process.exit(r.status ?? 1);
