@@ -109,25 +109,36 @@ export class RealtimeRefused extends Error {
 
 export async function openRealtimeSocket(t: RealtimeTarget, c: RealtimeConfig, timeoutMs = 10_000): Promise<WebSocket> {
   const url = `${t.baseUrl.replace(/\/+$/, "")}/realtime?model=${encodeURIComponent(t.model)}`;
-  let resp: Response;
-  // The timeout covers the handshake only: a signal still armed would abort the open socket when it fires.
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), timeoutMs);
+  // The timeout races the handshake instead of aborting it: a fetch given an AbortSignal hands back a socket that
+  // workerd keeps abortable for its whole life, a canceler around every frame sent and received on it
+  // (docs/performance.md, "Round three"). An answer that comes too late is closed when it comes.
+  const opening = fetch(url, { headers: { Upgrade: "websocket", Authorization: `Bearer ${t.apiKey}` } });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs)));
+  let resp: Response | null;
   try {
-    resp = await fetch(url, {
-      headers: { Upgrade: "websocket", Authorization: `Bearer ${t.apiKey}` },
-      signal: abort.signal,
-    });
+    resp = await Promise.race([opening, timedOut]);
   } catch (e) {
     throw new RealtimeRefused(0, e instanceof Error ? e.message : "network error");
   } finally {
     clearTimeout(timer);
+  }
+  if (!resp) {
+    void opening.then(closeUnwanted, () => undefined);
+    throw new RealtimeRefused(0, `no answer to the upgrade within ${timeoutMs} ms`);
   }
   const ws = resp.webSocket;
   if (!ws) throw new RealtimeRefused(resp.status, await resp.text().catch(() => ""));
   ws.accept();
   ws.send(JSON.stringify(sessionUpdate(t.model, c)));
   return ws;
+}
+
+function closeUnwanted(late: Response): void {
+  const ws = late.webSocket;
+  if (!ws) return void late.body?.cancel();
+  ws.accept();
+  ws.close(1000, "handshake timed out");
 }
 
 // ── server events the bridge acts on; everything else is ignored ──

@@ -86,6 +86,25 @@ describe("OpenAI realtime socket", () => {
     ws.close();
   });
 
+  it("gives up on an upgrade that is not answered in time, and closes the socket when the answer comes late", async () => {
+    const apiKey = `sk-test-${hex(8)}`;
+    await realtimeScript(apiKey, { acceptDelayMs: 600 });
+    const err = await openRealtimeSocket(
+      { baseUrl: env.OPENAI_BASE_URL, apiKey, model: "gpt-realtime" },
+      config,
+      150,
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RealtimeRefused);
+    expect((err as RealtimeRefused).status).toBe(0);
+    expect((err as RealtimeRefused).message).toMatch(/no answer to the upgrade within 150 ms/);
+    const st = await eventually(
+      () => realtimeState(apiKey),
+      (s) => s.connections.length === 1 && !s.connections[0]!.open,
+      "the late socket closed",
+    );
+    expect(st.connections[0]!.closeCode).toBe(1000);
+  });
+
   it("reports a refused upgrade with its status", async () => {
     const apiKey = `sk-test-${hex(8)}`;
     await realtimeScript(apiKey, { refuse: 1, refuseStatus: 429 });
