@@ -56,8 +56,9 @@ export class CallObjectEngine extends DurableObject<Env> {
     if (!wire) return Response.json({ error: `Unknown carrier "${carrier}"` }, { status: 400 });
     const url = new URL(request.url);
     const key = decodeURIComponent(url.pathname.split("/").pop() ?? "");
-    // Not the hibernation API: workerd was seen delivering a burst of queued hibernatable-socket messages in
-    // reverse order, and audio must stay in order. The outbound OpenAI socket keeps the object awake anyway.
+    // Not the hibernation API: it cost more CPU per frame in bench/bridge (docs/performance.md, "Round three"),
+    // workerd was once seen delivering a burst of queued hibernatable-socket messages in reverse order, and the
+    // outbound OpenAI socket keeps the object awake anyway.
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     server.accept();
     const info = new MediaSocket(key, url.origin, carrier, wire);
