@@ -113,7 +113,7 @@ export async function openRealtimeSocket(t: RealtimeTarget, c: RealtimeConfig, t
   // workerd keeps abortable for its whole life, a canceler around every frame sent and received on it
   // (docs/performance.md, "Round three"). An answer that comes too late is closed when it comes.
   const opening = fetch(url, { headers: { Upgrade: "websocket", Authorization: `Bearer ${t.apiKey}` } });
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: ReturnType<typeof setTimeout> | null = null;
   const timedOut = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs)));
   let resp: Response | null;
   try {
