@@ -1,7 +1,7 @@
 import { base64Bytes, base64ToBytes } from "../lib/encoding";
 import { AUDIO_SENDERS, type AudioChunk, type AudioSender } from "../recordings/audio-types";
 
-/** Where chunks go durably (the audio pipeline's AudioStore: one synchronous SQLite transaction per batch). */
+/** Where chunks go durably (the audio pipeline's AudioStore: a batch commits with its turn's other writes). */
 export interface ChunkSink {
   append(chunks: AudioChunk[]): unknown;
 }

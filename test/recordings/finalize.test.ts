@@ -183,8 +183,9 @@ describe("finalizeRecording", () => {
     const { stub } = await ticketRecorder();
     const out = await runInDurableObject(stub, (_o, state) => {
       const twins = [chunk("AI", 40, noise(160, 1)), chunk("AI", 40, noise(160, 2))];
-      const live = AudioStore.coalescedWith(state.storage, { neverRetried: true }).append(twins);
-      state.storage.sql.exec("DELETE FROM audio_rows; DELETE FROM audio_keys; DELETE FROM audio_meta;");
+      const liveStore = AudioStore.coalescedWith(state.storage, { neverRetried: true });
+      const live = liveStore.append(twins);
+      liveStore.clear();
       const upload = AudioStore.coalescedWith(state.storage).append(twins);
       return { live, upload };
     });
