@@ -25,7 +25,7 @@ export class CallAlarm {
   /** When the call counts as abandoned: no frame for the silence timeout, or (not started) the prepare timeout. */
   idleDeadline(state: LiveState, live: LiveCall): number {
     if (state.epoch === null) return (state.preparedAt ?? 0) + PREPARE_TIMEOUT_MS;
-    return Math.max(live.lastActivity, state.lastActivity ?? 0) + this.silenceMs(state);
+    return live.lastActivity + this.silenceMs(state);
   }
 
   /** The earliest of the idle deadline and a ringing receiver's dial deadline. */

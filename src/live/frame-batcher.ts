@@ -7,29 +7,30 @@ export interface ChunkSink {
 }
 
 /**
- * Flush once this much audio is waiting (bytes = samples; 16000 ≈ 1 s of both directions) or once the oldest
- * waiting chunk is a second old: at most ~1 s of audio at risk (docs/live-calls.md). Fewer, larger transactions keep storage
- * off the bridge's hot path (each write also holds the object's outgoing messages until it is durable).
+ * Flush once this much audio is waiting (bytes = samples; 32000 ≈ 2 s of both directions) or once the oldest
+ * waiting chunk is two seconds old: at most ~2 s of audio at risk on a crash (docs/live-calls.md). Each batch is
+ * a commit of the object's storage, and commits are most of what recording costs the bridge: 1 s batches cost
+ * about 1.21× the bare relay's CPU per frame, 2 s batches 1.16× (docs/performance.md, "Round four").
  */
-const FLUSH_BYTES = 16000;
-const FLUSH_AFTER_MS = 1000;
+const FLUSH_BYTES = 32000;
+const FLUSH_AFTER_MS = 2000;
 /**
  * Each call's first batch is cut short at a random point (this fraction of a full batch or more), so calls
  * that started together do not all flush in the same instant ever after. Objects that share a thread (every
  * call under `wrangler dev`; many objects per isolate in production) otherwise commit in lockstep once a
- * second, and that burst of transactions stalls every call on the thread at once (bench/bridge showed
- * 40-100 ms stalls of all 50 calls, once a second, from calls whose webhooks arrived together).
+ * batch period, and that burst of transactions stalls every call on the thread at once (bench/bridge showed
+ * 40-100 ms stalls of all 50 calls, once a batch period, from calls whose webhooks arrived together).
  */
 const MIN_FIRST_BATCH = 0.1;
 /**
  * A batch's audio is decoded straight into one buffer (sized for a full batch, grown if ever needed); until
- * the flush, a frame is only numbers (sender, timestamp, offset), so nothing per frame lives for the ~1 s a
+ * the flush, a frame is only numbers (sender, timestamp, offset), so nothing per frame lives for the ~2 s a
  * batch waits (long-lived small objects are what makes the young-generation GC pauses long). The flush hands
  * the store views into the buffer, and the next batch gets a fresh one (the store may keep a view of the
  * last chunk as its row tail).
  */
 const BATCH_BUFFER_BYTES = FLUSH_BYTES + 4096;
-/** Frames a batch holds before its per-frame numbers grow (a full batch is ~100 frames of 160 bytes). */
+/** Frames a batch holds before its per-frame numbers grow (a full batch is ~200 frames of 160 bytes). */
 const BATCH_FRAMES = 256;
 
 type SetFromBase64 = (this: Uint8Array, b64: string) => { read: number; written: number };
@@ -58,7 +59,7 @@ export function decodeBase64Into(b64: string, out: Uint8Array): boolean {
 }
 
 /**
- * Batches every frame of both directions into the object's storage: at most ~1 s of audio is ever only in
+ * Batches every frame of both directions into the object's storage: at most ~2 s of audio is ever only in
  * memory, so an object restart loses at most that. Frames that are not valid base64 are counted, not stored.
  * Timestamps stay as the carrier and the model gave them (to the ms): the store never dedupes a live call's
  * frames (src/live/loaded-call.ts), so two frames of one sender in the same ms are both kept, and mixed.
@@ -86,7 +87,6 @@ export class FrameBatcher {
   /** `phase` in [0, 1): where this call's flushes fall within the batch period (random unless a test sets it). */
   constructor(
     private readonly sink: ChunkSink,
-    private readonly onFlush: () => void = () => {},
     phase = Math.random(),
   ) {
     const first = MIN_FIRST_BATCH + (1 - MIN_FIRST_BATCH) * Math.min(Math.max(phase, 0), 1);
@@ -146,7 +146,6 @@ export class FrameBatcher {
     this.flushAfterMs = FLUSH_AFTER_MS;
     this.sink.append(batch);
     this.stored += batch.length;
-    this.onFlush();
   }
 
   private growFrames(): void {

@@ -9,6 +9,7 @@ import type { CallPlan } from "./call-plan";
 import type { CallControl, Carrier, Leg, OutgoingFrames } from "./carrier";
 import { LiveState } from "./live-state";
 import type { AudioStore } from "../recordings/audio-store";
+import { SAMPLES_PER_MS } from "../recordings/audio-types";
 import { FrameBatcher } from "./frame-batcher";
 import { TranscriptLog } from "./transcript-log";
 import { TranslateBridge } from "./translate-bridge";
@@ -36,6 +37,10 @@ export class LiveCall {
   private ending: Promise<void> | null = null;
   private started = false;
   private controlOf: Promise<CallControl> | null = null;
+  /**
+   * When the call last had a frame, for the silence alarm. Kept in memory only: an object rebuilt after a restart
+   * takes the end of the audio already stored (on the call's timeline), so a batch commits nothing but audio.
+   */
   lastActivity: number;
 
   private constructor(
@@ -48,10 +53,12 @@ export class LiveCall {
     private readonly carrier: Carrier,
     readonly toolFetch: ToolFetch,
   ) {
-    this.lastActivity = state.lastActivity ?? Date.now();
+    const epoch = state.epoch;
+    const storedEnd = epoch === null ? undefined : store.bounds()?.endSample;
+    this.lastActivity = epoch !== null && storedEnd !== undefined ? epoch + storedEnd / SAMPLES_PER_MS : Date.now();
     this.transcripts = new TranscriptLog(env, plan);
     this.writes = new SideWrites(plan.callId);
-    this.batcher = new FrameBatcher(store, () => state.setLastActivity(this.lastActivity));
+    this.batcher = new FrameBatcher(store);
     const deps = {
       plan,
       transcripts: this.transcripts,

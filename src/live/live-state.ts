@@ -126,13 +126,6 @@ export class LiveState {
     if (this.outcome === null) this.put("outcome", outcome);
   }
 
-  get lastActivity() {
-    return this.get<number>("lastActivity") ?? null;
-  }
-  setLastActivity(t: number) {
-    this.put("lastActivity", t);
-  }
-
   get preparedAt() {
     return this.get<number>("preparedAt") ?? null;
   }

@@ -70,7 +70,7 @@ export class AudioStore {
    * whatever else the caller writes in the same turn commit together, atomically, in the object's implicit
    * transaction at the end of the turn. `transactionSync` would commit any writes already pending, then the
    * batch as a transaction of its own, and the caller's next write would open a third: a live call appends
-   * ~once a second, and every commit is work on the thread all the call objects share (docs/performance.md).
+   * every ~2 s, and every commit is work on the thread all the call objects share (docs/performance.md).
    * The one thing lost is the rollback of a batch whose append throws midway, which is why `append` checks
    * every chunk before it writes anything.
    */

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { AudioChunk } from "../../src/recordings/audio-types";
 import { decodeBase64Into, FrameBatcher } from "../../src/live/frame-batcher";
 import { base64ToBytes, bytesToBase64 } from "../../src/lib/encoding";
@@ -74,21 +74,40 @@ describe("FrameBatcher", () => {
     ]);
   });
 
-  it("spreads calls' flushes: the first batch is cut at the call's phase, later ones are full (~1 s)", () => {
+  it("never keeps a frame only in memory for more than 2 s, however little audio is waiting", () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const flushed: number[] = [];
+      const rec = new FrameBatcher({ append: (chunks) => flushed.push(chunks.length) }, 1);
+      rec.add("EndUser", 0, bytesToBase64(new Uint8Array(160).fill(0xff)));
+      vi.advanceTimersByTime(1999);
+      expect(flushed).toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect(flushed).toEqual([1]);
+      rec.add("AI", 2000, bytesToBase64(new Uint8Array(160).fill(0x7f)));
+      vi.advanceTimersByTime(2000);
+      expect(flushed).toEqual([1, 1]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("spreads calls' flushes: the first batch is cut at the call's phase, later ones are full (~2 s)", () => {
     const flushedAt = (phase: number) => {
       const at: number[] = [];
       let frames = 0;
-      const rec = new FrameBatcher({ append: () => at.push(frames) }, () => {}, phase);
+      const rec = new FrameBatcher({ append: () => at.push(frames) }, phase);
       const frame = bytesToBase64(new Uint8Array(160).fill(0xff));
-      for (; frames < 400; frames++) rec.add(frames % 2 ? "AI" : "EndUser", frames * 10, frame);
+      for (; frames < 800; frames++) rec.add(frames % 2 ? "AI" : "EndUser", frames * 10, frame);
       return at;
     };
     const a = flushedAt(0);
     const b = flushedAt(0.5);
     expect(a[0]).toBeLessThan(b[0]!);
     for (const at of [a, b]) {
-      expect(at[0]! * 160).toBeLessThanOrEqual(16000);
-      for (let i = 1; i < at.length; i++) expect((at[i]! - at[i - 1]!) * 160).toBe(16000); // 100 frames of both directions ≈ 1 s
+      expect(at.length).toBeGreaterThanOrEqual(4);
+      expect(at[0]! * 160).toBeLessThanOrEqual(32000);
+      for (let i = 1; i < at.length; i++) expect((at[i]! - at[i - 1]!) * 160).toBe(32000); // 200 frames of both directions ≈ 2 s
     }
   });
 });

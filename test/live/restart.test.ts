@@ -1,9 +1,9 @@
-import { runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { getCall } from "../../src/db/calls";
 import { eventually, TwilioStreamClient } from "./stream-client";
-import { assistantTenant, realtimeState, recordingOfCall } from "./live-helpers";
+import { assistantTenant, callStub, realtimeState, recordingOfCall } from "./live-helpers";
 import { startCall, twilioDriver } from "./drivers";
 
 describe("object restart mid-call", () => {
@@ -43,6 +43,34 @@ describe("object restart mid-call", () => {
     expect(rec?.right).toBe(2 * 800); // the greeting, once
     const st = await realtimeState(t.openaiKey!);
     expect(st.connections.flatMap((c) => c.events).filter((e) => e.type === "response.create")).toHaveLength(1);
+  });
+});
+
+describe("object restart, then silence", () => {
+  it("ends a call whose stream never comes back by the alarm, counting the silence from the audio stored", async () => {
+    const t = await assistantTenant({ welcome: null });
+    const { tc, callSid, callId } = await startCall(twilioDriver, t);
+    for (let i = 0; i < 3; i++) tc.media(); // 60 ms of audio, stored by the first batch's timer (0.2–2 s later)
+    const sentAt = Date.now();
+    await eventually(
+      () => callStub(callSid).stats(),
+      (s) => Number(s.recordedChunks) >= 3,
+      "3 caller frames stored",
+    );
+    await runInDurableObject(callStub(callSid), (_obj, state) => state.abort("simulated restart")).catch(
+      () => undefined,
+    );
+    await tc.until(() => tc.closed !== null, "the old stream to die");
+    await new Promise((r) => setTimeout(r, Math.max(0, sentAt + 1500 - Date.now())));
+
+    // The rebuilt object has no frame in memory: its call's last activity is where the stored audio ends (≥ 1.4 s
+    // ago), not the moment it was rebuilt, so with a shorter silence timeout the first alarm ends the call.
+    const stub = callStub(callSid); // a fresh stub: the old one saw the abort
+    await stub.configure({ silenceTimeoutMs: 1000 });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect((await getCall(env.DB, t.customerId, callId))?.state).toBe("Completed");
+    expect((await stub.stats()).ended).toBe(true);
+    expect((await recordingOfCall(t.customerId, callId))?.left).toBe(3 * 160);
   });
 });
 
