@@ -10,7 +10,7 @@ export interface ChunkSink {
  * Flush once this much audio is waiting (bytes = samples; 32000 ≈ 2 s of both directions) or once the oldest
  * waiting chunk is two seconds old: at most ~2 s of audio at risk on a crash (docs/live-calls.md). Each batch is
  * a commit of the object's storage, and commits are most of what recording costs the bridge: 1 s batches cost
- * about 1.21× the bare relay's CPU per frame, 2 s batches 1.16× (docs/performance.md, "Round four").
+ * about 1.22× the bare relay's CPU per frame, 2 s batches 1.16× (docs/performance.md, "Round four").
  */
 const FLUSH_BYTES = 32000;
 const FLUSH_AFTER_MS = 2000;
