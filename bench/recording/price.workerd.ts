@@ -38,8 +38,8 @@ it("prices recording a frame", async () => {
       const store = AudioStore.coalescedWith(state.storage, { neverRetried: true });
       const writes = variant.startsWith("+");
       // A live call's batch commits its audio and nothing else (src/live/live-call.ts); "tiny" writes one key instead.
-      const tiny = { append: () => state.storage.kv.put("tiny", Date.now()) };
-      const sink = writes ? store : variant === "tiny commit per batch" ? tiny : { append: () => batches++ };
+      const oneKey = { append: () => state.storage.kv.put("tiny", Date.now()) };
+      const sink = writes ? store : variant === "tiny commit per batch" ? oneKey : { append: () => batches++ };
       const batcher = new FrameBatcher(sink, 0.5);
       const yields = variant !== "+ SQL, one commit at the end";
       const t0 = performance.now();

@@ -31,7 +31,7 @@ const ALLOW_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
 const PREFLIGHT_MAX_AGE = 600;
 
 export interface CorsPolicy {
-  /** `*` was listed: any origin, without credentials. */
+  /** `*` was listed: every origin is allowed, without credentials. */
   anyOrigin: boolean;
   /** Listed origins, as browsers serialize them (`https://host[:port]`, lower-case host, no default port). */
   origins: ReadonlySet<string>;

@@ -43,8 +43,8 @@ export class LoadedCall {
 
   /** Created on first use, so a socket that never authenticates leaves no tables behind. */
   get store(): AudioStore {
-    // The frame batcher writes each frame once, so the store need not dedupe; a batch commits with the call's
-    // other writes of the same turn (its last activity), one commit per batch.
+    // The frame batcher writes each frame once, so the store need not dedupe; a batch commits with whatever else
+    // the call writes in the same turn (usually nothing), one commit per batch.
     return (this.audio ??= AudioStore.coalescedWith(this.storage, { neverRetried: true }));
   }
 
