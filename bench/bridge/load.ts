@@ -7,6 +7,7 @@
  * Calls are spread evenly over the 20 ms period (independent calls are not phase-locked), and timing starts only
  * once every call has echoed one probe frame, so connection setup never counts as latency.
  */
+import { writeFileSync } from "node:fs";
 import WebSocket from "ws";
 import { postVoiceWebhook } from "../../scripts/lib/twiml-call";
 import { TwilioMediaClient } from "../../scripts/lib/twilio-media-client";
@@ -25,6 +26,8 @@ export interface LoadConfig {
   drainMs: number;
   /** A frame back later than this after its send is counted as too late (as good as lost on a call). */
   deadlineMs: number;
+  /** Writes every timed frame (its send time from the start of pacing, call, round trip) here: `--timeline`. */
+  timelineFile?: string;
 }
 
 interface Call {
@@ -43,6 +46,9 @@ const PROBE = 0;
 const sentAt: Float64Array[] = [];
 const rtts: number[] = [];
 const got: Uint8Array[] = [];
+/** `--timeline`: "sent ms,call,rtt ms" per frame back while measuring, the warm-up second included. */
+const timeline: string[] = [];
+let pacingStart = 0;
 const counts = { duplicates: 0, probeEchoes: 0, unmatchedPayloads: 0, late: 0, tooLate: 0 };
 const probeWaiters = new Map<number, () => void>();
 /**
@@ -69,6 +75,7 @@ function onAudio(call: number, matcher: FrameMatcher, payload: Buffer, at: numbe
     }
     seen[seq] = 1;
     const rtt = at - sentAt[call]![seq]!;
+    if (cfg.timelineFile) timeline.push(`${(sentAt[call]![seq]! - pacingStart).toFixed(2)},${call},${rtt.toFixed(2)}`);
     if (phase === "late") counts.late++;
     else {
       if (rtt > cfg.deadlineMs) counts.tooLate++;
@@ -189,6 +196,7 @@ async function main(): Promise<RunResult> {
   );
   const lateness: number[] = [];
   const t0 = performance.now() + 50;
+  pacingStart = t0;
   let g = 0;
   let lastPump = 0;
   while (g < total) {
@@ -227,6 +235,14 @@ async function main(): Promise<RunResult> {
     await new Promise((r) => setTimeout(r, 5));
   }
   phase = "done";
+  if (cfg.timelineFile) {
+    // CLOCK_MONOTONIC at the start of pacing, so the file lines up with `perf trace` timestamps of the Worker.
+    const monoMs = Number(process.hrtime.bigint()) / 1e6 - (performance.now() - t0);
+    writeFileSync(
+      cfg.timelineFile,
+      `# monotonic ms at 0: ${monoMs.toFixed(3)}\nsent_ms,call,rtt_ms\n${timeline.join("\n")}\n`,
+    );
+  }
   await Promise.all(calls.map((c) => c.end()));
   return summarize({
     rtts,

@@ -18,7 +18,7 @@
  * processes; every target is driven by the same load process code with the same pacing, frame size and probe.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -59,6 +59,7 @@ const { values } = parseArgs({
     strict: { type: "boolean", default: false },
     keep: { type: "boolean", default: false },
     profile: { type: "string" },
+    timeline: { type: "string" },
     runs: { type: "string" },
     capacity: { type: "boolean", default: false },
     steps: { type: "string", default: "50,100,150,200" },
@@ -90,7 +91,7 @@ if (
   (comparing && !(targets.includes("bare") && targets.includes("worker")))
 ) {
   console.error(
-    "usage: --calls=50,200 --seconds=20 --targets=floor,relay,worker[,direct][,bare] [--strict] [--profile=FILE]\n" +
+    "usage: --calls=50,200 --seconds=20 --targets=floor,relay,worker[,direct][,bare] [--strict] [--profile=FILE] [--timeline=DIR]\n" +
       "       --runs 3 [--capacity [--steps=50,100,150,200]] [--seconds=8] [--deadline-ms=1000] [--first-audio=6]  (needs the bare and worker targets)",
   );
   process.exit(2);
@@ -216,6 +217,16 @@ async function main(): Promise<boolean> {
   return failedRuns === 0 && (!values.strict || (judged && pass));
 }
 
+const runsOf = new Map<string, number>();
+/** `--timeline=DIR`: one CSV per load run, DIR/<target>-<calls>-<n>.csv (bench/bridge/stalls.ts reads them). */
+function timelineFile(target: Target, calls: number): string {
+  const key = `${target === "worker" ? "project" : target}-${calls}`;
+  const n = (runsOf.get(key) ?? 0) + 1;
+  runsOf.set(key, n);
+  mkdirSync(String(values.timeline), { recursive: true });
+  return join(String(values.timeline), `${key}-${n}.csv`);
+}
+
 /** One load run against `target`, its CPU taken from /proc around the paced part; printed as it ends. */
 async function measure(target: Target, calls: number, quiet: boolean): Promise<RunResult | string> {
   const cfg: LoadConfig = {
@@ -227,6 +238,7 @@ async function measure(target: Target, calls: number, quiet: boolean): Promise<R
     seconds,
     drainMs: 5000,
     deadlineMs,
+    ...(values.timeline ? { timelineFile: timelineFile(target, calls) } : {}),
   };
   // CPU burned by the hop (and by the echo fake) while the calls were paced, per frame that made the round trip.
   const none: CpuSplit = { worker: NaN, proxy: NaN, cli: NaN, total: NaN };
