@@ -46,7 +46,7 @@ const PROBE = 0;
 const sentAt: Float64Array[] = [];
 const rtts: number[] = [];
 const got: Uint8Array[] = [];
-/** `--timeline`: "sent ms,call,rtt ms" per frame back while measuring, the warm-up second included. */
+/** `--timeline`: "sent ms,call,rtt ms" per frame back once pacing started (warm-up second and late ones included). */
 const timeline: string[] = [];
 let pacingStart = 0;
 const counts = { duplicates: 0, probeEchoes: 0, unmatchedPayloads: 0, late: 0, tooLate: 0 };

@@ -19,9 +19,11 @@ const { values, positionals } = parseArgs({
   },
   allowPositionals: true,
 });
-const [slowMs, gapMs, showMs] = [values["slow-ms"], values["gap-ms"], values["show-ms"]].map(Number);
+const slowMs = Number(values["slow-ms"]);
+const gapMs = Number(values["gap-ms"]);
+const showMs = Number(values["show-ms"]);
 const dir = positionals[0];
-if (!dir || ![slowMs, gapMs, showMs].every((n) => n! > 0)) {
+if (!dir || ![slowMs, gapMs, showMs].every((n) => n > 0)) {
   console.error("usage: npx tsx bench/bridge/stalls.ts DIR [--slow-ms=15] [--gap-ms=50] [--show-ms=25]");
   process.exit(2);
 }
@@ -34,10 +36,10 @@ interface Episode {
   calls: Set<number>;
 }
 
-for (const file of readdirSync(dir!)
+for (const file of readdirSync(dir)
   .filter((f) => f.endsWith(".csv"))
   .sort()) {
-  const frames = readFileSync(join(dir!, file), "utf8")
+  const frames = readFileSync(join(dir, file), "utf8")
     .split("\n")
     .filter((l) => /^[\d.]+,/.test(l))
     .map((l) => l.split(",").map(Number) as [number, number, number])
@@ -45,10 +47,12 @@ for (const file of readdirSync(dir!)
   const calls = new Set(frames.map((f) => f[1])).size;
   const episodes: Episode[] = [];
   for (const [sent, call, rtt] of frames) {
-    if (rtt <= slowMs!) continue;
+    if (rtt <= slowMs) continue;
     const e = episodes.at(-1);
-    if (e && sent - e.to < gapMs!) {
-      Object.assign(e, { to: sent, frames: e.frames + 1, worst: Math.max(e.worst, rtt) });
+    if (e && sent - e.to < gapMs) {
+      e.to = sent;
+      e.frames++;
+      e.worst = Math.max(e.worst, rtt);
       e.calls.add(call);
     } else episodes.push({ from: sent, to: sent, frames: 1, worst: rtt, calls: new Set([call]) });
   }
@@ -56,7 +60,7 @@ for (const file of readdirSync(dir!)
   console.log(
     `${file}: ${frames.length} frames, ${slow} over ${slowMs} ms in ${episodes.length} episodes (${calls} calls)`,
   );
-  for (const e of episodes.filter((x) => x.worst > showMs!))
+  for (const e of episodes.filter((x) => x.worst > showMs))
     console.log(
       `  at ${(e.from / 1000).toFixed(2).padStart(6)} s for ${(e.to - e.from).toFixed(0).padStart(4)} ms: ` +
         `${String(e.frames).padStart(5)} frames of ${String(e.calls.size).padStart(3)} calls, worst ${e.worst.toFixed(1)} ms` +

@@ -19,6 +19,12 @@ import type { ToolFetch } from "./http-tool";
 import { ReceiverLeg } from "./receiver-leg";
 import { SideWrites } from "./side-writes";
 
+/** Where the audio already stored ends, in ms on the call's timeline; null when nothing is stored. */
+function storedEndMs(store: AudioStore): number | null {
+  const end = store.bounds()?.endSample;
+  return end === undefined ? null : end / SAMPLES_PER_MS;
+}
+
 /** Default realtime session lifetime before a transparent renewal (models cap sessions at 30 or 60 minutes). */
 export const DEFAULT_SESSION_MAX_MS = 28 * 60_000;
 
@@ -54,8 +60,8 @@ export class LiveCall {
     readonly toolFetch: ToolFetch,
   ) {
     const epoch = state.epoch;
-    const storedEnd = epoch === null ? undefined : store.bounds()?.endSample;
-    this.lastActivity = epoch !== null && storedEnd !== undefined ? epoch + storedEnd / SAMPLES_PER_MS : Date.now();
+    const storedEnd = epoch === null ? null : storedEndMs(store);
+    this.lastActivity = epoch !== null && storedEnd !== null ? epoch + storedEnd : Date.now();
     this.transcripts = new TranscriptLog(env, plan);
     this.writes = new SideWrites(plan.callId);
     this.batcher = new FrameBatcher(store);
@@ -116,7 +122,7 @@ export class LiveCall {
     this.state.startTimeline();
     // A leg streaming again (the carrier reconnected after a restart) never starts before audio already stored.
     const resumed = this.state.legRef(leg) !== null;
-    const stored = resumed ? Math.ceil((this.store.bounds()?.endSample ?? 0) / 8) : 0;
+    const stored = resumed ? Math.ceil(storedEndMs(this.store) ?? 0) : 0;
     this.state.setLegRef(leg, legRef);
     this.bridge.attach(leg, ws, frames, Math.max(this.state.callMs(), stored));
     this.lastActivity = Date.now();
