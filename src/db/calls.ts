@@ -13,8 +13,26 @@ export const CALL_STATES = [
 ] as const;
 export type CallState = (typeof CALL_STATES)[number];
 
+/**
+ * Progress order of call states, for every carrier: a late or out-of-order event never moves a call back, and the
+ * ended states share the last rank (none follows another).
+ */
+export const CALL_STATE_RANK: Record<CallState, number> = {
+  Queued: 0,
+  Ringing: 1,
+  InProgress: 2,
+  Completed: 3,
+  Busy: 3,
+  NoAnswer: 3,
+  Failed: 3,
+  Canceled: 3,
+};
+
+/** Whether a call in state `from` may move on to `to`. */
+export const movesForward = (from: CallState, to: CallState) => CALL_STATE_RANK[to] > CALL_STATE_RANK[from];
+
 /** A call that has ended, one way or another (no callback moves it on from here). */
-export const isEnded = (s: CallState) => !["Queued", "Ringing", "InProgress"].includes(s);
+export const isEnded = (s: CallState) => CALL_STATE_RANK[s] === CALL_STATE_RANK.Completed;
 
 /**
  * The `outcome` of a call that ended without a more specific one (docs/campaigns.md lists them all): set on calls

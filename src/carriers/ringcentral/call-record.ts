@@ -6,6 +6,8 @@ import {
   attachOpenPhoneTicketStmt,
   getCallBySid,
   insertCallStmt,
+  isEnded,
+  movesForward,
   updateCall,
   type CallPatch,
   type CallRow,
@@ -58,18 +60,6 @@ export function stateFor(party: Party, answered: boolean): CallState | null {
   }
 }
 
-/** Progress order of states; a record never moves back. */
-const RANK: Record<CallState, number> = {
-  Queued: 0,
-  Ringing: 1,
-  InProgress: 2,
-  Completed: 3,
-  Busy: 3,
-  NoAnswer: 3,
-  Failed: 3,
-  Canceled: 3,
-};
-
 /** The row's changes once `party` reached its status at `at` (ISO); null when nothing changes. */
 export function callPatchFor(
   row: Pick<CallRow, "state" | "start_time" | "end_time">,
@@ -77,10 +67,10 @@ export function callPatchFor(
   at: string,
 ): CallPatch | null {
   const state = stateFor(party, row.start_time !== null);
-  if (!state || RANK[state] <= RANK[row.state]) return null;
+  if (!state || !movesForward(row.state, state)) return null;
   const patch: CallPatch = { state };
   if (state === "InProgress" && !row.start_time) patch.start_time = at;
-  if (RANK[state] === 3) {
+  if (isEnded(state)) {
     patch.end_time = at;
     if (row.start_time)
       patch.duration_seconds = Math.max(0, Math.round((Date.parse(at) - Date.parse(row.start_time)) / 1000));

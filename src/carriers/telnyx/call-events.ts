@@ -1,5 +1,13 @@
 import { getAssistantForNumber } from "../../db/assistants";
-import { isEnded, OUTCOME_OF_END, updateCallStmt, type CallPatch, type CallRow, type CallState } from "../../db/calls";
+import {
+  isEnded,
+  movesForward,
+  OUTCOME_OF_END,
+  updateCallStmt,
+  type CallPatch,
+  type CallRow,
+  type CallState,
+} from "../../db/calls";
 import type { Env } from "../../env";
 import { normalizePhone } from "../../lib/phone";
 import { prepareLiveCall } from "../../live/entry";
@@ -13,18 +21,6 @@ import { markSeenStmt, seenEvent, writeOnce } from "./webhook";
 
 /** What the webhook answers Telnyx (a 200 in every case: Telnyx only needs to know it arrived). */
 export type Handled = { handled: string } | { ignored: string };
-
-/** Progress order of call states; an event arriving late never moves a call back (as for Twilio). */
-const RANK: Record<CallState, number> = {
-  Queued: 0,
-  Ringing: 1,
-  InProgress: 2,
-  Completed: 3,
-  Busy: 3,
-  NoAnswer: 3,
-  Failed: 3,
-  Canceled: 3,
-};
 
 /** `call.hangup`'s hangup_cause → the call records' final state (docs/telnyx.md, "Call events"). */
 export function stateOfHangup(cause: string | undefined): CallState {
@@ -113,7 +109,7 @@ export async function onCallAnswered(env: Env, account: TelnyxAccount, e: Telnyx
   const call = await findTelnyxCall(env.DB, account.customerId, idsOf(e.payload));
   if (!call) return { ignored: "no record of this call" };
   const patch: CallPatch = {};
-  if (RANK[call.state] < RANK.InProgress) patch.state = "InProgress";
+  if (movesForward(call.state, "InProgress")) patch.state = "InProgress";
   if (!call.start_time || Date.parse(e.occurredAt) < Date.parse(call.start_time)) patch.start_time = e.occurredAt;
   if (call.end_time && patch.start_time) patch.duration_seconds = seconds(patch.start_time, call.end_time);
   return applyPatch(env, account, e.id, call, patch, "answered");

@@ -1,4 +1,13 @@
-import { getCallBySid, OUTCOME_OF_END, updateCall, type CallPatch, type CallRow, type CallState } from "../../db/calls";
+import {
+  getCallBySid,
+  isEnded,
+  movesForward,
+  OUTCOME_OF_END,
+  updateCall,
+  type CallPatch,
+  type CallRow,
+  type CallState,
+} from "../../db/calls";
 import { callSid } from "./sids";
 
 /** Twilio's call status → the call records' state vocabulary (docs/call-data.md). */
@@ -25,18 +34,6 @@ export function stateFromTwilio(status: string): CallState {
   }
 }
 
-/** Progress order of call states; a late, out-of-order callback never moves a call back. */
-const RANK: Record<CallState, number> = {
-  Queued: 0,
-  Ringing: 1,
-  InProgress: 2,
-  Completed: 3,
-  Busy: 3,
-  NoAnswer: 3,
-  Failed: 3,
-  Canceled: 3,
-};
-
 const isoOf = (twilioTime: string | null): string | null => {
   const t = twilioTime ? Date.parse(twilioTime) : NaN;
   return Number.isFinite(t) ? new Date(t).toISOString() : null;
@@ -57,11 +54,11 @@ export async function applyStatusCallback(
   const call = callSid.safeParse(sid).success ? await getCallBySid(db, customerId, "twilio", sid) : null;
   if (!call || !status) return { updated: false };
   const state = stateFromTwilio(status);
-  if (RANK[state] <= RANK[call.state]) return { updated: false, state: call.state, call };
+  if (!movesForward(call.state, state)) return { updated: false, state: call.state, call };
   const at = isoOf(params.get("Timestamp")) ?? new Date().toISOString();
   const patch: CallPatch = { state };
   if (state === "InProgress" && !call.start_time) patch.start_time = at;
-  if (RANK[state] === 3) {
+  if (isEnded(state)) {
     patch.end_time = at;
     // A call that reached nobody ends with that as its outcome (docs/campaigns.md); one that connected keeps its own.
     if (state !== "Completed" && call.outcome === null) patch.outcome = OUTCOME_OF_END[state] ?? undefined;
