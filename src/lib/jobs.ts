@@ -18,6 +18,7 @@ type JobBody =
       recordingSid: string;
       startedAt: string | null;
       durationSeconds: number | null;
+      /** The tenant's number the call was placed from, and the end user's number (whose phone ticket gets it). */
       fromNumber: string;
       endUserNumber: string;
     }

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { CallRow } from "../../src/db/calls";
 import { getRecordingByCarrierSid, type RecordingRow } from "../../src/db/recordings";
-import { storeTwilioRecording, type TwilioRecordingEvent } from "../../src/carriers/twilio/recording";
+import { storeTwilioRecording, type TwilioRecordingJob } from "../../src/carriers/twilio/recording";
 import { admin, api, hex, json, openaiFake, provisionTenant, twilioFake, type Tenant } from "../helpers";
 import { pcmWav, putFakeRecording, twilioPost } from "../carriers/twilio/helpers";
 import { eventually } from "../live/stream-client";
@@ -102,7 +102,8 @@ async function copied(s: Scenario, ms = 8000) {
   return { recordingId: rec!.id, callId: rec!.call_id!, ticketId: rec!.ticket_id! };
 }
 /** The queued copy job of the scenario's callback, as the post-call consumer hands it to storeTwilioRecording. */
-const copyJob = (s: Scenario): TwilioRecordingEvent => ({
+const copyJob = (s: Scenario): TwilioRecordingJob => ({
+  kind: "twilio-recording",
   customerId: s.t.customerId,
   repId: s.t.repId,
   callSid: s.callSid,

@@ -13,20 +13,12 @@ import { ensurePhoneTicketStmt } from "../../db/tickets";
 import { markEventStmt } from "../../db/webhook-events";
 import { isUniqueViolation } from "../../db/unique";
 import { ApiError } from "../../lib/errors";
+import type { Job } from "../../lib/jobs";
 import { newId } from "../../lib/ids";
 import { putStream } from "../../recordings/r2-upload";
 
-export interface TwilioRecordingEvent {
-  customerId: number;
-  repId: number;
-  callSid: string;
-  recordingSid: string;
-  startedAt: string | null;
-  durationSeconds: number | null;
-  /** The tenant's number the call was placed from, and the end user's number (whose phone ticket gets it). */
-  fromNumber: string;
-  endUserNumber: string;
-}
+/** The queued job (src/lib/jobs.ts) that copies a finished recording into R2. */
+export type TwilioRecordingJob = Extract<Job, { kind: "twilio-recording" }>;
 
 /** Enough of the file to hold RIFF, `fmt ` and the `data` chunk header, even behind a LIST chunk. */
 const HEADER_BYTES = 4096;
@@ -38,7 +30,7 @@ export const twilioRecordingKey = (customerId: number, recordingSid: string) =>
 const retryable = (message: string) => new ApiError(502, `${message}; the copy will be retried`);
 
 /** Streams the recording's WAV from Twilio into R2 and reads its format; any failure is a 502 and leaves no object. */
-async function copyToR2(env: Env, e: TwilioRecordingEvent, key: string): Promise<{ size: number; fmt: WavInfo }> {
+async function copyToR2(env: Env, e: TwilioRecordingJob, key: string): Promise<{ size: number; fmt: WavInfo }> {
   const rest = await TwilioRest.forCustomer(env, e.customerId);
   let res: Response;
   try {
@@ -83,7 +75,7 @@ async function copyToR2(env: Env, e: TwilioRecordingEvent, key: string): Promise
  */
 export async function storeTwilioRecording(
   env: Env,
-  e: TwilioRecordingEvent,
+  e: TwilioRecordingJob,
 ): Promise<{ recording: RecordingRow; created: boolean }> {
   const db = env.DB;
   const customerId = e.customerId;
