@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { decryptSecret, encryptSecret } from "../../auth/crypto";
+import { decryptSecret } from "../../auth/crypto";
 import { getCarrierAccount, type CarrierAccountFields, type CarrierAccountRow } from "../../db/carrier-accounts";
 import type { Env } from "../../env";
 import { phoneNumber } from "../../lib/schemas";
-import { invalid } from "../../lib/validate";
+import { AccountMerge } from "../account-merge";
 import type { AccountCodec } from "../accounts";
 
 /** What the tenant wants done with an inbound call that rings its RingCentral extension (docs/ringcentral.md). */
@@ -73,32 +73,24 @@ async function ringcentralAccountFields(
 ): Promise<Omit<CarrierAccountFields, "customerId">> {
   const stored = row ? settingsShape.parse(JSON.parse(row.settings_json)) : null;
   const storedSecrets = row ? secretsShape.parse(JSON.parse(row.secrets_json)) : null;
-  const missing: string[] = [];
-  const need = <T>(v: T | undefined, field: string): T => {
-    if (v === undefined) missing.push(field);
-    return v as T;
-  };
-  const secret = async (v: string | undefined, kept: string | undefined, field: string) =>
-    v !== undefined ? encryptSecret(env, v) : need(kept, field);
-  const mode = need(input.mode ?? stored?.mode, "mode");
+  const m = new AccountMerge(env, "ringcentral", "RingCentral");
+  const mode = m.need(input.mode ?? stored?.mode, "mode");
   const aiLine = input.aiLine === undefined ? (stored?.aiLine ?? null) : input.aiLine;
   const fields = {
     carrier: "ringcentral",
     // Several tenants may share one RingCentral app (a public app), each with its own user: no unique ref.
     accountRef: null,
-    settings: { clientId: need(input.clientId ?? stored?.clientId, "clientId"), mode, aiLine },
+    settings: { clientId: m.need(input.clientId ?? stored?.clientId, "clientId"), mode, aiLine },
     secrets: {
-      clientSecret: await secret(input.clientSecret, storedSecrets?.clientSecret, "clientSecret"),
-      jwt: await secret(input.jwt, storedSecrets?.jwt, "jwt"),
+      clientSecret: await m.secret(input.clientSecret, storedSecrets?.clientSecret, "clientSecret"),
+      jwt: await m.secret(input.jwt, storedSecrets?.jwt, "jwt"),
     },
   };
-  const issues = missing.map((f) => ({
-    path: `ringcentral.${f}`,
-    message: "is required: this customer has no RingCentral account yet",
-  }));
-  if (mode === "forward-to-ai" && aiLine === null)
-    issues.push({ path: "ringcentral.aiLine", message: "is required when mode is forward-to-ai" });
-  if (issues.length) throw invalid("json", issues);
+  m.check(
+    mode === "forward-to-ai" && aiLine === null
+      ? [{ path: "ringcentral.aiLine", message: "is required when mode is forward-to-ai" }]
+      : [],
+  );
   return fields;
 }
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { decryptSecret, encryptSecret } from "../../auth/crypto";
+import { decryptSecret } from "../../auth/crypto";
 import {
   findCarrierAccountByRef,
   getCarrierAccount,
@@ -7,7 +7,7 @@ import {
   type CarrierAccountRow,
 } from "../../db/carrier-accounts";
 import type { Env } from "../../env";
-import { invalid } from "../../lib/validate";
+import { AccountMerge } from "../account-merge";
 import type { AccountCodec } from "../accounts";
 import { telnyxPublicKey } from "./signature";
 
@@ -68,25 +68,15 @@ async function telnyxAccountFields(
   row: CarrierAccountRow | null,
 ): Promise<Omit<CarrierAccountFields, "customerId">> {
   const stored = row ? telnyxAccountOf(row) : null;
-  const missing: string[] = [];
-  const need = <T>(v: T | undefined, field: string): T => {
-    if (v === undefined) missing.push(field);
-    return v as T;
-  };
-  const connectionId = need(input.connectionId ?? stored?.connectionId, "connectionId");
+  const m = new AccountMerge(env, "telnyx", "Telnyx");
+  const connectionId = m.need(input.connectionId ?? stored?.connectionId, "connectionId");
   const fields = {
     carrier: "telnyx",
     accountRef: connectionId,
-    settings: { connectionId, publicKey: need(input.publicKey ?? stored?.publicKey, "publicKey") },
-    secrets: {
-      apiKey: input.apiKey !== undefined ? await encryptSecret(env, input.apiKey) : need(stored?.apiKeyEnc, "apiKey"),
-    },
+    settings: { connectionId, publicKey: m.need(input.publicKey ?? stored?.publicKey, "publicKey") },
+    secrets: { apiKey: await m.secret(input.apiKey, stored?.apiKeyEnc, "apiKey") },
   };
-  if (missing.length)
-    throw invalid(
-      "json",
-      missing.map((f) => ({ path: `telnyx.${f}`, message: "is required: this customer has no Telnyx account yet" })),
-    );
+  m.check();
   return fields;
 }
 

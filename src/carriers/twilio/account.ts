@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { decryptSecret, encryptSecret } from "../../auth/crypto";
+import { decryptSecret } from "../../auth/crypto";
 import {
   findCarrierAccountByRef,
   getCarrierAccount,
@@ -7,7 +7,7 @@ import {
   type CarrierAccountRow,
 } from "../../db/carrier-accounts";
 import type { Env } from "../../env";
-import { invalid } from "../../lib/validate";
+import { AccountMerge } from "../account-merge";
 import type { AccountCodec } from "../accounts";
 import { twilioSid } from "./sids";
 
@@ -92,17 +92,13 @@ async function twilioAccountFields(
   row: CarrierAccountRow | null,
 ): Promise<Omit<CarrierAccountFields, "customerId">> {
   const stored = row ? twilioAccountOf(row) : null;
-  const missing: string[] = [];
-  const need = <T>(v: T | undefined, field: string): T => {
-    if (v === undefined) missing.push(field);
-    return v as T;
-  };
+  const m = new AccountMerge(env, "twilio", "Twilio");
   const fields = {
     carrier: "twilio",
-    accountRef: need(input.accountSid ?? stored?.accountSid, "accountSid"),
+    accountRef: m.need(input.accountSid ?? stored?.accountSid, "accountSid"),
     settings: {
-      apiKeySid: need(input.apiKeySid ?? stored?.apiKeySid, "apiKeySid"),
-      twimlAppSid: need(input.twimlAppSid ?? stored?.twimlAppSid, "twimlAppSid"),
+      apiKeySid: m.need(input.apiKeySid ?? stored?.apiKeySid, "apiKeySid"),
+      twimlAppSid: m.need(input.twimlAppSid ?? stored?.twimlAppSid, "twimlAppSid"),
       extraTwimlAppSids: input.extraTwimlAppSids
         ? [...new Set(input.extraTwimlAppSids)]
         : (stored?.extraTwimlAppSids ?? []),
@@ -110,21 +106,11 @@ async function twilioAccountFields(
       edge: input.edge ?? stored?.edge ?? null,
     },
     secrets: {
-      authToken:
-        input.authToken !== undefined
-          ? await encryptSecret(env, input.authToken)
-          : need(stored?.authTokenEnc, "authToken"),
-      apiKeySecret:
-        input.apiKeySecret !== undefined
-          ? await encryptSecret(env, input.apiKeySecret)
-          : need(stored?.apiKeySecretEnc, "apiKeySecret"),
+      authToken: await m.secret(input.authToken, stored?.authTokenEnc, "authToken"),
+      apiKeySecret: await m.secret(input.apiKeySecret, stored?.apiKeySecretEnc, "apiKeySecret"),
     },
   };
-  if (missing.length)
-    throw invalid(
-      "json",
-      missing.map((f) => ({ path: `twilio.${f}`, message: "is required: this customer has no Twilio account yet" })),
-    );
+  m.check();
   return fields;
 }
 
