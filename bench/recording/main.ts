@@ -1,6 +1,7 @@
 /**
- * bench/recording: the price of recording a frame in a call's Durable Object (price.workerd.ts), measured inside
- * workerd by vitest with the test suite's Worker. Prints per-frame figures and the price of a batch's commit.
+ * bench/recording: the price of recording a frame in a call's Durable Object (price.workerd.ts) and of the ways to
+ * decode a frame's payload (decode.workerd.ts), measured inside workerd by vitest with the test suite's Worker.
+ * Prints per-frame figures and the price of a batch's commit.
  */
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";

@@ -1,0 +1,68 @@
+/**
+ * bench/recording, inside workerd: the ways to decode a frame's base64 payload into the batch's buffer at an
+ * offset, as FrameBatcher.add must (src/live/frame-batcher.ts), priced per 160-byte frame. Payloads come both
+ * as flat strings and as slices of a Twilio frame's text (what a live call's parser hands the batcher). Variants
+ * take turns; the first round warms V8 up and is printed but not counted. docs/performance.md, "Round six".
+ */
+import { it } from "vitest";
+import { decodeBase64Into } from "../../src/live/frame-batcher";
+
+const DECODES = 200_000;
+const ROUNDS = 5;
+const fromBase64 = (Uint8Array as unknown as { fromBase64(s: string): Uint8Array }).fromBase64;
+// workerd's clock moves only across I/O: a timer before and after each timed block makes the interval real.
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+/** Decodes one payload into `buf` at `at`. */
+type Way = (payload: string, buf: Uint8Array, at: number) => void;
+const ways: Record<string, Way> = {
+  "setFromBase64 into a subarray (FrameBatcher's way)": (p, buf, at) => {
+    decodeBase64Into(p, buf.subarray(at, at + 160));
+  },
+  "Uint8Array.fromBase64, then set": (p, buf, at) => buf.set(fromBase64(p), at),
+  "atob and a charCodeAt loop": (p, buf, at) => {
+    const s = atob(p);
+    for (let k = 0; k < s.length; k++) buf[at + k] = s.charCodeAt(k);
+  },
+};
+
+it("prices decoding a frame's payload", async () => {
+  const bytes = new Uint8Array(160).map((_, i) => (i * 37) & 0xff);
+  const flat = Array.from({ length: 64 }, (_, k) => btoa(String.fromCharCode(...bytes.map((b) => (b + k) & 0xff))));
+  const payloadOf = /"payload":"([A-Za-z0-9+/=]*)"/;
+  const frames = flat.map(
+    (p, k) =>
+      `{"event":"media","sequenceNumber":"${k + 2}","media":{"track":"inbound","chunk":"${k + 1}","timestamp":"${k * 20}","payload":"${p}"},"streamSid":"MZ0123456789abcdef0123456789abcdef"}`,
+  );
+  const sliced = frames.map((f) => payloadOf.exec(f)![1]!);
+  const buf = new Uint8Array(1 << 16);
+  // Every way must write the same bytes, or its price means nothing.
+  const expected = Uint8Array.from(atob(flat[5]!), (c) => c.charCodeAt(0));
+  for (const way of Object.values(ways)) {
+    buf.fill(0);
+    way(sliced[5]!, buf, 160);
+    if (!buf.subarray(160, 320).every((b, i) => b === expected[i])) throw new Error("a decode way wrote other bytes");
+  }
+  const perFrame = new Map<string, number[]>();
+  for (let round = 0; round <= ROUNDS; round++)
+    for (const [name, way] of Object.entries(ways))
+      for (const [kind, payloads] of [
+        ["flat", flat],
+        ["sliced", sliced],
+      ] as const) {
+        await tick();
+        const t0 = Date.now();
+        for (let i = 0, at = 0; i < DECODES; i++, at = at + 320 > buf.length ? 0 : at + 160)
+          way(payloads[i & 63]!, buf, at);
+        await tick();
+        const key = `${name} [${kind}]`;
+        perFrame.set(key, [...(perFrame.get(key) ?? []), ((Date.now() - t0) * 1000) / DECODES]);
+      }
+  console.log(`\ndecoding one 160-byte frame's base64 in workerd (${DECODES} frames a round; µs per frame):`);
+  for (const [k, v] of perFrame) {
+    const counted = v.slice(1).sort((a, b) => a - b);
+    console.log(
+      `  ${k.padEnd(62)} median ${counted[Math.floor(counted.length / 2)]!.toFixed(2)}  rounds, sorted ${counted.map((x) => x.toFixed(2)).join(" ")}  (warm-up ${v[0]!.toFixed(2)})`,
+    );
+  }
+});
