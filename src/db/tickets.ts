@@ -70,16 +70,6 @@ export async function insertTicket(
 export const getTicket = (db: D1Database, customerId: number, id: number) =>
   db.prepare("SELECT * FROM tickets WHERE customer_id = ?1 AND id = ?2").bind(customerId, id).first<TicketRow>();
 
-/** The open phone ticket of a number, which a new call joins; null when the caller needs a new one. */
-export const findOpenPhoneTicket = (db: D1Database, customerId: number, phoneNumber: string) =>
-  db
-    .prepare(
-      `SELECT * FROM tickets WHERE customer_id = ?1 AND phone_number = ?2 AND channel = 'phone' AND status != 'closed'
-       ORDER BY id DESC LIMIT 1`,
-    )
-    .bind(customerId, phoneNumber)
-    .first<TicketRow>();
-
 /**
  * A call makes or joins the phone-channel ticket of the end user's number. The insert-unless-open and the read
  * are one batch (one transaction), so concurrent calls from one number (parallel webhooks) share one ticket.

@@ -44,10 +44,5 @@ type JobBody =
   /** Remove every trace of a deleted customer, a chunk at a time. */
   | { kind: "purge-customer"; customerId: number };
 
-export interface JobQueue {
-  send(job: Job, options?: { delaySeconds?: number }): Promise<void>;
-  sendBatch(jobs: { body: Job; delaySeconds?: number }[]): Promise<void>;
-}
-
 /** Backoff of a job's retries: 1, 2, 4, … seconds, at most 10 minutes. */
 export const retryDelaySeconds = (attempts: number) => Math.min(600, 2 ** Math.max(0, attempts - 1));

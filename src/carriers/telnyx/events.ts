@@ -84,7 +84,6 @@ const payloads = {
 } as const;
 
 export type TelnyxEventType = keyof typeof payloads;
-export const HANDLED_EVENT_TYPES = Object.keys(payloads) as TelnyxEventType[];
 
 interface Delivery {
   /** Telnyx's event id: the same on every redelivery (the key for "seen already"). */

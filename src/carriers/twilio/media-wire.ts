@@ -43,7 +43,6 @@ const stop = z.object({
 
 const twilioMessage = z.discriminatedUnion("event", [connected, start, media, mark, dtmf, stop]);
 export type TwilioMessage = z.infer<typeof twilioMessage>;
-export type StartMessage = z.infer<typeof start>;
 export type MediaMessage = z.infer<typeof media>;
 
 /** Twilio's frames are ~200 bytes; anything far beyond a few seconds of audio is not a real frame. */
