@@ -54,11 +54,6 @@ export function groupCpu(pgid: number): CpuSplit | null {
   return out;
 }
 
-/** Total CPU seconds of a process group; null without /proc. */
-export function groupCpuSeconds(pgid: number): number | null {
-  return groupCpu(pgid)?.total ?? null;
-}
-
 /** `after - before`, role by role. */
 export function cpuDelta(after: CpuSplit, before: CpuSplit): CpuSplit {
   return {

@@ -12,12 +12,6 @@ export function pcmToMulaw(pcm: Int16Array): Uint8Array {
   return out;
 }
 
-export function mulawToPcm(mulaw: Uint8Array): Int16Array {
-  const out = new Int16Array(mulaw.length);
-  for (let i = 0; i < mulaw.length; i++) out[i] = MULAW_DECODE[mulaw[i]!]!;
-  return out;
-}
-
 /** Root-mean-square level of mu-law audio, in linear 16-bit units: the fake's crude voice detector. */
 export function mulawRms(mulaw: Uint8Array): number {
   if (mulaw.length === 0) return 0;
