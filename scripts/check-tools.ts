@@ -20,7 +20,6 @@ import { parseStream, twilioSignature } from "./lib/twiml-call";
 import { type CallUpdate, type DialedLeg, TwilioRestStandIn } from "./lib/twilio-rest-standin";
 import { mulawToWavMulaw, mulawToWavPcm16, readWavAsMulaw8k } from "./lib/wav";
 import { SCOPES } from "../src/auth/scopes";
-// @ts-expect-error: a plain .mjs module of the local scripts, without type declarations
 import { ALL_SCOPES as DEV_SCOPES } from "./dev-env.mjs";
 
 const ROOT = new URL("..", import.meta.url).pathname;

@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SignJWT } from "jose";
+import { mintRepToken } from "../../scripts/dev-env.mjs";
 import { seedSql } from "./seed-sql";
 
 const arg = (name: string, dflt: number) =>
@@ -107,14 +107,7 @@ async function provision() {
     });
     campaigns.push(c.id);
   }
-  const token = await new SignJWT({ scope: "voice:read audio:download" })
-    .setProtectedHeader({ alg: "HS256" })
-    .setIssuer("voicedesk")
-    .setAudience("voicedesk-api")
-    .setSubject(String(rep.id))
-    .setIssuedAt()
-    .setExpirationTime("2h")
-    .sign(new TextEncoder().encode(secrets.JWT_SECRET));
+  const token = await mintRepToken(secrets, rep.id, "voice:read audio:download", "2h");
   return { customerId: customer.id, campaigns, token };
 }
 

@@ -16,7 +16,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SignJWT } from "jose";
+import { mintRepToken } from "../../scripts/dev-env.mjs";
 
 const PORT = 8792;
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -165,13 +165,7 @@ async function main() {
       },
     });
     const rep = await adminPost(`/customers/${customer.id}/reps`, { name: "Bench Rep" });
-    const token = await new SignJWT({ scope: "tickets:write audio:upload audio:download" })
-      .setProtectedHeader({ alg: "HS256" })
-      .setIssuer("voicedesk")
-      .setAudience("voicedesk-api")
-      .setSubject(String(rep.id))
-      .setExpirationTime("2h")
-      .sign(new TextEncoder().encode(SECRETS.JWT_SECRET));
+    const token = await mintRepToken(SECRETS, rep.id, "tickets:write audio:upload audio:download", "2h");
     const auth = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
     const tr = await fetch(`${BASE}/api/tickets`, {
       method: "POST",
