@@ -4,5 +4,6 @@ import base from "../../vitest.config.mts";
 
 export default async () =>
   mergeConfig(await (base as () => Promise<object>)(), {
-    test: { include: ["bench/recording/*.workerd.ts"] },
+    // One file at a time on any machine: the benches must not share it with each other.
+    test: { include: ["bench/recording/*.workerd.ts"], maxWorkers: 1 },
   });
