@@ -17,7 +17,7 @@ export type CallState = (typeof CALL_STATES)[number];
  * Progress order of call states, for every carrier: a late or out-of-order event never moves a call back, and the
  * ended states share the last rank (none follows another).
  */
-export const CALL_STATE_RANK: Record<CallState, number> = {
+const CALL_STATE_RANK: Record<CallState, number> = {
   Queued: 0,
   Ringing: 1,
   InProgress: 2,
