@@ -7,6 +7,7 @@ import {
   type RealtimeTarget,
   type ServerEvent,
 } from "../ai/realtime";
+import { jsonString } from "../lib/encoding";
 
 export interface LinkOptions {
   target: RealtimeTarget;
@@ -73,7 +74,7 @@ export class RealtimeLink {
 
   /** Forwards a carrier's payload as is: μ-law in, μ-law to the model, no decoding. */
   appendAudio(b64: string): void {
-    this.sendRaw(`{"type":"input_audio_buffer.append","audio":${JSON.stringify(b64)}}`);
+    this.sendRaw(`{"type":"input_audio_buffer.append","audio":${jsonString(b64)}}`);
   }
 
   close(): void {

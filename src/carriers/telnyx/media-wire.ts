@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { LegEvent, MediaWire, OutgoingFrames, ParsedFrame } from "../../live/carrier";
+import { jsonString } from "../../lib/encoding";
 import { decodeClientState } from "./client-state";
 
 /**
@@ -113,7 +114,7 @@ export function telnyxOutgoing(streamId: string): OutgoingFrames {
   const mark = `{"event":"mark","stream_id":${id},"mark":{"name":`;
   const clear = `{"event":"clear","stream_id":${id}}`;
   return {
-    media: (payload) => `${media}${JSON.stringify(payload)}}}`,
+    media: (payload) => `${media}${jsonString(payload)}}}`,
     mark: (name) => `${mark}${JSON.stringify(name)}}}`,
     clear: () => clear,
   };

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { LegEvent, MediaWire, OutgoingFrames } from "../../live/carrier";
+import { jsonString } from "../../lib/encoding";
 
 /**
  * Twilio Media Streams messages (docs/live-calls.md, "/streams"): parsed at the edge with zod so the bridge only ever sees
@@ -162,7 +163,7 @@ export function outgoingFrames(streamSid: string): OutgoingFrames {
   const mark = `{"event":"mark","streamSid":${sid},"mark":{"name":`;
   const clear = clearOut(streamSid);
   return {
-    media: (payload) => `${media}${JSON.stringify(payload)}}}`,
+    media: (payload) => `${media}${jsonString(payload)}}}`,
     mark: (name) => `${mark}${JSON.stringify(name)}}}`,
     clear: () => clear,
   };
