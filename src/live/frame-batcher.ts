@@ -1,7 +1,10 @@
 import { base64Bytes, base64ToBytes } from "../lib/encoding";
 import { AUDIO_SENDERS, type AudioChunk, type AudioSender } from "../recordings/audio-types";
 
-/** Where chunks go durably (the audio pipeline's AudioStore: a batch commits with its turn's other writes). */
+/**
+ * Where chunks go durably (the audio pipeline's AudioStore: a batch commits with its turn's other writes). The
+ * chunks' audio is a view of the batcher's buffer, valid only until `append` returns: a sink that keeps it copies it.
+ */
 export interface ChunkSink {
   append(chunks: AudioChunk[]): unknown;
 }
@@ -23,13 +26,18 @@ const FLUSH_AFTER_MS = 2000;
  */
 const MIN_FIRST_BATCH = 0.1;
 /**
- * A batch's audio is decoded straight into one buffer (sized for a full batch, grown if ever needed); until
- * the flush, a frame is only numbers (sender, timestamp, offset), so nothing per frame lives for the ~2 s a
- * batch waits (long-lived small objects are what makes the young-generation GC pauses long). The flush hands
- * the store views into the buffer, and the next batch gets a fresh one (the store may keep a view of the
- * last chunk as its row tail).
+ * A batch's audio is decoded into one buffer (sized for a full batch, grown if ever needed); until the flush, a
+ * frame is only numbers (sender, timestamp, offset), so nothing per frame lives for the ~2 s a batch waits
+ * (long-lived small objects are what makes the young-generation GC pauses long). The flush hands the store
+ * views into the buffer, which it copies before it returns, and the next batch reuses the buffer.
  */
 const BATCH_BUFFER_BYTES = FLUSH_BYTES + 4096;
+/**
+ * Frames up to this size are decoded into a fixed view at the end of the buffer and moved into place with
+ * `copyWithin`: a view of the buffer at each frame's offset was the batcher's one allocation per frame, and a
+ * fresh buffer per batch its largest (docs/performance.md, "Round seven"). Larger frames get their own view.
+ */
+const SCRATCH_BYTES = 8192;
 /** Frames a batch holds before its per-frame numbers grow (a full batch is ~200 frames of 160 bytes). */
 const BATCH_FRAMES = 256;
 
@@ -39,21 +47,23 @@ const setFromBase64 = (Uint8Array.prototype as unknown as { setFromBase64?: SetF
 
 /**
  * Decodes strict base64 (length a multiple of 4, the base64 alphabet, padding only at the end — what
- * `base64ToBytes` accepts) into `out`, which is exactly as long as the decoded bytes; false if it is not.
+ * `base64ToBytes` accepts) into the start of `out`, which must have room for all of it; false if it is not
+ * strict base64 or does not fit. Bytes of `out` past the decoded length are left as they were.
  */
 export function decodeBase64Into(b64: string, out: Uint8Array): boolean {
-  if (b64.length % 4 !== 0 || out.length !== base64Bytes(b64)) return false;
+  const n = b64.length % 4 === 0 ? base64Bytes(b64) : -1;
+  if (n < 0 || out.length < n) return false;
   if (setFromBase64) {
     try {
       // It skips ASCII whitespace, which would leave fewer bytes written than the length promises.
       const { read, written } = setFromBase64.call(out, b64);
-      return read === b64.length && written === out.length;
+      return read === b64.length && written === n;
     } catch {
       return false; // not base64
     }
   }
   const bytes = base64ToBytes(b64);
-  if (!bytes || bytes.length !== out.length) return false;
+  if (!bytes || bytes.length !== n) return false;
   out.set(bytes);
   return true;
 }
@@ -69,7 +79,10 @@ export class FrameBatcher {
    * The waiting batch: audio bytes back to back in `buf`, and per frame its sender (index in AUDIO_SENDERS),
    * timestamp and end offset in typed arrays reused from batch to batch: adding a frame allocates nothing.
    */
-  private buf = new Uint8Array(BATCH_BUFFER_BYTES);
+  private buf = new Uint8Array(BATCH_BUFFER_BYTES + SCRATCH_BYTES);
+  /** The batch's audio goes in `buf` below this offset; `scratch` is the rest of it. */
+  private capacity = BATCH_BUFFER_BYTES;
+  private scratch = this.buf.subarray(BATCH_BUFFER_BYTES);
   private senders = new Uint8Array(BATCH_FRAMES);
   private stamps = new Float64Array(BATCH_FRAMES);
   private ends = new Uint32Array(BATCH_FRAMES);
@@ -98,15 +111,14 @@ export class FrameBatcher {
     const code = AUDIO_SENDERS.indexOf(sender);
     const n = payloadB64.length % 4 === 0 ? base64Bytes(payloadB64) : 0;
     const at = this.pendingBytes;
-    if (n > 0 && at + n > this.buf.length) {
-      const bigger = new Uint8Array(Math.max(this.buf.length * 2, at + n));
-      bigger.set(this.buf.subarray(0, at));
-      this.buf = bigger;
-    }
-    if (code < 0 || n <= 0 || !decodeBase64Into(payloadB64, this.buf.subarray(at, at + n))) {
+    if (n > 0 && at + n > this.capacity) this.grow(at + n);
+    const inScratch = n <= SCRATCH_BYTES;
+    const out = inScratch ? this.scratch : this.buf.subarray(at, at + n);
+    if (code < 0 || n <= 0 || !decodeBase64Into(payloadB64, out)) {
       this.rejected++;
       return;
     }
+    if (inScratch) this.buf.copyWithin(at, this.capacity, this.capacity + n);
     if (this.count === this.senders.length) this.growFrames();
     const i = this.count++;
     this.senders[i] = code;
@@ -139,13 +151,20 @@ export class FrameBatcher {
         audio: buf.subarray(start, this.ends[i]!),
       };
     }
-    this.buf = new Uint8Array(BATCH_BUFFER_BYTES);
     this.count = 0;
     this.pendingBytes = 0;
     this.flushBytes = FLUSH_BYTES;
     this.flushAfterMs = FLUSH_AFTER_MS;
     this.sink.append(batch);
     this.stored += batch.length;
+  }
+
+  private grow(bytes: number): void {
+    this.capacity = Math.max(this.capacity * 2, bytes);
+    const bigger = new Uint8Array(this.capacity + SCRATCH_BYTES);
+    bigger.set(this.buf.subarray(0, this.pendingBytes));
+    this.buf = bigger;
+    this.scratch = bigger.subarray(this.capacity);
   }
 
   private growFrames(): void {

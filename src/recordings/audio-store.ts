@@ -143,7 +143,9 @@ export class AudioStore {
   private flush(code: number, run: Run): void {
     this.observer?.touch(run.start, run.start + run.n);
     const tail = this.tails.get(code);
-    const bytes = concatBytes(run.parts, run.n);
+    // The row's bytes are kept as the sender's tail, so they must be ours: a caller's chunks may be views of a
+    // buffer it reuses (the live frame batcher's is, src/live/frame-batcher.ts).
+    const bytes = run.parts.length === 1 ? run.parts[0]!.slice() : concatBytes(run.parts, run.n);
     if (
       tail &&
       tail.id > this.frozenThrough &&

@@ -4,6 +4,9 @@ import { decodeBase64Into, FrameBatcher } from "../../src/live/frame-batcher";
 import { base64ToBytes, bytesToBase64 } from "../../src/lib/encoding";
 import { base64Bytes } from "../../src/lib/encoding";
 
+/** What a sink that keeps chunks past `append` must do: their audio is a view of the batcher's reused buffer. */
+const copied = (chunks: AudioChunk[]) => chunks.map((c) => ({ ...c, audio: c.audio.slice() }));
+
 describe("FrameBatcher", () => {
   it("decodes exactly what the strict base64 helper accepts", () => {
     const cases = [
@@ -40,9 +43,32 @@ describe("FrameBatcher", () => {
     }
   });
 
+  it("decodes into the start of a longer buffer, leaves the rest alone, and refuses one too short", () => {
+    const frame = Uint8Array.from({ length: 160 }, (_, k) => (k * 7) & 0xff);
+    const b64 = bytesToBase64(frame);
+    const out = new Uint8Array(200).fill(0xaa);
+    expect(decodeBase64Into(b64, out)).toBe(true);
+    expect([...out.subarray(0, 160)]).toEqual([...frame]);
+    expect(out.subarray(160).every((b) => b === 0xaa)).toBe(true);
+    expect(decodeBase64Into(b64, new Uint8Array(159))).toBe(false);
+    expect(decodeBase64Into(`${b64.slice(0, 8)} ${b64.slice(9)}`, out)).toBe(false); // whitespace is not strict base64
+  });
+
+  it("reuses its buffer from batch to batch, so what it hands over is valid only during append", () => {
+    const buffers: ArrayBufferLike[] = [];
+    const rec = new FrameBatcher({ append: (chunks) => buffers.push(chunks[0]!.audio.buffer) });
+    for (let batch = 0; batch < 3; batch++) {
+      rec.add("EndUser", batch * 20, bytesToBase64(new Uint8Array(160).fill(batch)));
+      rec.add("EndUser", batch * 20 + 10, bytesToBase64(new Uint8Array(9000).fill(batch))); // over the scratch
+      rec.flush();
+    }
+    expect(buffers).toHaveLength(3);
+    expect(new Set(buffers).size).toBe(1);
+  });
+
   it("keeps every frame's bytes intact across batches, buffer growth and flushes, and counts bad frames", () => {
     const batches: AudioChunk[][] = [];
-    const rec = new FrameBatcher({ append: (chunks) => batches.push(chunks) });
+    const rec = new FrameBatcher({ append: (chunks) => batches.push(copied(chunks)) });
     const sent: Uint8Array[] = [];
     for (let i = 0; i < 400; i++) {
       const n = i % 97 === 0 ? 6000 : 160 + (i % 3); // some large frames get their own buffer
@@ -61,7 +87,7 @@ describe("FrameBatcher", () => {
 
   it("hands over the timestamps it was given: two frames of one sender in the same ms both keep that ms", () => {
     const batches: AudioChunk[][] = [];
-    const rec = new FrameBatcher({ append: (chunks) => batches.push(chunks) });
+    const rec = new FrameBatcher({ append: (chunks) => batches.push(copied(chunks)) });
     const frame = (v: number) => bytesToBase64(new Uint8Array(160).fill(v));
     rec.add("AI", 1000, frame(1));
     rec.add("AI", 1000.4, frame(2)); // a barge-in restarted the playback cursor at the same ms

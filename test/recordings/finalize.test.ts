@@ -1,6 +1,8 @@
 import { env } from "cloudflare:workers";
 import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { bytesToBase64 } from "../../src/lib/encoding";
+import { FrameBatcher } from "../../src/live/frame-batcher";
 import { AudioStore, ROW_TARGET_BYTES } from "../../src/recordings/audio-store";
 import type { AudioChunk, AudioSender } from "../../src/recordings/audio-types";
 import { fullPartEnd } from "../../src/recordings/stereo-parts";
@@ -177,6 +179,23 @@ describe("finalizeRecording", () => {
       );
     });
     expect(written).toEqual([0, 0, 0]);
+  });
+
+  it("owns the bytes it keeps as a sender's tail, so the live batcher may reuse its buffer", async () => {
+    const { stub } = await ticketRecorder();
+    const [a, b, c] = [noise(160, 1), noise(160, 2), noise(160, 3)];
+    const stored = await runInDurableObject(stub, (_o, state) => {
+      const batcher = new FrameBatcher(AudioStore.coalescedWith(state.storage, { neverRetried: true }), 1);
+      // One frame a batch: each is a run of its own, kept as the sender's tail and extended by the next batch,
+      // which the batcher decodes into the same bytes of its buffer.
+      for (const [i, frame] of [a, b, c].entries()) {
+        batcher.add("EndUser", i * 20, bytesToBase64(frame));
+        batcher.flush();
+      }
+      return state.storage.sql.exec<{ audio: ArrayBuffer }>("SELECT audio FROM audio_rows").toArray();
+    });
+    expect(stored).toHaveLength(1);
+    expect(Buffer.from(stored[0]!.audio).equals(Buffer.concat([a, b, c]))).toBe(true);
   });
 
   it("keeps two chunks of one sender at the same ms when the writer never retries, and dedupes them otherwise", async () => {
