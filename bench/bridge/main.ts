@@ -9,6 +9,8 @@
  *   npm run bench -- bridge --calls=50 --seconds=10 --targets=floor,relay
  *   --strict   exit 1 when the bar is not met (Worker p99 added ≤ relay's at 50 calls; no frame lost)
  *   --profile=FILE   V8 CPU profile of the Worker's workerd during each Worker run (FILE, or FILE.<calls>.cpuprofile)
+ *   --alloc    bytes the Worker's isolate allocated per round-tripped frame during each project and bare run, and the
+ *              top allocation sites (V8's sampling heap profiler; perturbs the timings: a diagnostic, not a figure)
  *
  *   npm run bench -- bridge --runs 3 --capacity   issue 17's comparison (compare.ts): the bare Worker and the project
  *                    Worker in the same runs, the bar's size (50 calls) and a loss-free capacity step search
@@ -59,6 +61,7 @@ const { values } = parseArgs({
     strict: { type: "boolean", default: false },
     keep: { type: "boolean", default: false },
     profile: { type: "string" },
+    alloc: { type: "boolean", default: false },
     timeline: { type: "string" },
     runs: { type: "string" },
     capacity: { type: "boolean", default: false },
@@ -91,7 +94,7 @@ if (
   (comparing && !(targets.includes("bare") && targets.includes("worker")))
 ) {
   console.error(
-    "usage: --calls=50,200 --seconds=20 --targets=floor,relay,worker[,direct][,bare] [--strict] [--profile=FILE] [--timeline=DIR]\n" +
+    "usage: --calls=50,200 --seconds=20 --targets=floor,relay,worker[,direct][,bare] [--strict] [--profile=FILE] [--alloc] [--timeline=DIR]\n" +
       "       --runs 3 [--capacity [--steps=50,100,150,200]] [--seconds=8] [--deadline-ms=1000] [--first-audio=6]  (needs the bare and worker targets)",
   );
   process.exit(2);
@@ -244,6 +247,10 @@ async function measure(target: Target, calls: number, quiet: boolean): Promise<R
   const none: CpuSplit = { worker: NaN, proxy: NaN, cli: NaN, total: NaN };
   const cpu = { hop0: none, fake0: none, hop: none, fake: none };
   const profiling = (target === "worker" || target === "direct") && profiler ? profiler : null;
+  const allocPort = target === "worker" ? PORTS.inspector : target === "bare" ? PORTS.bareInspector : null;
+  const alloc = values.alloc && allocPort !== null ? await InspectorProfiler.connect(allocPort) : null;
+  let allocStart: Promise<unknown> = Promise.resolve();
+  let allocs: Promise<{ bytes: number; sites: [string, number][] }> | null = null;
   const profileFile = `${values.profile}${callCounts.length > 1 || comparing ? `.${calls}` : ""}${target === "direct" ? ".direct" : ""}`;
   let profileStart: Promise<unknown> = Promise.resolve();
   let profileSummary: Promise<string> | null = null;
@@ -253,9 +260,11 @@ async function measure(target: Target, calls: number, quiet: boolean): Promise<R
     if (phase === "measuring") {
       Object.assign(cpu, { hop0: hop, fake0: fakeCpu });
       if (profiling) profileStart = profiling.start();
+      if (alloc) allocStart = alloc.startAllocations();
     } else {
       Object.assign(cpu, { hop: cpuDelta(hop, cpu.hop0), fake: cpuDelta(fakeCpu, cpu.fake0) });
       if (profiling) profileSummary = profileStart.then(() => profiling.stop(profileFile));
+      if (alloc) allocs = allocStart.then(() => alloc.stopAllocations());
     }
   }).catch((e: unknown) => (e instanceof Error ? e.message : String(e)));
   if (typeof r !== "string") {
@@ -276,6 +285,15 @@ async function measure(target: Target, calls: number, quiet: boolean): Promise<R
     console.log(
       `${await (profileSummary as Promise<string>).catch((e: unknown) => `  profile failed: ${String(e)}`)}\n  profile written to ${profileFile}`,
     );
+  if (allocs && typeof r !== "string") {
+    const a = await (allocs as Promise<{ bytes: number; sites: [string, number][] }>);
+    const kb = (b: number) => (b / r.received / 1024).toFixed(2);
+    console.log(
+      `        allocated ${(a.bytes / 1e6).toFixed(1)} MB, ${kb(a.bytes)} KB per round trip; top sites (KB per round trip):`,
+    );
+    for (const [site, b] of a.sites) console.log(`          ${kb(b).padStart(6)}  ${site}`);
+  }
+  alloc?.close();
   if (typeof r !== "string" && (r.duplicates || r.unmatchedPayloads))
     console.log(`        (${r.duplicates} duplicate frames, ${r.unmatchedPayloads} payloads without a bench frame)`);
   // The previous run's teardown (the Worker finalizes 2 recordings per call) ends before anything is timed again.

@@ -2,6 +2,7 @@
  * `--profile=FILE`: a V8 CPU profile of the Worker's workerd while the calls are paced, taken through the
  * inspector port `wrangler dev` exposes (Chrome DevTools protocol: Profiler.start / Profiler.stop). The file
  * opens in Chrome DevTools (Performance → Load profile); the bench also prints the top functions by self time.
+ * `--alloc` uses the same port for V8's sampling heap profiler: bytes allocated per round trip, and where.
  */
 import { writeFileSync } from "node:fs";
 import WebSocket from "ws";
@@ -66,9 +67,39 @@ export class InspectorProfiler {
     return summarize(profile, top);
   }
 
+  /** Starts V8's sampling heap profiler, counting objects the GC has already collected too (what was allocated). */
+  startAllocations(): Promise<unknown> {
+    return this.call("HeapProfiler.startSampling", {
+      samplingInterval: 1024,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+  }
+
+  /** Stops it and returns what was allocated since `startAllocations`: total bytes and the top sites by bytes. */
+  async stopAllocations(top = 12): Promise<{ bytes: number; sites: [string, number][] }> {
+    const { profile } = (await this.call("HeapProfiler.stopSampling")) as { profile: { head: HeapNode } };
+    const bySite = new Map<string, number>();
+    let bytes = 0;
+    const walk = (n: HeapNode) => {
+      const key = `${n.callFrame.functionName || "(anonymous)"} ${n.callFrame.url.split("/").pop() ?? ""}:${n.callFrame.lineNumber + 1}`;
+      bySite.set(key, (bySite.get(key) ?? 0) + n.selfSize);
+      bytes += n.selfSize;
+      for (const c of n.children) walk(c);
+    };
+    walk(profile.head);
+    return { bytes, sites: [...bySite.entries()].sort((a, b) => b[1] - a[1]).slice(0, top) };
+  }
+
   close(): void {
     this.ws.close();
   }
+}
+
+interface HeapNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: HeapNode[];
 }
 
 function summarize(p: Profile, top: number): string {
