@@ -28,7 +28,7 @@ import { newSid } from "../../scripts/lib/twiml-call";
 import type { LoadConfig } from "./load";
 import { compare } from "./compare";
 import { cpuDelta, groupCpu, settle, type CpuSplit } from "./cpu";
-import { InspectorProfiler } from "./profile";
+import { InspectorProfiler, type Allocations } from "./profile";
 import { applyMigrations, findWorkerEntry, runLoad, startScript, startWranglerDev, stopAll } from "./processes";
 import { measureFirstAudio, type FirstAudio } from "./first-audio";
 import { printRelaySummary, ROW_HEADER, row } from "./report";
@@ -250,7 +250,7 @@ async function measure(target: Target, calls: number, quiet: boolean): Promise<R
   const allocPort = target === "worker" ? PORTS.inspector : target === "bare" ? PORTS.bareInspector : null;
   const alloc = values.alloc && allocPort !== null ? await InspectorProfiler.connect(allocPort) : null;
   let allocStart: Promise<unknown> = Promise.resolve();
-  let allocs: Promise<{ bytes: number; sites: [string, number][] }> | null = null;
+  let allocs: Promise<Allocations> | null = null;
   const profileFile = `${values.profile}${callCounts.length > 1 || comparing ? `.${calls}` : ""}${target === "direct" ? ".direct" : ""}`;
   let profileStart: Promise<unknown> = Promise.resolve();
   let profileSummary: Promise<string> | null = null;
@@ -285,13 +285,15 @@ async function measure(target: Target, calls: number, quiet: boolean): Promise<R
     console.log(
       `${await (profileSummary as Promise<string>).catch((e: unknown) => `  profile failed: ${String(e)}`)}\n  profile written to ${profileFile}`,
     );
-  if (allocs && typeof r !== "string") {
-    const a = await (allocs as Promise<{ bytes: number; sites: [string, number][] }>);
-    const kb = (b: number) => (b / r.received / 1024).toFixed(2);
+  // Awaited whatever the run's outcome, so a failed run never leaves the inspector call to reject unhandled.
+  const a = allocs ? await (allocs as Promise<Allocations>).catch((e: unknown) => String(e)) : null;
+  if (typeof a === "string") console.log(`        allocations failed: ${a}`);
+  else if (a && typeof r !== "string") {
+    const kib = (b: number) => (b / r.received / 1024).toFixed(2);
     console.log(
-      `        allocated ${(a.bytes / 1e6).toFixed(1)} MB, ${kb(a.bytes)} KB per round trip; top sites (KB per round trip):`,
+      `        allocated ${(a.bytes / 1e6).toFixed(1)} MB, ${kib(a.bytes)} KiB per round trip; top sites (KiB per round trip):`,
     );
-    for (const [site, b] of a.sites) console.log(`          ${kb(b).padStart(6)}  ${site}`);
+    for (const [site, b] of a.sites) console.log(`          ${kib(b).padStart(6)}  ${site}`);
   }
   alloc?.close();
   if (typeof r !== "string" && (r.duplicates || r.unmatchedPayloads))

@@ -77,7 +77,7 @@ export class InspectorProfiler {
   }
 
   /** Stops it and returns what was allocated since `startAllocations`: total bytes and the top sites by bytes. */
-  async stopAllocations(top = 12): Promise<{ bytes: number; sites: [string, number][] }> {
+  async stopAllocations(top = 12): Promise<Allocations> {
     const { profile } = (await this.call("HeapProfiler.stopSampling")) as { profile: { head: HeapNode } };
     const bySite = new Map<string, number>();
     let bytes = 0;
@@ -94,6 +94,12 @@ export class InspectorProfiler {
   close(): void {
     this.ws.close();
   }
+}
+
+/** Bytes allocated, in all and by site (function, file and line), the largest sites first. */
+export interface Allocations {
+  bytes: number;
+  sites: [string, number][];
 }
 
 interface HeapNode {
