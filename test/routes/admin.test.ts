@@ -118,7 +118,7 @@ describe("admin: customers", () => {
       method: "POST",
       json: {
         name: "",
-        twilio: { ...twilio(), accountSid: "ACnope", twimlAppSid: "XX" },
+        twilio: { ...twilio(), accountSid: "AC-nope", twimlAppSid: "XX" },
         phoneStreamUrl: "http://insecure",
       },
     });
@@ -130,6 +130,16 @@ describe("admin: customers", () => {
       "twilio.accountSid",
       "twilio.twimlAppSid",
     ]);
+  });
+
+  it("takes SIDs as Twilio's docs and test values write them (any letters and digits after the prefix)", async () => {
+    const docsStyle = `AC${"X".repeat(32)}`;
+    const res = await admin("/customers", {
+      method: "POST",
+      json: { name: "Docs", twilio: { ...twilio(), accountSid: docsStyle, twimlAppSid: "AP1234567890ABCDE" } },
+    });
+    expect(res.status).toBe(201);
+    expect(await json(res)).toMatchObject({ twilio: { accountSid: docsStyle, twimlAppSid: "AP1234567890ABCDE" } });
   });
 
   it("refuses a second customer on the same Twilio account", async () => {

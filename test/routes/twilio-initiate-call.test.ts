@@ -280,7 +280,7 @@ describe("GET /api/TwilioCalls/call-status", () => {
 
   it("validates the SID, needs a rep token, and maps Twilio failures", async () => {
     const t = await provisionTenant();
-    expect((await status(t, "CA123")).status).toBe(400);
+    expect((await status(t, "CA-123")).status).toBe(400);
     expect((await api("/api/TwilioCalls/call-status", { token: t.token })).status).toBe(400);
     expect((await api(`/api/TwilioCalls/call-status?callSid=CA${hex(16)}`)).status).toBe(401);
     const call = await json<Initiated>(await initiate(t, { fromNumber: t.repNumber, toNumber: endUser() }));

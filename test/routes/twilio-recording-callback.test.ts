@@ -415,7 +415,7 @@ describe("POST /api/TwilioCalls/{repID}/recordingcallback", () => {
     const s = await scenario();
     const base = s.path.split("?")[0]!;
     expect((await send(s, s.form, `${base}?customFrom=${encodeURIComponent(s.t.repNumber)}`)).status).toBe(400);
-    expect((await send(s, { ...s.form, RecordingSid: "RE1" })).status).toBe(400);
+    expect((await send(s, { ...s.form, RecordingSid: "RE 1" })).status).toBe(400);
     expect((await send(s, { ...s.form, CallSid: "" })).status).toBe(400);
     expect((await send(s, { ...s.form, RecordingDuration: "-4" })).status).toBe(400);
     expect(await downloads(s)).toEqual([]);

@@ -91,9 +91,9 @@ describe("GET /api/TwilioCalls/voice-token", () => {
     ).toBe(403);
   });
 
-  it("validates twimlAppSidOverride's form (AP + 32 hex)", async () => {
+  it("validates twimlAppSidOverride's form (AP + letters and digits)", async () => {
     const t = await provisionTenant();
-    for (const bad of ["AP123", `XX${hex(16)}`, `AP${hex(16)}0`, `AP${"g".repeat(32)}`, ""]) {
+    for (const bad of ["AP-123", `XX${hex(16)}`, `AP${hex(16)}/`, `AP${"g".repeat(65)}`, "AP", ""]) {
       const res = await api(`/api/TwilioCalls/voice-token?twimlAppSidOverride=${encodeURIComponent(bad)}`, {
         token: t.token,
       });
@@ -106,7 +106,7 @@ describe("GET /api/TwilioCalls/voice-token", () => {
     const t = await provisionTenant();
     const res = await admin(`/customers/${t.customerId}`, {
       method: "PATCH",
-      json: { twilio: { extraTwimlAppSids: ["AP1"] } },
+      json: { twilio: { extraTwimlAppSids: ["AP/1"] } },
     });
     expect(res.status).toBe(400);
   });

@@ -279,7 +279,7 @@ describe("POST /api/TwilioCalls/voice", () => {
     const t = await provisionTenant();
     for (const [extra, path] of [
       [{ To: "call my mum" }, "To"],
-      [{ CallSid: "CA123" }, "CallSid"],
+      [{ CallSid: "CA-123" }, "CallSid"],
       [{ Record: "maybe" }, "Record"],
       [{ RepID: "" }, "RepID"],
       [{ Translate: "true", ReceiverLanguage: "not a language" }, "ReceiverLanguage"],
