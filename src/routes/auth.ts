@@ -12,7 +12,7 @@ import { listPhoneNumbers } from "../db/phone-numbers";
 import type { Env } from "../env";
 import { clientIpKey } from "../lib/client-ip";
 import { ApiError, unauthorized } from "../lib/errors";
-import { countryOf } from "../lib/phone-country";
+import { callingCodeOf, callingCodeOfCountry, countryOf } from "../lib/phone-country";
 import { spendOr429 } from "../limits/budget";
 import { validate } from "../lib/validate";
 import { intId, phoneNumber } from "../lib/schemas";
@@ -24,8 +24,12 @@ const SEND_LIMIT = 3;
 const SEND_WINDOW_MS = 15 * 60_000;
 /** The tenant's own hourly limit (customers.phone_login_hourly_limit) counts over this window. */
 const TENANT_WINDOW_MS = 60 * 60_000;
-/** Per client address (an IPv6 /64), whichever tenant or number it asks for: SMS pumping comes from few clients. */
-export const IP_BUDGET = { limit: 10, windowSeconds: 15 * 60 };
+/**
+ * Per client address (an IPv6 /64), whichever tenant or number it asks for: SMS pumping comes from few clients.
+ * Not lower: mobile carriers put many subscribers behind one IPv4 address (carrier-grade NAT), and the per-number
+ * and per-tenant limits and the country rule are what bound a pumper's reach.
+ */
+export const IP_BUDGET = { limit: 30, windowSeconds: 15 * 60 };
 
 const startBody = z.object({ customerId: intId, phoneNumber });
 const verifyBody = startBody.extend({ code: z.string().regex(/^\d{6}$/, "must be 6 digits") });
@@ -45,12 +49,19 @@ const codeHash = (env: Env, customerId: number, phone: string, code: string) =>
 
 /**
  * Whether codes may go to this number's country: the tenant's list, or by default the countries of its own
- * numbers (an SMS abroad is where pumping fraud earns).
+ * numbers (an SMS abroad is where pumping fraud earns). A number no country's plan assigns (`+1 555 123 4567`,
+ * the numbers of films, demos and test suites) reaches no premium-rate service, so it is judged by its calling
+ * code instead; so is every number of that calling code for a tenant whose own number is such a one.
  */
 function countryAllowed(customer: CustomerRow, ownNumbers: string[], phone: string): boolean {
+  const configured = phoneLoginCountries(customer);
+  const countries = configured ?? ownNumbers.map(countryOf).filter((c) => c !== null);
+  const unassignedCodes = configured ? [] : ownNumbers.filter((n) => countryOf(n) === null).map(callingCodeOf);
   const country = countryOf(phone);
-  const allowed = phoneLoginCountries(customer) ?? ownNumbers.map(countryOf);
-  return country !== null && allowed.includes(country);
+  const code = callingCodeOf(phone);
+  if (code === null) return false;
+  if (country !== null) return countries.includes(country) || unassignedCodes.includes(code);
+  return unassignedCodes.includes(code) || countries.some((c) => callingCodeOfCountry(c) === code);
 }
 
 const log = (requestId: string, msg: string, customerId: number) =>

@@ -197,6 +197,26 @@ describe("phone login abuse limits", () => {
     expect(bad.status).toBe(400);
   });
 
+  it("judges a number no country's plan assigns (+1 555 …) by its calling code", async () => {
+    const t = await provisionTenant(); // its number is Belgian
+    const fiction = "+15551234567";
+    expect((await start(t.customerId, fiction)).status).toBe(403);
+    await admin(`/customers/${t.customerId}`, { method: "PATCH", json: { phoneLogin: { allowedCountries: ["US"] } } });
+    expect((await start(t.customerId, fiction)).status).toBe(202);
+    expect(await sentTo(fiction)).toBe(1);
+
+    // A tenant whose own number is itself unassigned may send to its calling code, and nowhere else new.
+    const u = await provisionTenant();
+    const own = await admin(`/customers/${u.customerId}/phone-numbers`, {
+      method: "POST",
+      json: { number: "+15551230000" },
+    });
+    expect(own.status).toBe(201);
+    expect((await start(u.customerId, "+16505551234")).status).toBe(202);
+    expect((await start(u.customerId, "+15551234568")).status).toBe(202);
+    expect((await start(u.customerId, "+31612345678")).status).toBe(403);
+  });
+
   it("answers an unknown customer exactly like a known one, and sends nothing", async () => {
     const t = await provisionTenant();
     const known = await start(t.customerId, "+32470600001");
