@@ -46,6 +46,8 @@ export const publicMessage = (m: TicketMessageRow) => ({
   id: m.id,
   senderType: m.sender_type,
   text: m.text,
+  /** SPEC.md's name for it; `offsetMs` says the unit. Both: ms from the start of the ticket's recording. */
+  offset: m.offset_ms,
   offsetMs: m.offset_ms,
   recordingId: m.recording_id,
   createdAt: m.created_at,

@@ -44,12 +44,14 @@ describe("POST /api/AudioChunks/uploadAndFinalize", () => {
     );
     expect(reqs.map((r) => r.model)).toEqual(["gpt-4o-transcribe", "gpt-4o-transcribe"]);
     const ticket = await json<{
-      messages: { senderType: string; offsetMs: number; text: string; recordingId: string }[];
+      messages: { senderType: string; offset: number; offsetMs: number; text: string; recordingId: string }[];
     }>(await api(`/api/tickets/${id}`, { token: t.token }));
     expect(ticket.messages.map((m) => [m.senderType, m.offsetMs, m.recordingId])).toEqual([
       ["EndUser", 0, body.recordingId],
       ["AI", 1800, body.recordingId], // 200 ms of pre-roll before the first voiced frame
     ]);
+    // SPEC.md names the field `offset`; it carries the same milliseconds.
+    expect(ticket.messages.map((m) => m.offset)).toEqual([0, 1800]);
     expect(ticket.messages[0]!.text).toBe(
       `wav 1200 ms peak ${refUlawDecode(0x90)} mean ${Math.round((refUlawDecode(0x90) * 1000) / 1200)}`,
     );

@@ -77,6 +77,7 @@ export const ticketMessage = z
     id,
     senderType: z.enum(SENDER_TYPES),
     text: z.string(),
+    offset: z.number().nullable().meta({ description: "ms from the start of the ticket's recording (= offsetMs)" }),
     offsetMs: z.number().nullable(),
     recordingId: nullableText,
     createdAt: when,
