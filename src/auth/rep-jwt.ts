@@ -4,7 +4,11 @@ import { getRepById } from "../db/reps";
 import { ApiError, unauthorized } from "../lib/errors";
 import type { RepAuth } from "./context";
 
-const CLOCK_SKEW_SECONDS = 60;
+/**
+ * Seconds a token may be past its `exp` (or before its `nbf`): the skew between the issuer's clock and ours. Small,
+ * because a token that just expired must stop working; NTP-synced clocks differ by far less than this.
+ */
+const CLOCK_SKEW_SECONDS = 5;
 /** An HS256 key shorter than SHA-256's output is guessable offline from any token it signed. */
 export const MIN_SECRET_BYTES = 32;
 
