@@ -3,6 +3,7 @@ import type { Env } from "../env";
 import { getRepById } from "../db/reps";
 import { ApiError, unauthorized } from "../lib/errors";
 import type { RepAuth } from "./context";
+import { grantedScopes } from "./scopes";
 
 /**
  * Seconds a token may be past its `exp` (or before its `nbf`): the skew between the issuer's clock and ours. Small,
@@ -76,5 +77,5 @@ export async function verifyRepToken(env: Env, token: string): Promise<RepAuth> 
   if (!rep) throw unauthorized("Unknown rep");
   if (rep.active !== 1) throw new ApiError(403, "Rep is inactive");
   const scope = typeof payload.scope === "string" ? payload.scope : "";
-  return { kind: "rep", customerId: rep.customer_id, rep, scopes: new Set(scope.split(" ").filter(Boolean)) };
+  return { kind: "rep", customerId: rep.customer_id, rep, scopes: grantedScopes(scope) };
 }

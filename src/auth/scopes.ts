@@ -19,3 +19,15 @@ export const SCOPES = {
 export type Scope = keyof typeof SCOPES;
 
 export const ALL_SCOPES = Object.keys(SCOPES) as Scope[];
+
+/**
+ * Scopes a broader one includes. SPEC.md's `tickets:write` is "a rep with ticket access": who may write a ticket may
+ * read it and upload its audio (SPEC.md's uploadAndFinalize asks for ticket access, nothing more).
+ */
+const INCLUDED: Partial<Record<Scope, readonly Scope[]>> = { "tickets:write": ["tickets:read", "audio:upload"] };
+
+/** The scopes a token's `scope` claim grants: those it names and those they include. */
+export function grantedScopes(claim: string): Set<string> {
+  const named = claim.split(" ").filter(Boolean);
+  return new Set([...named, ...named.flatMap((s) => INCLUDED[s as Scope] ?? [])]);
+}

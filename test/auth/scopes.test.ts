@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
-import { ALL_SCOPES, type Scope } from "../../src/auth/scopes";
+import { ALL_SCOPES, grantedScopes, type Scope } from "../../src/auth/scopes";
 import { RECORDING_DOWNLOAD_PATH } from "../../src/recordings/signed-url";
 import { api, json, provisionTenant, repToken, type Tenant } from "../helpers";
 
@@ -179,13 +179,27 @@ describe("scopes on rep routes", () => {
   it("refuses each route without its scope (403 naming it) and lets it through with that scope alone", async () => {
     const t = await provisionTenant();
     for (const c of CASES) {
-      const without = await repToken(t.repId, { scope: ALL_SCOPES.filter((s) => s !== c.scope).join(" ") });
+      const others = ALL_SCOPES.filter((s) => !grantedScopes(s).has(c.scope));
+      const without = await repToken(t.repId, { scope: others.join(" ") });
       const refused = await send(c, t, without);
       expect(refused.status, `${c.method} ${c.route} without ${c.scope}`).toBe(403);
       expect(await json(refused)).toEqual({ error: `Missing scope: ${c.scope}` });
       const only = await send(c, t, await repToken(t.repId, { scope: c.scope }));
       expect([401, 403], `${c.method} ${c.route} with ${c.scope}`).not.toContain(only.status);
     }
+  });
+
+  it("lets tickets:write read tickets and upload their audio (SPEC.md's rep with ticket access), nothing more", async () => {
+    const t = await provisionTenant();
+    const token = await repToken(t.repId, { scope: "tickets:write" });
+    for (const c of CASES) {
+      const res = await send(c, t, token);
+      const allowed = ["tickets:write", "tickets:read", "audio:upload"].includes(c.scope);
+      if (allowed) expect([401, 403], `${c.method} ${c.route}`).not.toContain(res.status);
+      else expect(res.status, `${c.method} ${c.route}`).toBe(403);
+    }
+    const me = await json<{ scopes: string[] }>(await api("/api/me", { token }));
+    expect(me.scopes.sort()).toEqual(["audio:upload", "tickets:read", "tickets:write"]);
   });
 
   it("answers /api/me to a token with no scope at all", async () => {
