@@ -93,6 +93,9 @@ describe("admin: customers", () => {
     expect(got).toEqual(c);
     const list = await json<{ items: { id: number }[] }>(await admin("/customers?limit=200"));
     expect(list.items.some((x) => x.id === c.id)).toBe(true);
+    // Newest first: the customer just made heads the first page, however many other tests made before it.
+    const first = await json<{ items: { id: number }[] }>(await admin("/customers?limit=1"));
+    expect(first.items.map((x) => x.id)).toEqual([c.id]);
   });
 
   it("updates part of a customer and can remove the OpenAI key", async () => {
