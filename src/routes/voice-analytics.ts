@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../auth/context";
-import { requireRep, requireScope } from "../auth/middleware";
+import { requireRep } from "../auth/middleware";
 import * as analytics from "../db/call-analytics";
 import { createdRange, isoDateOrDateTime, orderedRange } from "../lib/date-range";
 import { cachedJson } from "../lib/http-cache";
@@ -18,7 +18,8 @@ const timelineQuery = z
 const MAX_AGE = { overview: 60, detailed: 60, timeline: 300 } as const;
 
 export const voiceAnalyticsRoutes = new Hono<AppEnv>()
-  .use("*", requireRep, requireScope("voice:read"), rateLimit("analytics"))
+  // SPEC.md's call-data table asks for a rep here, no scope (unlike the voice-calls rows beside it).
+  .use("*", requireRep, rateLimit("analytics"))
   .get("/overview", validate("query", rangeQuery), async (c) => {
     const q = c.req.valid("query");
     const metrics = await analytics.overview(c.env.DB, c.get("rep").customerId, createdRange(q.start_date, q.end_date));

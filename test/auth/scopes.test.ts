@@ -86,27 +86,6 @@ const CASES: Case[] = [
     scope: "voice:read",
     path: () => `/api/v1/voice-calls/${call}/epa-results`,
   },
-  ...(["overview", "detailed", "timeline"] as const).map(
-    (p): Case => ({
-      method: "GET",
-      route: `/api/voice/analytics/${p}`,
-      scope: "voice:read",
-      path: () => `/api/voice/analytics/${p}`,
-    }),
-  ),
-  {
-    method: "GET",
-    route: "/api/voice/recordings/:conversationId",
-    scope: "audio:download",
-    path: () => `/api/voice/recordings/${call}`,
-  },
-  { method: "GET", route: "/api/conversations", scope: "voice:read", path: () => "/api/conversations" },
-  {
-    method: "GET",
-    route: "/api/conversations/:id/messages",
-    scope: "voice:read",
-    path: () => `/api/conversations/${call}/messages`,
-  },
   { method: "DELETE", route: "/api/tickets/:id", scope: "tickets:write", path: () => "/api/tickets/999999" },
   {
     method: "DELETE",
@@ -159,8 +138,19 @@ const NOT_REP_ROUTES = [
   new RegExp(`^${RECORDING_DOWNLOAD_PATH}`),
   /^\/api\/webhooks\/ringcentral\/:customerId$/,
 ];
-/** The one rep route without a scope: a token may always learn who it is and which scopes it carries. */
-const UNSCOPED = ["GET /api/me"];
+/**
+ * Rep routes without a scope: a token may always learn who it is and which scopes it carries, and SPEC.md's
+ * call-data table asks for "rep" (no scope) on analytics, recording metadata and conversations.
+ */
+const UNSCOPED = [
+  "GET /api/me",
+  "GET /api/voice/analytics/overview",
+  "GET /api/voice/analytics/detailed",
+  "GET /api/voice/analytics/timeline",
+  "GET /api/voice/recordings/:conversationId",
+  "GET /api/conversations",
+  "GET /api/conversations/:id/messages",
+];
 
 const send = (c: Case, t: Tenant, token: string) =>
   api(c.path(t), { method: c.method, token, ...(c.json !== undefined ? { json: c.json } : {}) });
@@ -207,6 +197,16 @@ describe("scopes on rep routes", () => {
     const res = await api("/api/me", { token: await repToken(t.repId, { scope: "" }) });
     expect(res.status).toBe(200);
     expect((await json<{ scopes: string[] }>(res)).scopes).toEqual([]);
+  });
+
+  it("lets a token with no scope at all use the call-data routes SPEC.md marks 'rep'", async () => {
+    const t = await provisionTenant();
+    const token = await repToken(t.repId, { scope: "" });
+    for (const p of ["overview", "detailed", "timeline"])
+      expect((await api(`/api/voice/analytics/${p}`, { token })).status, p).toBe(200);
+    expect((await api("/api/conversations?channel=voice", { token })).status).toBe(200);
+    expect((await api(`/api/conversations/${call}/messages`, { token })).status).toBe(404);
+    expect((await api(`/api/voice/recordings/${call}`, { token })).status).toBe(404);
   });
 
   it("counts ticket recording downloads against the tenant's recordings budget", async () => {

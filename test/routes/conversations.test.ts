@@ -48,7 +48,7 @@ describe("GET /api/conversations", () => {
     expect(past).toEqual({ conversations: [], total: 4, limit: 2, offset: 4 });
   });
 
-  it("refuses bad parameters, missing scope, and shows nothing of other tenants", async () => {
+  it("refuses bad parameters and a missing token, and shows nothing of other tenants", async () => {
     const a = await provisionTenant();
     const b = await provisionTenant();
     await seedCall(a.customerId);
@@ -64,9 +64,8 @@ describe("GET /api/conversations", () => {
       expect((await json<{ issues: { path: string }[] }>(res)).issues.map((i) => i.path)).toContain(field);
     }
     expect((await api("/api/conversations")).status).toBe(401);
-    expect(
-      (await api("/api/conversations", { token: await repToken(a.repId, { scope: "audio:download" }) })).status,
-    ).toBe(403);
+    // SPEC.md's call-data table asks for a rep here, no scope.
+    expect((await api("/api/conversations", { token: await repToken(a.repId, { scope: "" }) })).status).toBe(200);
     expect((await json<ConvList>(await api("/api/conversations", { token: b.token }))).total).toBe(0);
   });
 });
@@ -82,19 +81,20 @@ describe("GET /api/conversations/{id}/messages", () => {
     });
     const res = await api(`/api/conversations/${call.id}/messages`, { token: t.token });
     expect(res.status).toBe(200);
-    const body = await json<{ conversationId: string; messages: Record<string, unknown>[] }>(res);
-    expect(body.conversationId).toBe(call.id);
-    expect(body.messages.map(({ id: _id, ...m }) => m)).toEqual([
+    // Seed 003: "Response: Array of messages".
+    const body = await json<Record<string, unknown>[]>(res);
+    expect(Array.isArray(body)).toBe(true);
+    expect(body.map(({ id: _id, ...m }) => m)).toEqual([
       { role: "assistant", senderType: "AI", content: "Let me check.", timestamp: "00:00:00", offsetMs: 900 },
       { role: "user", senderType: "EndUser", content: "My order is late.", timestamp: "00:00:05", offsetMs: 5_500 },
     ]);
-    const empty = await json<{ messages: unknown[] }>(
+    const empty = await json<unknown[]>(
       await api(`/api/conversations/${(await seedCall(t.customerId)).id}/messages`, { token: t.token }),
     );
-    expect(empty.messages).toEqual([]);
+    expect(empty).toEqual([]);
   });
 
-  it("is a 404 for foreign or unknown conversations and needs voice:read", async () => {
+  it("is a 404 for foreign or unknown conversations, and any rep token of the tenant may read it", async () => {
     const a = await provisionTenant();
     const b = await provisionTenant();
     const call = await seedCall(a.customerId);
@@ -102,12 +102,13 @@ describe("GET /api/conversations/{id}/messages", () => {
     expect(res.status).toBe(404);
     expect(await json(res)).toEqual({ error: "Conversation not found" });
     expect((await api("/api/conversations/vc_nope/messages", { token: a.token })).status).toBe(404);
+    // SPEC.md's call-data table asks for a rep here, no scope.
     expect(
       (
         await api(`/api/conversations/${call.id}/messages`, {
-          token: await repToken(a.repId, { scope: "audio:download" }),
+          token: await repToken(a.repId, { scope: "" }),
         })
       ).status,
-    ).toBe(403);
+    ).toBe(200);
   });
 });

@@ -86,19 +86,19 @@ export const dataOperations: Operations = {
     responses: { 204: noContent("Deleted"), 404: NOT_FOUND },
     examples: [{ name: "unknown", status: 404, params: { id: UNKNOWN.call } }],
   }),
-  "GET /api/voice/analytics/overview": repOp("voice:read", {
+  "GET /api/voice/analytics/overview": repOp(undefined, {
     summary: "Totals over a date range (Cache-Control 60 s, ETag)",
     tag: "analytics",
     responses: { 200: json("The metrics", s.metrics), 304: noContent("Not modified"), ...RATE_LIMITED },
     examples: [{ name: "january", status: 200, query: { start_date: "2026-01-01", end_date: "2026-01-31" } }],
   }),
-  "GET /api/voice/analytics/detailed": repOp("voice:read", {
+  "GET /api/voice/analytics/detailed": repOp(undefined, {
     summary: "Overview plus tool-call success rate and sentiment distribution",
     tag: "analytics",
     responses: { 200: json("The metrics", s.metrics), 304: noContent("Not modified"), ...RATE_LIMITED },
     examples: [{ name: "allTime", status: 200 }],
   }),
-  "GET /api/voice/analytics/timeline": repOp("voice:read", {
+  "GET /api/voice/analytics/timeline": repOp(undefined, {
     summary: "Calls per day or hour (Cache-Control 300 s, ETag)",
     tag: "analytics",
     responses: { 200: json("The timeline", s.timeline), 304: noContent("Not modified"), ...RATE_LIMITED },
@@ -107,19 +107,19 @@ export const dataOperations: Operations = {
       { name: "badBucket", status: 400, query: { bucket: "week" } },
     ],
   }),
-  "GET /api/voice/recordings/:conversationId": repOp("audio:download", {
+  "GET /api/voice/recordings/:conversationId": repOp(undefined, {
     summary: "Recording metadata with a signed URL; 404 with `recording.available: false` when none",
     tag: "analytics",
     responses: { 200: json("The recording", s.voiceRecording), 404: NOT_FOUND, ...RATE_LIMITED },
     examples: [{ name: "found", status: 200, params: { conversationId: S.callId } }],
   }),
-  "GET /api/conversations": repOp("voice:read", {
+  "GET /api/conversations": repOp(undefined, {
     summary: "Voice calls as conversations (status, limit, offset)",
     tag: "analytics",
     responses: { 200: json("A page of conversations", s.conversationPage) },
     examples: [{ name: "completed", status: 200, query: { channel: "voice", status: "completed", limit: 5 } }],
   }),
-  "GET /api/conversations/:id/messages": repOp("voice:read", {
+  "GET /api/conversations/:id/messages": repOp(undefined, {
     summary: "A conversation's transcript as messages",
     tag: "analytics",
     responses: { 200: json("The messages", s.conversationMessages), 404: NOT_FOUND },

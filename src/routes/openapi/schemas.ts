@@ -161,19 +161,16 @@ export const conversation = z.object({
   createdAt: when,
 });
 export const conversationPage = z.object({ conversations: z.array(conversation), total: id, limit: id, offset: id });
-export const conversationMessages = z.object({
-  conversationId: z.string(),
-  messages: z.array(
-    z.object({
-      id,
-      role: z.enum(["user", "assistant"]),
-      senderType: z.string(),
-      content: z.string(),
-      timestamp: z.string(),
-      offsetMs: z.number().nullable(),
-    }),
-  ),
-});
+export const conversationMessages = z.array(
+  z.object({
+    id,
+    role: z.enum(["user", "assistant"]),
+    senderType: z.string(),
+    content: z.string(),
+    timestamp: z.string(),
+    offsetMs: z.number().nullable(),
+  }),
+);
 
 export const voiceRecording = z.object({
   recording: z.object({

@@ -90,10 +90,10 @@ describe("Telnyx conversational-AI events (POST /api/webhooks/telnyx/voice/conve
       { role: "customer", text: "Where is order 42?", timestamp: "00:00:03" },
       { role: "agent", text: "It ships tomorrow.", timestamp: "00:00:08" },
     ]);
-    const messages = await json<{ messages: { role: string; content: string }[] }>(
+    const messages = await json<{ role: string; content: string }[]>(
       await api(`/api/conversations/${call.id}/messages`, { token: t.token }),
     );
-    expect(messages.messages.map((m) => [m.role, m.content])).toEqual([
+    expect(messages.map((m) => [m.role, m.content])).toEqual([
       ["assistant", "Welcome to Acme, how can I help?"],
       ["user", "Where is order 42?"],
       ["assistant", "It ships tomorrow."],
