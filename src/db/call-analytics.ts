@@ -28,7 +28,6 @@ interface OverviewRow {
   positive: number;
   neutral: number;
   negative: number;
-  unknown: number;
 }
 
 const round = (x: number | null, digits: number) => (x === null ? null : Math.round(x * 10 ** digits) / 10 ** digits);
@@ -45,8 +44,7 @@ function overviewStmt(db: D1Database, customerId: number, r: CreatedRange) {
                 COALESCE(SUM(CASE WHEN state = 'Completed' AND has_recording = 1 THEN n END), 0) AS completed_with_recording,
                 COALESCE(SUM(CASE WHEN sentiment_key = 'positive' THEN n END), 0) AS positive,
                 COALESCE(SUM(CASE WHEN sentiment_key = 'neutral' THEN n END), 0) AS neutral,
-                COALESCE(SUM(CASE WHEN sentiment_key = 'negative' THEN n END), 0) AS negative,
-                COALESCE(SUM(CASE WHEN sentiment_key = '' THEN n END), 0) AS unknown
+                COALESCE(SUM(CASE WHEN sentiment_key = 'negative' THEN n END), 0) AS negative
          FROM call_day_counts WHERE ${w.sql}`,
       )
       .bind(customerId, ...w.binds);
@@ -60,8 +58,7 @@ function overviewStmt(db: D1Database, customerId: number, r: CreatedRange) {
               COALESCE(SUM(state = 'Completed' AND has_recording = 1), 0) AS completed_with_recording,
               COALESCE(SUM(sentiment = 'positive'), 0) AS positive,
               COALESCE(SUM(sentiment = 'neutral'), 0) AS neutral,
-              COALESCE(SUM(sentiment = 'negative'), 0) AS negative,
-              COALESCE(SUM(sentiment IS NULL), 0) AS unknown
+              COALESCE(SUM(sentiment = 'negative'), 0) AS negative
        FROM calls INDEXED BY calls_analytics_created WHERE ${w.sql}`,
     )
     .bind(customerId, ...w.binds);
@@ -112,7 +109,8 @@ export async function detailed(db: D1Database, customerId: number, r: CreatedRan
   return {
     ...overviewMetrics(o),
     tool_call_success_rate: tc.total ? round(tc.succeeded / tc.total, 4) : null,
-    sentiment_distribution: { positive: o.positive, neutral: o.neutral, negative: o.negative, unknown: o.unknown },
+    // Seed 003's three keys, exactly; calls without a sentiment (yet) are in none of them.
+    sentiment_distribution: { positive: o.positive, neutral: o.neutral, negative: o.negative },
   };
 }
 

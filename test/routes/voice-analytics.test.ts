@@ -74,14 +74,14 @@ describe("voice analytics", () => {
     });
   });
 
-  it("detailed adds tool-call success rate and the sentiment distribution with unknowns", async () => {
+  it("detailed adds tool-call success rate and the sentiment distribution (seed 003's three keys)", async () => {
     const t = await provisionTenant();
     await seedMonth(t.customerId);
     const { metrics } = await json<{ metrics: Record<string, unknown> }>(
       await get("/detailed?start_date=2025-01-15T10:30:00Z&end_date=2025-01-31", t.token),
     );
     expect(metrics).toMatchObject({ total_calls: 5, completed_calls: 3, recording_availability_rate: 0.6667 });
-    expect(metrics.sentiment_distribution).toEqual({ positive: 1, neutral: 1, negative: 1, unknown: 2 });
+    expect(metrics.sentiment_distribution).toEqual({ positive: 1, neutral: 1, negative: 1 });
     // tool calls are counted by when they were made: all three were made now, none in January
     expect(metrics.tool_call_success_rate).toBeNull();
     const now = await json<{ metrics: { tool_call_success_rate: number } }>(
@@ -185,7 +185,7 @@ describe("voice analytics", () => {
       incomplete_calls: 6,
       recording_availability_rate: 0.8,
     });
-    expect(d.metrics.sentiment_distribution).toEqual({ positive: 2, neutral: 1, negative: 2, unknown: 6 });
+    expect(d.metrics.sentiment_distribution).toEqual({ positive: 2, neutral: 1, negative: 2 });
     const all = await json(await get("/overview", t.token));
     const wide = await json(
       await get("/overview?start_date=2000-01-01T00:00:00Z&end_date=2100-01-01T00:00:00Z", t.token),
