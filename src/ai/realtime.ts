@@ -205,6 +205,12 @@ export function parseServerEvent(data: unknown): ServerEvent | null {
   return matchAudioDelta(data) ?? parseServerEventJson(data);
 }
 
+/** The beta API's names of the events the GA API renamed: a server (or a fake) still speaking beta is understood. */
+const BETA_NAMES: Readonly<Record<string, ServerEvent["type"]>> = {
+  "response.audio.delta": "response.output_audio.delta",
+  "response.audio_transcript.done": "response.output_audio_transcript.done",
+};
+
 /** The general path (and the reference the delta matcher is tested against). */
 export function parseServerEventJson(data: string): ServerEvent | null {
   let raw: unknown;
@@ -212,6 +218,10 @@ export function parseServerEventJson(data: string): ServerEvent | null {
     raw = JSON.parse(data);
   } catch {
     return null;
+  }
+  if (typeof raw === "object" && raw !== null) {
+    const type = (raw as { type?: unknown }).type;
+    if (typeof type === "string" && Object.hasOwn(BETA_NAMES, type)) raw = { ...raw, type: BETA_NAMES[type] };
   }
   // The audio delta is nearly every event of a call: checked by hand, the schema for the rest.
   if (typeof raw === "object" && raw !== null && (raw as { type?: unknown }).type === "response.output_audio.delta") {

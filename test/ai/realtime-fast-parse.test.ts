@@ -104,3 +104,13 @@ describe("OpenAI realtime audio delta matcher", () => {
     expect(hot).toBeGreaterThan(100);
   });
 });
+
+describe("OpenAI realtime beta event names", () => {
+  it("reads the beta API's audio delta and transcript as the GA events they were renamed to", () => {
+    const beta = openai().replace('"response.output_audio.delta"', '"response.audio.delta"');
+    expect(parseServerEvent(beta)).toEqual(parseServerEvent(openai()));
+    const done = { type: "response.audio_transcript.done", item_id: "item_1", transcript: "Hello." };
+    expect(parseServerEvent(JSON.stringify(done))).toEqual({ ...done, type: "response.output_audio_transcript.done" });
+    expect(parseServerEvent(JSON.stringify({ type: "response.audio.delta", item_id: 1 }))).toBeNull();
+  });
+});
