@@ -31,6 +31,8 @@ export class AssistantBridge implements Bridge {
   private speechAt = new Map<string, number>();
   private itemStart = new Map<string, number>();
   private lastItem: string | null = null;
+  /** The item a barge-in cut: its deltas still in flight are dropped, the caller must not hear them after the clear. */
+  private cutItem: string | null = null;
   private counts = {
     truncates: 0,
     clears: 0,
@@ -38,6 +40,7 @@ export class AssistantBridge implements Bridge {
     aiChunks: 0,
     callerFrames: 0,
     speechStarts: 0,
+    droppedAfterBargeIn: 0,
     digits: 0,
     ignoredDigits: 0,
   };
@@ -163,6 +166,10 @@ export class AssistantBridge implements Bridge {
   private onAi(ev: ServerEvent): void {
     switch (ev.type) {
       case "response.output_audio.delta": {
+        if (ev.item_id === this.cutItem) {
+          this.counts.droppedAfterBargeIn++;
+          return;
+        }
         const bytes = base64Bytes(ev.delta);
         if (ev.response_id && ev.response_id !== this.lastSpoke) {
           this.lastSpoke = ev.response_id;
@@ -214,6 +221,7 @@ export class AssistantBridge implements Bridge {
   /** The caller talks over the assistant: stop playback, stop the reply, and tell the model what was heard. */
   private bargeIn(): void {
     const playing = this.tracker.playing;
+    if (playing || this.responding) this.cutItem = this.lastItem;
     const cut = this.tracker.bargeIn();
     if (playing) {
       this.caller.clear();

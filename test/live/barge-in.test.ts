@@ -58,6 +58,38 @@ describe.each(answeringDrivers)("barge-in on $carrier", (driver) => {
     tc.stop(t.accountSid);
   });
 
+  it("drops the interrupted reply's audio still in flight after the clear", async () => {
+    const t = await assistantTenant({ welcome: null });
+    const key = t.openaiKey!;
+    await realtimeScript(key, {
+      reply: { chunks: 2, chunkBytes: 800, transcript: "A long answer." },
+      holdResponses: true,
+    });
+    const { tc, stub } = await startCall(driver, t);
+    tc.media();
+    await eventually(
+      () => realtimeState(key),
+      (s) => s.connections[0]?.appends === 1,
+      "caller audio at OpenAI",
+    );
+    await realtimeTrigger(key, "respond");
+    await tc.until(() => tc.of("mark").length === 2, "the reply's two chunks");
+    // The server had sent three more chunks of the reply when it heard the caller.
+    await realtimeTrigger(key, "speech_started", undefined, { lateChunks: 3 });
+    await tc.until(() => tc.of("clear").length === 1, "clear");
+    await eventually(
+      () => stub.stats(),
+      (s) => s.droppedAfterBargeIn === 3,
+      "the late chunks dropped",
+    );
+    await realtimeTrigger(key, "respond");
+    await tc.until(() => tc.of("mark").length === 4, "the next reply plays");
+    const late = btoa(String.fromCharCode(...new Array<number>(800).fill(0x55)));
+    expect(tc.of("media").filter((m) => m.media.payload === late)).toHaveLength(0);
+    expect(tc.of("media")).toHaveLength(4);
+    tc.stop(t.accountSid);
+  });
+
   it("does not truncate or clear when everything sent was already played", async () => {
     const t = await assistantTenant({ welcome: null });
     const key = t.openaiKey!;

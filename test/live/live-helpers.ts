@@ -152,10 +152,15 @@ export async function realtimeState(apiKey: string): Promise<{ refused: number; 
   return (await openaiFake(`/realtime/state?apiKey=${encodeURIComponent(apiKey)}`)).json();
 }
 
-export async function realtimeTrigger(apiKey: string, action: string, connection?: number) {
+export async function realtimeTrigger(
+  apiKey: string,
+  action: string,
+  connection?: number,
+  extra: { lateChunks?: number } = {},
+) {
   const r = await openaiFake("/realtime/trigger", {
     method: "POST",
-    body: JSON.stringify({ apiKey, action, connection }),
+    body: JSON.stringify({ apiKey, action, connection, ...extra }),
   });
   if (!r.ok) throw new Error(`trigger ${action}: ${await r.text()}`);
 }

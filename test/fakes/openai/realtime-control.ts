@@ -8,8 +8,9 @@ import { describe, keyState, type RealtimeScript, type Reply } from "./realtime-
  * - POST /__fake/realtime/script `{apiKey, ...RealtimeScript}` sets (replaces) the behaviour;
  * - GET /__fake/realtime/state?apiKey= lists its connections with what each received;
  * - POST /__fake/realtime/trigger `{apiKey, action, connection?, reply?}` acts on that (or the key's newest) open
- *   connection: `speech_started` (barge-in), `user_turn`, `respond`, `finish`, `drop` (close 1011) or `kill` (no
- *   close frame); `reply` (audio, transcript, maybe a function call) is what `user_turn` / `respond` answer with.
+ *   connection: `speech_started` (barge-in; `lateChunks` deltas of the reply follow it), `user_turn`, `respond`,
+ *   `finish`, `drop` (close 1011) or `kill` (no close frame); `reply` (audio, transcript, maybe a function call) is
+ *   what `user_turn` / `respond` answer with.
  */
 export const handleRealtimeControl: RestHandler = async (req, res, url) => {
   if (!url.pathname.startsWith("/__fake/realtime/")) return false;
@@ -24,6 +25,7 @@ export const handleRealtimeControl: RestHandler = async (req, res, url) => {
     action?: string;
     connection?: number;
     reply?: Reply;
+    lateChunks?: number;
   } & RealtimeScript;
   if (!body.apiKey) {
     sendJson(res, 400, { error: "fake realtime: apiKey is required" });
@@ -31,7 +33,7 @@ export const handleRealtimeControl: RestHandler = async (req, res, url) => {
   }
   const ks = keyState(body.apiKey);
   if (op === "script" && req.method === "POST") {
-    const { apiKey: _k, action: _a, connection: _c, ...script } = body;
+    const { apiKey: _k, action: _a, connection: _c, lateChunks: _l, ...script } = body;
     ks.script = script;
     sendJson(res, 200, { ok: true });
     return true;
@@ -47,7 +49,7 @@ export const handleRealtimeControl: RestHandler = async (req, res, url) => {
     const atBytes = c.audio.reduce((n, b) => n + b.length, 0);
     switch (body.action) {
       case "speech_started":
-        speechStarted(c, `item_user_${c.id}_${++c.seq}`, atBytes);
+        speechStarted(c, `item_user_${c.id}_${++c.seq}`, atBytes, body.lateChunks ?? 0);
         break;
       case "user_turn":
         userTurn(ks, c, atBytes, body.reply);

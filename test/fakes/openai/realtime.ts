@@ -193,9 +193,25 @@ export function userTurn(ks: KeyState, c: Connection, atBytes: number, reply?: R
   respond(ks, c, reply);
 }
 
-/** speech_started; with interrupt_response the server itself cancels a reply in progress. */
-export function speechStarted(c: Connection, itemId: string, atBytes: number) {
+/**
+ * speech_started; with interrupt_response the server itself cancels a reply in progress. `lateChunks` deltas of
+ * that reply follow the event first (0x55 bytes), as audio the server had already sent when it heard the caller.
+ */
+export function speechStarted(c: Connection, itemId: string, atBytes: number, lateChunks = 0) {
   send(c, { type: "input_audio_buffer.speech_started", audio_start_ms: atBytes / 8, item_id: itemId });
+  const r = c.response;
+  for (let i = 0; r && i < lateChunks; i++) {
+    const audio = Buffer.alloc(800, 0x55);
+    c.items.set(r.itemId, (c.items.get(r.itemId) ?? 0) + audio.length);
+    send(c, {
+      type: "response.output_audio.delta",
+      response_id: r.id,
+      item_id: r.itemId,
+      output_index: 0,
+      content_index: 0,
+      delta: audio.toString("base64"),
+    });
+  }
   if (c.response) finishResponse(c, "cancelled");
 }
 
