@@ -123,21 +123,18 @@ async function saving(b: Record<string, unknown>, write: () => Promise<unknown>)
   }
 }
 
-/** The assistant that takes a rep's unanswered calls must be the tenant's, and there must be one when it is chosen. */
+/** The assistant named to take a rep's unanswered calls must be the tenant's (none named: its first assistant). */
 async function checkInboundToRep(db: D1Database, row: customers.CustomerRow, r: CustomerInput["inboundToRep"]) {
-  const assistantId = r?.assistantId === undefined ? row.rep_no_answer_assistant_id : r.assistantId;
   if (r?.assistantId && !(await getAssistant(db, row.id, r.assistantId)))
     throw invalid("json", [{ path: "inboundToRep.assistantId", message: `no assistant ${r.assistantId} here` }]);
-  if ((r?.noAnswer ?? row.rep_no_answer) === "assistant" && assistantId === null)
-    throw invalid("json", [{ path: "inboundToRep.assistantId", message: "needed when noAnswer is assistant" }]);
 }
 
 /** `/api/admin/customers`: the tenants and their carrier and OpenAI settings. */
 export const adminCustomerRoutes = new Hono<AppEnv>()
   .post("/", validate("json", customerBody), async (c) => {
     const b = c.req.valid("json");
-    // A new customer has no assistant yet: one to take unanswered calls is set with PATCH once it exists.
-    if (b.inboundToRep?.assistantId || b.inboundToRep?.noAnswer === "assistant")
+    // A new customer has no assistant yet: one to take unanswered calls is named with PATCH once it exists.
+    if (b.inboundToRep?.assistantId)
       throw invalid("json", [
         { path: "inboundToRep.assistantId", message: "set with PATCH once the assistant exists" },
       ]);
@@ -153,7 +150,8 @@ export const adminCustomerRoutes = new Hono<AppEnv>()
       retention_days: cols.retention_days ?? null,
       time_zone: cols.time_zone ?? "UTC",
       rep_ring_seconds: cols.rep_ring_seconds ?? 20,
-      rep_no_answer: cols.rep_no_answer ?? "voicemail",
+      // SPEC.md: a rep's unanswered calls fall back to the AI (voicemail while the tenant has no assistant).
+      rep_no_answer: cols.rep_no_answer ?? "assistant",
       rep_no_answer_assistant_id: null,
       phone_login_countries: cols.phone_login_countries ?? null,
       phone_login_hourly_limit: cols.phone_login_hourly_limit ?? customers.DEFAULT_PHONE_LOGIN_HOURLY_LIMIT,

@@ -4,7 +4,7 @@ import { hangupTwiml, ringRepTwiml, voicemailTwiml, VOICEMAIL_THANKS } from "../
 import { NOT_IN_SERVICE, sayHangupTwiml, twimlResponse } from "../carriers/twilio/twiml";
 import { recordingCallbackUrl } from "../carriers/twilio/voice-fields";
 import { twilioWebhook } from "../carriers/twilio/webhook";
-import { getAssistant } from "../db/assistants";
+import { getAssistant, listAssistants } from "../db/assistants";
 import { getCallBySid, updateCall, type CallPatch, type CallRow } from "../db/calls";
 import type { CustomerRow } from "../db/customers";
 import { getPhoneNumber } from "../db/phone-numbers";
@@ -26,9 +26,10 @@ function ended(call: CallRow, extra: CallPatch): CallPatch {
 }
 
 /**
- * Nobody answered (or the rep is inactive): the tenant's `inboundToRep.noAnswer`. `assistant`: the tenant's chosen
- * assistant takes the same call (the record becomes an assistant call). `voicemail` (or no assistant to take it):
- * the caller leaves a message, stored through the recording callback on the caller's phone ticket.
+ * Nobody answered (or the rep is inactive): the tenant's `inboundToRep.noAnswer`. `assistant` (the default): the
+ * tenant's chosen assistant, or without one its first, takes the same call (the record becomes an assistant call).
+ * `voicemail` (or no assistant to take it): the caller leaves a message, stored through the recording callback on
+ * the caller's phone ticket.
  */
 async function noAnswer<E extends AppEnv>(
   c: Context<E>,
@@ -36,8 +37,13 @@ async function noAnswer<E extends AppEnv>(
   call: CallRow,
   callSid: string,
 ): Promise<Response> {
-  const assistantId = customer.rep_no_answer === "assistant" ? customer.rep_no_answer_assistant_id : null;
-  const assistant = assistantId === null ? null : await getAssistant(c.env.DB, customer.id, assistantId);
+  const chosen = customer.rep_no_answer_assistant_id;
+  const assistant =
+    customer.rep_no_answer !== "assistant"
+      ? null
+      : chosen !== null
+        ? await getAssistant(c.env.DB, customer.id, chosen)
+        : ((await listAssistants(c.env.DB, customer.id))[0] ?? null);
   const from = call.from_number ?? "";
   const to = call.to_number ?? "";
   if (assistant) {

@@ -99,8 +99,20 @@ describe("inbound calls to a rep's number (docs/campaigns.md)", () => {
     expect(await record(callSid)).toMatchObject({ state: "Completed", outcome: "answered", talk_time_seconds: 42 });
   });
 
-  it("no answer (or no browser signed in): the caller leaves a voicemail, stored on their ticket", async () => {
+  it("no answer, by default: the tenant's first assistant takes the same call (SPEC.md: the AI as the fallback)", async () => {
     const t = await assistantTenant();
+    expect(await json(await admin(`/customers/${t.customerId}`))).toMatchObject({
+      inboundToRep: { noAnswer: "assistant", assistantId: null },
+    });
+    const { callSid, from } = await ring(t);
+    const stream = parseStreamTwiml(await (await dialDone(t, callSid, "no-answer")).text());
+    expect(stream.parameters).toMatchObject({ Mode: "assistant", AssistantId: String(t.assistantId), From: from });
+    expect(await record(callSid)).toMatchObject({ mode: "assistant", assistant_id: t.assistantId, rep_id: t.repId });
+  });
+
+  it("no answer with voicemail chosen (or no browser signed in): the caller leaves a voicemail on their ticket", async () => {
+    const t = await assistantTenant();
+    await admin(`/customers/${t.customerId}`, { method: "PATCH", json: { inboundToRep: { noAnswer: "voicemail" } } });
     const { callSid, from } = await ring(t);
     const res = await dialDone(t, callSid, "no-answer");
     expect(parseXml(await res.text())).toEqual(parseXml(await voicemailReference(t, from)));
@@ -171,6 +183,7 @@ describe("inbound calls to a rep's number (docs/campaigns.md)", () => {
 
   it("an inactive rep is not rung: the fallback answers at once", async () => {
     const t = await assistantTenant();
+    await admin(`/customers/${t.customerId}`, { method: "PATCH", json: { inboundToRep: { noAnswer: "voicemail" } } });
     await admin(`/customers/${t.customerId}/reps/${t.repId}`, { method: "PATCH", json: { active: false } });
     const { from, xml } = await ring(t);
     expect(parseXml(xml)).toEqual(parseXml(await voicemailReference(t, from)));
@@ -196,7 +209,6 @@ describe("tenant settings: time zone and inbound calls to reps", () => {
     const patch = (json: unknown) => admin(`/customers/${t.customerId}`, { method: "PATCH", json });
     const cases: [unknown, string][] = [
       [{ timeZone: "Europe/Atlantis" }, "timeZone"],
-      [{ inboundToRep: { noAnswer: "assistant" } }, "inboundToRep.assistantId"],
       [{ inboundToRep: { assistantId: other.assistantId } }, "inboundToRep.assistantId"],
       [{ inboundToRep: { ringSeconds: 1 } }, "inboundToRep.ringSeconds"],
       [{ inboundToRep: { noAnswer: "hang up" } }, "inboundToRep.noAnswer"],
@@ -209,7 +221,7 @@ describe("tenant settings: time zone and inbound calls to reps", () => {
     const ok = await patch({ timeZone: "Europe/Brussels", inboundToRep: { ringSeconds: 15 } });
     expect(await json(ok)).toMatchObject({
       timeZone: "Europe/Brussels",
-      inboundToRep: { ringSeconds: 15, noAnswer: "voicemail", assistantId: null },
+      inboundToRep: { ringSeconds: 15, noAnswer: "assistant", assistantId: null },
     });
     const created = await admin("/customers", {
       method: "POST",
