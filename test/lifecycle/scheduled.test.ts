@@ -83,6 +83,16 @@ describe("retention (the daily cron)", () => {
     ]);
   });
 
+  it("runs with any other cron too (`/__scheduled` without ?cron=): every job, retention included", async () => {
+    const t = await provisionTenant({ openai: false });
+    await admin(`/customers/${t.customerId}`, { method: "PATCH", json: { retentionDays: 30 } });
+    const old = await seedCall(t.customerId, { createdAt: daysAgo(40) });
+    const rec = await seedRecording(t.customerId, old, wavBytes(100));
+    await env.DB.prepare("UPDATE recordings SET created_at = ?2 WHERE id = ?1").bind(rec.id, daysAgo(40)).run();
+    await runCron("");
+    expect(await getRecording(env.DB, t.customerId, rec.id)).toBeNull();
+  });
+
   it("purges expired phone-login codes and old webhook deliveries", async () => {
     const t = await provisionTenant({ openai: false });
     await env.DB.batch([
