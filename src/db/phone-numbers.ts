@@ -42,6 +42,17 @@ export const getPhoneNumber = (db: D1Database, customerId: number, number: strin
     .bind(customerId, number)
     .first<PhoneNumberRow>();
 
+/** The tenant's first number an assistant answers (its AI line), or null. */
+export const firstAssistantNumber = async (db: D1Database, customerId: number) =>
+  (
+    await db
+      .prepare(
+        "SELECT number FROM phone_numbers WHERE customer_id = ?1 AND assistant_id IS NOT NULL ORDER BY id LIMIT 1",
+      )
+      .bind(customerId)
+      .first<{ number: string }>()
+  )?.number ?? null;
+
 export async function listPhoneNumbers(db: D1Database, customerId: number) {
   const { results } = await db
     .prepare("SELECT * FROM phone_numbers WHERE customer_id = ?1 ORDER BY id")

@@ -86,11 +86,7 @@ async function ringcentralAccountFields(
       jwt: await m.secret(input.jwt, storedSecrets?.jwt, "jwt"),
     },
   };
-  m.check(
-    mode === "forward-to-ai" && aiLine === null
-      ? [{ path: "ringcentral.aiLine", message: "is required when mode is forward-to-ai" }]
-      : [],
-  );
+  m.check();
   return fields;
 }
 

@@ -4,6 +4,7 @@
  * is carried out after the answer (RingCentral wants one fast, and stops delivering to slow webhooks).
  */
 import { decryptSecret } from "../../auth/crypto";
+import { firstAssistantNumber } from "../../db/phone-numbers";
 import { getRingCentralSubscription } from "../../db/ringcentral-subscriptions";
 import type { Env } from "../../env";
 import { readTextLimited } from "../../lib/body-limit";
@@ -76,9 +77,12 @@ export async function handleRingCentralWebhook(
   await verify(env, request, customerId);
   const n = await notificationOf(request);
   if (!n) return Response.json({ ok: true, ignored: "not a telephony-session event" });
+  // SPEC.md's aiLine is optional: without one, calls go to the tenant's first number an assistant answers.
+  const aiLine =
+    account.aiLine ?? (account.mode === "forward-to-ai" ? await firstAssistantNumber(env.DB, customerId) : null);
   const applied = await ringcentralSession(env, customerId, n.body.telephonySessionId).apply(customerId, n, {
     mode: account.mode,
-    aiLine: account.aiLine,
+    aiLine,
   });
   logRingCentral("info", "notification", {
     customerId,

@@ -5,7 +5,7 @@ import { ringcentralSession } from "../../../src/carriers/ringcentral/session-ob
 import { ensureSubscription } from "../../../src/carriers/ringcentral/subscription";
 import { getCallBySid } from "../../../src/db/calls";
 import { getRingCentralSubscription } from "../../../src/db/ringcentral-subscriptions";
-import { BASE } from "../../helpers";
+import { admin, BASE } from "../../helpers";
 import {
   callWebhook,
   commands,
@@ -125,6 +125,30 @@ describe("notifications", () => {
     await notify(t, { telephonySessionId: call.telephonySessionId, status: "Proceeding" });
     expect(await commands(t)).toMatchObject([
       { action: "forward", partyId: call.partyId, body: { phoneNumber: "+3225550100" } },
+    ]);
+  });
+});
+
+describe("forward-to-ai without an aiLine (SPEC.md's aiLine is optional)", () => {
+  it("forwards to the tenant's first number an assistant answers; with none the call is left ringing", async () => {
+    const { t } = await subscribed({ mode: "forward-to-ai", aiLine: null });
+    const first = await ringCall(t);
+    await notify(t, { telephonySessionId: first.telephonySessionId, status: "Proceeding" });
+    expect(await commands(t)).toEqual([]);
+
+    const a = await admin(`/customers/${t.customerId}/assistants`, {
+      method: "POST",
+      json: { name: "AI line", instructions: "Help." },
+    });
+    const { id: assistantId } = (await a.json()) as { id: number };
+    await admin(`/customers/${t.customerId}/phone-numbers`, {
+      method: "POST",
+      json: { number: "+3225550199", assistantId },
+    });
+    const second = await ringCall(t, "+32470123457");
+    await notify(t, { telephonySessionId: second.telephonySessionId, status: "Proceeding" });
+    expect(await commands(t)).toMatchObject([
+      { action: "forward", partyId: second.partyId, body: { phoneNumber: "+3225550199" } },
     ]);
   });
 });
