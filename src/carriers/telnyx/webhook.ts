@@ -1,7 +1,7 @@
 import { getCustomer } from "../../db/customers";
 import { isUniqueViolation } from "../../db/unique";
 import { readBytesLimited } from "../../lib/body-limit";
-import { badRequest, forbidden } from "../../lib/errors";
+import { forbidden } from "../../lib/errors";
 import { nowIso } from "../../lib/ids";
 import { normalizePhone } from "../../lib/phone";
 import { invalid } from "../../lib/validate";
@@ -46,8 +46,9 @@ export interface TelnyxDelivery {
 
 /**
  * Reads and checks one webhook delivery before anything is written (docs/telnyx.md, "Webhook signatures"):
- * oversized → 413, not JSON → 400, no tenant or a signature that is missing, stale, malformed or not the
- * tenant's → 403, a handled event without what its record needs → 400 naming the fields.
+ * oversized → 413; not JSON (so no tenant to verify it against), no tenant, or a signature that is missing, stale,
+ * malformed or not the tenant's → 403 (SPEC.md: anything unverifiable); a verified, handled event without what its
+ * record needs → 400 naming the fields.
  */
 export async function verifiedTelnyxDelivery(db: D1Database, request: Request): Promise<TelnyxDelivery> {
   const raw = await readBytesLimited(request, MAX_WEBHOOK_BYTES, "Telnyx webhook body");
@@ -58,7 +59,7 @@ export async function verifiedTelnyxDelivery(db: D1Database, request: Request): 
   try {
     body = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(raw));
   } catch {
-    throw badRequest("The body is not JSON");
+    throw forbidden("The body is not JSON: there is no tenant to verify it against");
   }
   const data = (body as { data?: { payload?: unknown } } | null)?.data;
   const payload = typeof data?.payload === "object" && data.payload !== null ? data.payload : {};

@@ -118,13 +118,13 @@ describe("refused Telnyx deliveries write nothing", () => {
     expect(await json(res)).toMatchObject({ handled: "answered with the assistant" });
   });
 
-  it("400 for a body that is not JSON, and for a handled event without what its record needs", async () => {
+  it("403 for a body that is not JSON (unverifiable), 400 for a verified event without what its record needs", async () => {
     const t = await telnyxTenant({ welcome: null });
     const notJson = await telnyxFake<{ body: string; headers: Record<string, string> }>("/webhooks/sign", {
       apiKey: t.telnyx.apiKey,
       body: "{not json",
     });
-    await refusedWithoutTrace(t, () => postDelivery(notJson), 400);
+    await refusedWithoutTrace(t, () => postDelivery(notJson), 403);
     const full = await initiatedPayload(t);
     const { call_leg_id: _leg, ...noLeg } = full;
     const s = await signedDelivery(t, { eventType: "call.initiated", payload: noLeg });
