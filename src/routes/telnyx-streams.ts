@@ -3,8 +3,11 @@ import type { AppEnv } from "../auth/context";
 import { ApiError, notFound } from "../lib/errors";
 import { connectMediaStream } from "../live/entry";
 
-/** A call_control_id (`v3:` + URL-safe characters); anything else names no stream of ours. */
-const CALL_CONTROL_ID = /^v\d+:[A-Za-z0-9_-]{8,200}$/;
+/**
+ * A call_control_id: Telnyx's are `v3:` + URL-safe characters, but our answer streams whatever id the event
+ * carried, so any id of that alphabet is taken (the object checks the StreamToken); anything else is no stream.
+ */
+const CALL_CONTROL_ID = /^[A-Za-z0-9:_-]{1,200}$/;
 
 /**
  * `GET /streams/telnyx/{call_control_id}`: Telnyx's media stream WebSocket (the `stream_url` of our answer),

@@ -50,8 +50,12 @@ describe("a Telnyx call in the live engine", () => {
     expect(rec!.left).toBe(6 * 160);
   });
 
-  it("a stream route name that is no call_control_id is a 404; a plain GET is a 400", async () => {
-    expect((await api("/streams/telnyx/not-a-call", { headers: { Upgrade: "websocket" } })).status).toBe(404);
+  it("a stream route name outside a call_control_id's alphabet is a 404; a plain GET is a 400", async () => {
+    expect((await api("/streams/telnyx/not.a.call", { headers: { Upgrade: "websocket" } })).status).toBe(404);
+    expect(
+      (await api(`/streams/telnyx/${encodeURIComponent("a b")}`, { headers: { Upgrade: "websocket" } })).status,
+    ).toBe(404);
+    expect((await api("/streams/telnyx/cc-1")).status).toBe(400); // a short test id names a stream too
     expect((await api(`/streams/telnyx/${encodeURIComponent("v3:abcdefgh12345678")}`)).status).toBe(400);
   });
 });
