@@ -14,11 +14,24 @@ import { recorderName } from "../recordings/ticket-recorder";
 /** Sources whose carrier keeps a copy of its own (src/carriers/recording-copies.ts). */
 const CARRIER_SOURCES = new Set(["twilio", "telnyx"]);
 
+/** The recordings whose carrier keeps a copy of its own, with the id it has there. */
+export const carrierCopies = (recordings: RecordingRow[]) =>
+  recordings.flatMap((r) =>
+    r.carrier_recording_sid && CARRIER_SOURCES.has(r.source)
+      ? [{ source: r.source, sid: r.carrier_recording_sid }]
+      : [],
+  );
+
 /**
  * Our copies first (R2 objects, then the rows and the transcripts made from them, in one batch), then the
  * carrier's copies are queued. A failure leaves rows that a retried DELETE finds again.
  */
-export async function deleteRecordings(env: Env, customerId: number, recordings: RecordingRow[]): Promise<void> {
+export async function deleteRecordings(
+  env: Env,
+  customerId: number,
+  recordings: RecordingRow[],
+  opts: { carrierCopiesDeleted?: boolean } = {},
+): Promise<void> {
   if (!recordings.length) return;
   await env.RECORDINGS.delete(recordings.map((r) => r.r2_key));
   const db = env.DB;
@@ -38,16 +51,11 @@ export async function deleteRecordings(env: Env, customerId: number, recordings:
       .prepare("DELETE FROM recordings WHERE customer_id = ?1 AND id IN (SELECT value FROM json_each(?2))")
       .bind(customerId, ids),
   ]);
-  const copies = recordings.filter((r) => r.carrier_recording_sid && CARRIER_SOURCES.has(r.source));
+  const copies = opts.carrierCopiesDeleted ? [] : carrierCopies(recordings);
   if (copies.length) {
     await env.POST_CALL.sendBatch(
-      copies.map((r) => ({
-        body: {
-          kind: "delete-carrier-recording",
-          customerId,
-          source: r.source,
-          recordingSid: r.carrier_recording_sid!,
-        },
+      copies.map((c) => ({
+        body: { kind: "delete-carrier-recording", customerId, source: c.source, recordingSid: c.sid },
       })),
     );
   }

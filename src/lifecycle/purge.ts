@@ -4,13 +4,14 @@
  * then what is left of its rows, the customer last. Each step deletes what it did, so a retried or repeated job
  * carries on where the last one stopped.
  */
+import { deleteCarrierRecording } from "../carriers/recording-copies";
 import { purgeRingCentral } from "../carriers/ringcentral/purge";
 import type { CallRow } from "../db/calls";
 import type { RecordingRow } from "../db/recordings";
 import type { TicketRow } from "../db/tickets";
 import type { Env } from "../env";
 import { campaignObject } from "../outbound/campaign-entry";
-import { deleteCall, deleteRecordings, deleteTicket } from "./deletion";
+import { carrierCopies, deleteCall, deleteRecordings, deleteTicket } from "./deletion";
 
 const CHUNK = 50;
 
@@ -49,7 +50,10 @@ const firstRows = async <T>(env: Env, table: string, customerId: number) =>
 export async function purgeCustomerStep(env: Env, customerId: number): Promise<boolean> {
   const recordings = await firstRows<RecordingRow>(env, "recordings", customerId);
   if (recordings.length) {
-    await deleteRecordings(env, customerId, recordings);
+    // The carriers' copies here, not queued apart: deleting them needs the tenant's carrier accounts, which the
+    // purge's last step deletes. A failure fails this step and the queue retries it (a copy already gone is done).
+    for (const c of carrierCopies(recordings)) await deleteCarrierRecording(env, c.source, customerId, c.sid);
+    await deleteRecordings(env, customerId, recordings, { carrierCopiesDeleted: true });
     return true;
   }
   const calls = await firstRows<CallRow>(env, "calls", customerId);
