@@ -3,6 +3,22 @@ import { eventually } from "./stream-client";
 import { answeringDrivers, startCall } from "./drivers";
 import { assistantTenant, realtimeScript, realtimeState, realtimeTrigger } from "./live-helpers";
 
+/** A call whose caller has spoken once, and the model told to reply as scripted. */
+async function replying(driver: (typeof answeringDrivers)[number], script: Parameters<typeof realtimeScript>[1]) {
+  const t = await assistantTenant({ welcome: null });
+  const key = t.openaiKey!;
+  await realtimeScript(key, script);
+  const { tc, stub } = await startCall(driver, t);
+  tc.media();
+  await eventually(
+    () => realtimeState(key),
+    (s) => s.connections[0]?.appends === 1,
+    "caller audio at OpenAI",
+  );
+  await realtimeTrigger(key, "respond");
+  return { t, key, tc, stub };
+}
+
 describe.each(answeringDrivers)("barge-in on $carrier", (driver) => {
   it("clears the carrier's playback, cancels the reply and truncates at the confirmed-played ms, ignoring stale marks", async () => {
     const t = await assistantTenant({ welcome: null });
@@ -59,20 +75,10 @@ describe.each(answeringDrivers)("barge-in on $carrier", (driver) => {
   });
 
   it("drops the interrupted reply's audio still in flight after the clear", async () => {
-    const t = await assistantTenant({ welcome: null });
-    const key = t.openaiKey!;
-    await realtimeScript(key, {
+    const { t, key, tc, stub } = await replying(driver, {
       reply: { chunks: 2, chunkBytes: 800, transcript: "A long answer." },
       holdResponses: true,
     });
-    const { tc, stub } = await startCall(driver, t);
-    tc.media();
-    await eventually(
-      () => realtimeState(key),
-      (s) => s.connections[0]?.appends === 1,
-      "caller audio at OpenAI",
-    );
-    await realtimeTrigger(key, "respond");
     await tc.until(() => tc.of("mark").length === 2, "the reply's two chunks");
     // The server had sent three more chunks of the reply when it heard the caller.
     await realtimeTrigger(key, "speech_started", undefined, { lateChunks: 3 });
@@ -91,17 +97,7 @@ describe.each(answeringDrivers)("barge-in on $carrier", (driver) => {
   });
 
   it("does not truncate or clear when everything sent was already played", async () => {
-    const t = await assistantTenant({ welcome: null });
-    const key = t.openaiKey!;
-    await realtimeScript(key, { reply: { chunks: 2, chunkBytes: 400, transcript: "Hi." } });
-    const { tc, stub } = await startCall(driver, t);
-    tc.media();
-    await eventually(
-      () => realtimeState(key),
-      (s) => s.connections[0]?.appends === 1,
-      "caller audio at OpenAI",
-    );
-    await realtimeTrigger(key, "respond");
+    const { t, key, tc, stub } = await replying(driver, { reply: { chunks: 2, chunkBytes: 400, transcript: "Hi." } });
     await tc.until(() => tc.of("mark").length === 2, "the reply");
     for (const m of tc.of("mark")) tc.mark(m.mark.name);
     await eventually(

@@ -200,19 +200,21 @@ export function userTurn(ks: KeyState, c: Connection, atBytes: number, reply?: R
 export function speechStarted(c: Connection, itemId: string, atBytes: number, lateChunks = 0) {
   send(c, { type: "input_audio_buffer.speech_started", audio_start_ms: atBytes / 8, item_id: itemId });
   const r = c.response;
-  for (let i = 0; r && i < lateChunks; i++) {
-    const audio = Buffer.alloc(800, 0x55);
-    c.items.set(r.itemId, (c.items.get(r.itemId) ?? 0) + audio.length);
-    send(c, {
-      type: "response.output_audio.delta",
-      response_id: r.id,
-      item_id: r.itemId,
-      output_index: 0,
-      content_index: 0,
-      delta: audio.toString("base64"),
-    });
-  }
+  for (let i = 0; r && i < lateChunks; i++) audioDelta(c, r, Buffer.alloc(800, 0x55));
   if (c.response) finishResponse(c, "cancelled");
+}
+
+/** One chunk of a reply's audio: counted into its item (truncates are checked against it) and sent. */
+function audioDelta(c: Connection, r: { id: string; itemId: string }, audio: Buffer) {
+  c.items.set(r.itemId, (c.items.get(r.itemId) ?? 0) + audio.length);
+  send(c, {
+    type: "response.output_audio.delta",
+    response_id: r.id,
+    item_id: r.itemId,
+    output_index: 0,
+    content_index: 0,
+    delta: audio.toString("base64"),
+  });
 }
 
 const DEFAULT_REPLY: Reply = { chunks: 2, chunkBytes: 800, transcript: "Hello, how can I help you?" };
@@ -233,18 +235,7 @@ export function respond(ks: KeyState, c: Connection, given?: Reply) {
     type: "response.created",
     response: { id: r.id, object: "realtime.response", status: "in_progress", output: [] },
   });
-  for (let i = 0; i < reply.chunks; i++) {
-    const audio = Buffer.alloc(reply.chunkBytes, (0x10 + i) & 0xff);
-    c.items.set(r.itemId, (c.items.get(r.itemId) ?? 0) + audio.length);
-    send(c, {
-      type: "response.output_audio.delta",
-      response_id: r.id,
-      item_id: r.itemId,
-      output_index: 0,
-      content_index: 0,
-      delta: audio.toString("base64"),
-    });
-  }
+  for (let i = 0; i < reply.chunks; i++) audioDelta(c, r, Buffer.alloc(reply.chunkBytes, (0x10 + i) & 0xff));
   send(c, {
     type: "response.output_audio_transcript.delta",
     response_id: r.id,
