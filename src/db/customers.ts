@@ -87,10 +87,15 @@ export async function loadCustomer(db: D1Database, customerId: number): Promise<
   return c;
 }
 
-/** Newest first: the tenant just provisioned is on the first page, however many came before it. */
-export async function listCustomers(db: D1Database, limit: number, offset: number) {
+/**
+ * `newest` first for people (the tenant just provisioned is on the first page, however many came before it);
+ * `oldest` first for a sweep over every tenant, whose pages stay put while tenants are added.
+ */
+export async function listCustomers(db: D1Database, limit: number, offset: number, order: "newest" | "oldest") {
   const { results } = await db
-    .prepare("SELECT * FROM customers WHERE deleted_at IS NULL ORDER BY id DESC LIMIT ?1 OFFSET ?2")
+    .prepare(
+      `SELECT * FROM customers WHERE deleted_at IS NULL ORDER BY id ${order === "newest" ? "DESC" : "ASC"} LIMIT ?1 OFFSET ?2`,
+    )
     .bind(limit, offset)
     .all<CustomerRow>();
   return results;

@@ -20,7 +20,7 @@ export async function tenantChecks(env: Env, origin: string, scope: TenantScope)
     if (!customer) throw notFound(`Customer ${scope.customerId} not found`);
     return oneTenant(env, origin, customer);
   }
-  const page = await listCustomers(env.DB, TENANTS_PER_REPORT + 1, scope.offset);
+  const page = await listCustomers(env.DB, TENANTS_PER_REPORT + 1, scope.offset, "oldest");
   const out: Check[] = [];
   // One tenant after another: each already runs its Twilio and OpenAI probes side by side.
   for (const customer of page.slice(0, TENANTS_PER_REPORT)) out.push(...(await oneTenant(env, origin, customer)));

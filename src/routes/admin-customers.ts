@@ -166,7 +166,7 @@ export const adminCustomerRoutes = new Hono<AppEnv>()
   })
   .get("/", validate("query", listQuery), async (c) => {
     const { limit, offset } = c.req.valid("query");
-    const rows = await customers.listCustomers(c.env.DB, limit, offset);
+    const rows = await customers.listCustomers(c.env.DB, limit, offset, "newest");
     return c.json({ items: await Promise.all(rows.map((r) => customerView(c.env.DB, r))), limit, offset });
   })
   .get("/:id", validate("param", idParam), async (c) =>

@@ -155,11 +155,11 @@ export const carrierOperations: Operations = {
     responses: {
       101: noContent("Switching protocols (WebSocket)"),
       400: error("Not a WebSocket upgrade"),
-      404: error("Not a call_control_id"),
+      404: error("Not a call_control_id (outside letters, digits, `:`, `_` and `-`)"),
     },
     examples: [
       { name: "notUpgrade", status: 400, params: { key: "v3:abcdefgh12345678" } },
-      { name: "notACallControlId", status: 404, params: { key: "nope" } },
+      { name: "notACallControlId", status: 404, params: { key: "not.a.call" } },
     ],
   },
   "POST /api/webhooks/ringcentral/:customerId": {
