@@ -201,9 +201,9 @@ export const MUTANTS: Mutant[] = [
   {
     id: "jwt-clock-skew",
     area: "auth",
-    bug: "ten minutes of clock skew instead of one",
+    bug: "ten minutes of clock skew instead of five seconds",
     file: REP_JWT,
-    find: "const CLOCK_SKEW_SECONDS = 60;",
+    find: "const CLOCK_SKEW_SECONDS = 5;",
     replace: "const CLOCK_SKEW_SECONDS = 600;",
     tests: REP_JWT_TESTS,
   },
@@ -471,12 +471,12 @@ export const MUTANTS: Mutant[] = [
     tests: ANALYTICS_TESTS,
   },
   {
-    id: "analytics-unknown-sentiment",
+    id: "analytics-unscored-as-negative",
     area: "analytics",
-    bug: "unknown sentiment counted as empty string on the time-of-day path",
+    bug: "calls without a sentiment counted as negative on the time-of-day path",
     file: ANALYTICS,
-    find: "COALESCE(SUM(sentiment IS NULL), 0) AS unknown",
-    replace: "COALESCE(SUM(sentiment = ''), 0) AS unknown",
+    find: "COALESCE(SUM(sentiment = 'negative'), 0) AS negative",
+    replace: "COALESCE(SUM(sentiment IS NULL), 0) AS negative",
     tests: ANALYTICS_TESTS,
   },
   // ── rate limits ──
