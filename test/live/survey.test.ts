@@ -85,10 +85,14 @@ describe.each(answeringDrivers)("the post-call survey on $carrier (docs/live-cal
     tc.dtmf("9"); // not on a 1-5 scale: asked again
     const [, again] = await askedFor(key, 2);
     expect(again).toMatch(/not on the scale.*"How satisfied are you\?"/);
+    // Each answer after its question has played: a digit pressed mid-question cuts the rest of it (barge-in), and
+    // the mark counts below are those of whole questions.
+    await tc.until(() => tc.of("mark").length === 4, "the question asked again");
     tc.dtmf("4");
     const [, , q2] = await askedFor(key, 3);
     expect(q2).toContain('"Would you recommend us?"');
     expect(q2).toContain("(0 for 10)");
+    await tc.until(() => tc.of("mark").length === 6, "the second question");
     tc.dtmf("0"); // 10 on a ten-point scale
     const [, , , thanks] = await askedFor(key, 4);
     expect(thanks).toMatch(/thank the caller/i);
