@@ -213,18 +213,19 @@ const BETA_NAMES: Readonly<Record<string, ServerEvent["type"]>> = {
 
 /** The general path (and the reference the delta matcher is tested against). */
 export function parseServerEventJson(data: string): ServerEvent | null {
-  let raw: unknown;
+  let parsed: unknown;
   try {
-    raw = JSON.parse(data);
+    parsed = JSON.parse(data);
   } catch {
     return null;
   }
-  if (typeof raw === "object" && raw !== null) {
-    const type = (raw as { type?: unknown }).type;
-    if (typeof type === "string" && Object.hasOwn(BETA_NAMES, type)) raw = { ...raw, type: BETA_NAMES[type] };
-  }
+  // Not an object: no event (the schema would refuse it too).
+  if (typeof parsed !== "object" || parsed === null) return null;
+  const given = (parsed as { type?: unknown }).type;
+  const renamed = typeof given === "string" && Object.hasOwn(BETA_NAMES, given) ? BETA_NAMES[given] : undefined;
+  const raw = renamed ? { ...parsed, type: renamed } : parsed;
   // The audio delta is nearly every event of a call: checked by hand, the schema for the rest.
-  if (typeof raw === "object" && raw !== null && (raw as { type?: unknown }).type === "response.output_audio.delta") {
+  if ((renamed ?? given) === "response.output_audio.delta") {
     const { item_id, delta, response_id } = raw as Record<string, unknown>;
     if (
       typeof item_id === "string" &&

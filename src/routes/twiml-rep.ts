@@ -25,6 +25,14 @@ function ended(call: CallRow, extra: CallPatch): CallPatch {
   };
 }
 
+/** The assistant that takes a rep's unanswered call, or null for voicemail. */
+async function fallbackAssistant(db: D1Database, customer: CustomerRow) {
+  if (customer.rep_no_answer !== "assistant") return null;
+  const chosen = customer.rep_no_answer_assistant_id;
+  if (chosen !== null) return getAssistant(db, customer.id, chosen);
+  return (await listAssistants(db, customer.id))[0] ?? null;
+}
+
 /**
  * Nobody answered (or the rep is inactive): the tenant's `inboundToRep.noAnswer`. `assistant` (the default): the
  * tenant's chosen assistant, or without one its first, takes the same call (the record becomes an assistant call).
@@ -37,13 +45,7 @@ async function noAnswer<E extends AppEnv>(
   call: CallRow,
   callSid: string,
 ): Promise<Response> {
-  const chosen = customer.rep_no_answer_assistant_id;
-  const assistant =
-    customer.rep_no_answer !== "assistant"
-      ? null
-      : chosen !== null
-        ? await getAssistant(c.env.DB, customer.id, chosen)
-        : ((await listAssistants(c.env.DB, customer.id))[0] ?? null);
+  const assistant = await fallbackAssistant(c.env.DB, customer);
   const from = call.from_number ?? "";
   const to = call.to_number ?? "";
   if (assistant) {
