@@ -46,7 +46,7 @@ export const handleRealtimeControl: RestHandler = async (req, res, url) => {
       sendJson(res, 409, { error: "fake realtime: no open connection for this key" });
       return true;
     }
-    const atBytes = c.audio.reduce((n, b) => n + b.length, 0);
+    const atBytes = c.audioBytes;
     switch (body.action) {
       case "speech_started":
         speechStarted(c, `item_user_${c.id}_${++c.seq}`, atBytes, body.lateChunks ?? 0);

@@ -53,6 +53,8 @@ export interface Connection {
   /** Appends that arrived before any session.update (audio the model would misread). */
   appendsBeforeSession: number;
   audio: Buffer[];
+  /** The bytes of `audio`, summed as they arrive: summing the list at every append made a long call quadratic. */
+  audioBytes: number;
   /** Audio bytes per assistant item, to validate truncates as the real API does. */
   items: Map<string, number>;
   response: { id: string; itemId: string; output: Record<string, unknown>[] } | null;
@@ -96,7 +98,7 @@ export function describe(c: Connection) {
     events: c.events,
     appends: c.appends,
     appendsBeforeSession: c.appendsBeforeSession,
-    audioBytes: c.audio.reduce((n, b) => n + b.length, 0),
+    audioBytes: c.audioBytes,
     audioBase64: Buffer.concat(c.audio).toString("base64"),
     items: Object.fromEntries(c.items),
     functionCalls: [...c.functionCalls.values()],

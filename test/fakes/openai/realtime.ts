@@ -51,6 +51,7 @@ export function handleRealtimeUpgrade(req: IncomingMessage, socket: Duplex, head
         appends: 0,
         appendsBeforeSession: 0,
         audio: [],
+        audioBytes: 0,
         items: new Map(),
         response: null,
         functionCalls: new Map(),
@@ -156,6 +157,7 @@ function onAppend(ks: KeyState, c: Connection, b64: string) {
   c.appends++;
   if (!c.session) c.appendsBeforeSession++;
   c.audio.push(bytes);
+  c.audioBytes += bytes.length;
   const s = ks.script;
   if (s.echo)
     send(c, {
@@ -171,10 +173,9 @@ function onAppend(ks: KeyState, c: Connection, b64: string) {
     c.ws.close(1011, "scripted drop");
     return;
   }
-  const total = c.audio.reduce((n, b) => n + b.length, 0);
-  if (s.speechAfterBytes !== undefined && !c.spoke && total >= s.speechAfterBytes) {
+  if (s.speechAfterBytes !== undefined && !c.spoke && c.audioBytes >= s.speechAfterBytes) {
     c.spoke = true;
-    userTurn(ks, c, total);
+    userTurn(ks, c, c.audioBytes);
   }
 }
 
