@@ -7,6 +7,7 @@
  */
 import { it } from "vitest";
 import { decodeBase64Into } from "../../src/live/frame-batcher";
+import { sampleFrames } from "./sample-frames";
 
 const DECODES = 200_000;
 const ROUNDS = 5;
@@ -35,13 +36,8 @@ const ways: Record<string, Way> = {
 };
 
 it("prices decoding a frame's payload", async () => {
-  const bytes = new Uint8Array(160).map((_, i) => (i * 37) & 0xff);
-  const flat = Array.from({ length: 64 }, (_, k) => btoa(String.fromCharCode(...bytes.map((b) => (b + k) & 0xff))));
+  const { payloads: flat, media: frames } = sampleFrames();
   const payloadOf = /"payload":"([A-Za-z0-9+/=]*)"/;
-  const frames = flat.map(
-    (p, k) =>
-      `{"event":"media","sequenceNumber":"${k + 2}","media":{"track":"inbound","chunk":"${k + 1}","timestamp":"${k * 20}","payload":"${p}"},"streamSid":"MZ0123456789abcdef0123456789abcdef"}`,
-  );
   const sliced = frames.map((f) => payloadOf.exec(f)![1]!);
   const buf = new Uint8Array(1 << 16);
   // Every way must write the same bytes, or its price means nothing.

@@ -9,6 +9,7 @@
 import { it } from "vitest";
 import { parseServerEvent, parseServerEventJson } from "../../src/ai/realtime";
 import { parseTwilioJson, twilioWire } from "../../src/carriers/twilio/media-wire";
+import { sampleFrames, STREAM_SID as sid } from "./sample-frames";
 
 const PARSES = 200_000;
 const ROUNDS = 5;
@@ -16,13 +17,7 @@ const ROUNDS = 5;
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
 it("prices reading a round trip's frames", async () => {
-  const bytes = new Uint8Array(160).map((_, i) => (i * 37) & 0xff);
-  const payloads = Array.from({ length: 64 }, (_, k) => btoa(String.fromCharCode(...bytes.map((b) => (b + k) & 0xff))));
-  const sid = "MZ0123456789abcdef0123456789abcdef";
-  const media = payloads.map(
-    (p, k) =>
-      `{"event":"media","sequenceNumber":"${k + 2}","media":{"track":"inbound","chunk":"${k + 1}","timestamp":"${k * 20}","payload":"${p}"},"streamSid":"${sid}"}`,
-  );
+  const { payloads, media } = sampleFrames();
   const marks = payloads.map(
     (_, k) => `{"event":"mark","sequenceNumber":"${k + 2}","streamSid":"${sid}","mark":{"name":"m${k + 1}"}}`,
   );

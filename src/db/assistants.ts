@@ -93,6 +93,13 @@ export const getAssistantForNumber = (db: D1Database, customerId: number, number
     .bind(customerId, number)
     .first<AssistantRow>();
 
+/** The tenant's first assistant, or null: the one that takes what no assistant was named for. */
+export const firstAssistant = (db: D1Database, customerId: number) =>
+  db
+    .prepare("SELECT * FROM assistants WHERE customer_id = ?1 ORDER BY id LIMIT 1")
+    .bind(customerId)
+    .first<AssistantRow>();
+
 export async function listAssistants(db: D1Database, customerId: number) {
   const { results } = await db
     .prepare("SELECT * FROM assistants WHERE customer_id = ?1 ORDER BY id")

@@ -4,7 +4,7 @@ import { hangupTwiml, ringRepTwiml, voicemailTwiml, VOICEMAIL_THANKS } from "../
 import { NOT_IN_SERVICE, sayHangupTwiml, twimlResponse } from "../carriers/twilio/twiml";
 import { recordingCallbackUrl } from "../carriers/twilio/voice-fields";
 import { twilioWebhook } from "../carriers/twilio/webhook";
-import { getAssistant, listAssistants } from "../db/assistants";
+import { firstAssistant, getAssistant } from "../db/assistants";
 import { getCallBySid, updateCall, type CallPatch, type CallRow } from "../db/calls";
 import type { CustomerRow } from "../db/customers";
 import { getPhoneNumber } from "../db/phone-numbers";
@@ -30,7 +30,7 @@ async function fallbackAssistant(db: D1Database, customer: CustomerRow) {
   if (customer.rep_no_answer !== "assistant") return null;
   const chosen = customer.rep_no_answer_assistant_id;
   if (chosen !== null) return getAssistant(db, customer.id, chosen);
-  return (await listAssistants(db, customer.id))[0] ?? null;
+  return firstAssistant(db, customer.id);
 }
 
 /**

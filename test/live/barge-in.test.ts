@@ -3,16 +3,20 @@ import { eventually } from "./stream-client";
 import { answeringDrivers, startCall } from "./drivers";
 import { assistantTenant, realtimeScript, realtimeState, realtimeTrigger } from "./live-helpers";
 
-/** A call whose caller has spoken once, and the model told to reply as scripted. */
-async function replying(driver: (typeof answeringDrivers)[number], script: Parameters<typeof realtimeScript>[1]) {
+/** A call whose caller has sent `frames` frames, and the model told to reply as scripted. */
+async function replying(
+  driver: (typeof answeringDrivers)[number],
+  script: Parameters<typeof realtimeScript>[1],
+  frames = 1,
+) {
   const t = await assistantTenant({ welcome: null });
   const key = t.openaiKey!;
   await realtimeScript(key, script);
   const { tc, stub } = await startCall(driver, t);
-  tc.media();
+  for (let i = 0; i < frames; i++) tc.media();
   await eventually(
     () => realtimeState(key),
-    (s) => s.connections[0]?.appends === 1,
+    (s) => s.connections[0]?.appends === frames,
     "caller audio at OpenAI",
   );
   await realtimeTrigger(key, "respond");
@@ -21,21 +25,14 @@ async function replying(driver: (typeof answeringDrivers)[number], script: Param
 
 describe.each(answeringDrivers)("barge-in on $carrier", (driver) => {
   it("clears the carrier's playback, cancels the reply and truncates at the confirmed-played ms, ignoring stale marks", async () => {
-    const t = await assistantTenant({ welcome: null });
-    const key = t.openaiKey!;
-    await realtimeScript(key, {
-      reply: { chunks: 4, chunkBytes: 800, transcript: "Let me explain our pricing in detail." },
-      holdResponses: true,
-    });
-    const { tc, stub } = await startCall(driver, t);
-    for (let i = 0; i < 5; i++) tc.media();
-    await eventually(
-      () => realtimeState(key),
-      (s) => s.connections[0]?.appends === 5,
-      "caller audio at OpenAI",
+    const { t, key, tc, stub } = await replying(
+      driver,
+      {
+        reply: { chunks: 4, chunkBytes: 800, transcript: "Let me explain our pricing in detail." },
+        holdResponses: true,
+      },
+      5,
     );
-
-    await realtimeTrigger(key, "respond");
     await tc.until(() => tc.of("mark").length === 4, "4 chunks with their marks");
     const marks = tc.of("mark").map((m) => m.mark.name);
     // Twilio has played the first two chunks (2 × 800 bytes = 200 ms); the rest is still buffered.
