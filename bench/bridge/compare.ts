@@ -21,6 +21,8 @@ export interface CompareOptions {
   withFloor: boolean;
   measure(target: Measured, calls: number): Promise<RunResult | string>;
   firstAudioRows: FirstAudio[];
+  /** What the `worker` target is called in the table: the project, or a second bare Worker (`--self-check`). */
+  projectLabel: string;
 }
 
 const lossFree = (r: RunResult | string) => typeof r !== "string" && lostOf(r) === 0;
@@ -48,7 +50,7 @@ export async function compare(o: CompareOptions): Promise<boolean> {
     }
     runs.push(run);
   }
-  const pass = printComparison(runs, o.barCalls, o.ladder);
+  const pass = printComparison(runs, o.barCalls, o.ladder, o.projectLabel);
   printFirstAudio(o.firstAudioRows);
   return pass;
 }

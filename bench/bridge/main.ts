@@ -15,6 +15,8 @@
  *   npm run bench -- bridge --runs 3 --capacity   issue 17's comparison (compare.ts): the bare Worker and the project
  *                    Worker in the same runs, the bar's size (50 calls) and a loss-free capacity step search
  *                    (--steps=50,100,150,200), --runs times, then the table and time to first AI audio
+ *   --self-check     the same comparison with a second copy of the bare Worker in the project's place: two Workers
+ *                    that cost exactly the same, so how often the verdict passes them is the bar's noise floor here
  *
  * Process model (fairness): wrangler dev / workerd, the echo fake, the Node relay and each load run are separate
  * processes; every target is driven by the same load process code with the same pacing, frame size and probe.
@@ -68,11 +70,15 @@ const { values } = parseArgs({
     steps: { type: "string", default: "50,100,150,200" },
     "deadline-ms": { type: "string", default: "1000" },
     "first-audio": { type: "string", default: "6" },
+    "self-check": { type: "boolean", default: false },
   },
   strict: false,
 });
 /** `--runs`/`--capacity`: issue 17's comparison of the bare and the project Worker (compare.ts). */
-const comparing = values.runs !== undefined || Boolean(values.capacity);
+const selfCheck = Boolean(values["self-check"]);
+const comparing = values.runs !== undefined || Boolean(values.capacity) || selfCheck;
+/** The `worker` target's name in the rows and timeline files of a comparison. */
+const projectLabel = selfCheck ? "bare #2" : "project";
 const runsWanted = Number(values.runs ?? 1);
 const steps = String(values.steps).split(",").map(Number);
 const callCounts = String(values.calls ?? (comparing ? "50" : "50,200"))
@@ -95,7 +101,7 @@ if (
 ) {
   console.error(
     "usage: --calls=50,200 --seconds=20 --targets=floor,relay,worker[,direct][,bare] [--strict] [--profile=FILE] [--alloc] [--timeline=DIR]\n" +
-      "       --runs 3 [--capacity [--steps=50,100,150,200]] [--seconds=8] [--deadline-ms=1000] [--first-audio=6]  (needs the bare and worker targets)",
+      "       --runs 3 [--capacity [--steps=50,100,150,200]] [--seconds=8] [--deadline-ms=1000] [--first-audio=6] [--self-check]  (needs the bare and worker targets)",
   );
   process.exit(2);
 }
@@ -150,7 +156,14 @@ async function main(): Promise<boolean> {
   }
   let workerBase = "";
   let directBase = "";
-  if (targets.includes("worker") || targets.includes("direct")) {
+  if (selfCheck) {
+    // The project's ports, a second bare Worker: everything the load and the CPU accounting see is the same as for
+    // the project, except the code behind them.
+    const twin = await startBare(PORTS.wrangler, PORTS.inspector, "twin");
+    Object.assign(bases, { worker: twin.base });
+    groups.worker = twin.pgid;
+    console.log(`self-check: a second bare relay Worker on ${twin.base} takes the project's place`);
+  } else if (targets.includes("worker") || targets.includes("direct")) {
     const adminToken = randomBytes(16).toString("hex");
     const persistTo = join(tmp, "state");
     const logFile = join(tmp, "wrangler.log");
@@ -185,20 +198,11 @@ async function main(): Promise<boolean> {
       firstAudio = await measureFirstAudio(workerBase, creds, GREETER_NUMBER, Number(values["first-audio"]));
   }
 
-  let bareBase = "";
   if (targets.includes("bare")) {
-    const bare = await startWranglerDev({
-      config: "bench/bridge/bare-worker/wrangler.toml",
-      port: PORTS.bare,
-      inspectorPort: PORTS.bareInspector,
-      persistTo: join(tmp, "bare-state"),
-      logFile: join(tmp, "bare-wrangler.log"),
-      vars: { OPENAI_BASE_URL: fakeBase, TWILIO_ACCOUNT_SID: creds.accountSid, TWILIO_AUTH_TOKEN: creds.authToken },
-    });
-    bareBase = bare.base;
-    bases.bare = bareBase;
+    const bare = await startBare(PORTS.bare, PORTS.bareInspector, "bare");
+    bases.bare = bare.base;
     groups.bare = bare.pgid;
-    console.log(`bare relay Worker ready on ${bareBase}`);
+    console.log(`bare relay Worker ready on ${bare.base}`);
   }
 
   if (comparing) {
@@ -210,6 +214,7 @@ async function main(): Promise<boolean> {
       withFloor: targets.includes("floor"),
       measure: (target, calls) => measure(target, calls, true),
       firstAudioRows: firstAudio,
+      projectLabel,
     });
     return !values.strict || pass;
   }
@@ -220,10 +225,26 @@ async function main(): Promise<boolean> {
   return failedRuns === 0 && (!values.strict || (judged && pass));
 }
 
+/** bare-worker/ under its own wrangler dev; `name` keeps its state and log apart from another copy's. */
+function startBare(port: number, inspectorPort: number, name: string) {
+  return startWranglerDev({
+    config: "bench/bridge/bare-worker/wrangler.toml",
+    port,
+    inspectorPort,
+    persistTo: join(tmp, `${name}-state`),
+    logFile: join(tmp, `${name}-wrangler.log`),
+    vars: {
+      OPENAI_BASE_URL: bases.floor,
+      TWILIO_ACCOUNT_SID: creds.accountSid,
+      TWILIO_AUTH_TOKEN: creds.authToken,
+    },
+  });
+}
+
 const runsOf = new Map<string, number>();
 /** `--timeline=DIR`: one CSV per load run, DIR/<target>-<calls>-<n>.csv (bench/bridge/stalls.ts reads them). */
 function timelineFile(target: Target, calls: number): string {
-  const key = `${target === "worker" ? "project" : target}-${calls}`;
+  const key = `${target === "worker" ? projectLabel.replace(" #", "") : target}-${calls}`;
   const n = (runsOf.get(key) ?? 0) + 1;
   runsOf.set(key, n);
   mkdirSync(String(values.timeline), { recursive: true });
@@ -274,7 +295,7 @@ async function measure(target: Target, calls: number, quiet: boolean): Promise<R
       Object.assign(r, { workerCpuUs: us(cpu.hop.worker), proxyCpuUs: us(cpu.hop.proxy), cliCpuUs: us(cpu.hop.cli) });
   }
   results.set(`${target}:${calls}`, r);
-  console.log(row(target === "worker" && quiet ? "project" : target, calls, r));
+  console.log(row(target === "worker" && quiet ? projectLabel : target, calls, r));
   if (typeof r !== "string" && underWrangler(target)) {
     const f = (n: number | undefined) => (n ?? NaN).toFixed(1);
     console.log(

@@ -81,6 +81,14 @@ export async function startWranglerDev(o: {
   logFile: string;
   config?: string;
 }): Promise<{ base: string; pgid: number }> {
+  const base = `http://127.0.0.1:${o.port}`;
+  // The health check below cannot tell our Worker from another server on the port (a stale wrangler dev, or a
+  // second target given the same port), which would then be measured in its place.
+  const taken = await fetch(`${base}/health`).then(
+    () => true,
+    () => false,
+  );
+  if (taken) throw new Error(`port ${o.port} is already in use: stop whatever listens there and run the bench again`);
   const vars = Object.entries(o.vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
   const config = o.config ? ["--config", join(ROOT, o.config)] : [];
   const child = wrangler(
@@ -101,7 +109,6 @@ export async function startWranglerDev(o: {
     o.logFile,
     false,
   );
-  const base = `http://127.0.0.1:${o.port}`;
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;

@@ -76,10 +76,15 @@ const median = (xs: number[]) => {
 };
 
 /** The comparison table and the bar's verdict, run by run; returns whether every run met the bar. */
-export function printComparison(runs: CompareRun[], barCalls: number, ladder: number[] | null): boolean {
-  const name = { bare: "bare", worker: "project" } as const;
+export function printComparison(
+  runs: CompareRun[],
+  barCalls: number,
+  ladder: number[] | null,
+  projectLabel = "project",
+): boolean {
+  const name = { bare: "bare", worker: projectLabel } as const;
   console.log(
-    `\nbare Worker vs project Worker, ${barCalls} calls (added = p99 − the floor's p99 in the same run; CPU = µs per round-tripped frame, the Worker's workerd / all of wrangler dev; lost: not back within the deadline, the med row's is the total)${ladder ? `; loss-free capacity over ${ladder.join(", ")} calls` : ""}`,
+    `\nbare Worker vs ${projectLabel} Worker, ${barCalls} calls (added = p99 − the floor's p99 in the same run; CPU = µs per round-tripped frame, the Worker's workerd / all of wrangler dev; lost: not back within the deadline, the med row's is the total)${ladder ? `; loss-free capacity over ${ladder.join(", ")} calls` : ""}`,
   );
   console.log(
     "run  Worker     p50 ms   p90 ms   p99 ms  added ms  CPU workerd  CPU all  lost  capacity  |  added ×      CPU ×  bar",
@@ -123,7 +128,7 @@ export function printComparison(runs: CompareRun[], barCalls: number, ladder: nu
     );
   }
   console.log(
-    `\nbar (project added p99 ≤ ${BAR.p99}× bare, CPU/frame ≤ ${BAR.cpu}× bare, 0 lost, same loss-free capacity): met in ${met} of ${runs.length} run(s)`,
+    `\nbar (${projectLabel} added p99 ≤ ${BAR.p99}× bare, CPU/frame ≤ ${BAR.cpu}× bare, 0 lost, same loss-free capacity): met in ${met} of ${runs.length} run(s)`,
   );
   return met === runs.length;
 }
