@@ -77,8 +77,9 @@ const { values } = parseArgs({
 /** `--runs`/`--capacity`: issue 17's comparison of the bare and the project Worker (compare.ts). */
 const selfCheck = Boolean(values["self-check"]);
 const comparing = values.runs !== undefined || Boolean(values.capacity) || selfCheck;
-/** The `worker` target's name in the rows and timeline files of a comparison. */
+/** The `worker` target's name in a comparison's rows, and in its timeline files' names. */
 const projectLabel = selfCheck ? "bare #2" : "project";
+const projectFileKey = selfCheck ? "bare2" : "project";
 const runsWanted = Number(values.runs ?? 1);
 const steps = String(values.steps).split(",").map(Number);
 const callCounts = String(values.calls ?? (comparing ? "50" : "50,200"))
@@ -244,7 +245,7 @@ function startBare(port: number, inspectorPort: number, name: string) {
 const runsOf = new Map<string, number>();
 /** `--timeline=DIR`: one CSV per load run, DIR/<target>-<calls>-<n>.csv (bench/bridge/stalls.ts reads them). */
 function timelineFile(target: Target, calls: number): string {
-  const key = `${target === "worker" ? projectLabel.replace(" #", "") : target}-${calls}`;
+  const key = `${target === "worker" ? projectFileKey : target}-${calls}`;
   const n = (runsOf.get(key) ?? 0) + 1;
   runsOf.set(key, n);
   mkdirSync(String(values.timeline), { recursive: true });

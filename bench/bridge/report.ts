@@ -80,7 +80,7 @@ export function printComparison(
   runs: CompareRun[],
   barCalls: number,
   ladder: number[] | null,
-  projectLabel = "project",
+  projectLabel: string,
 ): boolean {
   const name = { bare: "bare", worker: projectLabel } as const;
   console.log(
