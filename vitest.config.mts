@@ -6,6 +6,9 @@ export const TEST_SECRETS = {
   JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789abcdef",
   ADMIN_TOKEN: "test-admin-token",
   ENCRYPTION_KEY: "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcyEhISE=",
+  // Configured, so every rep token in the tests carries them and the checks run (unset, nothing checks them).
+  JWT_ISSUER: "voicedesk-test",
+  JWT_AUDIENCE: "voicedesk-test-api",
 };
 
 export default defineConfig(async () => {

@@ -60,15 +60,15 @@ export const ALL_SCOPES = [
 ];
 
 /**
- * A rep token for the local Worker: signed with `vars.JWT_SECRET`, issuer and audience as the Worker checks
- * them (.dev.vars may override wrangler.toml's JWT_ISSUER and JWT_AUDIENCE).
+ * A rep token for the local Worker, signed with `vars.JWT_SECRET`; it carries `iss` and `aud` when .dev.vars sets
+ * JWT_ISSUER and JWT_AUDIENCE, which the Worker then checks (unset, it checks neither).
  */
 export async function mintRepToken(vars, repId, scope = ALL_SCOPES.join(" "), ttl = "12h") {
   const { SignJWT } = await import("jose");
-  return new SignJWT({ scope })
-    .setProtectedHeader({ alg: "HS256" })
-    .setIssuer(vars.JWT_ISSUER ?? "voicedesk")
-    .setAudience(vars.JWT_AUDIENCE ?? "voicedesk-api")
+  const token = new SignJWT({ scope }).setProtectedHeader({ alg: "HS256" });
+  if (vars.JWT_ISSUER) token.setIssuer(vars.JWT_ISSUER);
+  if (vars.JWT_AUDIENCE) token.setAudience(vars.JWT_AUDIENCE);
+  return token
     .setSubject(String(repId))
     .setIssuedAt()
     .setExpirationTime(ttl)

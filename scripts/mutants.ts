@@ -217,12 +217,12 @@ export const MUTANTS: Mutant[] = [
     tests: REP_JWT_TESTS,
   },
   {
-    id: "jwt-iss-aud-optional",
+    id: "jwt-iss-unchecked",
     area: "auth",
-    bug: "iss/aud optional unless explicitly required",
+    bug: "a configured JWT_ISSUER not checked",
     file: REP_JWT,
-    find: 'const optional = env.JWT_REQUIRE_ISS_AUD === "false";',
-    replace: 'const optional = env.JWT_REQUIRE_ISS_AUD !== "true";',
+    find: "...(env.JWT_ISSUER ? { issuer: env.JWT_ISSUER } : {}),",
+    replace: "",
     tests: REP_JWT_TESTS,
   },
   {

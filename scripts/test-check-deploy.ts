@@ -127,7 +127,7 @@ test("a hand-written Env that forgets a binding fails even when the generated fi
         (n) => `${n}: unknown;`,
       ),
       "POST_CALL: Queue;",
-      ...["OPENAI_BASE_URL", "JWT_ISSUER", "JWT_AUDIENCE", "ADMIN_TOKEN", "ENCRYPTION_KEY"].map((n) => `${n}: string;`),
+      ...["OPENAI_BASE_URL", "ADMIN_TOKEN", "ENCRYPTION_KEY"].map((n) => `${n}: string;`),
     ].join("\n")}\n}\n`,
   );
   assert.deepEqual(envTypesProblems(d), []);

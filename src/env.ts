@@ -15,8 +15,10 @@ declare global {
       JWT_JWKS_URL?: string;
 
       // ── optional vars ──
-      /** "false" accepts rep tokens without `iss`/`aud` (each is still checked when configured). */
-      JWT_REQUIRE_ISS_AUD?: string;
+      /** The `iss` every rep token must carry; unchecked when unset. */
+      JWT_ISSUER?: string;
+      /** The `aud` every rep token must carry; unchecked when unset. */
+      JWT_AUDIENCE?: string;
       /** Overrides the Twilio REST host derived from each tenant's region and edge. */
       TWILIO_API_BASE_URL?: string;
       /** Telnyx REST base (default https://api.telnyx.com/v2); recordings are fetched only from Telnyx's hosts or this host. */

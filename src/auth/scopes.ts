@@ -21,13 +21,23 @@ export type Scope = keyof typeof SCOPES;
 export const ALL_SCOPES = Object.keys(SCOPES) as Scope[];
 
 /**
- * Scopes a broader one includes. SPEC.md's `tickets:write` is "a rep with ticket access": who may write a ticket may
- * read it and upload its audio (SPEC.md's uploadAndFinalize asks for ticket access, nothing more).
+ * Scopes a broader one includes. SPEC.md names three scopes (`voice:read`, `audio:download`, `tickets:write`) and
+ * marks the calling, audio and realtime routes (its sections A, B and G) as open to a "rep", so `tickets:write`, a
+ * rep with ticket access (SPEC.md's words for uploadAndFinalize), includes what such a rep does on those routes:
+ * read tickets and upload their audio, place calls (every call becomes a ticket) and get a voice token, transcribe,
+ * and talk to the AI in the browser. A token granted only one of those names the narrower scope.
  */
-const INCLUDED: Partial<Record<Scope, readonly Scope[]>> = { "tickets:write": ["tickets:read", "audio:upload"] };
+const INCLUDED: Partial<Record<Scope, readonly Scope[]>> = {
+  "tickets:write": ["tickets:read", "audio:upload", "calls:write", "transcriptions:write", "realtime:connect"],
+};
 
 /** The scopes a token's `scope` claim grants: those it names and those they include. */
 export function grantedScopes(claim: string): Set<string> {
   const named = claim.split(" ").filter(Boolean);
   return new Set([...named, ...named.flatMap((s) => INCLUDED[s as Scope] ?? [])]);
+}
+
+/** The scopes that grant `scope`: itself and every broader one that includes it. */
+export function scopesGranting(scope: Scope): Scope[] {
+  return ALL_SCOPES.filter((s) => s === scope || INCLUDED[s]?.includes(scope));
 }

@@ -1,3 +1,4 @@
+import type { Scope } from "../../auth/scopes";
 import type { ZodType } from "zod";
 
 /**
@@ -59,7 +60,7 @@ export interface Operation {
   tag: string;
   security: Security | Security[];
   /** The rep scope the route requires (src/auth/scopes.ts). */
-  scope?: string;
+  scope?: Scope;
   description?: string;
   /** Schemas the handler validates itself (not through a `validate(…)` middleware), the same objects it uses. */
   request?: { form?: ZodType; multipart?: ZodType; json?: ZodType; query?: ZodType; body?: ResponseSpec };

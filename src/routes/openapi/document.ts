@@ -6,6 +6,7 @@ import {
   type ZodOpenApiPathsObject,
   type ZodOpenApiResponsesObject,
 } from "zod-openapi";
+import { scopesGranting, type Scope } from "../../auth/scopes";
 import { validatedInput, type ValidatedInput } from "../../lib/validate";
 import { isRef, type Example, type ExampleValue, type Operation, type Operations, type Security } from "./define";
 
@@ -131,6 +132,12 @@ function requestBodyOf(op: Operation, inputs: ValidatedInput[]) {
   return undefined;
 }
 
+function scopeSentence(scope: Scope): string {
+  const broader = scopesGranting(scope).filter((s) => s !== scope);
+  const or = broader.length ? ` (or ${broader.map((s) => `\`${s}\``).join(", ")}, which includes it)` : "";
+  return `Requires the rep scope \`${scope}\`${or}.`;
+}
+
 function operationOf(key: string, op: Operation, inputs: ValidatedInput[]): ZodOpenApiOperationObject {
   const path = key.slice(key.indexOf(" ") + 1);
   const of = (target: string) => inputs.find((i) => i.target === target)?.schema;
@@ -138,7 +145,7 @@ function operationOf(key: string, op: Operation, inputs: ValidatedInput[]): ZodO
   const query = of("query") ?? op.request?.query;
   const header = of("header");
   const requestBody = requestBodyOf(op, inputs);
-  const scope = op.scope ? `Requires the rep scope \`${op.scope}\`.` : "";
+  const scope = op.scope ? scopeSentence(op.scope) : "";
   return {
     operationId: key.replace(/[^A-Za-z0-9]+/g, "_").replace(/_+$/, ""),
     summary: op.summary,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Scope } from "../../auth/scopes";
 import { batchSchema, chunkSchema } from "../audio-chunks";
 import type { Operation, Operations } from "./define";
 import { error, json, NOT_FOUND, noContent, RATE_LIMITED, REP_ERRORS } from "./responses";
@@ -6,14 +7,14 @@ import { S, UNKNOWN } from "./samples";
 import * as s from "./schemas";
 
 /** A rep route: the rep JWT, and the scope its router requires (src/auth/scopes.ts). */
-export const repOp = (scope: string | undefined, o: Omit<Operation, "security" | "scope">): Operation => ({
+export const repOp = (scope: Scope | undefined, o: Omit<Operation, "security" | "scope">): Operation => ({
   ...o,
   security: "repBearer",
   ...(scope ? { scope } : {}),
   responses: { ...REP_ERRORS, ...o.responses },
 });
 /** Tickets and audio uploads also take a phone-auth token, limited to its own number's phone tickets. */
-const repOrPhone = (scope: string, o: Omit<Operation, "security" | "scope">): Operation => ({
+const repOrPhone = (scope: Scope, o: Omit<Operation, "security" | "scope">): Operation => ({
   ...repOp(scope, o),
   security: ["repBearer", "phoneBearer"],
 });
