@@ -55,8 +55,6 @@ export const ALL_SCOPES = [
   "calls:write",
   "campaigns:write",
   "voice:delete",
-  "transcriptions:write",
-  "realtime:connect",
 ];
 
 /**

@@ -10,7 +10,7 @@ import { openaiError } from "../ai/openai-errors";
 import { UpstreamError } from "../lib/upstream";
 import { loadCustomer } from "../db/customers";
 import type { AppEnv } from "../auth/context";
-import { requireRep, requireScope } from "../auth/middleware";
+import { requireRep } from "../auth/middleware";
 import { readBytesLimited } from "../lib/body-limit";
 import { ApiError } from "../lib/errors";
 import { invalid as invalidFields } from "../lib/validate";
@@ -41,7 +41,8 @@ async function fieldText(v: unknown): Promise<string | null> {
   return null;
 }
 
-const caller = [requireRep, requireScope("realtime:connect")] as const;
+// Any representative JWT, no scope (SPEC.md section B and seed 000; README "Scopes").
+const caller = [requireRep] as const;
 
 export const realtimeRoutes = new Hono<AppEnv>().use("*", ...caller).post("/calls", async (c) => {
   const type = c.req.header("Content-Type") ?? "";

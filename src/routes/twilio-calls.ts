@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../auth/context";
-import { requireRep, requireScope } from "../auth/middleware";
+import { requireRep } from "../auth/middleware";
 import { voiceAccessToken } from "../carriers/twilio/access-token";
 import { TwilioRest, type TwilioCall } from "../carriers/twilio/rest";
 import { assertCallerId } from "../auth/caller-id";
@@ -36,7 +36,7 @@ const isoOf = (t: string | null) =>
   t && Number.isFinite(Date.parse(t)) ? new Date(Date.parse(t)).toISOString() : undefined;
 
 export const twilioCallRoutes = new Hono<AppEnv>()
-  .get("/voice-token", requireRep, requireScope("calls:write"), validate("query", tokenQuery), async (c) => {
+  .get("/voice-token", requireRep, validate("query", tokenQuery), async (c) => {
     const { rep, customerId } = c.get("rep");
     const account = await loadTwilioAccount(c.env.DB, customerId);
     if (!account) throw new ApiError(409, "This customer has no Twilio account configured");
@@ -61,7 +61,7 @@ export const twilioCallRoutes = new Hono<AppEnv>()
       expiresAt: new Date(expiresAt * 1000).toISOString(),
     });
   })
-  .post("/initiate-call", requireRep, requireScope("calls:write"), validate("json", initiateBody), async (c) => {
+  .post("/initiate-call", requireRep, validate("json", initiateBody), async (c) => {
     const { rep, customerId } = c.get("rep");
     const b = c.req.valid("json");
     await assertCallerId(c.env.DB, customerId, rep.id, b.fromNumber, "fromNumber");
@@ -99,7 +99,7 @@ export const twilioCallRoutes = new Hono<AppEnv>()
       201,
     );
   })
-  .get("/call-status", requireRep, requireScope("voice:read"), validate("query", statusQuery), async (c) => {
+  .get("/call-status", requireRep, validate("query", statusQuery), async (c) => {
     const { customerId } = c.get("rep");
     const { callSid } = c.req.valid("query");
     const record = await getCallBySid(c.env.DB, customerId, "twilio", callSid);

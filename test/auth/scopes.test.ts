@@ -46,32 +46,6 @@ const CASES: Case[] = [
     scope: "audio:upload",
     path: () => "/api/AudioChunks/uploadAndFinalize",
   },
-  {
-    method: "POST",
-    route: "/api/Transcriptions/file",
-    scope: "transcriptions:write",
-    path: () => "/api/Transcriptions/file",
-  },
-  { method: "POST", route: "/api/realtime/calls", scope: "realtime:connect", path: () => "/api/realtime/calls" },
-  {
-    method: "GET",
-    route: "/api/TwilioCalls/voice-token",
-    scope: "calls:write",
-    path: () => "/api/TwilioCalls/voice-token",
-  },
-  {
-    method: "POST",
-    route: "/api/TwilioCalls/initiate-call",
-    scope: "calls:write",
-    path: () => "/api/TwilioCalls/initiate-call",
-    json: {},
-  },
-  {
-    method: "GET",
-    route: "/api/TwilioCalls/call-status",
-    scope: "voice:read",
-    path: () => "/api/TwilioCalls/call-status",
-  },
   { method: "GET", route: "/api/v1/voice-calls", scope: "voice:read", path: () => "/api/v1/voice-calls" },
   { method: "GET", route: "/api/v1/voice-calls/:id", scope: "voice:read", path: () => `/api/v1/voice-calls/${call}` },
   {
@@ -139,11 +113,17 @@ const NOT_REP_ROUTES = [
   /^\/api\/webhooks\/ringcentral\/:customerId$/,
 ];
 /**
- * Rep routes without a scope: a token may always learn who it is and which scopes it carries, and SPEC.md's
- * call-data table asks for "rep" (no scope) on analytics, recording metadata and conversations.
+ * Rep routes without a scope: a token may always learn who it is and which scopes it carries; SPEC.md's call-data
+ * table asks for "rep" (no scope) on analytics, recording metadata and conversations; and SPEC.md's sections A and
+ * B, with seed 000, ask only for "a representative JWT" on the calling routes, realtime and transcription.
  */
 const UNSCOPED = [
   "GET /api/me",
+  "GET /api/TwilioCalls/voice-token",
+  "POST /api/TwilioCalls/initiate-call",
+  "GET /api/TwilioCalls/call-status",
+  "POST /api/realtime/calls",
+  "POST /api/Transcriptions/file",
   "GET /api/voice/analytics/overview",
   "GET /api/voice/analytics/detailed",
   "GET /api/voice/analytics/timeline",
@@ -179,17 +159,10 @@ describe("scopes on rep routes", () => {
     }
   });
 
-  it("lets tickets:write (SPEC.md's rep with ticket access) use the ticket, audio, calling and AI routes, nothing more", async () => {
+  it("lets tickets:write (SPEC.md's rep with ticket access) read tickets, upload audio and place AI calls, nothing more", async () => {
     const t = await provisionTenant();
     const token = await repToken(t.repId, { scope: "tickets:write" });
-    const included = [
-      "tickets:write",
-      "tickets:read",
-      "audio:upload",
-      "calls:write",
-      "transcriptions:write",
-      "realtime:connect",
-    ];
+    const included = ["tickets:write", "tickets:read", "audio:upload", "calls:write"];
     for (const c of CASES) {
       const res = await send(c, t, token);
       if (included.includes(c.scope)) expect([401, 403], `${c.method} ${c.route}`).not.toContain(res.status);
@@ -205,7 +178,7 @@ describe("scopes on rep routes", () => {
     const spec = CASES.filter(
       (c) => !["campaigns:write", "voice:delete"].includes(c.scope) && !c.route.includes("campaigns"),
     );
-    expect(spec.length).toBe(19);
+    expect(spec.length).toBe(14);
     for (const c of spec) expect([401, 403], `${c.method} ${c.route}`).not.toContain((await send(c, t, token)).status);
   });
 
@@ -224,6 +197,23 @@ describe("scopes on rep routes", () => {
     expect((await api("/api/conversations?channel=voice", { token })).status).toBe(200);
     expect((await api(`/api/conversations/${call}/messages`, { token })).status).toBe(404);
     expect((await api(`/api/voice/recordings/${call}`, { token })).status).toBe(404);
+  });
+
+  it("lets a token with no scope at all use the calling, realtime and transcription routes (seed 000: a representative JWT)", async () => {
+    const t = await provisionTenant();
+    const token = await repToken(t.repId, { scope: "" });
+    expect((await api("/api/TwilioCalls/voice-token", { token })).status).toBe(200);
+    const refusedForInput = [
+      await api("/api/TwilioCalls/initiate-call", { method: "POST", token, json: {} }),
+      await api("/api/TwilioCalls/call-status", { token }),
+      await api("/api/realtime/calls", { method: "POST", token }),
+      await api("/api/Transcriptions/file", { method: "POST", token }),
+    ];
+    for (const res of refusedForInput) {
+      expect(res.status, res.url).toBeGreaterThanOrEqual(400);
+      expect([401, 403], res.url).not.toContain(res.status);
+      expect(res.status, res.url).toBeLessThan(500);
+    }
   });
 
   it("counts ticket recording downloads against the tenant's recordings budget", async () => {

@@ -13,7 +13,7 @@ const CONFLICT = error("Not possible in the current state (named in `error`)");
 
 /** Rep calling through Twilio and the call-data API (SPEC §A, §D, §G). */
 export const dataOperations: Operations = {
-  "GET /api/TwilioCalls/voice-token": repOp("calls:write", {
+  "GET /api/TwilioCalls/voice-token": repOp(undefined, {
     summary: "A Twilio Voice access token for the rep's identity (browser softphone)",
     tag: "calls",
     responses: {
@@ -23,7 +23,7 @@ export const dataOperations: Operations = {
     },
     examples: [{ name: "token", status: 200 }],
   }),
-  "POST /api/TwilioCalls/initiate-call": repOp("calls:write", {
+  "POST /api/TwilioCalls/initiate-call": repOp(undefined, {
     summary: "Place a call: Twilio rings the rep's browser, then dials the number",
     tag: "calls",
     responses: { 201: json("The call", s.initiatedCall), 409: error("No Twilio account configured") },
@@ -32,7 +32,7 @@ export const dataOperations: Operations = {
       { name: "badNumber", status: 400, body: { fromNumber: S.repNumber, toNumber: "call me" } },
     ],
   }),
-  "GET /api/TwilioCalls/call-status": repOp("voice:read", {
+  "GET /api/TwilioCalls/call-status": repOp(undefined, {
     summary: "Status of a placed call (the dialed leg first, else the parent call)",
     tag: "calls",
     responses: { 200: json("The status", s.callStatus), 404: NOT_FOUND },

@@ -155,7 +155,7 @@ export const repOperations: Operations = {
       },
     ],
   }),
-  "POST /api/Transcriptions/file": repOp("transcriptions:write", {
+  "POST /api/Transcriptions/file": repOp(undefined, {
     summary: "Transcribe an uploaded audio file with the tenant's OpenAI key (streamed; 25 MB limit)",
     tag: "audio",
     request: { multipart: z.object({ file: z.string().meta({ format: "binary" }) }) },
@@ -166,7 +166,7 @@ export const repOperations: Operations = {
     },
     examples: [{ name: "notMultipart", status: 400, headers: { "Content-Type": "text/plain" }, body: "hello" }],
   }),
-  "POST /api/realtime/calls": repOp("realtime:connect", {
+  "POST /api/realtime/calls": repOp(undefined, {
     summary: "WebRTC: forward the browser's SDP offer to OpenAI Realtime with the tenant's key; returns the answer",
     tag: "audio",
     request: {
