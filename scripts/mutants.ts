@@ -226,15 +226,6 @@ export const MUTANTS: Mutant[] = [
     tests: REP_JWT_TESTS,
   },
   {
-    id: "jwt-secret-length-boundary",
-    area: "auth",
-    bug: "a 32-byte JWT_SECRET refused (off by one)",
-    file: REP_JWT,
-    find: "key.length < MIN_SECRET_BYTES",
-    replace: "key.length <= MIN_SECRET_BYTES",
-    tests: REP_JWT_TESTS,
-  },
-  {
     id: "jwt-inactive-rep",
     area: "auth",
     bug: "an inactive rep's token still works",

@@ -5,11 +5,20 @@ import { base64ToBytes, bytesToBase64, bytesToHex, utf8 } from "../lib/encoding"
 /** Purposes of the keys derived from ENCRYPTION_KEY; one key per purpose, never reused across them. */
 export type KeyPurpose = "tenant-secrets" | "phone-auth-token" | "recording-url" | "phone-login-code" | "stream-token";
 
+/** Bytes of a well-formed ENCRYPTION_KEY: `openssl rand -base64 32` (npm start and setup:remote make one). */
+const KEY_BYTES = 32;
+
+/**
+ * HKDF's input keying material. A well-formed key (canonical base64 of at least 32 bytes) is used as its bytes;
+ * any other non-empty value as its UTF-8 text, so a deployment with a passphrase for a key still works rather than
+ * answering 500 to every request that touches a secret. `GET /api/admin/health` (and `npm run doctor`) flags such a
+ * key, since a passphrase is only as strong as its entropy (src/health/config.ts).
+ */
 function rootKeyBytes(env: Env): Uint8Array {
-  const raw = env.ENCRYPTION_KEY ? base64ToBytes(env.ENCRYPTION_KEY) : null;
-  if (!raw || raw.length < 32)
-    throw new ApiError(500, "Server is not configured (ENCRYPTION_KEY must be base64 of 32 bytes)");
-  return raw;
+  const key = env.ENCRYPTION_KEY;
+  if (!key) throw new ApiError(500, "Server is not configured (ENCRYPTION_KEY is not set)");
+  const raw = base64ToBytes(key);
+  return raw && raw.length >= KEY_BYTES ? raw : utf8(key);
 }
 
 async function hkdf(env: Env, purpose: KeyPurpose, algorithm: SubtleCryptoImportKeyAlgorithm, usages: string[]) {

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { decryptSecret, encryptSecret } from "../../src/auth/crypto";
+import type { Env } from "../../src/env";
 import { timingSafeEqual } from "../../src/lib/hash";
 import { provisionTenant } from "../helpers";
 
@@ -11,6 +12,20 @@ describe("secrets at rest", () => {
     expect(a).not.toBe(b);
     expect(a.startsWith("v1:")).toBe(true);
     expect(await decryptSecret(env, a)).toBe("auth-token-123");
+  });
+
+  it("works with an ENCRYPTION_KEY that is not base64 of 32 bytes (a passphrase), keyed by it", async () => {
+    const passphrase = { ...env, ENCRYPTION_KEY: "test-encryption-key" } as Env;
+    const short = { ...env, ENCRYPTION_KEY: btoa("sixteen-byte-key") } as Env;
+    for (const e of [passphrase, short]) {
+      const a = await encryptSecret(e, "auth-token-123");
+      expect(await decryptSecret(e, a)).toBe("auth-token-123");
+      await expect(decryptSecret(env, a)).rejects.toThrow();
+    }
+    await expect(encryptSecret({ ...env, ENCRYPTION_KEY: "" } as Env, "x")).rejects.toMatchObject({
+      status: 500,
+      message: "Server is not configured (ENCRYPTION_KEY is not set)",
+    });
   });
 
   it("detects tampering", async () => {
