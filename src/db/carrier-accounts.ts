@@ -63,7 +63,7 @@ export async function listCarrierAccounts(db: D1Database, customerId: number): P
 }
 
 /**
- * The account a carrier's webhook names (a Twilio AccountSid, …): how an anonymous, signed webhook finds its
+ * The account a carrier's webhook names (a Telnyx connection, …): how an anonymous, signed webhook finds its
  * tenant. Not scoped to a tenant, by design: it is what tells us the tenant.
  */
 export const findCarrierAccountByRef = (db: D1Database, carrier: string, accountRef: string) =>
@@ -71,3 +71,20 @@ export const findCarrierAccountByRef = (db: D1Database, carrier: string, account
     .prepare("SELECT * FROM carrier_accounts WHERE carrier = ?1 AND account_ref = ?2")
     .bind(carrier, accountRef)
     .first<CarrierAccountRow>();
+
+/**
+ * Every account with this reference, oldest customer first, at most `limit`: a Twilio account may serve several
+ * customers (migrations/0013_shared_twilio_accounts.sql). Not scoped to a tenant, like findCarrierAccountByRef.
+ */
+export async function findCarrierAccountsByRef(
+  db: D1Database,
+  carrier: string,
+  accountRef: string,
+  limit: number,
+): Promise<CarrierAccountRow[]> {
+  const { results } = await db
+    .prepare("SELECT * FROM carrier_accounts WHERE carrier = ?1 AND account_ref = ?2 ORDER BY customer_id LIMIT ?3")
+    .bind(carrier, accountRef, limit)
+    .all<CarrierAccountRow>();
+  return results;
+}

@@ -13,4 +13,5 @@ export const BUNDLED_MIGRATIONS: readonly string[] = [
   "0010_abuse_limits.sql",
   "0011_data_lifecycle.sql",
   "0012_telnyx.sql",
+  "0013_shared_twilio_accounts.sql",
 ];

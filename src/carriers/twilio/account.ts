@@ -1,11 +1,6 @@
 import { z } from "zod";
 import { decryptSecret } from "../../auth/crypto";
-import {
-  findCarrierAccountByRef,
-  getCarrierAccount,
-  type CarrierAccountFields,
-  type CarrierAccountRow,
-} from "../../db/carrier-accounts";
+import { getCarrierAccount, type CarrierAccountFields, type CarrierAccountRow } from "../../db/carrier-accounts";
 import type { Env } from "../../env";
 import { AccountMerge } from "../account-merge";
 import type { AccountCodec } from "../accounts";
@@ -48,12 +43,6 @@ export function twilioAccountOf(row: CarrierAccountRow): TwilioAccount {
 
 export async function loadTwilioAccount(db: D1Database, customerId: number): Promise<TwilioAccount | null> {
   const row = await getCarrierAccount(db, customerId, "twilio");
-  return row ? twilioAccountOf(row) : null;
-}
-
-/** The account a webhook's AccountSid names, whoever's it is. */
-export async function twilioAccountBySid(db: D1Database, accountSid: string): Promise<TwilioAccount | null> {
-  const row = await findCarrierAccountByRef(db, "twilio", accountSid);
   return row ? twilioAccountOf(row) : null;
 }
 
