@@ -18,10 +18,6 @@ describe("per-tenant rate limits", () => {
   it("shares 30/min across both recording endpoints, then 429 with Retry-After, per tenant", async () => {
     const a = await provisionTenant();
     const b = await provisionTenant();
-    // All 31 requests in one window: a slow run must not cross a minute boundary (the window is the clock's minute).
-    const minute = Math.ceil(Date.now() / 60_000) * 60_000;
-    vi.useFakeTimers({ toFake: ["Date"] });
-    vi.setSystemTime(minute + 5_000);
     const withRec = await seedCall(a.customerId, { recordingBytes: wavBytes(10) });
     const without = await seedCall(a.customerId);
     const paths = [
@@ -51,17 +47,18 @@ describe("per-tenant rate limits", () => {
 
   it("keeps the count in one Durable Object that every isolate shares, and resets it with the window", async () => {
     const t = await provisionTenant();
-    // a minute boundary just ahead of real time, so the rep token stays valid on the faked clock
-    const minute = Math.ceil(Date.now() / 60_000) * 60_000;
+    // a start just ahead of real time, so the rep token stays valid on the faked clock
+    const start = Math.ceil(Date.now() / 1000) * 1000 + 5_000;
     vi.useFakeTimers({ toFake: ["Date"] });
-    vi.setSystemTime(minute + 5_000);
+    vi.setSystemTime(start);
     const first = await api("/api/voice/analytics/overview", { token: t.token });
-    expect(headersOf(first)).toEqual({ limit: "60", remaining: "59", reset: (minute + 60_000) / 1000 });
+    expect(headersOf(first)).toEqual({ limit: "60", remaining: "59", reset: Math.ceil((start + 60_000) / 1000) });
 
     // Another client of the same object (as another isolate would be) spends 58 more of the budget...
     const stub = env.RATE_LIMITER.getByName(`analytics:${t.customerId}`);
     for (let i = 0; i < 58; i++) await stub.hit(60, 60);
     // ...and the Worker's next two requests, through different endpoints, see that count.
+    vi.setSystemTime(start + 5_000);
     const last = await api("/api/voice/analytics/timeline", { token: t.token });
     expect(last.status).toBe(200);
     expect(headersOf(last).remaining).toBe("0");
@@ -73,10 +70,23 @@ describe("per-tenant rate limits", () => {
     );
     expect(stored?.count).toBe(60);
 
-    // The next minute is a fresh window.
-    vi.setSystemTime(minute + 60_000);
+    // A minute after the window opened, the next request opens a fresh one.
+    vi.setSystemTime(start + 60_000);
     const fresh = await api("/api/voice/analytics/overview", { token: t.token });
     expect(fresh.status).toBe(200);
-    expect(headersOf(fresh)).toEqual({ limit: "60", remaining: "59", reset: (minute + 120_000) / 1000 });
+    expect(headersOf(fresh)).toEqual({ limit: "60", remaining: "59", reset: Math.ceil((start + 120_000) / 1000) });
+  });
+
+  it("opens the window at the first request, so a burst across the clock's minute still meets the limit", async () => {
+    const t = await provisionTenant();
+    const minute = Math.ceil(Date.now() / 60_000) * 60_000 + 60_000;
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(minute - 1_000);
+    const stub = env.RATE_LIMITER.getByName(`analytics:${t.customerId}`);
+    for (let i = 0; i < 60; i++) expect((await stub.hit(60, 60)).allowed).toBe(true);
+    vi.setSystemTime(minute + 1_000);
+    const over = await api("/api/voice/analytics/overview", { token: t.token });
+    expect(over.status).toBe(429);
+    expect(over.headers.get("Retry-After")).toBe("58");
   });
 });
