@@ -29,7 +29,8 @@ export const voiceRecordingRoutes = new Hono<AppEnv>()
         started_at: call.start_time,
         ended_at: call.end_time,
       };
-      throw new ApiError(404, "No recording available for this conversation", { recording });
+      // `available: false` at the top as SPEC.md words it, and inside `recording` as seed 003 shows it.
+      throw new ApiError(404, "No recording available for this conversation", { available: false, recording });
     }
     const signed = await signRecordingUrl(c.env, publicOrigin(c.env, c.req.raw), rec.id);
     return c.json({

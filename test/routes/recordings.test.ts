@@ -137,6 +137,7 @@ describe("GET /api/voice/recordings/{conversationId}", () => {
     expect(res.status).toBe(404);
     expect(await json(res)).toEqual({
       error: "No recording available for this conversation",
+      available: false,
       recording: {
         id: null,
         urls: null,
