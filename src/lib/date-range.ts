@@ -4,9 +4,19 @@ import { z } from "zod";
  * An ISO-8601 date (`2025-01-31`) or date-time with an offset (`2025-01-31T10:00:00Z`, `…+02:00`).
  * Impossible calendar dates (2025-02-30) are refused by zod's ISO patterns.
  */
-export const isoDateOrDateTime = z.union([z.iso.date(), z.iso.datetime({ offset: true })], {
+const isoDateOrDateTime = z.union([z.iso.date(), z.iso.datetime({ offset: true })], {
   error: "must be an ISO 8601 date (2025-01-31) or date-time (2025-01-31T10:00:00Z)",
 });
+
+/**
+ * A date bound read from a query string: form decoding turns '+' into a space, so a date-time with a positive offset
+ * (`2025-01-31T10:00:00+02:00`) arrives as `…10:00:00 02:00`; the space before the final hh:mm is put back to '+'.
+ * A preprocess, so the OpenAPI document still shows the date formats.
+ */
+export const queryDateOrDateTime = z.preprocess(
+  (v) => (typeof v === "string" ? v.replace(/(\d) (\d{2}:\d{2})$/, "$1+$2") : v),
+  isoDateOrDateTime,
+);
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const DAY_MS = 86_400_000;

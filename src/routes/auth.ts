@@ -27,7 +27,8 @@ const TENANT_WINDOW_MS = 60 * 60_000;
 /**
  * Per client address (an IPv6 /64), whichever tenant or number it asks for: SMS pumping comes from few clients.
  * Not lower: mobile carriers put many subscribers behind one IPv4 address (carrier-grade NAT), and the per-number
- * and per-tenant limits and the country rule are what bound a pumper's reach.
+ * and per-tenant limits and the country rule are what bound a pumper's reach. Counted only for a real client
+ * address (see clientIpKey).
  */
 export const IP_BUDGET = { limit: 30, windowSeconds: 15 * 60 };
 
@@ -70,12 +71,6 @@ const log = (requestId: string, msg: string, customerId: number) =>
 export const authRoutes = new Hono<AppEnv>()
   .post("/phone-login/start", validate("json", startBody), async (c) => {
     const { customerId, phoneNumber: phone } = c.req.valid("json");
-    await spendOr429(
-      c.env,
-      `phone-login:ip:${clientIpKey(c.req.raw)}`,
-      IP_BUDGET,
-      "Too many codes requested from this address; try again later",
-    );
     const expiresAt = new Date(Date.now() + CODE_TTL_MS).toISOString();
     // An unknown customer, or one that cannot send, gets the answer a sent code gets: nobody learns who is a tenant.
     const sent = () => c.json({ sent: true, expiresAt }, 202);
@@ -91,6 +86,21 @@ export const authRoutes = new Hono<AppEnv>()
       throw new ApiError(403, "Codes cannot be sent to this number's country", {
         issues: [{ path: "phoneNumber", message: "its country is not enabled for phone login" }],
       });
+    // The per-address budget is spent only once a code could be sent (the refusals above send nothing): every
+    // request that could send an SMS counts, one the per-number or per-tenant limit then refuses included, and
+    // refusals do not use up the starts of real users behind the same carrier NAT address. (What a refusal tells,
+    // the 403 for a country, takes one request per tenant: no per-address budget would hide it.)
+    // Counted only for a real client address: in production Cloudflare sets CF-Connecting-IP on every request (a
+    // client cannot set it), so the limit always applies there; only local runs and tests on 127.0.0.1 come
+    // without one or from a loopback one.
+    const ipKey = clientIpKey(c.req.raw);
+    if (ipKey)
+      await spendOr429(
+        c.env,
+        `phone-login:ip:${ipKey}`,
+        IP_BUDGET,
+        "Too many codes requested from this address; try again later",
+      );
     const code = randomCode();
     const now = Date.now();
     const claim = await codes.claimCode(c.env.DB, {
@@ -115,7 +125,8 @@ export const authRoutes = new Hono<AppEnv>()
       await (await TwilioRest.forAccount(c.env, account)).sendSms(
         phone,
         own[0],
-        `Your ${customer.name} verification code is ${code}. It expires in 5 minutes.`,
+        // The code first: whoever reads it (or a fake taking the first 6 digits) gets it even when the name has digits.
+        `${code} is your ${customer.name} verification code. It expires in 5 minutes.`,
       );
     } catch (e) {
       await codes.deleteCode(c.env.DB, customerId, claim.id);

@@ -9,13 +9,15 @@ import { serveR2Object } from "../recordings/r2-serve";
 import { rateLimit } from "../limits/middleware";
 import { ApiError } from "../lib/errors";
 import { validate } from "../lib/validate";
+import { queryPhone } from "../lib/phone";
 import { idParam, pagination, phoneNumber } from "../lib/schemas";
 import { deleteRecordingsOfTicket, deleteTicket } from "../lifecycle/deletion";
 
 const listQuery = pagination.extend({
   channel: z.enum(tickets.CHANNELS).optional(),
   status: z.enum(tickets.TICKET_STATUSES).optional(),
-  phoneNumber: phoneNumber.optional(),
+  // A '+' in a query string arrives as a space (form decoding): queryPhone puts it back.
+  phoneNumber: z.string().transform(queryPhone).pipe(phoneNumber).optional(),
 });
 const createBody = z.object({
   channel: z.enum(tickets.CHANNELS),

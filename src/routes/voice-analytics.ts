@@ -3,12 +3,12 @@ import { z } from "zod";
 import type { AppEnv } from "../auth/context";
 import { requireRep } from "../auth/middleware";
 import * as analytics from "../db/call-analytics";
-import { createdRange, isoDateOrDateTime, orderedRange } from "../lib/date-range";
+import { createdRange, orderedRange, queryDateOrDateTime } from "../lib/date-range";
 import { cachedJson } from "../lib/http-cache";
 import { validate } from "../lib/validate";
 import { rateLimit } from "../limits/middleware";
 
-const rangeShape = { start_date: isoDateOrDateTime.optional(), end_date: isoDateOrDateTime.optional() };
+const rangeShape = { start_date: queryDateOrDateTime.optional(), end_date: queryDateOrDateTime.optional() };
 const rangeQuery = z.object(rangeShape).superRefine(orderedRange("start_date", "end_date"));
 const timelineQuery = z
   .object({ ...rangeShape, bucket: z.enum(["day", "hour"]).default("day") })

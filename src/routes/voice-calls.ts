@@ -10,7 +10,7 @@ import { listSegments } from "../db/transcripts";
 import { listCalls, publicTranscriptLine, publicVoiceCall } from "../db/voice-calls";
 import { deleteCall, deleteRecordingsOfCall } from "../lifecycle/deletion";
 import type { Env } from "../env";
-import { createdRange, isoDateOrDateTime, orderedRange } from "../lib/date-range";
+import { createdRange, queryDateOrDateTime, orderedRange } from "../lib/date-range";
 import { notFound } from "../lib/errors";
 import { publicOrigin } from "../lib/public-url";
 import { signRecordingUrl } from "../recordings/signed-url";
@@ -25,8 +25,8 @@ const listQuery = pagination
     campaignId: intId.optional(),
     state: z.enum(CALL_STATES).optional(),
     direction: z.enum(["Inbound", "Outbound"]).optional(),
-    dateFrom: isoDateOrDateTime.optional(),
-    dateTo: isoDateOrDateTime.optional(),
+    dateFrom: queryDateOrDateTime.optional(),
+    dateTo: queryDateOrDateTime.optional(),
   })
   .superRefine(orderedRange("dateFrom", "dateTo"));
 

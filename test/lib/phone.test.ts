@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { normalizePhone } from "../../src/lib/phone";
+import { normalizePhone, queryPhone } from "../../src/lib/phone";
 
 describe("normalizePhone", () => {
   it.each([
@@ -40,5 +40,30 @@ describe("normalizePhone", () => {
     ["+٣٢٤٧٠٠٠٠٠٠٠"], // non-ASCII digits
   ])("refuses %j", (input) => {
     expect(normalizePhone(input)).toBeNull();
+  });
+});
+
+describe("queryPhone", () => {
+  it.each([
+    // form decoding made the '+' a space: it is put back
+    [" 15551234567", "+15551234567"],
+    [" 32 470 00 00 00", "+32 470 00 00 00"],
+    // anything else is left for normalizePhone to judge
+    ["+15551234567", "+15551234567"],
+    ["0032470000000", "0032470000000"],
+    ["15551234567", "15551234567"],
+    ["  15551234567", "  15551234567"],
+    [" abc", " abc"],
+    ["", ""],
+  ])("%j → %j", (input, expected) => {
+    expect(queryPhone(input)).toBe(expected);
+  });
+
+  it("restores what a query's '+' became, and normalizePhone accepts it", () => {
+    const decoded = new URLSearchParams("phoneNumber=+15551234567").get("phoneNumber")!;
+    expect(decoded).toBe(" 15551234567");
+    expect(normalizePhone(queryPhone(decoded))).toBe("+15551234567");
+    // JSON bodies keep their rules: a number without its '+' is no number.
+    expect(normalizePhone(" 15551234567")).toBeNull();
   });
 });

@@ -4,8 +4,8 @@ import { admin, api, json, provisionTenant, twilioFake } from "../helpers";
 
 async function sentCode(to: string): Promise<string> {
   const msgs = (await (await twilioFake(`/messages?To=${encodeURIComponent(to)}`)).json()) as { body: string }[];
-  // Anchored on the wording: the tenant's name can itself hold six digits.
-  const m = /verification code is (\d{6})\b/.exec(msgs.at(-1)?.body ?? "");
+  // The code comes first: the tenant's name, later in the text, can itself hold six digits.
+  const m = /^(\d{6}) is your .* verification code\b/.exec(msgs.at(-1)?.body ?? "");
   if (!m) throw new Error(`no code sent to ${to}`);
   return m[1]!;
 }
@@ -88,6 +88,20 @@ describe("phone login", () => {
     expect((await start(t.customerId, "+32470100007")).status).toBe(202);
   });
 
+  it("puts the code first in the SMS, so a tenant name with digits cannot be taken for it", async () => {
+    const t = await provisionTenant();
+    const name = "Acme 246810 Support";
+    expect((await admin(`/customers/${t.customerId}`, { method: "PATCH", json: { name } })).status).toBe(200);
+    const phone = "+32470100010";
+    expect((await start(t.customerId, phone)).status).toBe(202);
+    const msgs = (await (await twilioFake(`/messages?To=${encodeURIComponent(phone)}`)).json()) as { body: string }[];
+    const body = msgs.at(-1)!.body;
+    expect(body).toMatch(new RegExp(`^\\d{6} is your ${name} verification code\\. It expires in 5 minutes\\.$`));
+    // What a reader (or a fake) takes as the code, the first run of six digits, is the code.
+    const firstRun = /\d{6}/.exec(body)![0];
+    expect((await verify(t.customerId, phone, firstRun)).status).toBe(200);
+  });
+
   it("validates input and maps Twilio failures", async () => {
     const t = await provisionTenant();
     const bad = await api("/api/Auth/phone-login/start", {
@@ -149,6 +163,36 @@ describe("phone login abuse limits", () => {
       expect((await start(a.customerId, `+3247031000${i}`, `${net}::${i + 1}`)).status).toBe(202);
     }
     expect((await start(a.customerId, "+32470310099", `${net}:0:ffff:1:2`)).status).toBe(429);
+  });
+
+  it("counts the per-address budget only for a real address: none, or a loopback one, is not counted", async () => {
+    // Local runs and tests reach the Worker from 127.0.0.1, without CF-Connecting-IP or with a loopback one; one
+    // shared budget would refuse them all after 30 starts. The per-number and per-tenant limits still hold.
+    const t = await provisionTenant();
+    const noAddress = (phone: string) =>
+      api("/api/Auth/phone-login/start", { method: "POST", json: { customerId: t.customerId, phoneNumber: phone } });
+    for (let i = 0; i <= IP_BUDGET.limit; i++) {
+      expect((await noAddress(`+324703200${String(i).padStart(2, "0")}`)).status).toBe(202);
+    }
+    for (let i = 0; i <= IP_BUDGET.limit; i++) {
+      const loopback = ["127.0.0.1", "::1"][i % 2]!;
+      expect((await start(t.customerId, `+324703210${String(i).padStart(2, "0")}`, loopback)).status).toBe(202);
+    }
+    const phone = "+32470322000";
+    for (let i = 0; i < 3; i++) expect((await noAddress(phone)).status).toBe(202);
+    expect((await noAddress(phone)).status).toBe(429);
+  });
+
+  it("spends the per-address budget only on starts that could send a code, not on refusals", async () => {
+    const t = await provisionTenant(); // its number is Belgian
+    const ip = freshIp();
+    for (let i = 0; i < IP_BUDGET.limit; i++) {
+      // An unknown customer (202, nothing sent) and a country the tenant does not serve (403): no SMS either way.
+      expect((await start(99_999_999, `+3247033000${i}`, ip)).status).toBe(202);
+      expect((await start(t.customerId, `+3161233000${i}`, ip)).status).toBe(403);
+    }
+    expect((await start(t.customerId, "+32470330099", ip)).status).toBe(202);
+    expect(await sentTo("+32470330099")).toBe(1);
   });
 
   it("limits codes per tenant and hour, atomically under parallel starts", async () => {

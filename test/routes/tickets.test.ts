@@ -31,6 +31,15 @@ describe("tickets for reps", () => {
     expect(web.total).toBe(3);
     const byNumber = await json<Page>(await api("/api/tickets?phoneNumber=%2B32470000001", { token: t.token }));
     expect(byNumber.items.map((x) => x.id)).toEqual([phone.id]);
+    // A raw '+' in a query string decodes to a space (form encoding): it is still the number's '+'.
+    for (const q of ["phoneNumber=+32470000001", "phoneNumber=+32+470+00+00+01", "phoneNumber=0032470000001"]) {
+      const res = await api(`/api/tickets?${q}`, { token: t.token });
+      expect(res.status, q).toBe(200);
+      expect(
+        (await json<Page>(res)).items.map((x) => x.id),
+        q,
+      ).toEqual([phone.id]);
+    }
 
     const msg = await api(`/api/tickets/${phone.id}/messages`, {
       method: "POST",

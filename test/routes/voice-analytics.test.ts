@@ -82,6 +82,10 @@ describe("voice analytics", () => {
     );
     expect(metrics).toMatchObject({ total_calls: 5, completed_calls: 3, recording_availability_rate: 0.6667 });
     expect(metrics.sentiment_distribution).toEqual({ positive: 1, neutral: 1, negative: 1 });
+    // The same bound with an offset, its '+' sent raw (it decodes to a space, and is put back).
+    const offset = await get("/detailed?start_date=2025-01-15T12:30:00+02:00&end_date=2025-01-31", t.token);
+    expect(offset.status).toBe(200);
+    expect((await json<{ metrics: unknown }>(offset)).metrics).toMatchObject({ total_calls: 5, completed_calls: 3 });
     // tool calls are counted by when they were made: all three were made now, none in January
     expect(metrics.tool_call_success_rate).toBeNull();
     const now = await json<{ metrics: { tool_call_success_rate: number } }>(

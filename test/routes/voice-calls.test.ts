@@ -115,6 +115,9 @@ describe("GET /api/v1/voice-calls", () => {
     expect((await list(t.token, "?dateTo=2025-03-05T12:00:00Z")).total).toBe(4);
     expect((await list(t.token, "?dateTo=2025-03-05T11:59:59.999Z")).total).toBe(0);
     expect((await list(t.token, "?dateFrom=2025-03-05T13:00:00%2B01:00")).total).toBe(5);
+    // A raw '+' decodes to a space (form encoding): the offset's '+' is put back, not refused or misread.
+    expect((await list(t.token, "?dateFrom=2025-03-05T13:00:00+01:00")).total).toBe(5);
+    expect((await list(t.token, "?dateTo=2025-03-05T13:00:00+01:00")).total).toBe(4);
     expect((await list(t.token, "?dateFrom=2025-03-05T12:00:00.001Z")).total).toBe(1);
   });
 
