@@ -10,13 +10,18 @@ import { z } from "zod";
 const str = z.string();
 const isoDate = z.iso.datetime({ offset: true });
 
+/**
+ * No id is required by itself (a null one is as good as none): the call must be named by one of them
+ * (`requireCallId`). `connection_id` only says which tenant the event is for (webhook.ts, else a number the tenant
+ * owns): nothing is written from it, and whatever needs the connection takes it from the tenant's account.
+ */
 const ids = {
-  call_control_id: str.min(1).optional(),
-  call_leg_id: str.min(1).optional(),
-  call_session_id: str.min(1).optional(),
-  conversation_id: str.min(1).optional(),
+  call_control_id: str.min(1).nullish(),
+  call_leg_id: str.min(1).nullish(),
+  call_session_id: str.min(1).nullish(),
+  conversation_id: str.min(1).nullish(),
   assistant_id: str.optional(),
-  connection_id: str.optional(),
+  connection_id: str.nullish(),
   from: str.optional(),
   to: str.optional(),
   client_state: str.nullish(),
@@ -39,7 +44,6 @@ const callIds = (p: Ids) => ({
   callSessionId: p.call_session_id ?? null,
   conversationId: p.conversation_id ?? null,
   assistantId: p.assistant_id ?? null,
-  connectionId: p.connection_id ?? null,
   from: p.from ?? null,
   to: p.to ?? null,
 });

@@ -44,11 +44,11 @@ export function stateOfHangup(cause: string | undefined): CallState {
 const seconds = (fromIso: string, toIso: string) =>
   Math.max(0, Math.round((Date.parse(toIso) - Date.parse(fromIso)) / 1000));
 
-type LegIds = { call_control_id: string; call_leg_id: string; call_session_id?: string | undefined };
+type LegIds = { call_control_id: string; call_leg_id?: string | null; call_session_id?: string | null };
 const idsOf = (p: LegIds) => ({
   callControlId: p.call_control_id,
-  callLegId: p.call_leg_id,
-  callSessionId: p.call_session_id ?? null,
+  callLegId: p.call_leg_id || null,
+  callSessionId: p.call_session_id || null,
 });
 
 /**

@@ -24,12 +24,18 @@ export const telnyxEnvelope = z.object({
   meta: z.object({ attempt: z.number().int().optional(), delivered_to: str.optional() }).optional(),
 });
 
-/** What identifies a call leg in every call event (verified against the telnyx SDK's webhook types). */
+/**
+ * What identifies a call leg in every call event (the telnyx SDK's webhook types, where every field is optional).
+ * `call_control_id` is required: it is the call's key (its record's call_sid, the name of its object) and what
+ * every command is sent to. `call_leg_id` and `call_session_id` only add ids the call can be found by, and
+ * `connection_id` only says which tenant the event is for: a delivery without it is matched by a number the tenant
+ * owns (webhook.ts), and whatever needs the connection takes it from the tenant's account.
+ */
 const leg = {
   call_control_id: str.min(1),
-  call_leg_id: str.min(1),
-  call_session_id: str.optional(),
-  connection_id: str.min(1),
+  call_leg_id: str.nullish(),
+  call_session_id: str.nullish(),
+  connection_id: str.nullish(),
   client_state: str.nullish(),
   from: str.optional(),
   to: str.optional(),
@@ -54,20 +60,34 @@ const callHangup = z.object({
   sip_hangup_cause: str.optional(),
 });
 const recordingUrls = z.object({ wav: url.nullish(), mp3: url.nullish() });
-const callRecordingSaved = z.object({
-  call_control_id: str.min(1).optional(),
-  call_leg_id: str.min(1),
-  call_session_id: str.optional(),
-  connection_id: str.min(1),
-  client_state: str.nullish(),
-  recording_id: str.optional(),
-  channels: z.enum(["single", "dual"]).default("single"),
-  recording_started_at: isoDate.optional(),
-  recording_ended_at: isoDate.optional(),
-  /** Valid for 10 minutes (docs/telnyx.md, "Recordings"). */
-  recording_urls: recordingUrls,
-  public_recording_urls: recordingUrls.optional(),
-});
+/**
+ * `call.recording.saved`: the SDK's type has `call_leg_id` and `call_session_id` but no `call_control_id` or
+ * `recording_id` (some of Telnyx's examples carry them). The leg's id is required unless the event names the recording
+ * (`recording_id`) and the call by another id: without a recording_id, the leg is what the copy is named by.
+ */
+const callRecordingSaved = z
+  .object({
+    call_control_id: str.min(1).nullish(),
+    call_leg_id: str.nullish(),
+    call_session_id: str.nullish(),
+    connection_id: str.nullish(),
+    client_state: str.nullish(),
+    recording_id: str.nullish(),
+    channels: z.enum(["single", "dual"]).default("single"),
+    recording_started_at: isoDate.optional(),
+    recording_ended_at: isoDate.optional(),
+    /** Valid for 10 minutes (docs/telnyx.md, "Recordings"). */
+    recording_urls: recordingUrls,
+    public_recording_urls: recordingUrls.optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (p.call_leg_id || (p.recording_id && (p.call_control_id || p.call_session_id))) return;
+    ctx.addIssue({
+      code: "custom",
+      path: ["call_leg_id"],
+      message: "is required unless recording_id and call_control_id (or call_session_id) are given",
+    });
+  });
 const callSpeakEnded = z.object({ ...leg, status: str.optional() });
 
 const payloads = {

@@ -30,11 +30,12 @@ export async function onRecordingSaved(
   if (await seenEvent(env.DB, customerId, e.id)) return { ignored: "already handled" };
   const call = await findTelnyxCall(env.DB, customerId, {
     callControlId: p.call_control_id ?? null,
-    callLegId: p.call_leg_id,
-    callSessionId: p.call_session_id ?? null,
+    callLegId: p.call_leg_id || null,
+    callSessionId: p.call_session_id || null,
   });
   if (!call) return { ignored: "no record of this call" };
-  const recordingRef = p.recording_id ?? `leg-${p.call_leg_id}`;
+  // The schema (events.ts) guarantees one of the two.
+  const recordingRef = p.recording_id || `leg-${p.call_leg_id ?? ""}`;
   if (await getRecordingByCarrierSid(env.DB, customerId, recordingRef)) {
     await markSeenStmt(env.DB, customerId, e.id).run();
     return { ignored: "recording already stored" };

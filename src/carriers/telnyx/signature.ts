@@ -21,21 +21,47 @@ const PEM = /^-----BEGIN PUBLIC KEY-----([A-Za-z0-9+/=\s]+)-----END PUBLIC KEY--
 
 export type PublicKeyParse = { ok: true; raw: Uint8Array; base64: string } | { ok: false; message: string };
 
+const HEX_KEY = /^(?:[0-9a-fA-F]{64}|[0-9a-fA-F]{88})$/;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const BASE64URL = /^[A-Za-z0-9_-]+={0,2}$/;
+
+const hexToBytes = (hex: string) => Uint8Array.from(hex.match(/../g)!, (h) => Number.parseInt(h, 16));
+
+/**
+ * The bytes a key's text stands for: 64 hex digits (the raw key) or 88 (its DER), else base64 in either alphabet —
+ * standard or URL-safe (a JWK's `x`) — padded or not, but not both alphabets at once. No string is two of these:
+ * base64 of 32 bytes is 43 or 44 characters, of the DER 60, so 64 or 88 hex digits can only be hex.
+ */
+function keyBytes(text: string): Uint8Array | null {
+  if (HEX_KEY.test(text)) return hexToBytes(text);
+  if (!BASE64.test(text) && !BASE64URL.test(text)) return null;
+  const std = text.replace(/=+$/, "").replace(/-/g, "+").replace(/_/g, "/");
+  if (std.length % 4 === 1) return null;
+  return base64ToBytes(std.padEnd(std.length + ((4 - (std.length % 4)) % 4), "="));
+}
+
+const FORMS = "base64 or base64url of the 32 key bytes, 64 hex digits, or a PEM public key";
+
 /**
  * A stored or submitted Telnyx public key: the base64 of the 32 raw key bytes that Mission Control shows is the
- * canonical form; a PEM `PUBLIC KEY` (or its base64 DER body alone) of an Ed25519 key is accepted too and
- * reduced to the same 32 bytes. `base64` is what to store.
+ * canonical form. Also accepted, and reduced to the same 32 bytes: the same bytes in base64url (a JWK's `x`) or as
+ * 64 hex digits, and a PEM `PUBLIC KEY` of an Ed25519 key (or its DER body alone, in base64 or hex). `base64` is
+ * what to store.
  */
 export function parseTelnyxPublicKey(input: string): PublicKeyParse {
   const text = input.trim();
   if (!text) return { ok: false, message: "is required (the public key from Mission Control)" };
+  if (text.startsWith("{")) return { ok: false, message: `must be the key itself, not a JWK (give its "x"): ${FORMS}` };
   const pem = PEM.exec(text);
-  const bytes = base64ToBytes(pem ? pem[1]!.replace(/\s+/g, "") : text);
-  if (!bytes) return { ok: false, message: "must be base64 (the public key from Mission Control) or a PEM public key" };
+  const bytes = pem ? base64ToBytes(pem[1]!.replace(/\s+/g, "")) : keyBytes(text);
+  // Hex digits alone are base64 too (read as such unless there are 64 or 88): when it is no key, say both.
+  const asHex =
+    /^[0-9a-fA-F]+$/.test(text) && !HEX_KEY.test(text) ? `; as hex it has ${text.length} digits, not 64` : "";
+  if (!bytes) return { ok: false, message: `must be the public key from Mission Control: ${FORMS}${asHex}` };
   let raw: Uint8Array | null = null;
   if (bytes.length === 32 && !pem) raw = bytes;
   else if (bytes.length === 44 && SPKI_PREFIX.every((b, i) => bytes[i] === b)) raw = bytes.subarray(SPKI_PREFIX.length);
-  if (!raw) return { ok: false, message: `must be a 32-byte Ed25519 public key (got ${bytes.length} bytes)` };
+  if (!raw) return { ok: false, message: `must be a 32-byte Ed25519 public key (got ${bytes.length} bytes${asHex})` };
   return { ok: true, raw, base64: bytesToBase64(raw) };
 }
 

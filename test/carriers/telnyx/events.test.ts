@@ -84,6 +84,43 @@ describe("Telnyx call events", () => {
     expect(parsed("call.recording.saved", { ...leg, recording_urls: urls }).payload.channels).toBe("single");
   });
 
+  it("a call event needs only its call_control_id: no connection_id (the tenant is found by a number) or leg id", () => {
+    const { connection_id: _c, call_leg_id: _l, ...bare } = leg;
+    for (const type of ["call.initiated", "call.answered", "call.hangup", "call.speak.ended"] as const) {
+      const e = parsed(type, { ...bare, direction: "incoming" });
+      expect(e.payload, type).toMatchObject({ call_control_id: leg.call_control_id, from: leg.from });
+      expect(e.payload.connection_id, type).toBeUndefined();
+      expect(e.payload.call_leg_id, type).toBeUndefined();
+    }
+    const nulls = parsed("call.hangup", { ...leg, connection_id: null, call_leg_id: null, call_session_id: null });
+    expect(nulls.payload).toMatchObject({ connection_id: null, call_leg_id: null });
+  });
+
+  it("call.recording.saved: no connection_id, and no call_leg_id when recording_id and another call id say it", () => {
+    const urls = { wav: "https://s3.amazonaws.com/telephony-recorder-prod/a/b.wav", mp3: null };
+    const { connection_id: _c, call_leg_id: _l, ...bare } = leg;
+    const { call_control_id: _x, ...bySession } = bare;
+    const { call_session_id: _y, ...byControl } = bare;
+    expect(
+      parsed("call.recording.saved", { ...leg, connection_id: undefined, recording_urls: urls }).payload,
+    ).toMatchObject({
+      call_leg_id: leg.call_leg_id,
+    });
+    for (const ids of [bare, bySession, byControl])
+      expect(
+        parsed("call.recording.saved", { ...ids, recording_id: "r-1", recording_urls: urls }).payload,
+      ).toMatchObject({
+        recording_id: "r-1",
+      });
+    // Neither the recording nor the leg named (the copy would have no name), or the recording but not the call.
+    expect(issuesOf(delivery("call.recording.saved", { ...bare, recording_urls: urls }))).toEqual([
+      "data.payload.call_leg_id",
+    ]);
+    expect(issuesOf(delivery("call.recording.saved", { recording_id: "r-1", recording_urls: urls }))).toEqual([
+      "data.payload.call_leg_id",
+    ]);
+  });
+
   it("an event type not handled is `unknown`, whatever its payload", () => {
     const r = parseTelnyxEvent(delivery("call.bridged", { anything: [1, 2] }));
     expect(r).toEqual({
@@ -192,6 +229,20 @@ describe("Telnyx AI assistant events (assumed shapes, docs/telnyx.md)", () => {
       reason: "user_hangup",
       assistantId: "assistant-9",
     });
+  });
+
+  it("needs no connection_id, and takes a null id as none", () => {
+    const p = parsed("ai.assistant.transcript", {
+      call_control_id: null,
+      call_leg_id: leg.call_leg_id,
+      call_session_id: null,
+      conversation_id: null,
+      connection_id: null,
+      role: "user",
+      text: "hi",
+    });
+    expect(p.payload).toMatchObject({ callControlId: null, callLegId: leg.call_leg_id, conversationId: null });
+    expect(parsed("ai.assistant.ended", { conversation_id: "c-2" }).payload.conversationId).toBe("c-2");
   });
 
   it("refuses only what no record can be written without: the call, the text, the tool", () => {

@@ -1,7 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { admin, json, provisionTenant } from "../../helpers";
+import { base64ToBytes, bytesToBase64, bytesToHex } from "../../../src/lib/encoding";
 import { newTelnyxAccount } from "./helpers";
+import { fakeTelnyxCall, legPayload, randomCaller, sendTelnyx, telnyxTenant } from "./tenant";
 
 const patchTelnyx = (customerId: number, telnyx: Record<string, unknown>) =>
   admin(`/customers/${customerId}`, { method: "PATCH", json: { telnyx } });
@@ -44,6 +46,28 @@ describe("provisioning a tenant's Telnyx account (PATCH /api/admin/customers/{id
     });
   });
 
+  it("takes the key as base64url (a JWK's x) or hex, stores its canonical form, and webhooks verify with it", async () => {
+    const t = await telnyxTenant({ welcome: null });
+    const raw = base64ToBytes(t.telnyx.publicKey)!;
+    const jwkX = t.telnyx.publicKey.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    for (const publicKey of [jwkX, bytesToHex(raw)]) {
+      // Another key first, so the one under test is what makes the webhook verify.
+      await patchTelnyx(t.customerId, { publicKey: bytesToBase64(new Uint8Array(32).fill(7)) });
+      const res = await patchTelnyx(t.customerId, { publicKey });
+      expect(res.status, publicKey).toBe(200);
+      expect((await json<{ telnyx: { publicKey: string } }>(res)).telnyx.publicKey).toBe(t.telnyx.publicKey);
+      const c = await fakeTelnyxCall(t, randomCaller(), "+15550003333");
+      const hook = await sendTelnyx(t, {
+        eventType: "call.initiated",
+        payload: { ...legPayload(c), direction: "incoming" },
+      });
+      expect([hook.status, await json(hook)], publicKey).toEqual([
+        200,
+        expect.objectContaining({ handled: "recorded" }),
+      ]);
+    }
+  });
+
   it("refuses a malformed public key, a missing field and another tenant's connection, writing nothing", async () => {
     const t = await provisionTenant();
     const a = await newTelnyxAccount();
@@ -51,7 +75,8 @@ describe("provisioning a tenant's Telnyx account (PATCH /api/admin/customers/{id
       (await env.DB.prepare("SELECT COUNT(*) AS n FROM carrier_accounts WHERE customer_id = ?1 AND carrier = 'telnyx'")
         .bind(t.customerId)
         .first<{ n: number }>())!.n;
-    for (const publicKey of ["not base64 at all!", btoa("too short"), btoa("x".repeat(64))]) {
+    const jwk = JSON.stringify({ kty: "OKP", crv: "Ed25519", x: a.publicKey.replace(/=+$/, "") });
+    for (const publicKey of ["not base64 at all!", btoa("too short"), btoa("x".repeat(64)), "ab".repeat(31), jwk]) {
       const res = await patchTelnyx(t.customerId, { apiKey: a.apiKey, publicKey, connectionId: a.connectionId });
       expect(res.status, publicKey).toBe(400);
       const issues = (await json<{ issues: { path: string }[] }>(res)).issues;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseTelnyxPublicKey, telnyxPublicKey, verifyTelnyxSignature } from "../../../src/carriers/telnyx/signature";
-import { bytesToBase64, utf8 } from "../../../src/lib/encoding";
+import { base64ToBytes, bytesToBase64, bytesToHex, utf8 } from "../../../src/lib/encoding";
 import { newTelnyxAccount, telnyxFake, telnyxOrigin, type TelnyxAccount } from "./helpers";
 
 interface Delivery {
@@ -133,6 +133,32 @@ describe("a stored Telnyx public key", () => {
     expect(parseTelnyxPublicKey(der)).toMatchObject({ ok: true, base64: a.publicKey });
   });
 
+  it("as base64url (a JWK's x, padded or not) or 64 hex digits, of the key or its DER, is reduced to the same", async () => {
+    const a = await newTelnyxAccount();
+    const raw = base64ToBytes(a.publicKey)!;
+    const der = base64ToBytes(a.publicKeyPem.replace(/-----[A-Z ]+-----|\s/g, ""))!;
+    const url = (b: Uint8Array) => bytesToBase64(b).replace(/\+/g, "-").replace(/\//g, "_");
+    const forms = [
+      url(raw).replace(/=+$/, ""),
+      url(raw),
+      a.publicKey.replace(/=+$/, ""),
+      bytesToHex(raw),
+      bytesToHex(raw).toUpperCase(),
+      url(der),
+      bytesToHex(der),
+    ];
+    for (const form of forms) expect(parseTelnyxPublicKey(form), form).toMatchObject({ ok: true, base64: a.publicKey });
+    // A JWK's x of a WebCrypto key verifies the signatures made with it.
+    const pair = (await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"])) as CryptoKeyPair;
+    const { x } = (await crypto.subtle.exportKey("jwk", pair.publicKey)) as JsonWebKey;
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const body = '{"data":{"event_type":"call.answered"}}';
+    const signature = bytesToBase64(
+      new Uint8Array(await crypto.subtle.sign("Ed25519", pair.privateKey, utf8(`${timestamp}|${body}`))),
+    );
+    expect((await verifyTelnyxSignature({ publicKey: x!, signature, timestamp, rawBody: body })).ok).toBe(true);
+  });
+
   it("is refused with a reason when it is not base64, the wrong length, or not an Ed25519 key", async () => {
     const rsa = (await crypto.subtle.generateKey(
       { name: "RSASSA-PKCS1-v1_5", modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
@@ -147,6 +173,11 @@ describe("a stored Telnyx public key", () => {
       [bytesToBase64(new Uint8Array(33)), /32-byte.*33 bytes/],
       [`-----BEGIN PUBLIC KEY-----\n${rsaDer}\n-----END PUBLIC KEY-----`, /32-byte/],
       [`-----BEGIN PUBLIC KEY-----\n${bytesToBase64(new Uint8Array(32))}\n-----END PUBLIC KEY-----`, /32-byte/],
+      ["ab".repeat(31), /32-byte.*as hex it has 62 digits, not 64/],
+      ["ab".repeat(33), /32-byte.*as hex it has 66 digits, not 64/],
+      [`${"A".repeat(42)}-+`, /base64url/],
+      [bytesToBase64(new Uint8Array(32)).replace(/=/g, "==="), /base64url/],
+      ['{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}', /not a JWK.*"x"/],
     ];
     for (const [input, message] of cases) {
       const r = parseTelnyxPublicKey(input);

@@ -130,6 +130,27 @@ describe("Telnyx conversational-AI events (POST /api/webhooks/telnyx/voice/conve
     expect(classified!.sentiment).toBe("negative");
   });
 
+  it("takes events without a connection_id (the tenant is the called number's) and with null ids", async () => {
+    const t = await telnyxTenant({ welcome: null });
+    const { ids, send } = conversation(t);
+    const { connection_id: _c, ...bare } = ids;
+    const line = await send("ai.assistant.transcript", { ...bare, connection_id: null, role: "user", text: "Hi" }, 1);
+    expect([line.status, await json(line)]).toEqual([200, expect.objectContaining({ handled: "transcript line" })]);
+    const byConversation = { ...bare, call_control_id: null, call_leg_id: null, call_session_id: null };
+    const tool = await send("ai.assistant.tool_call", { ...byConversation, name: "lookup_order", status: "ok" }, 2);
+    expect([tool.status, await json(tool)]).toEqual([200, expect.objectContaining({ handled: "1 tool call(s)" })]);
+    await scriptSentiment(t, "neutral");
+    const ended = await send("ai.assistant.ended", { ...byConversation, reason: "user_hangup" }, 5);
+    expect([ended.status, await json(ended)]).toEqual([
+      200,
+      expect.objectContaining({ handled: "conversation ended" }),
+    ]);
+    const call = (await callOf(t, ids.call_control_id))!;
+    expect(call).toMatchObject({ state: "Completed", assistant_id: t.assistantId, from_number: ids.from });
+    const tools = await env.DB.prepare("SELECT name FROM tool_calls WHERE call_id = ?1").bind(call.id).all();
+    expect(tools.results).toEqual([{ name: "lookup_order" }]);
+  });
+
   it("changes nothing when an event is delivered again", async () => {
     const t = await telnyxTenant({ welcome: null });
     const { ids, send } = conversation(t);

@@ -85,6 +85,38 @@ describe("Telnyx call events (POST /api/webhooks/telnyx/voice)", () => {
     expect(detail).toMatchObject({ id: call.id, direction: "Inbound", state: "Completed", durationSeconds: 45 });
   });
 
+  it("handles a call whose events carry no connection_id or call_leg_id: the tenant is the called number's", async () => {
+    const t = await telnyxTenant({ welcome: null });
+    const c = await fakeTelnyxCall(t, randomCaller(), t.assistantNumber);
+    const { connection_id: _c, call_leg_id: _l, ...bare } = legPayload(c);
+    const init = await sendTelnyx(t, {
+      eventType: "call.initiated",
+      payload: { ...bare, direction: "incoming", state: "parked" },
+      occurredAt: at(0),
+    });
+    expect([init.status, await json(init)]).toEqual([
+      200,
+      expect.objectContaining({ handled: "answered with the assistant" }),
+    ]);
+    expect((await telnyxCommands(t.telnyx)).filter((x) => x.action === "answer")).toHaveLength(1);
+    const answered = await sendTelnyx(t, { eventType: "call.answered", payload: bare, occurredAt: at(3) });
+    expect([answered.status, await json(answered)]).toEqual([200, expect.objectContaining({ handled: "answered" })]);
+    const hangup = await sendTelnyx(t, {
+      eventType: "call.hangup",
+      payload: { ...bare, connection_id: null, hangup_cause: "normal_clearing" },
+      occurredAt: at(13),
+    });
+    expect([hangup.status, await json(hangup)]).toEqual([200, expect.objectContaining({ handled: "hung up" })]);
+    expect(await recordOf(t, c)).toMatchObject({
+      carrier: "telnyx",
+      state: "Completed",
+      assistant_id: t.assistantId,
+      start_time: at(3),
+      end_time: at(13),
+      duration_seconds: 10,
+    });
+  });
+
   it("ends in the right state when the hangup arrives before the answer", async () => {
     const t = await telnyxTenant({ welcome: null });
     const c = await fakeTelnyxCall(t, randomCaller(), t.assistantNumber);

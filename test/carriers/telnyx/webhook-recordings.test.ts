@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { getCallBySid } from "../../../src/db/calls";
 import { getRecordingByCarrierSid } from "../../../src/db/recordings";
 import type { FakeCall } from "../../fakes/telnyx/calls";
-import { api, json } from "../../helpers";
+import { admin, api, json } from "../../helpers";
 import { eventually } from "../../live/stream-client";
 import { telnyxCommands, telnyxFake } from "./helpers";
 import {
@@ -94,6 +94,52 @@ describe("call.recording.saved: the recording copied from Telnyx into R2", () =>
     expect(
       (await telnyxFake<{ downloads: number }>(`/recordings?name=${encodeURIComponent(rec.name)}`)).downloads,
     ).toBe(1);
+  });
+
+  it("copies one whose event names no connection (the tenant is its number's) or no leg (its recording_id does)", async () => {
+    const t = await telnyxTenant({ welcome: null });
+    // A number of the tenant's without an assistant: nothing answers or streams.
+    const number = `+3228${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
+    expect((await admin(`/customers/${t.customerId}/phone-numbers`, { method: "POST", json: { number } })).status).toBe(
+      201,
+    );
+    const c = await fakeTelnyxCall(t, randomCaller(), number);
+    const { connection_id: _c, call_leg_id: _l, ...bare } = legPayload(c);
+    await sendTelnyx(t, { eventType: "call.initiated", payload: { ...bare, direction: "incoming" } });
+    await sendTelnyx(t, { eventType: "call.hangup", payload: { ...bare, hangup_cause: "normal_clearing" } });
+    const call = (await getCallBySid(env.DB, t.customerId, "telnyx", c.call_control_id))!;
+    expect(call.state).toBe("Completed");
+
+    const rec = await telnyxFake<{ url: string }>("/recordings", { channels: 1 });
+    const withLeg = saved(c, rec.url, { connection_id: undefined, channels: "single", from: c.from, to: c.to });
+    const res = await sendTelnyx(t, { eventType: "call.recording.saved", payload: withLeg });
+    expect([res.status, await json(res)]).toEqual([200, expect.objectContaining({ handled: "recording copy queued" })]);
+    const noLeg = { ...withLeg, call_leg_id: undefined, recording_id: crypto.randomUUID() };
+    const second = await sendTelnyx(t, { eventType: "call.recording.saved", payload: noLeg });
+    expect([second.status, await json(second)]).toEqual([
+      200,
+      expect.objectContaining({ handled: "recording copy queued" }),
+    ]);
+    for (const ref of [withLeg.recording_id, noLeg.recording_id]) {
+      const stored = await eventually(
+        () => getRecordingByCarrierSid(env.DB, t.customerId, ref),
+        (r) => r !== null,
+        "the queued copy",
+      );
+      expect(stored).toMatchObject({ call_id: call.id, source: "telnyx", channels: 1 });
+    }
+
+    // Neither the recording nor the leg named: the copy would have no name (400, nothing written).
+    const before = await tenantFootprint(t.customerId);
+    const nameless = await sendTelnyx(t, {
+      eventType: "call.recording.saved",
+      payload: { ...noLeg, recording_id: undefined },
+    });
+    expect(nameless.status).toBe(400);
+    expect((await json<{ issues: { path: string }[] }>(nameless)).issues.map((i) => i.path)).toEqual([
+      "data.payload.call_leg_id",
+    ]);
+    expect(await tenantFootprint(t.customerId)).toEqual(before);
   });
 
   it("refuses a link outside Telnyx's hosts (400, nothing queued or written)", async () => {

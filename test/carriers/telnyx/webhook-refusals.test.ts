@@ -108,6 +108,9 @@ describe("refused Telnyx deliveries write nothing", () => {
     };
     const s = await signedDelivery(t, { eventType: "call.initiated", payload });
     await refusedWithoutTrace(t, () => postDelivery(s), 403);
+    const { connection_id: _c, ...noConnection } = payload;
+    const bare = await signedDelivery(t, { eventType: "call.initiated", payload: noConnection });
+    await refusedWithoutTrace(t, () => postDelivery(bare), 403);
   });
 
   it("finds the tenant by the number called when the connection is not one it has", async () => {
@@ -126,12 +129,12 @@ describe("refused Telnyx deliveries write nothing", () => {
     });
     await refusedWithoutTrace(t, () => postDelivery(notJson), 403);
     const full = await initiatedPayload(t);
-    const { call_leg_id: _leg, ...noLeg } = full;
-    const s = await signedDelivery(t, { eventType: "call.initiated", payload: noLeg });
+    const { call_control_id: _control, ...noControl } = full;
+    const s = await signedDelivery(t, { eventType: "call.initiated", payload: noControl });
     const body = await refusedWithoutTrace(t, () => postDelivery(s), 400);
-    expect((body as unknown as { issues: { path: string }[] }).issues.map((i) => i.path)).toContain(
-      "data.payload.call_leg_id",
-    );
+    expect((body as unknown as { issues: { path: string }[] }).issues.map((i) => i.path)).toEqual([
+      "data.payload.call_control_id",
+    ]);
     const badCause = await signedDelivery(t, {
       eventType: "call.hangup",
       payload: { ...full, hangup_cause: 42 },
