@@ -25,8 +25,12 @@ import { invalid, toIssues } from "../lib/validate";
 
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 export const MAX_CHUNKS_PER_REQUEST = 5000;
-/** Decoded bytes per chunk: 64 KiB ≈ 8.2 s of 8 kHz μ-law. */
-export const MAX_CHUNK_BYTES = 64 * 1024;
+/**
+ * Decoded bytes per chunk: 1 MiB ≈ 131 s of 8 kHz μ-law, so a client may send a clip as one chunk. A chunk becomes
+ * at most one row of the ticket's recorder (src/recordings/audio-store.ts), well inside a Durable Object's 2 MB
+ * row limit, and the request body's 16 MiB bounds the whole batch.
+ */
+export const MAX_CHUNK_BYTES = 1024 * 1024;
 /** Timestamps may be relative (ms since call start) or epoch milliseconds; this keeps sample indexes exact. */
 export const MAX_TIMESTAMP_MS = 10 ** 13;
 

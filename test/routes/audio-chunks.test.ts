@@ -73,6 +73,17 @@ describe("POST /api/AudioChunks/uploadAndFinalize", () => {
     expect([...new Uint8Array(await part.arrayBuffer())]).toEqual([...whole.subarray(44, 52)]);
   });
 
+  it("takes a clip of 20 s as one chunk (more than the 64 KiB a chunk was once limited to)", async () => {
+    const t = await provisionTenant();
+    const id = await newTicket(t);
+    const clip = new Uint8Array(160_000).fill(0x90);
+    const res = await upload("uploadAndFinalize", t.token, [
+      { ticketID: id, senderType: "EndUser", timestampMs: 0, base64AudioData: b64(clip) },
+    ]);
+    expect(res.status).toBe(201);
+    expect(await json<Finalized>(res)).toMatchObject({ durationMs: 20_000, chunks: { received: 1, stored: 1 } });
+  });
+
   it("accepts a long call in batches, recognises a retried batch, and versions each finalize", async () => {
     const t = await provisionTenant();
     const id = await newTicket(t);
