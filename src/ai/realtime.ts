@@ -72,8 +72,16 @@ export const toolsUpdate = (tools: FunctionTool[]) => ({
   session: { type: "realtime", tools, tool_choice: "auto" },
 });
 
+/**
+ * The ISO-639-1 code of a language tag (`fr`, `fr-BE`, `pt_BR`), or undefined for anything else: languages are free
+ * text (a caller's `English` too), and a guessed code would make OpenAI refuse the session, while none lets its
+ * transcription detect the language.
+ */
+const transcriptionLanguage = (language: string | null | undefined): string | undefined =>
+  /^([a-z]{2})(?:[-_][a-z0-9]{2,8})*$/i.exec(language ?? "")?.[1]?.toLowerCase();
+
 export function sessionUpdate(model: string, c: RealtimeConfig) {
-  const lang = c.inputLanguage ? c.inputLanguage.slice(0, 2).toLowerCase() : undefined;
+  const lang = transcriptionLanguage(c.inputLanguage);
   const tools = c.tools?.length ? { tools: c.tools, tool_choice: "auto" } : {};
   return {
     type: "session.update",

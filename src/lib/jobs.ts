@@ -21,6 +21,8 @@ type JobBody =
       /** The tenant's number the call was placed from, and the end user's number (whose phone ticket gets it). */
       fromNumber: string;
       endUserNumber: string;
+      /** The callback's RecordingUrl, fetched only on the tenant's Twilio API origin (absent in jobs queued before it). */
+      recordingUrl?: string | null;
     }
   /** Copy a Telnyx `call.recording.saved` recording from its pre-signed link into R2 and attach it to its call. */
   | {

@@ -22,7 +22,11 @@ const openaiSettings = z.object({
   transcriptionModel: z.string().min(1).optional(),
   transcriptionActive: z.boolean().optional(),
 });
-const httpsOrWss = z.url({ protocol: /^(https|wss)$/ });
+/**
+ * The media stream base of translated calls: ws, wss, http or https (a local setup streams to
+ * `ws://127.0.0.1:8787/streams`); http(s) is written as ws(s) in the TwiML (src/carriers/twilio/stream-url.ts).
+ */
+const streamUrl = z.url({ protocol: /^(wss?|https?)$/ });
 const timeZone = z.string().refine(isTimeZone, "an IANA time zone such as Europe/Brussels or UTC");
 /** An inbound call to a rep's number (docs/campaigns.md, "Inbound calls to reps"). */
 const inboundToRep = z.object({
@@ -54,7 +58,7 @@ const customerBody = z.object({
   retentionDays: retentionDays.optional(),
   ...carrierFields("create"),
   openai: openaiSettings.optional(),
-  phoneStreamUrl: httpsOrWss.optional(),
+  phoneStreamUrl: streamUrl.optional(),
   aiFallback: z.enum(["dial", "apology"]).optional(),
   timeZone: timeZone.optional(),
   inboundToRep: inboundToRep.optional(),
@@ -65,7 +69,7 @@ const customerPatch = z.object({
   retentionDays: retentionDays.optional(),
   ...carrierFields("patch"),
   openai: openaiSettings.partial().optional(),
-  phoneStreamUrl: httpsOrWss.nullable().optional(),
+  phoneStreamUrl: streamUrl.nullable().optional(),
   aiFallback: z.enum(["dial", "apology"]).optional(),
   timeZone: timeZone.optional(),
   inboundToRep: inboundToRep.optional(),

@@ -15,6 +15,7 @@ import { loadTwilioAccount, ownsTwimlApp, twilioApiKeySecret } from "../carriers
 import { validate } from "../lib/validate";
 import { phoneNumber } from "../lib/schemas";
 import { twilioSid } from "../carriers/twilio/sids";
+import { twilioSdkEdge } from "../carriers/twilio/region";
 
 const tokenQuery = z.object({ twimlAppSidOverride: twilioSid("AP").optional() });
 const initiateBody = z.object({
@@ -56,7 +57,7 @@ export const twilioCallRoutes = new Hono<AppEnv>()
     return c.json({
       token,
       region: account.region ?? "us1",
-      edge: account.edge ?? "roaming",
+      edge: twilioSdkEdge(account),
       identity: rep.identity,
       expiresAt: new Date(expiresAt * 1000).toISOString(),
     });

@@ -22,6 +22,8 @@ import { publicOrigin } from "../lib/public-url";
 import { parseOr400 } from "../lib/validate";
 import { intId, phoneNumber } from "../lib/schemas";
 import { twilioSid } from "../carriers/twilio/sids";
+import type { TwilioRecordingJob } from "../carriers/twilio/recording";
+import { queryPhone } from "../lib/phone";
 
 /** The tenant's rep named by the webhook, or 403: an unknown ID and another tenant's rep look the same. */
 async function tenantRep(db: D1Database, customerId: number, raw: string | undefined, mustBeActive: boolean) {
@@ -35,10 +37,13 @@ async function tenantRep(db: D1Database, customerId: number, raw: string | undef
 export const recordingFields = z.object({
   CallSid: twilioSid("CA"),
   RecordingSid: twilioSid("RE"),
+  /** Where Twilio serves the media; fetched only when it is on our Twilio origin (TwilioRest.recordingMediaUrl). */
+  RecordingUrl: z.string().max(2048).optional(),
   RecordingStartTime: z.string().max(100).optional(),
   RecordingDuration: z.coerce.number().int().min(0).max(86_400).optional(),
-  customFrom: phoneNumber,
-  customTo: phoneNumber,
+  /** Query values: a '+' written unencoded arrives as a space and is put back (queryPhone). */
+  customFrom: z.string().transform(queryPhone).pipe(phoneNumber),
+  customTo: z.string().transform(queryPhone).pipe(phoneNumber),
 });
 
 /** Twilio's anonymous callbacks; `twilioWebhook` has checked the signature and the account before any handler runs. */
@@ -85,7 +90,10 @@ export const twilioWebhookRoutes = new Hono<AppEnv>()
       ];
       prepareLiveCall(c.env, c.executionCtx, v.CallSid, "twilio", Object.fromEntries(parameters));
       return twimlResponse(
-        connectStreamTwiml(mediaStreamUrl(c.env, new URL(c.req.url).origin, customer, v.CallSid), parameters),
+        connectStreamTwiml(
+          mediaStreamUrl(c.env, new URL(c.req.url).origin, customer, v.CallSid, "translate"),
+          parameters,
+        ),
       );
     }
     const recordingCallback = mode === "record" ? recordingCallbackUrl(origin, rep.id, v.FromNumber, v.To) : undefined;
@@ -115,6 +123,7 @@ export const twilioWebhookRoutes = new Hono<AppEnv>()
       {
         CallSid: form("CallSid"),
         RecordingSid: form("RecordingSid"),
+        RecordingUrl: form("RecordingUrl"),
         RecordingStartTime: form("RecordingStartTime"),
         RecordingDuration: form("RecordingDuration"),
         customFrom: c.req.query("customFrom"),
@@ -128,17 +137,19 @@ export const twilioWebhookRoutes = new Hono<AppEnv>()
     // queue retries a copy that fails (docs/data-lifecycle.md). A recording already stored is a duplicate.
     const stored = await getRecordingByCarrierSid(c.env.DB, customer.id, f.RecordingSid);
     if (!stored) {
-      await enqueue(c.env, {
+      const job: TwilioRecordingJob = {
         kind: "twilio-recording",
         customerId: customer.id,
         repId: rep.id,
         callSid: f.CallSid,
         recordingSid: f.RecordingSid,
+        recordingUrl: f.RecordingUrl ?? null,
         startedAt: f.RecordingStartTime ?? null,
         durationSeconds: f.RecordingDuration ?? null,
         fromNumber: f.customFrom,
         endUserNumber: f.customTo,
-      });
+      };
+      await enqueue(c.env, job);
     }
     return c.json(
       { recordingSid: f.RecordingSid, queued: !stored, duplicate: stored !== null, recordingId: stored?.id ?? null },

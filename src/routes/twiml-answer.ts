@@ -37,7 +37,11 @@ export async function answerWithAssistant<E extends AppEnv>(
   };
   prepareLiveCall(c.env, c.executionCtx, a.callSid, "twilio", parameters);
   return twimlResponse(
-    connectStreamTwiml(mediaStreamUrl(c.env, new URL(c.req.url).origin, a.customer, a.callSid), parameters),
+    // The tenant's phone stream URL is for translated calls (SPEC.md): an assistant call streams to this Worker.
+    connectStreamTwiml(
+      mediaStreamUrl(c.env, new URL(c.req.url).origin, a.customer, a.callSid, "assistant"),
+      parameters,
+    ),
   );
 }
 

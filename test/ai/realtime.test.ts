@@ -33,6 +33,23 @@ describe("OpenAI realtime socket", () => {
         },
       },
     });
+    for (const [language, code] of [
+      ["fr-BE", "fr"],
+      ["EN", "en"],
+      ["pt_BR", "pt"],
+      ["zh-Hant-TW", "zh"],
+      ["English", undefined],
+      ["Spanish", undefined],
+      ["e", undefined],
+    ] as const)
+      expect(
+        (
+          sessionUpdate("gpt-realtime", { ...config, inputLanguage: language }).session.audio.input.transcription as {
+            language?: string;
+          }
+        ).language,
+        language,
+      ).toBe(code);
     expect(voiceOrDefault("Coral")).toBe("coral");
     expect(voiceOrDefault("Polly.Joanna")).toBe("marin");
   });

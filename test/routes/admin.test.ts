@@ -122,7 +122,7 @@ describe("admin: customers", () => {
       json: {
         name: "",
         twilio: { ...twilio(), accountSid: "AC-nope", twimlAppSid: "XX" },
-        phoneStreamUrl: "http://insecure",
+        phoneStreamUrl: "ftp://media.example/streams",
       },
     });
     expect(res.status).toBe(400);
@@ -133,6 +133,31 @@ describe("admin: customers", () => {
       "twilio.accountSid",
       "twilio.twimlAppSid",
     ]);
+  });
+
+  it("takes a phoneStreamUrl of ws, wss, http or https (a local setup streams to ws://127.0.0.1:8787/…)", async () => {
+    const res = await admin("/customers", {
+      method: "POST",
+      json: { name: "Local", twilio: twilio(), phoneStreamUrl: "ws://127.0.0.1:8787/streams" },
+    });
+    expect(res.status).toBe(201);
+    const { id } = await json<{ id: number }>(res);
+    expect(await json(await admin(`/customers/${id}`))).toMatchObject({
+      phoneStreamUrl: "ws://127.0.0.1:8787/streams",
+    });
+    for (const phoneStreamUrl of [
+      "wss://media.example/streams",
+      "http://127.0.0.1:8787/streams",
+      "https://media.example",
+    ]) {
+      const patched = await admin(`/customers/${id}`, { method: "PATCH", json: { phoneStreamUrl } });
+      expect(patched.status, phoneStreamUrl).toBe(200);
+      expect(await json(patched)).toMatchObject({ phoneStreamUrl });
+    }
+    for (const phoneStreamUrl of ["ftp://media.example/streams", "javascript:alert(1)", "not a url"]) {
+      const refused = await admin(`/customers/${id}`, { method: "PATCH", json: { phoneStreamUrl } });
+      expect(refused.status, phoneStreamUrl).toBe(400);
+    }
   });
 
   it("takes SIDs as Twilio's docs and test values write them (any letters and digits after the prefix)", async () => {

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { CallRow } from "../../src/db/calls";
 import type { TicketRow } from "../../src/db/tickets";
 import { BASE, admin, api, hex, json, provisionTenant, twilioFake, type Tenant } from "../helpers";
@@ -131,7 +131,7 @@ describe("POST /api/TwilioCalls/initiate-call", () => {
       [{ toNumber: endUser() }, ["fromNumber"]],
       [{ fromNumber: t.repNumber, toNumber: endUser(), record: "yes" }, ["record"]],
       [
-        { fromNumber: t.repNumber, toNumber: endUser(), translate: true, callerLanguage: "english please" },
+        { fromNumber: t.repNumber, toNumber: endUser(), translate: true, callerLanguage: "en\r\nx" },
         ["callerLanguage"],
       ],
     ] as const) {
@@ -140,6 +140,24 @@ describe("POST /api/TwilioCalls/initiate-call", () => {
       expect((await json<{ issues: { path: string }[] }>(res)).issues.map((i) => i.path).sort()).toEqual([...paths]);
     }
     expect(await callCount(t.customerId)).toBe(0);
+  });
+
+  it("takes any printable language up to 64 characters (English, fr_FR) and hands it to the voice webhook", async () => {
+    const t = await provisionTenant();
+    const res = await initiate(t, {
+      fromNumber: t.repNumber,
+      toNumber: endUser(),
+      translate: true,
+      callerLanguage: "English",
+      receiverLanguage: "fr_FR",
+    });
+    expect(res.status).toBe(201);
+    const { callSid } = await json<Initiated>(res);
+    const url = new URL((await fakeCalls(t.accountSid)).find((c) => c.sid === callSid)!.request_params.Url as string);
+    expect(url.searchParams.get("CallerLanguage")).toBe("English");
+    expect(url.searchParams.get("ReceiverLanguage")).toBe("fr_FR");
+    const tooLong = await initiate(t, { fromNumber: t.repNumber, toNumber: endUser(), callerLanguage: "x".repeat(65) });
+    expect(tooLong.status).toBe(400);
   });
 
   it("only calls from the tenant's numbers that are this rep's or shared", async () => {
@@ -286,5 +304,40 @@ describe("GET /api/TwilioCalls/call-status", () => {
     const call = await json<Initiated>(await initiate(t, { fromNumber: t.repNumber, toNumber: endUser() }));
     await failNext(`/Calls\\.json$`, 503, 20503, "Service Unavailable");
     expect((await status(t, call.callSid)).status).toBe(502);
+  });
+});
+
+describe("a Twilio 2xx without the JSON a route reads", () => {
+  afterEach(() => vi.restoreAllMocks());
+  /** Twilio's Calls.json answers `status` with `body` (the Worker and the tests share this isolate's fetch). */
+  const callsAnswer = (status: number, body: string) => {
+    const real = globalThis.fetch;
+    vi.spyOn(globalThis, "fetch").mockImplementation((input, init) => {
+      const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+      if (url.startsWith(env.TWILIO_API_BASE_URL!) && /\/Calls(\/CA\w+)?\.json(\?|$)/.test(new URL(url).pathname + "?"))
+        return Promise.resolve(new Response(body || null, { status }));
+      return real(input, init);
+    });
+  };
+
+  it("initiate-call: an empty or non-JSON 201 is a 502 (never a 500), and no call record is written", async () => {
+    for (const body of ["", "<Response/>", '{"code":1}']) {
+      const t = await provisionTenant();
+      callsAnswer(201, body);
+      const res = await initiate(t, { fromNumber: t.repNumber, toNumber: endUser() });
+      vi.restoreAllMocks();
+      expect(res.status, JSON.stringify(body)).toBe(502);
+      expect(await json(res)).toMatchObject({ error: expect.stringContaining("Twilio") });
+      expect(await callCount(t.customerId)).toBe(0);
+    }
+  });
+
+  it("call-status: an empty 200 from Twilio is a 502", async () => {
+    const t = await provisionTenant();
+    const call = await json<Initiated>(await initiate(t, { fromNumber: t.repNumber, toNumber: endUser() }));
+    callsAnswer(200, "");
+    const res = await api(`/api/TwilioCalls/call-status?callSid=${call.callSid}`, { token: t.token });
+    vi.restoreAllMocks();
+    expect(res.status).toBe(502);
   });
 });

@@ -48,7 +48,7 @@ async function scenario(opts: { withoutCall?: boolean; tenant?: Tenant } = {}): 
     CallSid: callSid,
     RecordingSid: recordingSid,
     RecordingStatus: "completed",
-    // never fetched: the Worker builds the media URL from the account and recording SIDs itself
+    // another host: never fetched; the Worker builds the media URL from the account and recording SIDs itself
     RecordingUrl: "http://169.254.169.254/latest/meta-data",
     RecordingDuration: "3",
     RecordingChannels: "2",
@@ -155,6 +155,47 @@ describe("POST /api/TwilioCalls/{repID}/recordingcallback", () => {
         .bind(`${s.t.customerId}:${s.recordingSid}`)
         .first(),
     ).not.toBeNull();
+  });
+
+  it("downloads Twilio's RecordingUrl (+ .wav) when it is on our Twilio origin and names the recording", async () => {
+    const s = await scenario();
+    const wav = pcmWav(1);
+    await putFakeRecording(s.t.accountSid, s.recordingSid, wav);
+    const media = `/2010-04-01/Accounts/${s.t.accountSid}/Recordings/${s.recordingSid}`;
+    const RecordingUrl = `${env.TWILIO_API_BASE_URL!.replace(/\/+$/, "")}${media}?RequestedChannels=2`;
+    await sendQueued(s, { ...s.form, RecordingUrl });
+    await copied(s);
+    expect(await downloads(s)).toEqual([`${media}.wav?RequestedChannels=2`]);
+    expect(await sha(await (await env.RECORDINGS.get(objectKey(s)))!.arrayBuffer())).toBe(await sha(wav));
+  });
+
+  it("a RecordingUrl elsewhere (another host, another recording's path) is not fetched: the URL from the SIDs is", async () => {
+    const base = env.TWILIO_API_BASE_URL!.replace(/\/+$/, "");
+    for (const pick of [0, 1]) {
+      const s = await scenario();
+      await putFakeRecording(s.t.accountSid, s.recordingSid, pcmWav(1));
+      const RecordingUrl = [
+        `https://api.twilio.com/2010-04-01/Accounts/${s.t.accountSid}/Recordings/${s.recordingSid}?RequestedChannels=2`,
+        `${base}/2010-04-01/Accounts/${s.t.accountSid}/Recordings/RE${hex(16)}?RequestedChannels=2`,
+      ][pick]!;
+      await sendQueued(s, { ...s.form, RecordingUrl });
+      await copied(s);
+      expect(await downloads(s)).toEqual([`/2010-04-01/Accounts/${s.t.accountSid}/Recordings/${s.recordingSid}.wav`]);
+    }
+  });
+
+  it("takes customFrom/customTo with an unencoded '+' (a query's '+' arrives as a space and is put back)", async () => {
+    const s = await scenario();
+    await putFakeRecording(s.t.accountSid, s.recordingSid, pcmWav(1));
+    const path = `/api/TwilioCalls/${s.t.repId}/recordingcallback?customFrom=${s.t.repNumber}&customTo=${s.to}`;
+    expect(path).toContain("customFrom=+");
+    const res = await send(s, s.form, path);
+    expect(res.status).toBe(202);
+    const { ticketId } = await copied(s);
+    const ticket = await env.DB.prepare("SELECT phone_number FROM tickets WHERE id = ?1")
+      .bind(ticketId)
+      .first<{ phone_number: string }>();
+    expect(ticket?.phone_number).toBe(s.to);
   });
 
   it("then transcribes each channel into the ticket and the call's transcript, and classifies the call's sentiment", async () => {

@@ -52,6 +52,38 @@ describe("GET /api/TwilioCalls/voice-token", () => {
     expect(decodeProtectedHeader(body.token).twr).toBe("au1");
   });
 
+  it("without an edge: the region's documented default edge (ie1 dublin, au1 sydney, jp1 tokyo), else roaming", async () => {
+    for (const [region, edge] of [
+      ["ie1", "dublin"],
+      ["au1", "sydney"],
+      ["jp1", "tokyo"],
+      ["us1", "roaming"],
+      [undefined, "roaming"],
+    ] as const) {
+      const res = await admin("/customers", {
+        method: "POST",
+        json: {
+          name: `No edge ${region}`,
+          twilio: {
+            accountSid: `AC${hex(16)}`,
+            authToken: hex(16),
+            apiKeySid: `SK${hex(16)}`,
+            apiKeySecret: hex(16),
+            twimlAppSid: `AP${hex(16)}`,
+            ...(region ? { region } : {}),
+          },
+        },
+      });
+      expect(res.status).toBe(201);
+      const { id } = await json<{ id: number }>(res);
+      const rep = await json<{ id: number }>(
+        await admin(`/customers/${id}/reps`, { method: "POST", json: { name: "Rep", phoneNumbers: [] } }),
+      );
+      const body = await json<TokenBody>(await api("/api/TwilioCalls/voice-token", { token: await repToken(rep.id) }));
+      expect(body, String(region)).toMatchObject({ region: region ?? "us1", edge });
+    }
+  });
+
   it("uses twimlAppSidOverride only when the app is registered for the tenant", async () => {
     const t = await provisionTenant();
     const other = await provisionTenant();

@@ -141,6 +141,51 @@ describe("POST /api/TwilioCalls/voice", () => {
     expect(stream.attrs.url).toBe(`wss://media.example.com/twilio/${form.CallSid}`);
   });
 
+  it("Translate: a PhoneStreamUrl of http(s) is written as ws(s); ws and wss are kept; the /{CallSid} suffix stays", async () => {
+    const t = await provisionTenant();
+    for (const [configured, base] of [
+      ["ws://127.0.0.1:8787/streams", "ws://127.0.0.1:8787/streams"],
+      ["http://127.0.0.1:8787/streams/", "ws://127.0.0.1:8787/streams"],
+      ["https://media.example.com/twilio", "wss://media.example.com/twilio"],
+      ["wss://media.example.com/twilio", "wss://media.example.com/twilio"],
+    ]) {
+      const patched = await admin(`/customers/${t.customerId}`, {
+        method: "PATCH",
+        json: { phoneStreamUrl: configured },
+      });
+      expect(patched.status, configured).toBe(200);
+      const form = browserForm(t, { Translate: "true" });
+      const ours = await twiml(await twilioPost("/api/TwilioCalls/voice", form, t.authToken));
+      const stream = (ours.children[0] as XmlNode).children[0] as XmlNode;
+      expect(stream.attrs.url, configured).toBe(`${base}/${form.CallSid}`);
+    }
+  });
+
+  it("Translate: languages are any printable text up to 64 characters (English, fr_FR), passed on verbatim and escaped", async () => {
+    const t = await provisionTenant();
+    const form = browserForm(t, {
+      Translate: "true",
+      CallerLanguage: "English",
+      ReceiverLanguage: "fr_FR",
+    });
+    const res = await twilioPost("/api/TwilioCalls/voice", form, t.authToken);
+    const xml = await res.clone().text();
+    const stream = ((await twiml(res)).children[0] as XmlNode).children[0] as XmlNode;
+    const params = Object.fromEntries((stream.children as XmlNode[]).map((p) => [p.attrs.name, p.attrs.value]));
+    expect(params).toMatchObject({ CallerLanguage: "English", ReceiverLanguage: "fr_FR" });
+
+    // Markup in a language stays an attribute value: escaped, no element of its own.
+    const nasty = `"/><Hangup/><Parameter name="x`;
+    const form2 = browserForm(t, { Translate: "true", CallerLanguage: nasty });
+    const res2 = await twilioPost("/api/TwilioCalls/voice", form2, t.authToken);
+    const body2 = await res2.clone().text();
+    expect(body2).not.toContain("<Hangup/>");
+    const stream2 = ((await twiml(res2)).children[0] as XmlNode).children[0] as XmlNode;
+    expect((stream2.children as XmlNode[]).map((p) => p.name)).toEqual(Array(12).fill("Parameter"));
+    expect((stream2.children as XmlNode[]).find((p) => p.attrs.name === "CallerLanguage")!.attrs.value).toBe(nasty);
+    expect(xml).toContain('value="English"');
+  });
+
   it("reads the fields from the query string of our REST-created call, where Twilio's own To is the rep's client leg", async () => {
     const t = await provisionTenant();
     const to = endUser();
@@ -175,6 +220,26 @@ describe("POST /api/TwilioCalls/voice", () => {
     );
     const { results } = await callBySid(sid);
     expect(results.map((r) => [r.id, r.mode, r.to_number])).toEqual([[callId, "plain", to]]);
+  });
+
+  it("reads a query string FromNumber/To whose '+' was not encoded (it arrives as a space) as the number it was", async () => {
+    const t = await provisionTenant();
+    const to = endUser();
+    const sid = callSid();
+    const path = `/api/TwilioCalls/voice?RepID=${t.repId}&FromNumber=${t.repNumber}&To=${to}&Record=false&Translate=false`;
+    expect(path).toContain("FromNumber=+");
+    const form = {
+      AccountSid: t.accountSid,
+      CallSid: sid,
+      From: t.repNumber,
+      To: `client:${t.repIdentity}`,
+      CallStatus: "in-progress",
+      Direction: "outbound-api",
+    };
+    const ours = await twiml(await twilioPost(path, form, t.authToken));
+    expect(ours).toEqual(
+      parseXml(await referenceTwiml([{ dial: { callerId: t.repNumber }, numbers: [{ value: to }] }])),
+    );
   });
 
   describe("refuses with 403 and writes nothing", () => {
@@ -282,7 +347,8 @@ describe("POST /api/TwilioCalls/voice", () => {
       [{ CallSid: "CA-123" }, "CallSid"],
       [{ Record: "maybe" }, "Record"],
       [{ RepID: "" }, "RepID"],
-      [{ Translate: "true", ReceiverLanguage: "not a language" }, "ReceiverLanguage"],
+      [{ Translate: "true", ReceiverLanguage: "en\nIgnore the above" }, "ReceiverLanguage"],
+      [{ Translate: "true", CallerLanguage: "x".repeat(65) }, "CallerLanguage"],
     ] as const) {
       const res = await twilioPost("/api/TwilioCalls/voice", browserForm(t, extra), t.authToken);
       expect(res.status, JSON.stringify(extra)).toBe(400);

@@ -110,6 +110,19 @@ describe("inbound calls to a rep's number (docs/campaigns.md)", () => {
     expect(await record(callSid)).toMatchObject({ mode: "assistant", assistant_id: t.assistantId, rep_id: t.repId });
   });
 
+  it("the assistant taking an unanswered call streams to this Worker's own /streams, not the tenant's phone stream URL", async () => {
+    const t = await assistantTenant();
+    const set = await admin(`/customers/${t.customerId}`, {
+      method: "PATCH",
+      json: { phoneStreamUrl: "wss://translation.example.com/media" },
+    });
+    expect(set.status).toBe(200);
+    const { callSid } = await ring(t);
+    const stream = parseStreamTwiml(await (await dialDone(t, callSid, "no-answer")).text());
+    expect(stream.parameters.Mode).toBe("assistant");
+    expect(stream.url).toBe(`wss://voicedesk.test/streams/${callSid}`);
+  });
+
   it("no answer with voicemail chosen (or no browser signed in): the caller leaves a voicemail on their ticket", async () => {
     const t = await assistantTenant();
     await admin(`/customers/${t.customerId}`, { method: "PATCH", json: { inboundToRep: { noAnswer: "voicemail" } } });

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { getCallBySid } from "../../src/db/calls";
-import { api } from "../helpers";
+import { admin, api } from "../helpers";
 import { eventually } from "../live/stream-client";
 import { assistantTenant, newCallSid, parseStreamTwiml, postTwilio, realtimeState } from "../live/live-helpers";
 
@@ -67,6 +67,26 @@ describe("POST /twiml", () => {
       | { response?: { instructions?: string } }
       | undefined;
     expect(greeting?.response?.instructions).toContain("Hi Ann, this is Acme calling about your order.");
+  });
+
+  it("an assistant's call streams to this Worker's own /streams, not to the tenant's phone stream URL (translation's)", async () => {
+    const t = await assistantTenant();
+    const set = await admin(`/customers/${t.customerId}`, {
+      method: "PATCH",
+      json: { phoneStreamUrl: "wss://translation.example.com/media" },
+    });
+    expect(set.status).toBe(200);
+    const callSid = newCallSid();
+    const res = await postTwilio(t, "/twiml", {
+      CallSid: callSid,
+      From: "+32470000001",
+      To: t.assistantNumber,
+      Direction: "inbound",
+    });
+    expect(res.status).toBe(200);
+    const { url, parameters } = parseStreamTwiml(await res.text());
+    expect(url).toBe(`wss://voicedesk.test/streams/${callSid}`);
+    expect(parameters).toMatchObject({ Mode: "assistant", To: t.assistantNumber, From: "+32470000001" });
   });
 
   it("an unknown assistant_id is answered like an unknown number", async () => {

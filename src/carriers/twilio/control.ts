@@ -25,8 +25,13 @@ export class TwilioControl implements CallControl {
     return new TwilioControl(env, await TwilioRest.forCustomer(env, customerId), customer);
   }
 
+  /** A translated call's legs stream to the tenant's phone stream URL (when set); any other call to this Worker. */
   private streamTwiml(stream: StreamTarget): string {
-    return connectStreamTwiml(mediaStreamUrl(this.env, stream.origin, this.customer, stream.key), stream.parameters);
+    const purpose = stream.parameters.Mode === "translate" ? "translate" : "assistant";
+    return connectStreamTwiml(
+      mediaStreamUrl(this.env, stream.origin, this.customer, stream.key, purpose),
+      stream.parameters,
+    );
   }
 
   async answer(callRef: string, stream: StreamTarget): Promise<void> {

@@ -17,7 +17,10 @@ import type { Job } from "../../lib/jobs";
 import { newId } from "../../lib/ids";
 import { putStream } from "../../recordings/r2-upload";
 
-/** The queued job (src/lib/jobs.ts) that copies a finished recording into R2. */
+/**
+ * The queued job (src/lib/jobs.ts) that copies a finished recording into R2, with the callback's `RecordingUrl`
+ * when it had one (jobs queued before it was carried have none: the media URL is then built from the SIDs).
+ */
 export type TwilioRecordingJob = Extract<Job, { kind: "twilio-recording" }>;
 
 /** Enough of the file to hold RIFF, `fmt ` and the `data` chunk header, even behind a LIST chunk. */
@@ -34,7 +37,7 @@ async function copyToR2(env: Env, e: TwilioRecordingJob, key: string): Promise<{
   const rest = await TwilioRest.forCustomer(env, e.customerId);
   let res: Response;
   try {
-    res = await rest.downloadRecording(e.recordingSid);
+    res = await rest.downloadRecording(e.recordingSid, e.recordingUrl);
   } catch (err) {
     if (err instanceof UpstreamError)
       throw retryable(`Could not download recording ${e.recordingSid} (${err.message})`);

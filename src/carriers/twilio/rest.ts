@@ -1,13 +1,17 @@
+import { z } from "zod";
 import type { Env } from "../../env";
 import { ApiError } from "../../lib/errors";
 import { UpstreamError } from "../../lib/upstream";
 import { loadTwilioAccount, twilioApiKeySecret, type TwilioAccount } from "./account";
+import { twilioApiOrigin } from "./region";
 
-/** Twilio's REST host for the tenant: `api.{edge}.{region}.twilio.com`, or US1, unless TWILIO_API_BASE_URL overrides it. */
+/**
+ * Twilio's REST host for the tenant: `api.{edge}.{region}.twilio.com` (the region's default edge when none is set,
+ * src/carriers/twilio/region.ts), or US1, unless TWILIO_API_BASE_URL overrides it.
+ */
 export function twilioBaseUrl(env: Env, a: Pick<TwilioAccount, "region" | "edge">): string {
   if (env.TWILIO_API_BASE_URL) return env.TWILIO_API_BASE_URL.replace(/\/+$/, "");
-  if (a.region && a.region !== "us1") return `https://api.${a.edge ?? "dublin"}.${a.region}.twilio.com`;
-  return "https://api.twilio.com";
+  return twilioApiOrigin(a);
 }
 
 /** Twilio's error body `{code, message}` when it is one, else the status line. */
@@ -38,6 +42,10 @@ export interface TwilioCall {
   end_time: string | null;
   duration: string | null;
 }
+
+/** What a Call resource must carry for us to act on it; the rest of TwilioCall is read when present. */
+const callShape = z.looseObject({ sid: z.string().min(1), status: z.string().min(1) });
+const callPage = z.looseObject({ calls: z.array(callShape) });
 
 export interface CreateCallParams {
   to: string;
@@ -81,8 +89,12 @@ export class TwilioRest {
     return `/2010-04-01/Accounts/${encodeURIComponent(this.accountSid)}${rest}`;
   }
 
-  /** Form-encoded request, JSON answer; Twilio's error body becomes an UpstreamError. */
-  async request<T>(method: "GET" | "POST" | "DELETE", path: string, form?: Record<string, FormValue>): Promise<T> {
+  /** Form-encoded request; a non-2xx answer becomes an UpstreamError (Twilio's error body when it is one). */
+  private async exchange(
+    method: "GET" | "POST" | "DELETE",
+    path: string,
+    form?: Record<string, FormValue>,
+  ): Promise<{ status: number; text: string }> {
     const init: RequestInit = { method, headers: { Authorization: this.authHeader(), Accept: "application/json" } };
     if (form) {
       const body = new URLSearchParams();
@@ -99,13 +111,52 @@ export class TwilioRest {
     } catch (e) {
       throw unreachable(e);
     }
-    const text = await res.text();
+    const text = await res.text().catch(() => "");
     if (!res.ok) throw errorOf(res.status, text, `HTTP ${res.status}`);
-    return (text ? JSON.parse(text) : null) as T;
+    return { status: res.status, text };
+  }
+
+  /** A request whose answer we do not read: any 2xx is success, whatever its body (empty, not JSON, …). */
+  async send(method: "GET" | "POST" | "DELETE", path: string, form?: Record<string, FormValue>): Promise<void> {
+    await this.exchange(method, path, form);
+  }
+
+  /**
+   * A request whose answer we read: a 2xx must carry JSON of the given shape. One that does not (empty, not JSON,
+   * fields missing) is Twilio failing the request — an UpstreamError with its 2xx status, which the one mapping
+   * (src/lib/upstream.ts) answers 502, never a 500.
+   */
+  async request<T>(
+    method: "GET" | "POST" | "DELETE",
+    path: string,
+    shape: z.ZodType,
+    form?: Record<string, FormValue>,
+  ): Promise<T> {
+    const { status, text } = await this.exchange(method, path, form);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new UpstreamError(
+        "Twilio",
+        status,
+        null,
+        `HTTP ${status} with ${text ? "a body that is not JSON" : "an empty body"}`,
+      );
+    }
+    const parsed = shape.safeParse(body);
+    if (!parsed.success)
+      throw new UpstreamError(
+        "Twilio",
+        status,
+        null,
+        `HTTP ${status} without the expected fields (${parsed.error.issues.map((i) => i.path.join(".") || "body").join(", ")})`,
+      );
+    return body as T;
   }
 
   createCall(p: CreateCallParams) {
-    return this.request<TwilioCall>("POST", this.accountPath("/Calls.json"), {
+    return this.request<TwilioCall>("POST", this.accountPath("/Calls.json"), callShape, {
       To: p.to,
       From: p.from,
       Url: p.url,
@@ -123,37 +174,62 @@ export class TwilioRest {
   }
 
   fetchCall(callSid: string) {
-    return this.request<TwilioCall>("GET", this.accountPath(`/Calls/${encodeURIComponent(callSid)}.json`));
+    return this.request<TwilioCall>("GET", this.accountPath(`/Calls/${encodeURIComponent(callSid)}.json`), callShape);
   }
 
   /** Lists calls (newest first), e.g. the child legs a `<Dial>` created under a parent call. */
   async listCalls(filter: { ParentCallSid?: string; Status?: string; PageSize?: number }): Promise<TwilioCall[]> {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(filter)) if (v !== undefined) q.set(k, String(v));
-    const page = await this.request<{ calls: TwilioCall[] }>("GET", this.accountPath(`/Calls.json?${q}`));
+    const page = await this.request<{ calls: TwilioCall[] }>("GET", this.accountPath(`/Calls.json?${q}`), callPage);
     return page.calls;
   }
 
   /** Modifies a call in progress: new `Twiml` (Twilio stops its media stream and runs it), or `Status` to hang up. */
-  updateCall(callSid: string, p: { Twiml?: string; Status?: "completed" | "canceled" }) {
-    return this.request<TwilioCall>("POST", this.accountPath(`/Calls/${encodeURIComponent(callSid)}.json`), p);
+  updateCall(callSid: string, p: { Twiml?: string; Status?: "completed" | "canceled" }): Promise<void> {
+    return this.send("POST", this.accountPath(`/Calls/${encodeURIComponent(callSid)}.json`), p);
   }
 
   /** Deletes Twilio's copy of one of this account's recordings; one already gone (404) counts as deleted. */
   async deleteRecording(recordingSid: string): Promise<void> {
     try {
-      await this.request<null>("DELETE", this.accountPath(`/Recordings/${encodeURIComponent(recordingSid)}.json`));
+      await this.send("DELETE", this.accountPath(`/Recordings/${encodeURIComponent(recordingSid)}.json`));
     } catch (e) {
       if (!(e instanceof UpstreamError && e.status === 404)) throw e;
     }
   }
 
   /**
-   * The WAV media of one of this account's recordings, as a streaming response. The URL is always built from
-   * the account and recording SIDs (never taken from a webhook), so no caller can make us fetch anything else.
+   * Where a recording's WAV media is fetched from. Twilio's `RecordingUrl` (`…/Accounts/{AC}/Recordings/{RE}`, no
+   * extension) is used only when it is on this client's own REST origin (TWILIO_API_BASE_URL, else the tenant's
+   * Twilio API host) and its path ends in `/Recordings/{recordingSid}` (an extension, if any, is replaced by `.wav`:
+   * the copy stores WAV). Anything else — another host (SSRF), another recording, credentials in the URL, not a
+   * URL — falls back to the URL built from the account and recording SIDs. Either way the API key's Basic auth
+   * goes only to the host every other REST request of the tenant goes to.
    */
-  async downloadRecording(recordingSid: string): Promise<Response> {
-    const url = this.baseUrl + this.accountPath(`/Recordings/${encodeURIComponent(recordingSid)}.wav`);
+  recordingMediaUrl(recordingSid: string, recordingUrl?: string | null): string {
+    const built = this.baseUrl + this.accountPath(`/Recordings/${encodeURIComponent(recordingSid)}.wav`);
+    if (!recordingUrl) return built;
+    let u: URL;
+    try {
+      u = new URL(recordingUrl);
+    } catch {
+      return built;
+    }
+    if (u.origin !== new URL(this.baseUrl).origin || u.username || u.password) return built;
+    const m = /^(.*\/Recordings\/)([^/]+?)(\.[A-Za-z0-9]{1,5})?$/.exec(u.pathname);
+    if (!m || m[2] !== recordingSid) return built;
+    u.pathname = `${m[1]}${recordingSid}.wav`;
+    u.hash = "";
+    return u.href;
+  }
+
+  /**
+   * The WAV media of one of this account's recordings, as a streaming response, from `recordingMediaUrl` (Twilio's
+   * `RecordingUrl` when it is on our Twilio origin, else the URL built from the SIDs): nothing else is fetched.
+   */
+  async downloadRecording(recordingSid: string, recordingUrl?: string | null): Promise<Response> {
+    const url = this.recordingMediaUrl(recordingSid, recordingUrl);
     let res: Response;
     try {
       res = await fetch(url, { headers: { Authorization: this.authHeader(), Accept: "audio/x-wav, audio/wav" } });
@@ -170,8 +246,8 @@ export class TwilioRest {
     return res;
   }
 
-  sendSms(to: string, from: string, body: string) {
-    return this.request<{ sid: string; status: string }>("POST", this.accountPath("/Messages.json"), {
+  sendSms(to: string, from: string, body: string): Promise<void> {
+    return this.send("POST", this.accountPath("/Messages.json"), {
       To: to,
       From: from,
       Body: body,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { queryPhone } from "../../lib/phone";
 import { intId, phoneNumber } from "../../lib/schemas";
 import { twilioSid } from "./sids";
 
@@ -21,15 +22,21 @@ const flag = z
     ctx.addIssue({ code: "custom", message: `expected true or false, got "${s}"` });
     return z.NEVER;
   });
-export const language = z
-  .string()
-  .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$/, "a language tag such as en, fr or nl-BE");
-// Voices are passed through to the call's object; any printable text up to 64 characters (escaped in TwiML).
-export const voice = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[^\p{Cc}]+$/u, "printable text");
+/**
+ * Languages and voices are passed through to the call's object as `<Parameter>` values (XML-escaped in the TwiML):
+ * any printable text up to 64 characters — a tag (`en`, `nl-BE`, `fr_FR`) or a name (`English`). No control
+ * characters or line separators (no line breaks in the interpreter's instructions a language is written into) and
+ * nothing XML 1.0 cannot carry (lone surrogates, U+FFFE, U+FFFF).
+ */
+const printable = (what: string, min: number) =>
+  z
+    .string()
+    .min(min)
+    .max(64)
+    .regex(/^[^\p{Cc}\p{Cs}\p{Zl}\p{Zp}\uFFFE\uFFFF]+$/u, `${what}: printable text up to 64 characters`);
+// At least 2 characters: what the call's object takes as a language (src/live/call-plan.ts).
+export const language = printable("a language such as en, nl-BE, fr_FR or English", 2);
+export const voice = printable("a voice such as marin", 1);
 
 export const voiceFieldsSchema = z.object({
   RepID: intId,
@@ -47,6 +54,7 @@ export const voiceFieldsSchema = z.object({
 export type VoiceFields = z.infer<typeof voiceFieldsSchema>;
 
 const FIELDS = Object.keys(voiceFieldsSchema.shape) as (keyof VoiceFields)[];
+const PHONE_FIELDS = new Set<string>(["FromNumber", "To"]);
 
 /**
  * The voice webhook's fields: our REST-created calls carry them in the query string (Twilio's own form `To` is
@@ -56,7 +64,9 @@ const FIELDS = Object.keys(voiceFieldsSchema.shape) as (keyof VoiceFields)[];
 export function voiceFieldInput(query: URLSearchParams, form: URLSearchParams): Record<string, string> {
   const out: Record<string, string> = {};
   for (const k of FIELDS) {
-    const v = query.get(k) || form.get(k);
+    const q = query.get(k);
+    // A number's '+' written unencoded in a query string arrives as a space (queryPhone puts it back).
+    const v = q ? (PHONE_FIELDS.has(k) ? queryPhone(q) : q) : form.get(k);
     if (v) out[k] = v;
   }
   return out;

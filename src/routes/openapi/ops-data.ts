@@ -108,7 +108,8 @@ export const dataOperations: Operations = {
     ],
   }),
   "GET /api/voice/recordings/:conversationId": repOp(undefined, {
-    summary: "Recording metadata with a signed URL; 404 with `available: false` (and `recording.available: false`) when none",
+    summary:
+      "Recording metadata with a signed URL; 404 with `available: false` (and `recording.available: false`) when none",
     tag: "analytics",
     responses: { 200: json("The recording", s.voiceRecording), 404: NOT_FOUND, ...RATE_LIMITED },
     examples: [{ name: "found", status: 200, params: { conversationId: S.callId } }],
