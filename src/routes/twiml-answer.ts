@@ -5,6 +5,8 @@ import { connectStreamTwiml, twimlResponse } from "../carriers/twilio/twiml";
 import { getCallBySid, insertCall, type CallMode, type CallRow, type CallState } from "../db/calls";
 import type { CustomerRow } from "../db/customers";
 import type { Env } from "../env";
+import { isUniqueViolation } from "../db/unique";
+import { ApiError } from "../lib/errors";
 import { nowIso } from "../lib/ids";
 import { prepareLiveCall } from "../live/entry";
 import { streamToken } from "../live/stream-token";
@@ -81,6 +83,8 @@ export async function webhookCallRecord(
   } catch (e) {
     const raced = await getCallBySid(env.DB, f.customerId, "twilio", f.callSid);
     if (raced) return raced;
+    // Another customer's call has this CallSid (CallSids are unique across Twilio): a conflict, not a server fault.
+    if (isUniqueViolation(e)) throw new ApiError(409, `Call ${f.callSid} belongs to another account`);
     throw e;
   }
 }

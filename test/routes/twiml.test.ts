@@ -89,6 +89,19 @@ describe("POST /twiml", () => {
     expect(parameters).toMatchObject({ Mode: "assistant", To: t.assistantNumber, From: "+32470000001" });
   });
 
+  it("answers 409, not 500, for a CallSid another customer's call already has, and records no call", async () => {
+    const a = await assistantTenant();
+    const b = await assistantTenant();
+    const callSid = newCallSid();
+    const inbound = (t: typeof a) =>
+      postTwilio(t, "/twiml", { CallSid: callSid, From: "+32470000002", To: t.assistantNumber, Direction: "inbound" });
+    expect((await inbound(a)).status).toBe(200);
+    const taken = await inbound(b);
+    expect(taken.status).toBe(409);
+    expect(await taken.json()).toEqual({ error: `Call ${callSid} belongs to another account` });
+    expect(await getCallBySid(env.DB, b.customerId, "twilio", callSid)).toBeNull();
+  });
+
   it("an unknown assistant_id is answered like an unknown number", async () => {
     const t = await assistantTenant();
     const res = await postTwilio(t, "/twiml?assistant_id=999999", {
