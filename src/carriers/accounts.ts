@@ -16,8 +16,11 @@ export interface AccountCodec {
   patch: ZodType;
   fields(env: Env, input: unknown, stored: CarrierAccountRow | null): Promise<Omit<CarrierAccountFields, "customerId">>;
   view(row: CarrierAccountRow): Record<string, unknown>;
-  /** The 409 when another tenant already holds the same carrier account. */
-  duplicateRef: string;
+  /**
+   * The 409 when another tenant already holds the same carrier account; absent for a carrier whose account several
+   * tenants may share (Twilio: migrations/0013_shared_twilio_accounts.sql).
+   */
+  duplicateRef?: string;
 }
 
 /** Every carrier a tenant can be provisioned on, in the order the admin API shows them. */

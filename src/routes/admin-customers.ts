@@ -113,7 +113,10 @@ async function accountStmts(env: Env, b: Record<string, unknown>, customerId: nu
   return stmts;
 }
 
-/** One carrier account belongs to one customer: a second tenant on it is a 409, and nothing is written. */
+/**
+ * A Telnyx connection or RingCentral account belongs to one customer: a second tenant on it is a 409, and nothing is
+ * written (several may share a Twilio account, whose webhooks name what tells them apart).
+ */
 async function saving(b: Record<string, unknown>, write: () => Promise<unknown>): Promise<void> {
   try {
     await write();
@@ -122,7 +125,7 @@ async function saving(b: Record<string, unknown>, write: () => Promise<unknown>)
     const named = accountCodecs.filter((a) => b[a.carrier] !== undefined);
     throw new ApiError(
       409,
-      named.length === 1 ? named[0]!.duplicateRef : "Another customer already uses one of these carrier accounts",
+      (named.length === 1 && named[0]!.duplicateRef) || "Another customer already uses one of these carrier accounts",
     );
   }
 }

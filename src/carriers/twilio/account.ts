@@ -121,5 +121,4 @@ export const twilioAccountCodec: AccountCodec = {
   patch: twilioSettings.partial(),
   fields: (env, input, row) => twilioAccountFields(env, input as TwilioSettingsInput, row),
   view: (row) => publicTwilioAccount(twilioAccountOf(row)),
-  duplicateRef: "Another customer already uses this Twilio account SID",
 };
