@@ -110,9 +110,8 @@ export const MUTANTS: Mutant[] = [
     area: "signatures",
     bug: "Twilio webhooks accepted whatever the signature says",
     file: "src/carriers/twilio/webhook.ts",
-    find: "if (!(await validTwilioSignature(await twilioAuthToken(c.env, account), signature, url, params))) {",
-    replace:
-      "if (!(await validTwilioSignature(await twilioAuthToken(c.env, account), signature, url, params)) && false) {",
+    find: "if (await validTwilioSignature(await twilioAuthToken(c.env, account), signature, url, params)) signed.push(account);",
+    replace: "signed.push(account);",
     tests: ["test/routes/twilio-voice-webhook.test.ts"],
   },
   {
@@ -485,8 +484,8 @@ export const MUTANTS: Mutant[] = [
     area: "rate-limits",
     bug: "the count carries over into the next window",
     file: LIMITER,
-    find: "stored && stored.start === windowStart ? stored.count : 0",
-    replace: "stored ? stored.count : 0",
+    find: "stored && now >= stored.start && now < stored.start + windowMs ? stored : null",
+    replace: "stored ?? null",
     tests: LIMITER_TESTS,
   },
   {
