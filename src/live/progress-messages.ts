@@ -85,9 +85,12 @@ const MESSAGES: Record<string, LanguageRow> = {
   },
 };
 
-/** The message in the rep's language (a tag such as `fr`, `fr-CA` or `nl-BE`) and the locale to speak it in. */
+/**
+ * The message in the rep's language (a tag such as `fr`, `fr-CA`, `nl-BE`, or with an underscore, `fr_FR`) and the
+ * locale to speak it in; a language that is no tag (`English`) gets English.
+ */
 export function progressMessage(kind: ProgressMessage, language: string): { text: string; language: string } {
-  const [primary = "", region = ""] = language.split("-");
+  const [primary = "", region = ""] = language.split(/[-_]/);
   const row = MESSAGES[primary.toLowerCase()] ?? MESSAGES.en!;
   const asked = `${primary.toLowerCase()}-${region.toUpperCase()}`;
   return { text: row.text[kind], language: row.locales.includes(asked) ? asked : row.locale };

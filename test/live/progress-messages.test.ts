@@ -5,6 +5,7 @@ describe("what the rep of a translated call is told", () => {
   it("speaks the rep's language, in a locale of it, English when it has no row", () => {
     expect(progressMessage("busy", "fr")).toEqual({ text: "La ligne est occupée. Au revoir.", language: "fr-FR" });
     expect(progressMessage("busy", "fr-ca")).toMatchObject({ language: "fr-CA" });
+    expect(progressMessage("busy", "fr_CA")).toEqual({ text: "La ligne est occupée. Au revoir.", language: "fr-CA" });
     expect(progressMessage("no_answer", "nl-BE")).toEqual({
       text: "Er wordt niet opgenomen. Tot ziens.",
       language: "nl-BE",
