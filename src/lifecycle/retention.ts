@@ -32,11 +32,12 @@ export async function applyRetention(env: Env, now = Date.now()): Promise<{ reco
   let recordings = 0;
   let transcripts = 0;
   for (const t of tenants) {
+    // Up to and including the cutoff, so 0 days takes everything written by the time this run started.
     const cutoff = isoDaysAgo(now, t.retention_days);
     const old = (
       await db
         .prepare(
-          `SELECT * FROM recordings WHERE customer_id = ?1 AND created_at < ?2 ORDER BY created_at LIMIT ${RECORDINGS_PER_RUN}`,
+          `SELECT * FROM recordings WHERE customer_id = ?1 AND created_at <= ?2 ORDER BY created_at LIMIT ${RECORDINGS_PER_RUN}`,
         )
         .bind(t.id, cutoff)
         .all<RecordingRow>()
@@ -45,10 +46,10 @@ export async function applyRetention(env: Env, now = Date.now()): Promise<{ reco
     recordings += old.length;
     // Transcripts: the call segments, and the ticket lines that were transcribed (typed messages stay).
     const [segments, lines] = await db.batch([
-      db.prepare("DELETE FROM transcript_segments WHERE customer_id = ?1 AND created_at < ?2").bind(t.id, cutoff),
+      db.prepare("DELETE FROM transcript_segments WHERE customer_id = ?1 AND created_at <= ?2").bind(t.id, cutoff),
       db
         .prepare(
-          "DELETE FROM ticket_messages WHERE customer_id = ?1 AND created_at < ?2 AND (recording_id IS NOT NULL OR call_id IS NOT NULL OR offset_ms IS NOT NULL)",
+          "DELETE FROM ticket_messages WHERE customer_id = ?1 AND created_at <= ?2 AND (recording_id IS NOT NULL OR call_id IS NOT NULL OR offset_ms IS NOT NULL)",
         )
         .bind(t.id, cutoff),
     ]);

@@ -52,7 +52,8 @@ const phoneLoginSettings = z.object({
 const carrierFields = (kind: "create" | "patch") =>
   Object.fromEntries(accountCodecs.map((a) => [a.carrier, a[kind].optional()]));
 /** Days after which recordings and transcripts are deleted (docs/data-lifecycle.md); null keeps them. */
-const retentionDays = z.number().int().min(1).max(3650).nullable();
+// 0 keeps nothing: every run of the daily cron deletes whatever recordings and transcripts were written before it.
+const retentionDays = z.number().int().min(0).max(3650).nullable();
 const customerBody = z.object({
   name: z.string().min(1).max(200),
   retentionDays: retentionDays.optional(),

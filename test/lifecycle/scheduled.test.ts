@@ -83,6 +83,21 @@ describe("retention (the daily cron)", () => {
     ]);
   });
 
+  it("keeps nothing with retentionDays 0: the next run deletes what was written before it", async () => {
+    const t = await provisionTenant({ openai: false });
+    expect((await admin(`/customers/${t.customerId}`, { method: "PATCH", json: { retentionDays: 0 } })).status).toBe(
+      200,
+    );
+    const call = await seedCall(t.customerId, { transcript: [{ sender: "EndUser", text: "just now", offsetMs: 0 }] });
+    const rec = await seedRecording(t.customerId, call, wavBytes(100));
+    await runCron(DAILY_CRON);
+    expect(await getRecording(env.DB, t.customerId, rec.id)).toBeNull();
+    expect(await rows("SELECT text FROM transcript_segments WHERE customer_id = ?1", t.customerId)).toEqual([]);
+    expect((await admin(`/customers/${t.customerId}`, { method: "PATCH", json: { retentionDays: -1 } })).status).toBe(
+      400,
+    );
+  });
+
   it("runs with any other cron too (`/__scheduled` without ?cron=): every job, retention included", async () => {
     const t = await provisionTenant({ openai: false });
     await admin(`/customers/${t.customerId}`, { method: "PATCH", json: { retentionDays: 30 } });
