@@ -23,11 +23,12 @@ export const ALL_SCOPES = Object.keys(SCOPES) as Scope[];
 /**
  * Scopes a broader one includes. SPEC.md names three scopes (`voice:read`, `audio:download`, `tickets:write`);
  * `tickets:write`, a rep with ticket access (SPEC.md's words for uploadAndFinalize), includes reading tickets,
- * uploading their audio and placing outbound AI calls (each becomes a ticket), so a token with SPEC.md's three
- * scopes reaches every route SPEC.md lists. A token meant for one of those only names the narrower scope.
+ * uploading their audio, placing outbound AI calls (each becomes a ticket) and deleting calls (as it may delete
+ * tickets and their recordings), so a token with SPEC.md's three scopes reaches every route SPEC.md lists or implies
+ * (section H's deletions). A token meant for one of those only names the narrower scope.
  */
 const INCLUDED: Partial<Record<Scope, readonly Scope[]>> = {
-  "tickets:write": ["tickets:read", "audio:upload", "calls:write"],
+  "tickets:write": ["tickets:read", "audio:upload", "calls:write", "voice:delete"],
 };
 
 /** The scopes a token's `scope` claim grants: those it names and those they include. */
