@@ -2,13 +2,14 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../auth/context";
 import { requireRep } from "../auth/middleware";
+import { getCall } from "../db/calls";
 import { latestRecordingOfCall } from "../db/recordings";
 import { ApiError } from "../lib/errors";
 import { publicOrigin } from "../lib/public-url";
 import { signRecordingUrl } from "../recordings/signed-url";
 import { validate } from "../lib/validate";
 import { rateLimit } from "../limits/middleware";
-import { callIdParam, loadCall } from "./call-params";
+import { callIdParam } from "./call-params";
 
 const conversationParam = z.object({ conversationId: callIdParam.shape.id });
 
@@ -18,7 +19,9 @@ export const voiceRecordingRoutes = new Hono<AppEnv>()
   .use("*", requireRep, rateLimit("recordings"))
   .get("/:conversationId", validate("param", conversationParam), async (c) => {
     const customerId = c.get("rep").customerId;
-    const call = await loadCall(c.env, customerId, c.req.valid("param").conversationId, "Conversation");
+    const call = await getCall(c.env.DB, customerId, c.req.valid("param").conversationId);
+    // No such conversation of this tenant (unknown or another's: the same answer): no recording either.
+    if (!call) throw new ApiError(404, "Conversation not found", { available: false });
     const rec = await latestRecordingOfCall(c.env.DB, customerId, call.id);
     if (!rec) {
       const recording = {

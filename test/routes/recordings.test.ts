@@ -149,7 +149,10 @@ describe("GET /api/voice/recordings/{conversationId}", () => {
     });
     const foreign = await api(`/api/voice/recordings/${call.id}`, { token: b.token });
     expect(foreign.status).toBe(404);
-    expect(await json(foreign)).toEqual({ error: "Conversation not found" });
+    expect(await json(foreign)).toEqual({ error: "Conversation not found", available: false });
+    const unknown = await api("/api/voice/recordings/vc_000000000000000000000000", { token: a.token });
+    expect(unknown.status).toBe(404);
+    expect(await json(unknown)).toEqual({ error: "Conversation not found", available: false });
     expect((await api("/api/voice/recordings/not%20an%20id", { token: a.token })).status).toBe(400);
   });
 
