@@ -98,7 +98,7 @@ async function ringOnce(): Promise<void> {
       status,
     });
     console.log(`${status.padEnd(12)} → the Worker answered ${r.status} ${r.body}`);
-    // The Worker acts after it answers (waitUntil): give it a moment before the next state.
+    // The Worker answers once call control was asked (or after 2.5 s); a short pause keeps the states apart.
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   console.log(`call control done: ${JSON.stringify(await control(`/commands?clientId=${APP.clientId}`))}`);

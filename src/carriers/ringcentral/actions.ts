@@ -37,7 +37,8 @@ export async function executeAction(
       logRingCentral("info", "forwarded to the AI line", where);
       return { kind: "forwarded", phoneNumber: action.phoneNumber };
     }
-    const devices = await rest.listDevices(action.extensionId);
+    // The JWT user's devices (`~`): the decision only acts on that extension's party, and only it may answer.
+    const devices = await rest.listDevices();
     const online = devices.find((d) => d.status === "Online");
     if (!online) {
       const why = devices.length

@@ -9,7 +9,8 @@ const seg = encodeURIComponent;
 /** The paths we call (docs/ringcentral.md lists each with its permission). `~` is the authorized account. */
 export const paths = {
   token: "/restapi/oauth/token",
-  devices: (extensionId: string) => `/restapi/v1.0/account/~/extension/${seg(extensionId)}/device`,
+  /** The authorized extension's devices (`~`: the JWT's user, the only extension whose calls we may answer). */
+  devices: "/restapi/v1.0/account/~/extension/~/device",
   party: (telephonySessionId: string, partyId: string) =>
     `/restapi/v1.0/account/~/telephony/sessions/${seg(telephonySessionId)}/parties/${seg(partyId)}`,
   subscriptions: "/restapi/v1.0/subscription",

@@ -6,15 +6,20 @@ import type { RingCentralMode } from "./account";
 import type { Party, TelephonyNotification } from "./notification";
 
 export interface SessionMemory {
-  /** The highest `sequence` applied; a notification at or below it changes nothing. */
+  /** The highest `sequence` applied; a notification below it is stale and changes nothing. */
   lastSequence: number | null;
-  /** Each party's status code as of the last applied notification. */
+  /** Each party's status code as of the last applied notification (a status past ringing is never undone). */
   parties: Record<string, string>;
-  /** Parties we answered or forwarded: never twice. */
+  /** Parties we answered or forwarded: never twice, whatever the notifications' sequence says. */
   handled: string[];
+  /** Envelope `uuid`s of the last applied notifications (at most RECENT_UUIDS): a redelivery is a duplicate. */
+  recentUuids: string[];
 }
 
-export const emptyMemory = (): SessionMemory => ({ lastSequence: null, parties: {}, handled: [] });
+/** How many notification uuids a session remembers; RingCentral redelivers the last ones, not old history. */
+export const RECENT_UUIDS = 32;
+
+export const emptyMemory = (): SessionMemory => ({ lastSequence: null, parties: {}, handled: [], recentUuids: [] });
 
 export type Action =
   | { kind: "none"; why: string }
@@ -65,15 +70,42 @@ function whyNot(n: TelephonyNotification, memory: SessionMemory): string {
   return `party status ${p.status.code}: we act on Proceeding only`;
 }
 
+/** Whether every party of the notification is in the status we last applied for it: nothing new to apply. */
+const nothingNew = (n: TelephonyNotification, memory: SessionMemory) =>
+  n.body.parties.every((p) => memory.parties[p.id] === p.status.code);
+
+/**
+ * Duplicate: its envelope `uuid` was applied already (a redelivery), or it has the last applied `sequence` and no
+ * party's status changed. Stale: a `sequence` strictly below the last applied one. `sequence` is optional: a
+ * notification without one is never stale. Equal sequences with new statuses are applied (some senders do not
+ * advance it); acting on a party at most once rests on `handled`, not on sequence.
+ */
+function notNew(n: TelephonyNotification, memory: SessionMemory): { outcome: Outcome; why: string } | null {
+  const { sequence } = n.body;
+  if (n.uuid !== null && memory.recentUuids.includes(n.uuid))
+    return { outcome: "duplicate", why: `duplicate notification (uuid ${n.uuid} already applied)` };
+  if (sequence === undefined || memory.lastSequence === null) return null;
+  if (sequence < memory.lastSequence) return { outcome: "stale", why: `stale notification (sequence ${sequence})` };
+  if (sequence === memory.lastSequence && nothingNew(n, memory))
+    return { outcome: "duplicate", why: `duplicate notification (sequence ${sequence}, no status changed)` };
+  return null;
+}
+
 export function decide(n: TelephonyNotification, memory: SessionMemory, policy: Policy): Decision {
   const { sequence, telephonySessionId } = n.body;
-  if (memory.lastSequence !== null && sequence <= memory.lastSequence) {
-    const outcome = sequence === memory.lastSequence ? "duplicate" : "stale";
-    return { outcome, action: none(`${outcome} notification (sequence ${sequence})`), memory };
-  }
+  const skip = notNew(n, memory);
+  if (skip) return { outcome: skip.outcome, action: none(skip.why), memory };
   const parties = { ...memory.parties };
-  for (const p of n.body.parties) parties[p.id] = p.status.code;
-  const next: SessionMemory = { lastSequence: sequence, parties, handled: memory.handled };
+  // A party seen past ringing stays so: a Proceeding that arrives later (without a sequence to place it) is old news.
+  for (const p of n.body.parties)
+    if (!PAST_RINGING.has(parties[p.id] ?? "") || PAST_RINGING.has(p.status.code)) parties[p.id] = p.status.code;
+  const recentUuids = n.uuid === null ? memory.recentUuids : [...memory.recentUuids, n.uuid];
+  const next: SessionMemory = {
+    lastSequence: sequence === undefined ? memory.lastSequence : Math.max(sequence, memory.lastSequence ?? sequence),
+    parties,
+    handled: memory.handled,
+    recentUuids: recentUuids.slice(-RECENT_UUIDS),
+  };
   const target = n.body.parties.find(
     (p) =>
       isOwnParty(p, n.ownerId) &&

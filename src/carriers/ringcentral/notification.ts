@@ -27,7 +27,8 @@ export const partySchema = z.object({
 export type Party = z.infer<typeof partySchema>;
 
 export const sessionBodySchema = z.object({
-  sequence: z.number().int().nonnegative(),
+  /** Ordering within the session; optional (a notification without one is never stale, see decision.ts). */
+  sequence: z.number().int().nonnegative().optional(),
   telephonySessionId: z.string().min(1).max(200),
   sessionId: id.optional(),
   eventTime: z.string().max(64).optional(),

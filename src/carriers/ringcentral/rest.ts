@@ -7,7 +7,7 @@ import { ringcentralError } from "./errors";
 import { sendWithRetries, type RetryOptions } from "./retry";
 import { ringcentralAuth, type AccessGrant } from "./token-object";
 
-/** A device of an extension (`GET …/extension/{id}/device`), the fields we read. */
+/** A device of an extension (`GET …/extension/~/device`), the fields we read. */
 const device = z.object({
   id: z.union([z.string(), z.number()]).transform(String),
   type: z.string().optional(),
@@ -92,8 +92,9 @@ export class RingCentralRest {
     }
   }
 
-  async listDevices(extensionId: string): Promise<RingCentralDevice[]> {
-    const r = await this.request("GET", paths.devices(extensionId), { schema: deviceList, what: "device list" });
+  /** The devices of the authorized extension (the JWT's user): answering is only ever on one of them. */
+  async listDevices(): Promise<RingCentralDevice[]> {
+    const r = await this.request("GET", paths.devices, { schema: deviceList, what: "device list" });
     return r.records;
   }
 

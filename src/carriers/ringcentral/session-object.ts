@@ -24,8 +24,7 @@ export class RingCentralSession extends DurableObject<Env> {
   async apply(customerId: number, n: TelephonyNotification, policy: Policy): Promise<Applied> {
     // Serialized over the D1 writes too: two notifications' record updates must not land in the wrong order.
     return this.ctx.blockConcurrencyWhile(async () => {
-      const memory = this.ctx.storage.kv.get<SessionMemory>("memory") ?? emptyMemory();
-      const d = decide(n, memory, policy);
+      const d = decide(n, this.stored(), policy);
       if (d.outcome !== "applied") return { outcome: d.outcome, action: d.action, callId: null };
       // The record first: if it fails the memory stays as it was, and RingCentral's redelivery is applied anew.
       const callId = await recordNotification(this.env.DB, customerId, n.body, n.ownerId);
@@ -37,7 +36,12 @@ export class RingCentralSession extends DurableObject<Env> {
 
   /** The memory, for tests and diagnostics. */
   async memory(): Promise<SessionMemory> {
-    return this.ctx.storage.kv.get<SessionMemory>("memory") ?? emptyMemory();
+    return this.stored();
+  }
+
+  /** The stored memory; one written before a field existed gets that field's empty value. */
+  private stored(): SessionMemory {
+    return { ...emptyMemory(), ...this.ctx.storage.kv.get<Partial<SessionMemory>>("memory") };
   }
 
   /** Forgets the session at once (its call was deleted, or its customer purged). */

@@ -1,7 +1,8 @@
 /**
  * `POST /api/webhooks/ringcentral/{customerId}` (docs/ringcentral.md, "The webhook"): the validation handshake,
  * then verified telephony-session notifications, applied in order by the session's object; the action it decides
- * is carried out after the answer (RingCentral wants one fast, and stops delivering to slow webhooks).
+ * is carried out before the answer when it is done within ACTION_WAIT_MS, else finished after it (RingCentral wants
+ * an answer within a few seconds, and stops delivering to slow webhooks).
  */
 import { decryptSecret } from "../../auth/crypto";
 import { firstAssistantNumber } from "../../db/phone-numbers";
@@ -22,11 +23,31 @@ import { ringcentralSession } from "./session-object";
 /** Notifications are a few KB; RingCentral's handshake answer must stay under 1024 bytes, headers included. */
 export const NOTIFICATION_LIMIT = 64 * 1024;
 const VALIDATION_TOKEN = /^[\x21-\x7e]{1,256}$/;
+/**
+ * How long the answer waits for the action (answer or forward) to be done: so that when RingCentral hears our 200,
+ * call control was already asked. RingCentral wants the answer within ~3 s; a slower action finishes after it.
+ */
+export const ACTION_WAIT_MS = 2_500;
 
 export interface WebhookDeps {
   /** Keeps the action running after the answer (the execution context's waitUntil). */
   waitUntil(work: Promise<ActionResult>): void;
   retry?: RetryOptions;
+  /** How long to wait for the action before answering; ACTION_WAIT_MS unless told (tests). */
+  actionWaitMs?: number;
+}
+
+/** Waits for `work` at most `ms`: true when it was done in time. `work` never rejects (executeAction logs). */
+async function doneWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([work.then(() => true as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The handshake RingCentral makes while a subscription is created: echo its token, 200, a tiny JSON body. */
@@ -92,7 +113,16 @@ export async function handleRingCentralWebhook(
     action: applied.action.kind,
     ...(applied.action.kind === "none" ? { why: applied.action.why } : {}),
   });
-  if (applied.action.kind !== "none")
-    deps.waitUntil(executeAction(new RingCentralRest(env, account, deps.retry), applied.action, { customerId }));
+  if (applied.action.kind !== "none") {
+    const work = executeAction(new RingCentralRest(env, account, deps.retry), applied.action, { customerId });
+    // Kept alive past the answer in any case; awaited (bounded) so the answer usually follows the call control.
+    deps.waitUntil(work);
+    if (!(await doneWithin(work, deps.actionWaitMs ?? ACTION_WAIT_MS)))
+      logRingCentral("warn", "action still running when answering the webhook; it finishes after", {
+        customerId,
+        telephonySessionId: n.body.telephonySessionId,
+        action: applied.action.kind,
+      });
+  }
   return Response.json({ ok: true, outcome: applied.outcome, action: applied.action.kind, callId: applied.callId });
 }

@@ -27,7 +27,7 @@ async function ringing(t: RcTenant, extra: Record<string, unknown> = {}) {
 }
 
 describe("answer", () => {
-  it("lists the extension's devices and answers on an Online one", async () => {
+  it("lists the authorized extension's devices (`~`, as RingCentral documents it) and answers on an Online one", async () => {
     const t = await provisionRingCentral();
     await setDevices(t, [
       { id: "801", status: "Offline" },
@@ -46,7 +46,7 @@ describe("answer", () => {
       },
     ]);
     expect((await apiRequests(t)).map((r) => `${r.method} ${r.path}`)).toEqual([
-      `GET /restapi/v1.0/account/~/extension/${t.extensionId}/device`,
+      "GET /restapi/v1.0/account/~/extension/~/device",
       `POST /restapi/v1.0/account/~/telephony/sessions/${call.telephonySessionId}/parties/${call.partyId}/answer`,
     ]);
   });

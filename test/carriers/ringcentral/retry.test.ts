@@ -48,7 +48,7 @@ describe("retry policy against the fake", () => {
   it("429 with Retry-After: waits that long and tries again", async () => {
     const { t, clock, rest } = await tenantWithDevice();
     await failNext(t, { pathPattern: "/device$", status: 429, retryAfter: "2" });
-    expect((await rest.listDevices(t.extensionId)).map((d) => d.id)).toEqual(["d1"]);
+    expect((await rest.listDevices()).map((d) => d.id)).toEqual(["d1"]);
     expect(clock.waits).toEqual([2000]);
     expect((await apiRequests(t)).map((r) => r.status)).toEqual([429, 200]);
   });
@@ -56,7 +56,7 @@ describe("retry policy against the fake", () => {
   it("429 every time: MAX_RETRIES retries, then RingCentral's 429 as an UpstreamError", async () => {
     const { t, clock, rest } = await tenantWithDevice();
     await failNext(t, { pathPattern: "/device$", status: 429, retryAfter: "1", times: 10 });
-    const e = failure(await rest.listDevices(t.extensionId).catch((x: unknown) => x));
+    const e = failure(await rest.listDevices().catch((x: unknown) => x));
     expect(e).toBeInstanceOf(UpstreamError);
     expect(e).toMatchObject({ service: "RingCentral", status: 429, code: "CMN-301" });
     expect(clock.waits).toEqual([1000, 1000]);
@@ -66,7 +66,7 @@ describe("retry policy against the fake", () => {
   it("429 asking for longer than the bound: not waited for, not retried", async () => {
     const { t, clock, rest } = await tenantWithDevice();
     await failNext(t, { pathPattern: "/device$", status: 429, retryAfter: "60" });
-    expect(failure(await rest.listDevices(t.extensionId).catch((x: unknown) => x)).status).toBe(429);
+    expect(failure(await rest.listDevices().catch((x: unknown) => x)).status).toBe(429);
     expect(clock.waits).toEqual([]);
     expect(await apiRequests(t)).toHaveLength(1);
   });
@@ -74,12 +74,12 @@ describe("retry policy against the fake", () => {
   it("403 and 404 are not retried; their errorCode comes through", async () => {
     const { t, clock, rest } = await tenantWithDevice();
     await failNext(t, { pathPattern: "/device$", status: 403 });
-    expect(failure(await rest.listDevices(t.extensionId).catch((x: unknown) => x))).toMatchObject({
+    expect(failure(await rest.listDevices().catch((x: unknown) => x))).toMatchObject({
       status: 403,
       code: "CMN-419",
     });
     await failNext(t, { pathPattern: "/device$", status: 404 });
-    expect(failure(await rest.listDevices(t.extensionId).catch((x: unknown) => x))).toMatchObject({
+    expect(failure(await rest.listDevices().catch((x: unknown) => x))).toMatchObject({
       status: 404,
       code: "CMN-102",
     });
@@ -90,10 +90,10 @@ describe("retry policy against the fake", () => {
   it("5xx: backs off and retries a bounded number of times", async () => {
     const { t, clock, rest } = await tenantWithDevice();
     await failNext(t, { pathPattern: "/device$", status: 503, times: 2 });
-    expect((await rest.listDevices(t.extensionId)).map((d) => d.id)).toEqual(["d1"]);
+    expect((await rest.listDevices()).map((d) => d.id)).toEqual(["d1"]);
     expect(clock.waits).toEqual([500, 1000]);
     await failNext(t, { pathPattern: "/device$", status: 500, times: 10 });
-    expect(failure(await rest.listDevices(t.extensionId).catch((x: unknown) => x)).status).toBe(500);
+    expect(failure(await rest.listDevices().catch((x: unknown) => x)).status).toBe(500);
     expect(await apiRequests(t)).toHaveLength(3 + 1 + MAX_RETRIES);
   });
 
@@ -115,7 +115,7 @@ describe("retry policy against the fake", () => {
     // The token object sleeps for real, so RingCentral "asks" for no wait at all here.
     await failNext(t, { pathPattern: "^/restapi/oauth/token$", status: 429, retryAfter: "0" });
     const rest = new RingCentralRest(env, t.account);
-    expect((await rest.listDevices(t.extensionId)).map((d) => d.id)).toEqual(["d1"]);
+    expect((await rest.listDevices()).map((d) => d.id)).toEqual(["d1"]);
     expect(await tokenRequests(t)).toHaveLength(2);
   });
 });

@@ -38,7 +38,7 @@ describe("RingCentral access token (one object per tenant)", () => {
     const t = await provisionRingCentral();
     await setDevices(t, [{ id: "d1", status: "Online" }]);
     const rest = new RingCentralRest(env, t.account);
-    await Promise.all(Array.from({ length: 20 }, () => rest.listDevices(t.extensionId)));
+    await Promise.all(Array.from({ length: 20 }, () => rest.listDevices()));
     expect(await tokenRequests(t)).toHaveLength(1);
     expect(await apiRequests(t)).toHaveLength(20);
   });
@@ -84,7 +84,7 @@ describe("RingCentral access token (one object per tenant)", () => {
   it("a wrong client secret is RingCentral's 401 with its errorCode, and nothing is cached", async () => {
     const t = await provisionRingCentral();
     const rest = new RingCentralRest(env, { ...t.account, clientSecret: "not-the-secret" });
-    const e = await rest.listDevices(t.extensionId).catch((x: unknown) => x);
+    const e = await rest.listDevices().catch((x: unknown) => x);
     expect(e).toBeInstanceOf(UpstreamError);
     expect(e).toMatchObject({ service: "RingCentral", status: 401, code: "OAU-123" });
     expect(await apiRequests(t)).toHaveLength(0);
@@ -112,9 +112,9 @@ describe("401 from RingCentral", () => {
     const t = await provisionRingCentral();
     await setDevices(t, [{ id: "d1", status: "Online" }]);
     const rest = new RingCentralRest(env, t.account);
-    await rest.listDevices(t.extensionId);
+    await rest.listDevices();
     await failNext(t, { pathPattern: "/device$", status: 401 });
-    const devices = await rest.listDevices(t.extensionId);
+    const devices = await rest.listDevices();
     expect(devices.map((d) => d.id)).toEqual(["d1"]);
     expect((await apiRequests(t)).map((r) => r.status)).toEqual([200, 401, 200]);
     expect(await tokenRequests(t)).toHaveLength(2);
@@ -124,7 +124,7 @@ describe("401 from RingCentral", () => {
     const t = await provisionRingCentral();
     const rest = new RingCentralRest(env, t.account);
     await failNext(t, { pathPattern: "/device$", status: 401, times: 5 });
-    const e = await rest.listDevices(t.extensionId).catch((x: unknown) => x);
+    const e = await rest.listDevices().catch((x: unknown) => x);
     expect(e).toMatchObject({ status: 401, code: "OAU-128" });
     expect(await apiRequests(t)).toHaveLength(2);
     expect(await tokenRequests(t)).toHaveLength(2);
@@ -134,9 +134,9 @@ describe("401 from RingCentral", () => {
     const t = await provisionRingCentral();
     await setDevices(t, [{ id: "d1", status: "Online" }]);
     const rest = new RingCentralRest(env, t.account);
-    await rest.listDevices(t.extensionId);
+    await rest.listDevices();
     await rcFake(`/apps/${t.account.clientId}`, { revokeTokens: true });
-    const lists = await Promise.all(Array.from({ length: 5 }, () => rest.listDevices(t.extensionId)));
+    const lists = await Promise.all(Array.from({ length: 5 }, () => rest.listDevices()));
     expect(lists.every((l) => l[0]?.id === "d1")).toBe(true);
     // One re-auth: the refresh token was revoked too, so it is the JWT grant after the refused refresh.
     expect((await tokenRequests(t)).map((r) => r.grantType)).toEqual([

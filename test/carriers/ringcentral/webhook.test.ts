@@ -1,14 +1,19 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { decryptSecret } from "../../../src/auth/crypto";
+import type { ActionResult } from "../../../src/carriers/ringcentral/actions";
 import { ringcentralSession } from "../../../src/carriers/ringcentral/session-object";
 import { ensureSubscription } from "../../../src/carriers/ringcentral/subscription";
 import { getCallBySid } from "../../../src/db/calls";
 import { getRingCentralSubscription } from "../../../src/db/ringcentral-subscriptions";
+import { handleRingCentralWebhook } from "../../../src/carriers/ringcentral/webhook";
 import { admin, BASE } from "../../helpers";
+import worker from "../../worker";
 import {
   callWebhook,
   commands,
+  failNext,
   notify,
   provisionRingCentral,
   relayOne,
@@ -16,6 +21,7 @@ import {
   setDevices,
   type RcTenant,
 } from "./helpers";
+import { partyOf } from "./parties";
 
 const url = (customerId: number) => `${BASE}/api/webhooks/ringcentral/${customerId}`;
 
@@ -33,6 +39,26 @@ const callsOf = async (t: RcTenant) =>
 
 const post = (customerId: number, headers: Record<string, string>, body: string) =>
   callWebhook(new Request(url(customerId), { method: "POST", headers, body }));
+
+/** A notification of the fake's call, written out (the fake's notifier always numbers them and varies the uuid). */
+const sessionNote = (
+  t: RcTenant,
+  call: { telephonySessionId: string; partyId: string },
+  code: string,
+  over: { uuid?: string; sequence?: number } = {},
+) => ({
+  uuid: over.uuid ?? crypto.randomUUID(),
+  event: `/restapi/v1.0/account/1/extension/${t.extensionId}/telephony/sessions`,
+  timestamp: new Date().toISOString(),
+  subscriptionId: "sub-x",
+  ownerId: t.extensionId,
+  body: {
+    ...(over.sequence === undefined ? {} : { sequence: over.sequence }),
+    telephonySessionId: call.telephonySessionId,
+    eventTime: new Date().toISOString(),
+    parties: [partyOf(t.extensionId, code, { id: call.partyId })],
+  },
+});
 
 describe("the validation handshake", () => {
   it("echoes Validation-Token with 200 and a tiny JSON body, writing nothing", async () => {
@@ -100,6 +126,43 @@ describe("notifications", () => {
     });
   });
 
+  it("Setup and Proceeding with the same sequence (a sender that does not advance it): answered once", async () => {
+    const { t } = await subscribed();
+    await setDevices(t, [{ id: "802", status: "Online" }]);
+    const call = await ringCall(t);
+    const sid = call.telephonySessionId;
+    const setup = await notify(t, { telephonySessionId: sid, status: "Setup", sequence: 1 });
+    expect(JSON.parse(setup.answered.body)).toMatchObject({ outcome: "applied", action: "none" });
+    const ringing = await notify(t, { telephonySessionId: sid, status: "Proceeding", sequence: 1 });
+    expect(JSON.parse(ringing.answered.body)).toMatchObject({ outcome: "applied", action: "answer" });
+    expect(await commands(t)).toMatchObject([{ action: "answer", partyId: call.partyId, body: { deviceId: "802" } }]);
+    const again = await notify(t, { telephonySessionId: sid, status: "Proceeding", sequence: 1 });
+    expect(JSON.parse(again.answered.body)).toMatchObject({ outcome: "duplicate", action: "none" });
+    expect(await commands(t)).toHaveLength(1);
+    expect(await getCallBySid(env.DB, t.customerId, "ringcentral", sid)).toMatchObject({ state: "Ringing" });
+  });
+
+  it("without a sequence: accepted and answered; a redelivery (same uuid) is a duplicate, no second answer", async () => {
+    const { t } = await subscribed();
+    await setDevices(t, [{ id: "802", status: "Online" }]);
+    const call = await ringCall(t);
+    const setup = await notify(t, { raw: sessionNote(t, call, "Setup") });
+    expect(setup.answered.status).toBe(200);
+    expect(JSON.parse(setup.answered.body)).toMatchObject({ outcome: "applied", action: "none" });
+    const ringing = sessionNote(t, call, "Proceeding");
+    const first = await notify(t, { raw: ringing });
+    expect(JSON.parse(first.answered.body)).toMatchObject({ outcome: "applied", action: "answer" });
+    const redelivered = await notify(t, { raw: ringing });
+    expect(JSON.parse(redelivered.answered.body)).toMatchObject({ outcome: "duplicate", action: "none" });
+    // Another Proceeding (a new uuid, still no sequence): applied, but the party was answered already.
+    const another = await notify(t, { raw: sessionNote(t, call, "Proceeding") });
+    expect(JSON.parse(another.answered.body)).toMatchObject({ outcome: "applied", action: "none" });
+    expect(await commands(t)).toHaveLength(1);
+    expect((await ringcentralSession(env, t.customerId, call.telephonySessionId).memory()).recentUuids).toContain(
+      ringing.uuid,
+    );
+  });
+
   it("out of order: Answered (3) before Proceeding (2) — the late Proceeding is not acted on", async () => {
     const { t } = await subscribed();
     await setDevices(t, [{ id: "802", status: "Online" }]);
@@ -126,6 +189,61 @@ describe("notifications", () => {
     expect(await commands(t)).toMatchObject([
       { action: "forward", partyId: call.partyId, body: { phoneNumber: "+3225550100" } },
     ]);
+  });
+});
+
+describe("the action and the webhook's answer", () => {
+  it("call control was asked by the time the webhook answers (a 503 and its 0.5 s retry included)", async () => {
+    const { t, token } = await subscribed();
+    await setDevices(t, [{ id: "802", status: "Online" }]);
+    const call = await ringCall(t);
+    // The answer takes a retry after a 503 (a real 0.5 s backoff): no harness could look in between by luck.
+    await failNext(t, { pathPattern: "/answer$", status: 503 });
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(
+      new Request(url(t.customerId), {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "Verification-Token": token },
+        body: JSON.stringify(sessionNote(t, call, "Proceeding", { sequence: 1 })),
+      }) as Request<unknown, IncomingRequestCfProperties>,
+      env,
+      ctx,
+    );
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ ok: true, outcome: "applied", action: "answer" });
+    // Before the execution context's leftover work is waited for: the answer must already be at the fake.
+    expect(await commands(t)).toMatchObject([{ action: "answer", partyId: call.partyId, body: { deviceId: "802" } }]);
+    await waitOnExecutionContext(ctx);
+    expect(await commands(t)).toHaveLength(1);
+  });
+
+  it("an action slower than the bound: the webhook answers at the bound, the action finishes after it", async () => {
+    const { t, token } = await subscribed({ mode: "forward-to-ai", aiLine: "+3225550100" });
+    const call = await ringCall(t);
+    await failNext(t, { pathPattern: "/forward$", status: 503 });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const later: Promise<ActionResult>[] = [];
+    const request = new Request(url(t.customerId), {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Verification-Token": token },
+      body: JSON.stringify(sessionNote(t, call, "Proceeding", { sequence: 1 })),
+    });
+    const res = await handleRingCentralWebhook(env, request, t.account, {
+      waitUntil: (p) => void later.push(p),
+      actionWaitMs: 50,
+      // The retry after the 503 waits until released: the action is still running when the webhook answers.
+      retry: { sleep: () => held },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ ok: true, outcome: "applied", action: "forward" });
+    expect(later).toHaveLength(1);
+    expect(await commands(t)).toEqual([]);
+    release();
+    expect(await later[0]).toEqual({ kind: "forwarded", phoneNumber: "+3225550100" });
+    expect(await commands(t)).toMatchObject([{ action: "forward", body: { phoneNumber: "+3225550100" } }]);
   });
 });
 
