@@ -9,7 +9,9 @@
  * channel is split on silence into utterances (src/audio/utterances.ts), and each utterance is uploaded as
  * a mono 16-bit PCM WAV; its offset is its first sample's. An utterance over the upload limit (25 MB) is cut
  * on a sample boundary. Without a key, with transcription inactive or a model that cannot transcribe, the
- * recording stays and the transcription is marked skipped with the reason.
+ * recording stays and the transcription is marked skipped with the reason. OpenAI refusing (a 4xx such as 400, 401,
+ * 403, 404) marks it failed with OpenAI's answer; OpenAI failing for now (no answer, 408, 409, 429, 5xx, after the
+ * client's own retry) leaves it `pending` with that answer as the reason, for the caller to queue it again.
  */
 import { APIError, toFile } from "openai";
 import { extractChannel } from "../audio/mix";
@@ -30,7 +32,8 @@ const MAX_PARALLEL = 4;
 const HEADER_PROBE_BYTES = 64 * 1024;
 
 export interface TranscriptionOutcome {
-  status: "done" | "skipped" | "failed";
+  /** `pending`: OpenAI failed transiently; the recording is still to be transcribed (a job retries it). */
+  status: "done" | "skipped" | "failed" | "pending";
   reason: string | null;
   /** Ticket messages and call transcript segments written. */
   messages: number;
@@ -46,6 +49,15 @@ interface Piece {
   senderType: SenderType;
   offsetMs: number;
   text: string;
+}
+
+/**
+ * Whether an OpenAI failure may pass if tried again: no answer at all (connection error, timeout), or the statuses
+ * OpenAI's own client retries (408, 409, 429, 5xx). Anything else is OpenAI's verdict on this request.
+ */
+export function transientOpenAIError(e: APIError): boolean {
+  const s = e.status;
+  return s === undefined || s === 408 || s === 409 || s === 429 || s >= 500;
 }
 
 export function senderOfRole(role: string, channel: number): SenderType {
@@ -72,8 +84,10 @@ export async function transcribeRecording(
   try {
     pieces = await transcribeChannels(env, recording, access.ai, access.model, opts.maxUploadBytes ?? MAX_UPLOAD_BYTES);
   } catch (e) {
-    if (e instanceof APIError)
-      return finish("failed", `OpenAI answered ${e.status ?? "no response"}: ${e.message}`.slice(0, 500));
+    if (e instanceof APIError) {
+      const reason = `OpenAI answered ${e.status ?? "no response"}: ${e.message}`.slice(0, 500);
+      return finish(transientOpenAIError(e) ? "pending" : "failed", reason);
+    }
     if (e instanceof WavFormatError) return finish("failed", `the recording is not a readable WAV: ${e.message}`);
     throw e;
   }

@@ -159,6 +159,14 @@ export async function nextRecordingVersion(
   return (r?.v ?? 0) + 1;
 }
 
-/** By id alone: only for the signed download route, after the signature proved the id was issued by us. */
+/**
+ * By id alone: only for the signed download route, after the signature proved the id was issued by us. A recording
+ * of a deleted customer is not found, even before the queued purge reaches it (docs/data-lifecycle.md).
+ */
 export const getRecordingById = (db: D1Database, id: string) =>
-  db.prepare("SELECT * FROM recordings WHERE id = ?1").bind(id).first<RecordingRow>();
+  db
+    .prepare(
+      "SELECT r.* FROM recordings r JOIN customers c ON c.id = r.customer_id AND c.deleted_at IS NULL WHERE r.id = ?1",
+    )
+    .bind(id)
+    .first<RecordingRow>();

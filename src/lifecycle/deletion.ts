@@ -22,15 +22,25 @@ export const carrierCopies = (recordings: RecordingRow[]) =>
       : [],
   );
 
+/** Empties a ticket's recorder: its stored chunks (the audio of every version uploaded to it) and its draft upload. */
+export const purgeTicketRecorder = (env: Env, customerId: number, ticketId: number) =>
+  env.TICKET_RECORDERS.get(env.TICKET_RECORDERS.idFromName(recorderName(customerId, ticketId))).purge();
+
+/** The tickets whose recorder made some of these recordings (uploads; a call's recording is the call's). */
+const recorderTickets = (recordings: RecordingRow[]) => [
+  ...new Set(recordings.flatMap((r) => (r.source === "upload" && r.ticket_id !== null ? [r.ticket_id] : []))),
+];
+
 /**
- * Our copies first (R2 objects, then the rows and the transcripts made from them, in one batch), then the
- * carrier's copies are queued. A failure leaves rows that a retried DELETE finds again.
+ * Our copies first (R2 objects, then the rows and the transcripts made from them, in one batch; then the chunks
+ * of the ticket recorders that made uploaded ones), then the carrier's copies are queued. A failure leaves rows that
+ * a retried DELETE finds again.
  */
 export async function deleteRecordings(
   env: Env,
   customerId: number,
   recordings: RecordingRow[],
-  opts: { carrierCopiesDeleted?: boolean } = {},
+  opts: { carrierCopiesDeleted?: boolean; recorderPurged?: boolean } = {},
 ): Promise<void> {
   if (!recordings.length) return;
   await env.RECORDINGS.delete(recordings.map((r) => r.r2_key));
@@ -51,6 +61,9 @@ export async function deleteRecordings(
       .prepare("DELETE FROM recordings WHERE customer_id = ?1 AND id IN (SELECT value FROM json_each(?2))")
       .bind(customerId, ids),
   ]);
+  // A recording version holds every chunk its ticket's recorder had: the recorder's copy of that audio goes too.
+  if (!opts.recorderPurged)
+    for (const ticketId of recorderTickets(recordings)) await purgeTicketRecorder(env, customerId, ticketId);
   const copies = opts.carrierCopiesDeleted ? [] : carrierCopies(recordings);
   if (copies.length) {
     await env.POST_CALL.sendBatch(
@@ -71,8 +84,16 @@ const recordingsWhere = async (env: Env, customerId: number, column: "call_id" |
 export const deleteRecordingsOfCall = async (env: Env, customerId: number, callId: string) =>
   deleteRecordings(env, customerId, await recordingsWhere(env, customerId, "call_id", callId));
 
-export const deleteRecordingsOfTicket = async (env: Env, customerId: number, ticketId: number) =>
-  deleteRecordings(env, customerId, await recordingsWhere(env, customerId, "ticket_id", ticketId));
+/**
+ * A ticket's recordings, and its recorder's chunks whether or not they were finalized yet: audio uploaded before the
+ * deletion never comes back in a later version.
+ */
+export async function deleteRecordingsOfTicket(env: Env, customerId: number, ticketId: number): Promise<void> {
+  await deleteRecordings(env, customerId, await recordingsWhere(env, customerId, "ticket_id", ticketId), {
+    recorderPurged: true,
+  });
+  await purgeTicketRecorder(env, customerId, ticketId);
+}
 
 /** A call: its recordings, transcript (segments and the lines it left on its ticket), survey, tool calls, the row, and its live object. */
 export async function deleteCall(env: Env, call: CallRow): Promise<void> {
@@ -103,12 +124,12 @@ export async function deleteCall(env: Env, call: CallRow): Promise<void> {
  */
 export async function deleteTicket(env: Env, ticket: TicketRow): Promise<void> {
   const c = ticket.customer_id;
-  await deleteRecordingsOfTicket(env, c, ticket.id);
+  await deleteRecordings(env, c, await recordingsWhere(env, c, "ticket_id", ticket.id), { recorderPurged: true });
   const db = env.DB;
   await db.batch([
     db.prepare("DELETE FROM ticket_messages WHERE customer_id = ?1 AND ticket_id = ?2").bind(c, ticket.id),
     db.prepare("UPDATE calls SET ticket_id = NULL WHERE customer_id = ?1 AND ticket_id = ?2").bind(c, ticket.id),
     db.prepare("DELETE FROM tickets WHERE customer_id = ?1 AND id = ?2").bind(c, ticket.id),
   ]);
-  await env.TICKET_RECORDERS.get(env.TICKET_RECORDERS.idFromName(recorderName(c, ticket.id))).purge();
+  await purgeTicketRecorder(env, c, ticket.id);
 }

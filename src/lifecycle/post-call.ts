@@ -40,7 +40,10 @@ export async function copyTelnyxRecording(env: Env, job: JobOf<"telnyx-recording
   await setTranscriptionStatus(env.DB, job.customerId, stored.recording.id, "skipped", "the call has its transcript");
 }
 
-/** Transcribes a recording still `pending`; a call's transcript then owes its sentiment. */
+/**
+ * Transcribes a recording still `pending`; a call's transcript then owes its sentiment. OpenAI failing for now
+ * leaves it pending and the queue tries again (then the dead-letter queue); OpenAI refusing settles it as failed.
+ */
 export async function transcribe(env: Env, job: JobOf<"transcribe">): Promise<void> {
   const [customer, recording] = await Promise.all([
     getCustomer(env.DB, job.customerId),
@@ -48,6 +51,7 @@ export async function transcribe(env: Env, job: JobOf<"transcribe">): Promise<vo
   ]);
   if (!customer || !recording || recording.transcription_status !== "pending") return;
   const outcome = await transcribeRecording(env, customer, recording);
+  if (outcome.status === "pending") throw new RetryLater(outcome.reason ?? "transcription failed for now");
   if (outcome.status === "done" && recording.call_id) await enqueueSentiment(env, job.customerId, recording.call_id);
 }
 

@@ -6,6 +6,7 @@ import type { RecordingRow } from "../db/recordings";
 import type { Env } from "../env";
 import { AudioStore } from "./audio-store";
 import { SAMPLES_PER_MS, type AppendResult, type AudioChunk } from "./audio-types";
+import { enqueue, queueOf } from "./store-queue";
 
 /** Longest timeline one ticket's chunks may span (earliest to latest sample): 4 hours. */
 export const MAX_SPAN_MS = 4 * 60 * 60 * 1000;
@@ -33,14 +34,30 @@ export const recorderName = (customerId: number, ticketId: number) => `ticket:${
  * Outcomes are returned rather than thrown because error classes do not survive RPC.
  */
 export class TicketRecorder extends DurableObject<Env> {
-  private readonly store: AudioStore;
-  private readonly draft: RecordingDraft;
+  /** The chunks and the draft over this object's storage; null once purged, until the next use opens them afresh. */
+  private opened: { store: AudioStore; draft: RecordingDraft } | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.store = AudioStore.fromStorage(ctx.storage);
-    this.draft = new RecordingDraft(ctx.storage.sql);
-    this.store.observe(this.draft);
+    this.open();
+  }
+
+  private open(): { store: AudioStore; draft: RecordingDraft } {
+    if (!this.opened) {
+      const store = AudioStore.fromStorage(this.ctx.storage);
+      const draft = new RecordingDraft(this.ctx.storage.sql);
+      store.observe(draft);
+      this.opened = { store, draft };
+    }
+    return this.opened;
+  }
+
+  private get store(): AudioStore {
+    return this.open().store;
+  }
+
+  private get draft(): RecordingDraft {
+    return this.open().draft;
   }
 
   /** Stores the chunks of `target`'s ticket (the target names where the draft uploads). */
@@ -104,14 +121,27 @@ export class TicketRecorder extends DurableObject<Env> {
     }
   }
 
-  /** Deletes the ticket's stored chunks and its draft upload (the ticket or its customer is being deleted). */
+  /**
+   * Deletes the ticket's stored chunks, what it remembers of them (the keys that recognise a repeated chunk, the
+   * finalized versions) and its draft upload: the ticket, one of its recordings or its customer is being deleted.
+   * It waits for a finalize or draft step under way, and the recorder then starts afresh, empty, for a ticket that
+   * stays: a later upload is recorded on its own, never with the deleted audio.
+   */
   async purge(): Promise<void> {
-    const uploads = [...this.draft.abandoned, ...(this.draft.current ? [this.draft.current] : [])];
-    for (const u of uploads)
-      await this.env.RECORDINGS.resumeMultipartUpload(u.key, u.uploadId)
-        .abort()
-        .catch(() => undefined);
-    await this.ctx.storage.deleteAll();
+    const opened = this.opened;
+    const clear = async () => {
+      if (opened) {
+        const { draft } = opened;
+        for (const u of [...draft.abandoned, ...(draft.current ? [draft.current] : [])])
+          await this.env.RECORDINGS.resumeMultipartUpload(u.key, u.uploadId)
+            .abort()
+            .catch(() => undefined);
+      }
+      // The storage stays empty (no tables either) until the recorder is used again.
+      if (this.opened === opened) this.opened = null;
+      await this.ctx.storage.deleteAll();
+    };
+    await (opened ? enqueue(queueOf(opened.store), clear) : clear());
   }
 
   stats(): { totalChunks: number; lastVersion: number | null; draftParts: number } {

@@ -8,6 +8,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { transcribeRecording, type TranscriptionOutcome } from "../ai/transcription";
 import { loadCustomer } from "../db/customers";
+import { enqueueTranscription } from "../db/jobs";
 import type { AppEnv, Auth } from "../auth/context";
 import { requireRepOrPhone, requireScopeOrPhone } from "../auth/middleware";
 import { loadAccessibleTicket } from "../auth/ticket-access";
@@ -167,6 +168,20 @@ export const audioChunkRoutes = new Hono<AppEnv>()
         }),
       );
       transcription = { status: "failed", reason: "transcription failed unexpectedly", messages: 0, segments: 0 };
+    }
+    // OpenAI failed for now: the recording stays pending and a queued job tries again (with the queue's retries).
+    // Should the queue refuse, the 5-minute sweep queues it later.
+    if (transcription.status === "pending") {
+      await enqueueTranscription(c.env, auth.customerId, fin.recording.id).catch((e: unknown) =>
+        console.error(
+          JSON.stringify({
+            level: "error",
+            requestId: c.get("requestId"),
+            what: "queueing the transcription",
+            message: e instanceof Error ? e.message : String(e),
+          }),
+        ),
+      );
     }
     // Server-Timing lets a client (and bench/finalize) see where the time went without guessing.
     const { r2WaitMs, parts, reusedParts } = fin.timings;

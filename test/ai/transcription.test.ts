@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { transcribeRecording } from "../../src/ai/transcription";
+import { APIConnectionError, APIConnectionTimeoutError, APIError } from "openai";
+import { transcribeRecording, transientOpenAIError } from "../../src/ai/transcription";
 import { encodeMulaw } from "../../src/audio/mulaw";
 import { pcm16Wav, wavHeader } from "../../src/audio/wav";
 import { insertCall } from "../../src/db/calls";
@@ -164,6 +165,60 @@ describe("transcribeRecording", () => {
       reason: expect.stringMatching(/not a readable WAV/),
     });
     expect((await getRecording(env.DB, t.customerId, rec.id))?.transcription_reason).toMatch(/RIFF/);
+  });
+
+  it("tells OpenAI failing for now (no answer, 408, 409, 429, 5xx) from OpenAI refusing", () => {
+    const err = (status: number | undefined) => APIError.generate(status, { message: "x" }, "x", new Headers());
+    for (const s of [undefined, 408, 409, 429, 500, 502, 503, 504])
+      expect(transientOpenAIError(err(s)), `${s}`).toBe(true);
+    for (const s of [400, 401, 403, 404, 413, 415, 422]) expect(transientOpenAIError(err(s)), `${s}`).toBe(false);
+    expect(transientOpenAIError(new APIConnectionError({ message: "Connection error." }))).toBe(true);
+    expect(transientOpenAIError(new APIConnectionTimeoutError())).toBe(true);
+  });
+
+  it("leaves the transcription pending when OpenAI fails for now (5xx, 429, no answer), for a job to retry", async () => {
+    const sig = dualSignal(1000, [[0, 200, 600, 3000]]);
+    for (const [status, shown] of [
+      [500, "500"],
+      [429, "429"],
+      [0, "no response"],
+    ] as const) {
+      const t = await provisionTenant();
+      await openaiFake(`/transcriptions/fail?apiKey=${t.openaiKey}`, {
+        method: "POST",
+        body: JSON.stringify({ status, message: "The server had an error", type: "server_error" }),
+      });
+      const ticketId = await newTicket(t);
+      const rec = await storeRecording(t, pcm16Wav(interleave(sig), 2, RATE), { ticket_id: ticketId });
+      const out = await transcribeRecording(env, (await getCustomer(env.DB, t.customerId))!, rec);
+      expect(out, String(status)).toMatchObject({
+        status: "pending",
+        reason: expect.stringContaining(`OpenAI answered ${shown}`),
+        messages: 0,
+      });
+      expect(await getRecording(env.DB, t.customerId, rec.id), String(status)).toMatchObject({
+        transcription_status: "pending",
+        transcription_reason: expect.stringContaining(`OpenAI answered ${shown}`),
+      });
+      expect(await listMessages(env.DB, t.customerId, ticketId)).toEqual([]);
+    }
+  });
+
+  it("marks the transcription failed when OpenAI refuses it (400, 401, 403, 404): the same audio gets the same answer", async () => {
+    const sig = dualSignal(1000, [[0, 200, 600, 3000]]);
+    for (const status of [400, 401, 403, 404]) {
+      const t = await provisionTenant();
+      await openaiFake(`/transcriptions/fail?apiKey=${t.openaiKey}`, {
+        method: "POST",
+        body: JSON.stringify({ status, message: "Refused" }),
+      });
+      const rec = await storeRecording(t, pcm16Wav(interleave(sig), 2, RATE), {});
+      expect(
+        await transcribeRecording(env, (await getCustomer(env.DB, t.customerId))!, rec),
+        String(status),
+      ).toMatchObject({ status: "failed", reason: `OpenAI answered ${status}: ${status} Refused` });
+      expect((await getRecording(env.DB, t.customerId, rec.id))?.transcription_status).toBe("failed");
+    }
   });
 
   it("skips when the configured model cannot transcribe", async () => {

@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { issuePhoneToken } from "../../src/auth/phone-token";
 import { getCall } from "../../src/db/calls";
+import { applyRetention } from "../../src/lifecycle/retention";
 import { recorderName } from "../../src/recordings/ticket-recorder";
 import { admin, api, provisionTenant, repToken, type Tenant } from "../helpers";
 import { startCall, twilioDriver } from "../live/drivers";
@@ -173,6 +174,115 @@ describe("deleting a ticket", () => {
     expect((await api(`/api/tickets/${phoneTicket.id}`, { method: "DELETE", token: phoneToken })).status).toBe(403);
     expect((await admin(`/customers/${t.customerId}/tickets/${ticketId}`, { method: "DELETE" })).status).toBe(204);
     expect(await env.RECORDINGS.head(keys[0]!)).toBeNull();
+  });
+});
+
+describe("deleting a ticket's recording", () => {
+  /** 20 ms chunks of one μ-law byte, from `fromMs` to `toMs`, on the EndUser side. */
+  const chunks = (ticketId: number, fromMs: number, toMs: number, byte = 0x10) =>
+    Array.from({ length: (toMs - fromMs) / 20 }, (_, i) => ({
+      ticketID: ticketId,
+      senderType: "EndUser",
+      timestampMs: fromMs + 20 * i,
+      base64AudioData: btoa(String.fromCharCode(byte).repeat(160)),
+    }));
+  const post = async (path: "upload" | "uploadAndFinalize", t: Tenant, body: unknown) => {
+    const r = await api(`/api/AudioChunks/${path}`, { method: "POST", token: t.token, json: body });
+    expect(r.status).toBe(path === "upload" ? 200 : 201);
+    return (await r.json()) as {
+      recordingId: string;
+      version: number;
+      durationMs: number;
+      chunks: { stored: number; duplicates: number; totalChunks: number };
+      stored: number;
+      duplicates: number;
+    };
+  };
+  const newTicket = async (t: Tenant) =>
+    (
+      (await (
+        await api("/api/tickets", { method: "POST", token: t.token, json: { channel: "web", subject: "x" } })
+      ).json()) as { id: number }
+    ).id;
+  /** The tables left in the ticket's recorder (none once it was emptied). */
+  const recorderTables = (t: Tenant, ticketId: number) =>
+    runInDurableObject(
+      env.TICKET_RECORDERS.get(env.TICKET_RECORDERS.idFromName(recorderName(t.customerId, ticketId))),
+      (_o, state) =>
+        state.storage.sql
+          .exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\'")
+          .toArray(),
+    );
+
+  it("empties the ticket's recorder: the same chunks again are new audio, and a later version holds only what came after", async () => {
+    const t = await provisionTenant({ openai: false });
+    const ticketId = await newTicket(t);
+    const first = await post("uploadAndFinalize", t, chunks(ticketId, 0, 1000));
+    expect(first).toMatchObject({ version: 1, durationMs: 1000 });
+    const res = await api(`/api/tickets/${ticketId}/recording`, {
+      method: "DELETE",
+      token: await withScope(t, "tickets:write"),
+    });
+    expect(res.status).toBe(204);
+    expect((await api(`/api/tickets/${ticketId}/recording`, { token: t.token })).status).toBe(404);
+    expect(await recorderTables(t, ticketId)).toEqual([]);
+    expect(await rows("SELECT id FROM recordings WHERE ticket_id = ?1", ticketId)).toEqual([]);
+
+    // The same chunks again: stored as new audio (nothing remembers them), not recognised as duplicates of the deleted.
+    const again = await post("uploadAndFinalize", t, chunks(ticketId, 0, 1000));
+    expect(again.chunks).toEqual({ ticketID: ticketId, received: 50, stored: 50, duplicates: 0, totalChunks: 50 });
+    expect(again.recordingId).not.toBe(first.recordingId);
+    await api(`/api/tickets/${ticketId}/recording`, { method: "DELETE", token: await withScope(t, "tickets:write") });
+
+    // Other audio after the deletion: the recording is that audio alone, 200 ms from 5 s on, not 0–5.2 s.
+    const later = await post("uploadAndFinalize", t, chunks(ticketId, 5000, 5200, 0x20));
+    expect(later.chunks).toMatchObject({ stored: 10, duplicates: 0, totalChunks: 10 });
+    expect(later).toMatchObject({ version: 1, durationMs: 200 });
+    const wav = await api(`/api/tickets/${ticketId}/recording`, { token: t.token });
+    expect(wav.status).toBe(200);
+    expect((await wav.arrayBuffer()).byteLength).toBe(44 + 200 * 8 * 4);
+  });
+
+  it("also takes chunks uploaded but not finalized yet", async () => {
+    const t = await provisionTenant({ openai: false });
+    const ticketId = await newTicket(t);
+    await post("uploadAndFinalize", t, chunks(ticketId, 0, 200));
+    expect((await post("upload", t, chunks(ticketId, 200, 1000))).stored).toBe(40);
+    const res = await api(`/api/tickets/${ticketId}/recording`, {
+      method: "DELETE",
+      token: await withScope(t, "tickets:write"),
+    });
+    expect(res.status).toBe(204);
+    expect(await recorderTables(t, ticketId)).toEqual([]);
+    const later = await post("uploadAndFinalize", t, chunks(ticketId, 3000, 3100));
+    expect(later).toMatchObject({ durationMs: 100, chunks: { totalChunks: 5 } });
+  });
+
+  it("by an admin, one version: the recorder is emptied too, the other versions stay", async () => {
+    const t = await provisionTenant({ openai: false });
+    const ticketId = await newTicket(t);
+    const v1 = await post("uploadAndFinalize", t, chunks(ticketId, 0, 200));
+    const v2 = await post("uploadAndFinalize", t, chunks(ticketId, 200, 400));
+    expect(v2).toMatchObject({ version: 2, durationMs: 400 });
+    expect((await admin(`/customers/${t.customerId}/recordings/${v1.recordingId}`, { method: "DELETE" })).status).toBe(
+      204,
+    );
+    expect(await recorderTables(t, ticketId)).toEqual([]);
+    expect(await rows("SELECT id FROM recordings WHERE ticket_id = ?1", ticketId)).toEqual([{ id: v2.recordingId }]);
+    const v3 = await post("uploadAndFinalize", t, chunks(ticketId, 0, 200));
+    expect(v3).toMatchObject({ version: 3, durationMs: 200, chunks: { stored: 10, duplicates: 0, totalChunks: 10 } });
+  });
+
+  it("by retention: the recorder of an expired uploaded recording is emptied", async () => {
+    const t = await provisionTenant({ openai: false });
+    const ticketId = await newTicket(t);
+    await post("uploadAndFinalize", t, chunks(ticketId, 0, 200));
+    await env.DB.prepare("UPDATE customers SET retention_days = 0 WHERE id = ?1").bind(t.customerId).run();
+    expect((await applyRetention(env, Date.now() + 1000)).recordings).toBeGreaterThanOrEqual(1);
+    expect(await rows("SELECT id FROM recordings WHERE ticket_id = ?1", ticketId)).toEqual([]);
+    expect(await recorderTables(t, ticketId)).toEqual([]);
+    const later = await post("uploadAndFinalize", t, chunks(ticketId, 0, 200));
+    expect(later).toMatchObject({ version: 1, durationMs: 200, chunks: { stored: 10, duplicates: 0 } });
   });
 });
 

@@ -5,6 +5,7 @@ import { MAX_CHUNKS_PER_REQUEST, MAX_CHUNK_BYTES } from "../../src/routes/audio-
 import { api, json, openaiFake, provisionTenant } from "../helpers";
 import { parseWav, refUlawDecode } from "../audio/reference";
 import { b64, newTicket, speech, upload } from "./audio-helpers";
+import { eventually } from "../live/stream-client";
 
 interface Finalized {
   recordingId: string;
@@ -14,7 +15,7 @@ interface Finalized {
   channelRoles: { left: string; right?: string };
   sizeBytes: number;
   chunks: { received: number; stored: number; duplicates: number; totalChunks: number };
-  transcription: { status: string; reason: string | null; messages: number };
+  transcription: { status: string; reason: string | null; messages: number; segments: number };
 }
 interface Issue {
   path: string;
@@ -152,6 +153,40 @@ describe("POST /api/AudioChunks/uploadAndFinalize", () => {
       });
       expect((await api(`/api/tickets/${id}/recording`, { token: t.token })).status).toBe(200);
     }
+  });
+
+  it("keeps the transcription pending and queued when OpenAI fails for now: the queue's retries bring the transcript", async () => {
+    const t = await provisionTenant();
+    // Four 500s: both tries of the request's own transcription, then both of the queued job's first attempt.
+    await openaiFake(`/transcriptions/fail?apiKey=${t.openaiKey}`, {
+      method: "POST",
+      body: JSON.stringify({ status: 500, message: "The server had an error", type: "server_error", times: 4 }),
+    });
+    const id = await newTicket(t);
+    const res = await upload("uploadAndFinalize", t.token, speech(id, "EndUser", 0, 400, 0x90));
+    expect(res.status).toBe(201);
+    const body = await json<Finalized>(res);
+    expect(body.transcription).toEqual({
+      status: "pending",
+      reason: expect.stringMatching(/^OpenAI answered 500: .*server had an error/),
+      messages: 0,
+      segments: 0,
+    });
+    expect((await api(`/api/tickets/${id}/recording`, { token: t.token })).status).toBe(200);
+    const row = await eventually(
+      () =>
+        env.DB.prepare("SELECT transcription_status, transcription_reason FROM recordings WHERE id = ?")
+          .bind(body.recordingId)
+          .first<{ transcription_status: string; transcription_reason: string | null }>(),
+      (r) => r?.transcription_status === "done",
+      "the queued transcription to succeed on a retry",
+      15_000,
+    );
+    expect(row).toEqual({ transcription_status: "done", transcription_reason: null });
+    const lines = await env.DB.prepare("SELECT sender_type, recording_id FROM ticket_messages WHERE ticket_id = ?")
+      .bind(id)
+      .all();
+    expect(lines.results).toEqual([{ sender_type: "EndUser", recording_id: body.recordingId }]);
   });
 
   it("keeps the recording when OpenAI refuses, with the refusal as the reason", async () => {

@@ -82,6 +82,36 @@ describe("the three-step recording download", () => {
     expect((await download(good)).status).toBe(200);
   });
 
+  it("is a 404 for a deleted customer's recording at once, before its purge reaches the WAV", async () => {
+    const urlOf = async (t: { token: string }, id: string) =>
+      (await json<{ recordingUrl: string }>(await api(`/api/v1/voice-calls/${id}/recording-url`, { token: t.token })))
+        .recordingUrl;
+    // Through the admin API: the purge is queued, the URL is dead right away.
+    const t = await provisionTenant();
+    const url = await urlOf(t, (await seedCall(t.customerId, { recordingBytes: wavBytes(100) })).id);
+    expect((await download(url)).status).toBe(200);
+    expect(
+      (await api(`/api/admin/customers/${t.customerId}`, { method: "DELETE", token: env.ADMIN_TOKEN })).status,
+    ).toBe(202);
+    const gone = await download(url);
+    expect(gone.status).toBe(404);
+    expect(await json(gone)).toEqual({ error: "Recording not found" });
+    // Deterministically, as the moment between the DELETE and the purge: the row and the WAV are still there.
+    const u = await provisionTenant();
+    const call = await seedCall(u.customerId, { recordingBytes: wavBytes(100) });
+    const url2 = await urlOf(u, call.id);
+    expect((await download(url2)).status).toBe(200);
+    await env.DB.prepare("UPDATE customers SET deleted_at = ?2 WHERE id = ?1")
+      .bind(u.customerId, new Date().toISOString())
+      .run();
+    const rec = await env.DB.prepare("SELECT r2_key FROM recordings WHERE call_id = ?1")
+      .bind(call.id)
+      .first<{ r2_key: string }>();
+    expect(await env.RECORDINGS.head(rec!.r2_key)).not.toBeNull();
+    expect((await download(url2)).status).toBe(404);
+    expect((await download(url2, { Range: "bytes=0-9" })).status).toBe(404);
+  });
+
   it("is a 404 with a clear error when the call has no recording, or is foreign", async () => {
     const a = await provisionTenant();
     const b = await provisionTenant();

@@ -3,7 +3,8 @@
  * The text describes the audio deterministically so tests can tell utterances and channels apart:
  * a WAV gives `wav {ms} ms peak {peak} mean {mean}` (per the 16-bit/μ-law samples), anything else
  * `file {name} {bytes} bytes`. Behaviour is per API key: control endpoints under /__fake/transcriptions
- * make a key fail, and list the requests a key made.
+ * make a key fail (every request, or only the next `times`; status 0 closes the connection without an answer), and
+ * list the requests a key made.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { sendJson } from "../http";
@@ -14,10 +15,13 @@ const MODELS = new Set(["whisper-1", "gpt-4o-transcribe", "gpt-4o-mini-transcrib
 const FORMATS = ["flac", "mp3", "mp4", "mpeg", "mpga", "m4a", "ogg", "wav", "webm"];
 
 interface Failure {
+  /** 0: the connection is closed without an answer (the client sees a connection error). */
   status: number;
   message: string;
   type?: string;
   code?: string | null;
+  /** Fail only this many requests, then answer normally again (unset: every request). */
+  times?: number;
 }
 interface Logged {
   model: string;
@@ -107,10 +111,17 @@ export const handleTranscriptions: RestHandler = async (req, res, url, body) => 
       oaiError(res, 401, "You didn't provide an API key.", "invalid_request_error", null, "missing_api_key"), true
     );
   const fail = failures.get(key);
-  if (fail)
+  if (fail) {
+    if (fail.times !== undefined && --fail.times <= 0) failures.delete(key);
+    if (fail.status === 0) {
+      await body(); // the upload completes; then the connection drops without an answer
+      req.socket.destroy();
+      return true;
+    }
     return (
       oaiError(res, fail.status, fail.message, fail.type ?? "invalid_request_error", null, fail.code ?? null), true
     );
+  }
   const declared = Number(req.headers["content-length"] ?? NaN);
   if (declared > MAX_FILE_BYTES + 64 * 1024) {
     req.resume();
