@@ -46,7 +46,7 @@ async function doneWithin(work: Promise<unknown>, ms: number): Promise<boolean> 
   try {
     return await Promise.race([work.then(() => true as const), late]);
   } finally {
-    clearTimeout(timer);
+    if (timer !== undefined) clearTimeout(timer);
   }
 }
 
