@@ -320,6 +320,17 @@ describe("a Twilio 2xx without the JSON a route reads", () => {
     });
   };
 
+  it("initiate-call: a 201 with only the call's sid is enough", async () => {
+    const t = await provisionTenant();
+    const sid = `CA${"1".repeat(32)}`;
+    callsAnswer(201, JSON.stringify({ sid }));
+    const res = await initiate(t, { fromNumber: t.repNumber, toNumber: endUser() });
+    vi.restoreAllMocks();
+    expect(res.status).toBe(201);
+    expect(await json(res)).toMatchObject({ callSid: sid });
+    expect(await callCount(t.customerId)).toBe(1);
+  });
+
   it("initiate-call: an empty or non-JSON 201 is a 502 (never a 500), and no call record is written", async () => {
     for (const body of ["", "<Response/>", '{"code":1}']) {
       const t = await provisionTenant();

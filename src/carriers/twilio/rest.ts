@@ -45,6 +45,8 @@ export interface TwilioCall {
 
 /** What a Call resource must carry for us to act on it; the rest of TwilioCall is read when present. */
 const callShape = z.looseObject({ sid: z.string().min(1), status: z.string().min(1) });
+/** A call just created is known by its SID; without a status it is `queued`, Twilio's first (callbacks follow). */
+const createdCallShape = z.looseObject({ sid: z.string().min(1), status: z.string().min(1).nullish() });
 const callPage = z.looseObject({ calls: z.array(callShape) });
 
 export interface CreateCallParams {
@@ -155,8 +157,8 @@ export class TwilioRest {
     return body as T;
   }
 
-  createCall(p: CreateCallParams) {
-    return this.request<TwilioCall>("POST", this.accountPath("/Calls.json"), callShape, {
+  async createCall(p: CreateCallParams): Promise<TwilioCall> {
+    const call = await this.request<TwilioCall>("POST", this.accountPath("/Calls.json"), createdCallShape, {
       To: p.to,
       From: p.from,
       Url: p.url,
@@ -171,6 +173,7 @@ export class TwilioRest {
       AsyncAmdStatusCallback: p.machineDetection ? p.asyncAmdStatusCallback : undefined,
       AsyncAmdStatusCallbackMethod: p.machineDetection ? "POST" : undefined,
     });
+    return { ...call, status: call.status || "queued" };
   }
 
   fetchCall(callSid: string) {
