@@ -3,6 +3,7 @@ import type { Env } from "../../env";
 import { ApiError } from "../../lib/errors";
 import { UpstreamError } from "../../lib/upstream";
 import { loadTwilioAccount, twilioApiKeySecret, type TwilioAccount } from "./account";
+import { ownRecordingWavUrl } from "./recording-url";
 import { twilioApiOrigin } from "./region";
 
 /**
@@ -202,29 +203,10 @@ export class TwilioRest {
     }
   }
 
-  /**
-   * Where a recording's WAV media is fetched from. Twilio's `RecordingUrl` (`…/Accounts/{AC}/Recordings/{RE}`, no
-   * extension) is used only when it is on this client's own REST origin (TWILIO_API_BASE_URL, else the tenant's
-   * Twilio API host) and its path ends in `/Recordings/{recordingSid}` (an extension, if any, is replaced by `.wav`:
-   * the copy stores WAV). Anything else — another host (SSRF), another recording, credentials in the URL, not a
-   * URL — falls back to the URL built from the account and recording SIDs. Either way the API key's Basic auth
-   * goes only to the host every other REST request of the tenant goes to.
-   */
+  /** Where a recording's WAV media is fetched from: its RecordingUrl when that is ours (ownRecordingWavUrl), else built from the SIDs. */
   recordingMediaUrl(recordingSid: string, recordingUrl?: string | null): string {
-    const built = this.baseUrl + this.accountPath(`/Recordings/${encodeURIComponent(recordingSid)}.wav`);
-    if (!recordingUrl) return built;
-    let u: URL;
-    try {
-      u = new URL(recordingUrl);
-    } catch {
-      return built;
-    }
-    if (u.origin !== new URL(this.baseUrl).origin || u.username || u.password) return built;
-    const m = /^(.*\/Recordings\/)([^/]+?)(\.[A-Za-z0-9]{1,5})?$/.exec(u.pathname);
-    if (!m || m[2] !== recordingSid) return built;
-    u.pathname = `${m[1]}${recordingSid}.wav`;
-    u.hash = "";
-    return u.href;
+    const own = recordingUrl ? ownRecordingWavUrl(this.baseUrl, recordingSid, recordingUrl) : null;
+    return own ?? this.baseUrl + this.accountPath(`/Recordings/${encodeURIComponent(recordingSid)}.wav`);
   }
 
   /**
